@@ -1,0 +1,38 @@
+# Thin wrapper over the CMake presets. `make run` and `make test` do all the
+# set-up on a fresh Debian 12 machine (scripts/deps installs what is missing).
+JOBS ?= $(shell nproc)
+PRESET ?= release
+TYCHE = build/$(PRESET)/engine/tyche
+
+.PHONY: all deps build run test test-asan test-all bench clean
+all: build
+
+deps:
+	@scripts/deps
+
+build: deps
+	cmake --preset $(PRESET) >/dev/null
+	cmake --build --preset $(PRESET) -j $(JOBS)
+
+# The main job: for now the generator's first outputs for the project seed;
+# `tyche run` of the 2014 Ukraine scenario once the run loop lands.
+run: build
+	$(TYCHE) --version
+	$(TYCHE) rng --seed 2014 --count 8 --format hex
+
+test: build
+	ctest --preset $(PRESET) -j $(JOBS)
+
+test-asan:
+	$(MAKE) test PRESET=asan
+
+# Everything CI checks: release tests, the ASan/UBSan tests, a clean clang build.
+test-all: test
+	$(MAKE) test PRESET=asan
+	$(MAKE) test PRESET=clang
+
+bench: build
+	bench/run-draws
+
+clean:
+	rm -rf build

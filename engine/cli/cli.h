@@ -1,0 +1,27 @@
+/* cli.h - shared pieces of the tyche command: exit codes, verb entry points,
+ * small argument helpers. The CLI parses, calls the library, prints, and maps
+ * statuses to exit codes; behaviour lives in libtyche. */
+#ifndef TYCHE_CLI_H
+#define TYCHE_CLI_H
+
+#include <stdint.h>
+
+/* Exit statuses, DESIGN section 3. */
+enum {
+    EXIT_OK = 0,
+    EXIT_RUNTIME = 1,      /* I/O, HDF5, memory */
+    EXIT_USAGE = 2,        /* bad command-line usage */
+    EXIT_INVALID = 3,      /* invalid scenario or batch file */
+    EXIT_INTERRUPTED = 130
+};
+
+/* Each verb: argv[0] is the verb itself. Returns an exit status. */
+int cmd_rng(int argc, char **argv);
+
+/* Prints "tyche VERB: MESSAGE" and a pointer to help on stderr; returns EXIT_USAGE. */
+int cli_usage_error(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Parses a non-negative decimal (or 0x hex) 64-bit integer; 0 on success. */
+int cli_parse_u64(const char *text, uint64_t *out);
+
+#endif

@@ -1,0 +1,103 @@
+/* main.c - the tyche command: dispatches to one file per verb. */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tyche/tyche.h"
+
+typedef struct verb {
+    const char *name;
+    int (*fn)(int, char **);
+    const char *usage;
+} verb;
+
+static const verb verbs[] = {
+    {"rng", cmd_rng,
+     "tyche rng [--seed S] [--stream K] [--count N] [--format raw|hex]\n"
+     "          [--state HEX128 --inc HEX128]\n"
+     "  Writes the generator's 64-bit outputs: one 16-digit hex number per line\n"
+     "  (--format hex, the default, 10 outputs unless --count), or raw\n"
+     "  little-endian bytes for RNG test suites (--format raw: endless unless\n"
+     "  --count; stops quietly when the reader closes the pipe).\n"
+     "  --seed S --stream K   seed as pcg64's srandom (decimal or 0x hex; default 0 0)\n"
+     "  --state/--inc         raw PCG64-DXSM state and increment, as NumPy's\n"
+     "                        PCG64DXSM().state (up to 32 hex digits, 0x optional)\n"},
+};
+#define NVERBS (sizeof verbs / sizeof verbs[0])
+
+static void print_help(FILE *f)
+{
+    fprintf(f, "tyche %s - scenario-forecasting Monte Carlo engine\n\n"
+               "usage: tyche VERB [options]\n\nverbs:\n", ty_version());
+    for (size_t i = 0; i < NVERBS; i++)
+        fprintf(f, "  %s", verbs[i].usage);
+    fprintf(f, "\n  tyche --help | --version | tyche help VERB\n"
+               "\nexit status: 0 success, 1 runtime failure, 2 usage, 3 invalid scenario,"
+               " 130 interrupted\n");
+}
+
+static const verb *find_verb(const char *name)
+{
+    for (size_t i = 0; i < NVERBS; i++)
+        if (strcmp(verbs[i].name, name) == 0) return &verbs[i];
+    return NULL;
+}
+
+int cli_usage_error(const char *verb_name, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "tyche %s: ", verb_name);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n(see 'tyche help %s')\n", verb_name);
+    return EXIT_USAGE;
+}
+
+int cli_parse_u64(const char *text, uint64_t *out)
+{
+    if (!text || !*text || text[0] == '-' || text[0] == '+') return -1;
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull(text, &end, 0);
+    if (errno || *end) return -1;
+    *out = v;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        print_help(stderr);
+        return EXIT_USAGE;
+    }
+    const char *v = argv[1];
+    if (strcmp(v, "--help") == 0 || strcmp(v, "-h") == 0) {
+        print_help(stdout);
+        return EXIT_OK;
+    }
+    if (strcmp(v, "--version") == 0) {
+        printf("tyche %s\n", ty_version());
+        return EXIT_OK;
+    }
+    if (strcmp(v, "help") == 0) {
+        if (argc < 3) { print_help(stdout); return EXIT_OK; }
+        const verb *h = find_verb(argv[2]);
+        if (!h) {
+            fprintf(stderr, "tyche help: unknown verb '%s'\n", argv[2]);
+            return EXIT_USAGE;
+        }
+        fputs(h->usage, stdout);
+        return EXIT_OK;
+    }
+    const verb *found = find_verb(v);
+    if (!found) {
+        fprintf(stderr, "tyche: unknown verb '%s' (see 'tyche --help')\n", v);
+        return EXIT_USAGE;
+    }
+    return found->fn(argc - 1, argv + 1);
+}

@@ -1,0 +1,43 @@
+/* diag.h - diagnostics: errors and warnings accumulated on a context object
+ * that the caller owns. The library never prints; the CLI formats these as
+ *   FILE:LINE:COL: error: MESSAGE
+ * followed by the source line and a caret when the source text is known. */
+#ifndef TYCHE_DIAG_H
+#define TYCHE_DIAG_H
+
+#include "common.h"
+
+typedef enum ty_severity { TY_SEV_ERROR, TY_SEV_WARNING, TY_SEV_NOTE } ty_severity;
+
+typedef struct ty_diag_entry {
+    ty_severity severity;
+    char *file;           /* may be NULL: no file */
+    int line, col;        /* 1-based; 0 when unknown */
+    char *message;
+    char *hint;           /* may be NULL: e.g. "did you mean 'normal'?" */
+} ty_diag_entry;
+
+typedef struct ty_diag ty_diag;
+
+/* Returns a new, empty diagnostics list that keeps at most max_errors errors
+ * (further errors are counted, not stored), or NULL when out of memory.
+ * Free with ty_diag_free. */
+ty_diag *ty_diag_new(size_t max_errors);
+void ty_diag_free(ty_diag *diag);
+
+/* Appends a diagnostic at pos (pos may be NULL). The message is printf-style.
+ * Allocation failure is remembered (ty_diag_oom) rather than reported, so
+ * callers on an error path need no second error path. diag may be NULL:
+ * then nothing is recorded. */
+void ty_diag_add(ty_diag *diag, ty_severity sev, const ty_pos *pos, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Sets the hint of the most recently added diagnostic (printf-style). */
+void ty_diag_hint(ty_diag *diag, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+size_t ty_diag_count(const ty_diag *diag);            /* entries stored */
+size_t ty_diag_errors(const ty_diag *diag);           /* errors seen, stored or not */
+const ty_diag_entry *ty_diag_get(const ty_diag *diag, size_t i);
+int ty_diag_oom(const ty_diag *diag);                 /* 1 if an entry was lost to OOM */
+
+#endif

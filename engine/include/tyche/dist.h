@@ -1,0 +1,109 @@
+/* dist.h - probability distributions: validation, block sampling, CDF and
+ * quantile, optional truncation bounds.
+ *
+ * A ty_dist is built once from a ty_dist_spec (validated, with derived
+ * constants and tables precomputed), is immutable afterwards and may be
+ * shared by all threads. Sampling fills a whole block per call: the switch
+ * on the kind happens once per block, never per sample.
+ *
+ * This module knows nothing of scenarios or YAML: the loader turns a call
+ * such as `normal(40000, 8000)` into a spec and passes the call's position
+ * for error messages. */
+#ifndef TYCHE_DIST_H
+#define TYCHE_DIST_H
+
+#include "common.h"
+#include "diag.h"
+#include "rng.h"
+
+/* X(ID, name, number of numeric parameters, parameter names...)
+ * The one list of distributions: it feeds the enum, the names and the
+ * parameter names. discrete takes two lists instead of numbers. */
+#define TY_DIST_LIST(X)                                        \
+    X(UNIFORM,    "uniform",    2, "min", "max", NULL)         \
+    X(NORMAL,     "normal",     2, "mean", "sd", NULL)         \
+    X(LOGNORMAL,  "lognormal",  2, "mu", "sigma", NULL)        \
+    X(CI90,       "ci90",       2, "lo", "hi", NULL)           \
+    X(BETA,       "beta",       2, "a", "b", NULL)             \
+    X(GAMMA,      "gamma",      2, "shape", "scale", NULL)     \
+    X(TRIANGULAR, "triangular", 3, "min", "mode", "max")       \
+    X(PERT,       "pert",       3, "min", "mode", "max")       \
+    X(BERNOULLI,  "bernoulli",  1, "p", NULL, NULL)            \
+    X(BINOMIAL,   "binomial",   2, "n", "p", NULL)             \
+    X(POISSON,    "poisson",    1, "lambda", NULL, NULL)       \
+    X(DISCRETE,   "discrete",   0, "values", "weights", NULL)  \
+    X(CONSTANT,   "constant",   1, "x", NULL, NULL)
+
+typedef enum ty_dist_kind {
+#define TY_DIST_ENUM_(id, name, np, a, b, c) TY_DIST_##id,
+    TY_DIST_LIST(TY_DIST_ENUM_)
+#undef TY_DIST_ENUM_
+    TY_DIST_COUNT
+} ty_dist_kind;
+
+#define TY_DIST_MAX_PARAMS 3
+#define TY_DIST_MAX_VALUES 100000   /* entries of a discrete distribution */
+
+/* What a distribution call says; the caller owns values/weights. */
+typedef struct ty_dist_spec {
+    ty_dist_kind kind;
+    double param[TY_DIST_MAX_PARAMS];   /* in the order of TY_DIST_LIST */
+    const double *values;               /* discrete only: nvalues each */
+    const double *weights;              /* discrete only; need not sum to 1 */
+    size_t nvalues;
+    int has_bounds;                     /* truncate to [lo, hi] */
+    double lo, hi;
+} ty_dist_spec;
+
+typedef struct ty_dist ty_dist;
+
+/* Name <-> kind. ty_dist_kind_from_name returns -1 for an unknown name. */
+const char *ty_dist_kind_name(ty_dist_kind kind);
+int ty_dist_kind_from_name(const char *name);
+/* Number of numeric parameters (0 for discrete), and their names. */
+int ty_dist_nparams(ty_dist_kind kind);
+const char *ty_dist_param_name(ty_dist_kind kind, int i);
+/* Index of a named parameter of kind, or -1. */
+int ty_dist_param_index(ty_dist_kind kind, const char *name);
+
+/* Validates spec and builds the distribution. On success *out owns a new
+ * object (free with ty_dist_free) and TY_OK is returned. On bad parameters
+ * (sd <= 0, min >= max, p outside [0,1], non-finite values, bounds reversed,
+ * outside the support or holding no probability, negative or all-zero
+ * weights, ...) TY_ERR_INVALID is returned, one error per problem is added to
+ * diag at pos naming the parameter, and *out is NULL. TY_ERR_NOMEM when out
+ * of memory. */
+ty_status ty_dist_new(const ty_dist_spec *spec, ty_dist **out, ty_diag *diag, const ty_pos *pos);
+void ty_dist_free(ty_dist *dist);
+
+/* The spec the distribution was built from (values/weights point into the
+ * distribution's own copies). */
+const ty_dist_spec *ty_dist_get_spec(const ty_dist *dist);
+
+/* Fills out[0..n) with independent draws, advancing rng. Thread-safe for a
+ * shared dist with per-thread rngs. Truncated distributions draw by
+ * rejection while the bounds keep most of the mass and by inversion
+ * otherwise, so narrow tails stay cheap. */
+void ty_dist_sample(const ty_dist *dist, ty_rng *rng, double *out, size_t n);
+
+/* CDF and quantile of the distribution as truncated. For discrete kinds the
+ * quantile is the smallest x with CDF(x) >= p. p outside [0,1] gives NaN. */
+double ty_dist_cdf(const ty_dist *dist, double x);
+double ty_dist_quantile(const ty_dist *dist, double p);
+/* out[i] = quantile(u[i]) for a block (Latin hypercube sampling, tornado). */
+void ty_dist_quantile_block(const ty_dist *dist, const double *u, double *out, size_t n);
+
+/* Mean and variance of the distribution as truncated (exact where a closed
+ * form exists, else by numerical integration of the quantile). */
+double ty_dist_mean(const ty_dist *dist);
+double ty_dist_variance(const ty_dist *dist);
+
+/* Support [lo, hi] after truncation (may be infinite). */
+void ty_dist_support(const ty_dist *dist, double *lo, double *hi);
+
+/* Writes a one-line description such as "normal(mean=40000, sd=8000) in
+ * [15000, 100000]" into buf (always NUL-terminated). Returns the length it
+ * needed, like snprintf. */
+int ty_dist_describe(const ty_dist *dist, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,11 @@
+/* tyche.h - the whole public API of libtyche: include this one header. */
+#ifndef TYCHE_H
+#define TYCHE_H
+
+#include "common.h"
+#include "version.h"
+#include "diag.h"
+#include "rng.h"
+#include "dist.h"
+
+#endif
