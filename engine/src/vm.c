@@ -106,8 +106,8 @@ static size_t exec_chunk(const ty_program *p, double *const *S, size_t m, double
         case OP_GEK: LOOP(a[i] >= k ? 1.0 : 0.0);
         case OP_EQK: LOOP(a[i] == k ? 1.0 : 0.0);
         case OP_NEK: LOOP(a[i] != k ? 1.0 : 0.0);
-        case OP_AND: LOOP((a[i] != 0) & (b[i] != 0) ? 1.0 : 0.0);
-        case OP_OR: LOOP((a[i] != 0) | (b[i] != 0) ? 1.0 : 0.0);
+        case OP_AND: LOOP(((a[i] != 0) & (b[i] != 0)) ? 1.0 : 0.0);
+        case OP_OR: LOOP(((a[i] != 0) | (b[i] != 0)) ? 1.0 : 0.0);
         case OP_SELECT: LOOP(a[i] != 0 ? b[i] : c[i]);
         case OP_MIN: LOOP(fmin(a[i], b[i]));
         case OP_MAX: LOOP(fmax(a[i], b[i]));
