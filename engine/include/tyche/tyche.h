@@ -7,5 +7,7 @@
 #include "diag.h"
 #include "rng.h"
 #include "dist.h"
+#include "suggest.h"
+#include "expr.h"
 
 #endif

@@ -1,0 +1,239 @@
+/* vm.c - runs a compiled program over a block of samples, chunk by chunk,
+ * one instruction at a time over the whole chunk (structure of arrays), so
+ * each instruction is a tight loop the compiler vectorises and dispatch
+ * costs once per 256 samples. Also the disassembler. Allocates nothing
+ * while running; the scratch holds the registers. */
+#include "program.h"
+#include "vmath.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct ty_vm_scratch {
+    const ty_program *prog;
+    double **slot;     /* nslots pointers, re-aimed for each chunk */
+    double *buf;       /* (nderived + noutcomes + ntemps + 2) * VM_CHUNK */
+};
+
+ty_vm_scratch *ty_vm_scratch_new(const ty_program *prog)
+{
+    ty_vm_scratch *s = calloc(1, sizeof *s);
+    if (!s) return NULL;
+    s->prog = prog;
+    size_t nbuf = prog->nderived + prog->noutcomes + prog->ntemps + 2;
+    s->slot = calloc(prog->nslots + 1, sizeof *s->slot);
+    s->buf = aligned_alloc(64, nbuf * VM_CHUNK * sizeof(double));
+    if (!s->slot || !s->buf) { ty_vm_scratch_free(s); return NULL; }
+    memset(s->buf, 0, nbuf * VM_CHUNK * sizeof(double));
+    return s;
+}
+
+void ty_vm_scratch_free(ty_vm_scratch *scratch)
+{
+    if (!scratch) return;
+    free(scratch->slot);
+    free(scratch->buf);
+    free(scratch);
+}
+
+/* Softmax over the columns c[0..k) of one chunk, per sample, stably:
+ * p_j = exp(s_j - max) / sum_i exp(s_i - max), summed in column order. */
+static void softmax(double *const *c, size_t k, size_t m, double *mx, double *sum)
+{
+    for (size_t i = 0; i < m; i++) mx[i] = c[0][i];
+    for (size_t j = 1; j < k; j++) {
+        const double *x = c[j];
+        for (size_t i = 0; i < m; i++) mx[i] = x[i] > mx[i] ? x[i] : mx[i];
+    }
+    for (size_t i = 0; i < m; i++) sum[i] = 0.0;
+    for (size_t j = 0; j < k; j++) {
+        double *x = c[j];
+        for (size_t i = 0; i < m; i++) {
+            double e = vm_exp(x[i] - mx[i]);
+            x[i] = e;
+            sum[i] += e;
+        }
+    }
+    for (size_t j = 0; j < k; j++) {
+        double *x = c[j];
+        for (size_t i = 0; i < m; i++) x[i] = x[i] / sum[i];
+    }
+}
+
+/* Runs the code over one chunk of m samples. Returns the index within the
+ * chunk of the first sample no rule matched, or m. */
+static size_t exec_chunk(const ty_program *p, double *const *S, size_t m, double *aux)
+{
+    for (size_t pc = 0; pc < p->ncode; pc++) {
+        const vm_instr *in = &p->code[pc];
+        double *d = S[in->dst];
+        const double *a = S[in->a], *b = S[in->b], *c = S[in->c];
+        const double k = in->k, k2 = in->k2;
+#define LOOP(expr) for (size_t i = 0; i < m; i++) d[i] = (expr); break
+        switch ((vm_op)in->op) {
+        case OP_LOADK: LOOP(k);
+        case OP_MOV: LOOP(a[i]);
+        case OP_NEG: LOOP(-a[i]);
+        case OP_NOT: LOOP(a[i] == 0 ? 1.0 : 0.0);
+        case OP_BOOL: LOOP(a[i] != 0 ? 1.0 : 0.0);
+        case OP_ADD: LOOP(a[i] + b[i]);
+        case OP_SUB: LOOP(a[i] - b[i]);
+        case OP_MUL: LOOP(a[i] * b[i]);
+        case OP_DIV: LOOP(a[i] / b[i]);
+        case OP_POW: LOOP(pow(a[i], b[i]));
+        case OP_ADDK: LOOP(a[i] + k);
+        case OP_KSUB: LOOP(k - a[i]);
+        case OP_MULK: LOOP(a[i] * k);
+        case OP_DIVK: LOOP(a[i] / k);
+        case OP_KDIV: LOOP(k / a[i]);
+        case OP_POWK: LOOP(pow(a[i], k));
+        case OP_KPOW: LOOP(pow(k, a[i]));
+        case OP_ADDMULK: LOOP(a[i] + b[i] * k);
+        case OP_MULKADDK: LOOP(a[i] * k + k2);
+        case OP_MULADD: LOOP(a[i] * b[i] + c[i]);
+        case OP_MULADDK: LOOP(a[i] * b[i] + k);
+        case OP_LT: LOOP(a[i] < b[i] ? 1.0 : 0.0);
+        case OP_LE: LOOP(a[i] <= b[i] ? 1.0 : 0.0);
+        case OP_GT: LOOP(a[i] > b[i] ? 1.0 : 0.0);
+        case OP_GE: LOOP(a[i] >= b[i] ? 1.0 : 0.0);
+        case OP_EQ: LOOP(a[i] == b[i] ? 1.0 : 0.0);
+        case OP_NE: LOOP(a[i] != b[i] ? 1.0 : 0.0);
+        case OP_LTK: LOOP(a[i] < k ? 1.0 : 0.0);
+        case OP_LEK: LOOP(a[i] <= k ? 1.0 : 0.0);
+        case OP_GTK: LOOP(a[i] > k ? 1.0 : 0.0);
+        case OP_GEK: LOOP(a[i] >= k ? 1.0 : 0.0);
+        case OP_EQK: LOOP(a[i] == k ? 1.0 : 0.0);
+        case OP_NEK: LOOP(a[i] != k ? 1.0 : 0.0);
+        case OP_AND: LOOP(((a[i] != 0) & (b[i] != 0)) ? 1.0 : 0.0);
+        case OP_OR: LOOP(((a[i] != 0) | (b[i] != 0)) ? 1.0 : 0.0);
+        case OP_SELECT: LOOP(a[i] != 0 ? b[i] : c[i]);
+        case OP_MIN: LOOP(fmin(a[i], b[i]));
+        case OP_MAX: LOOP(fmax(a[i], b[i]));
+        case OP_MINK: LOOP(fmin(a[i], k));
+        case OP_MAXK: LOOP(fmax(a[i], k));
+        case OP_EXP: LOOP(vm_exp(a[i]));
+        case OP_LOG: LOOP(log(a[i]));
+        case OP_SQRT: LOOP(sqrt(a[i]));
+        case OP_ABS: LOOP(fabs(a[i]));
+        case OP_FLOOR: LOOP(floor(a[i]));
+        case OP_CEIL: LOOP(ceil(a[i]));
+        case OP_SIN: LOOP(sin(a[i]));
+        case OP_COS: LOOP(cos(a[i]));
+        case OP_TANH: LOOP(tanh(a[i]));
+        case OP_LOGISTIC: LOOP(vm_logistic(a[i]));
+        case OP_NORMCDF: LOOP(vm_normcdf(a[i]));
+        case OP_SOFTMAX:
+            softmax(S + in->a, in->b, m, aux, aux + VM_CHUNK);
+            break;
+        case OP_RULE: LOOP(d[i] < 0 && a[i] != 0 ? k : d[i]);
+        case OP_RULEELSE: LOOP(d[i] < 0 ? k : d[i]);
+        case OP_RULEEND:
+            for (size_t j = 0; j < in->b; j++) {
+                double *o = S[in->a + j];
+                for (size_t i = 0; i < m; i++) o[i] = d[i] == (double)j ? 1.0 : 0.0;
+            }
+            for (size_t i = 0; i < m; i++)
+                if (d[i] < 0) return i;
+            break;
+        case OP_COUNT: break;
+        }
+#undef LOOP
+    }
+    return m;
+}
+
+ty_status ty_program_run(const ty_program *prog, ty_vm_scratch *scratch, size_t n,
+                         const double *const *factors, double *const *derived,
+                         double *const *outcomes, size_t *bad_sample)
+{
+    const size_t F = prog->nfactors, D = prog->nderived, K = prog->noutcomes;
+    double **S = scratch->slot;
+    double *own = scratch->buf;   /* D + K own columns, temps, then 2 aux */
+    for (size_t t = 0; t < prog->ntemps; t++) S[F + D + K + t] = own + (D + K + t) * VM_CHUNK;
+    double *aux = own + (D + K + prog->ntemps) * VM_CHUNK;
+    for (size_t off = 0; off < n; off += VM_CHUNK) {
+        size_t m = n - off < VM_CHUNK ? n - off : VM_CHUNK;
+        for (size_t f = 0; f < F; f++) S[f] = (double *)(uintptr_t)(factors[f] + off);
+        for (size_t j = 0; j < D; j++)
+            S[F + j] = derived && derived[j] ? derived[j] + off : own + j * VM_CHUNK;
+        for (size_t j = 0; j < K; j++)
+            S[F + D + j] = outcomes && outcomes[j] ? outcomes[j] + off : own + (D + j) * VM_CHUNK;
+        size_t bad = exec_chunk(prog, S, m, aux);
+        if (bad < m) {
+            if (bad_sample) *bad_sample = off + bad;
+            return TY_ERR_INVALID;
+        }
+    }
+    return TY_OK;
+}
+
+/* ---- disassembler ---- */
+
+static const char *const op_names[] = {
+#define TY_OP_NAME_(name, operands, meaning) #name,
+    TY_OPCODES(TY_OP_NAME_)
+#undef TY_OP_NAME_
+};
+static const char *const op_operands[] = {
+#define TY_OP_OPS_(name, operands, meaning) operands,
+    TY_OPCODES(TY_OP_OPS_)
+#undef TY_OP_OPS_
+};
+
+typedef struct sbuf { char *buf; size_t size, len; } sbuf;
+
+static void sb_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_printf(sbuf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    size_t room = b->len < b->size ? b->size - b->len : 0;
+    int n = vsnprintf(room ? b->buf + b->len : NULL, room, fmt, ap);
+    va_end(ap);
+    if (n > 0) b->len += (size_t)n;
+}
+
+static void sb_slot(sbuf *b, const ty_program *p, size_t s)
+{
+    size_t base_out = p->nfactors + p->nderived, base_t = base_out + p->noutcomes;
+    if (s >= base_t) sb_printf(b, "t%zu", s - base_t);
+    else if (s >= base_out) sb_printf(b, "outcome.%s", p->names[s]);
+    else sb_printf(b, "%s", p->names[s]);
+}
+
+/* Shortest of %.15g/%.17g that reads back exactly. */
+static void sb_num(sbuf *b, double x)
+{
+    char tmp[40];
+    snprintf(tmp, sizeof tmp, "%.15g", x);
+    if (strtod(tmp, NULL) != x && x == x) snprintf(tmp, sizeof tmp, "%.17g", x);
+    sb_printf(b, "%s", tmp);
+}
+
+size_t ty_program_disasm(const ty_program *prog, char *buf, size_t size)
+{
+    sbuf b = {buf, size, 0};
+    if (size) buf[0] = '\0';
+    for (size_t pc = 0; pc < prog->ncode; pc++) {
+        const vm_instr *in = &prog->code[pc];
+        sb_printf(&b, "%4zu  %-9s", pc, op_names[in->op]);
+        const char *ops = op_operands[in->op];
+        for (const char *o = ops; *o; o++) {
+            sb_printf(&b, o == ops ? " " : ", ");
+            switch (*o) {
+            case 'd': sb_slot(&b, prog, in->dst); break;
+            case 'a': sb_slot(&b, prog, in->a); break;
+            case 'b': sb_slot(&b, prog, in->b); break;
+            case 'c': sb_slot(&b, prog, in->c); break;
+            case 'k': sb_num(&b, in->k); break;
+            case 'K': sb_num(&b, in->k2); break;
+            case 'n': sb_printf(&b, "%u", (unsigned)in->b); break;
+            }
+        }
+        sb_printf(&b, "\n");
+    }
+    if (size && b.len >= size) buf[size - 1] = '\0';
+    return b.len;
+}
