@@ -6,6 +6,8 @@
 
 #include <stdint.h>
 
+#include "tyche/diag.h"
+
 /* Exit statuses, DESIGN section 3. */
 enum {
     EXIT_OK = 0,
@@ -17,6 +19,11 @@ enum {
 
 /* Each verb: argv[0] is the verb itself. Returns an exit status. */
 int cmd_rng(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+
+/* Prints every diagnostic as FILE:LINE:COL: error: MESSAGE, the source line
+ * and a caret, and the hint (report.c). */
+void cli_print_diags(const ty_diag *diag);
 
 /* Prints "tyche VERB: MESSAGE" and a pointer to help on stderr; returns EXIT_USAGE. */
 int cli_usage_error(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

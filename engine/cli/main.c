@@ -16,6 +16,11 @@ typedef struct verb {
 } verb;
 
 static const verb verbs[] = {
+    {"check", cmd_check,
+     "tyche check FILE.yaml\n"
+     "  Validates a scenario or batch file and prints what it defines: factors,\n"
+     "  correlations, derived values, outcomes; for a batch each variant and sweep.\n"
+     "  Errors read FILE:LINE:COL: error: MESSAGE; exit 3 when there are any.\n"},
     {"rng", cmd_rng,
      "tyche rng [--seed S] [--stream K] [--count N] [--format raw|hex]\n"
      "          [--state HEX128 --inc HEX128]\n"

@@ -7,7 +7,9 @@
 #include "diag.h"
 #include "rng.h"
 #include "dist.h"
-#include "suggest.h"
 #include "expr.h"
+#include "scenario.h"
+#include "batch.h"
+#include "suggest.h"
 
 #endif

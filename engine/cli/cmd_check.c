@@ -1,0 +1,130 @@
+/* cmd_check.c - `tyche check FILE`: validates a scenario or batch file and
+ * prints what it defines; errors as FILE:LINE:COL, exit 3. */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "tyche/batch.h"
+#include "tyche/scenario.h"
+
+static void print_factor_line(const ty_factor *f)
+{
+    char desc[512];
+    ty_dist_describe(f->dist, desc, sizeof desc);
+    printf("  %-18s %s", f->name, desc);
+    if (f->unit) printf("  [%s]", f->unit);
+    printf("\n");
+    if (f->label) printf("  %-18s %s\n", "", f->label);
+}
+
+static void print_scenario(const ty_scenario *s)
+{
+    const ty_run_settings *r = ty_scenario_run(s);
+    printf("scenario %s\n", ty_scenario_name(s));
+    if (ty_scenario_title(s)) printf("  title:   %s\n", ty_scenario_title(s));
+    if (ty_scenario_source(s)) printf("  source:  %s\n", ty_scenario_source(s));
+    if (ty_scenario_horizon(s)) printf("  horizon: %s\n", ty_scenario_horizon(s));
+    printf("  run:     samples=%llu seed=%llu sampling=%s", (unsigned long long)r->samples,
+           (unsigned long long)r->seed, r->sampling == TY_SAMPLING_LHS ? "lhs" : "random");
+    if (r->target_halfwidth > 0) printf(" target_halfwidth=%g", r->target_halfwidth);
+    if (r->max_samples) printf(" max_samples=%llu", (unsigned long long)r->max_samples);
+    printf("\n\nfactors (%zu):\n", ty_scenario_nfactors(s));
+    for (size_t i = 0; i < ty_scenario_nfactors(s); i++) print_factor_line(ty_scenario_factor(s, i));
+    if (ty_scenario_ncorrelations(s)) {
+        printf("\ncorrelations (Spearman, %zu):\n", ty_scenario_ncorrelations(s));
+        for (size_t i = 0; i < ty_scenario_ncorrelations(s); i++) {
+            const ty_correlation *c = ty_scenario_correlation(s, i);
+            printf("  %s ~ %s: %g\n", ty_scenario_factor(s, (size_t)c->a)->name,
+                   ty_scenario_factor(s, (size_t)c->b)->name, c->rank);
+        }
+    }
+    if (ty_scenario_nderived(s)) {
+        printf("\nderived (%zu):\n", ty_scenario_nderived(s));
+        for (size_t i = 0; i < ty_scenario_nderived(s); i++) {
+            const ty_derived *d = ty_scenario_derived(s, i);
+            printf("  %-18s = %s\n", d->name, d->expr_text);
+        }
+    }
+    int logit = ty_scenario_model(s) == TY_OUTCOME_LOGIT;
+    printf("\noutcomes (%zu, model %s):\n", ty_scenario_noutcomes(s), logit ? "logit" : "rules");
+    for (size_t i = 0; i < ty_scenario_noutcomes(s); i++) {
+        const ty_outcome *o = ty_scenario_outcome(s, i);
+        if (o->otherwise) printf("  %-18s otherwise", o->name);
+        else printf("  %-18s %s %s", o->name, logit ? "score" : "when ", o->expr_text);
+        if (o->label) printf("  (%s)", o->label);
+        printf("\n");
+    }
+}
+
+static void print_batch(const ty_batch *b)
+{
+    printf("batch %s over scenario %s (%s)\n", ty_batch_name(b),
+           ty_scenario_name(ty_batch_base(b)), ty_scenario_path(ty_batch_base(b)));
+    printf("\nvariants (%zu):\n", ty_batch_nvariants(b));
+    for (size_t v = 0; v < ty_batch_nvariants(b); v++) {
+        const ty_variant *var = ty_batch_variant(b, v);
+        printf("\n- %s%s%s%s\n", var->name, var->label ? " (" : "", var->label ? var->label : "",
+               var->label ? ")" : "");
+        const ty_scenario *s = var->scenario, *base = ty_batch_base(b);
+        int changed = 0;
+        for (size_t i = 0; i < ty_scenario_nfactors(s); i++) {
+            char d1[512], d2[512];
+            ty_dist_describe(ty_scenario_factor(s, i)->dist, d1, sizeof d1);
+            ty_dist_describe(ty_scenario_factor(base, i)->dist, d2, sizeof d2);
+            if (strcmp(d1, d2) != 0) { printf("    factor  %-16s %s\n", ty_scenario_factor(s, i)->name, d1); changed = 1; }
+        }
+        for (size_t i = 0; i < ty_scenario_nderived(s); i++)
+            if (strcmp(ty_scenario_derived(s, i)->expr_text, ty_scenario_derived(base, i)->expr_text) != 0) {
+                printf("    derived %-16s = %s\n", ty_scenario_derived(s, i)->name, ty_scenario_derived(s, i)->expr_text);
+                changed = 1;
+            }
+        const ty_run_settings *r = ty_scenario_run(s), *r0 = ty_scenario_run(base);
+        if (memcmp(r, r0, sizeof *r) != 0) {
+            printf("    run     samples=%llu seed=%llu\n", (unsigned long long)r->samples, (unsigned long long)r->seed);
+            changed = 1;
+        }
+        if (!changed) printf("    (the scenario as written)\n");
+    }
+    if (ty_batch_nsweeps(b)) printf("\nsweeps (%zu):\n", ty_batch_nsweeps(b));
+    for (size_t w = 0; w < ty_batch_nsweeps(b); w++) {
+        const ty_sweep *sw = ty_batch_sweep(b, w);
+        printf("\n- %s: %s.%s over %zu points:", sw->name, sw->factor, sw->param, sw->npoints);
+        for (size_t p = 0; p < sw->npoints; p++) printf("%s%g", p ? ", " : " ", sw->values[p]);
+        printf("\n");
+    }
+}
+
+int cmd_check(int argc, char **argv)
+{
+    const char *path = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (argv[i][0] == '-' && argv[i][1] != '\0')
+            return cli_usage_error("check", "unknown option '%s'", argv[i]);
+        if (path) return cli_usage_error("check", "one file at a time ('%s' and '%s')", path, argv[i]);
+        path = argv[i];
+    }
+    if (!path) return cli_usage_error("check", "missing FILE.yaml");
+
+    ty_diag *diag = ty_diag_new(20);
+    if (!diag) { fprintf(stderr, "tyche check: out of memory\n"); return EXIT_RUNTIME; }
+    ty_batch *batch = NULL;
+    ty_scenario *scenario = NULL;
+    int is_batch = 0;
+    ty_status st = ty_batch_sniff(path, &is_batch, diag);
+    if (st == TY_OK)
+        st = is_batch ? ty_batch_load(path, &batch, diag) : ty_scenario_load(path, &scenario, diag);
+    int rc = EXIT_OK;
+    if (st == TY_OK) {
+        if (batch) print_batch(batch);
+        else print_scenario(scenario);
+    } else {
+        cli_print_diags(diag);
+        rc = st == TY_ERR_INVALID || st == TY_ERR_LIMIT ? EXIT_INVALID : EXIT_RUNTIME;
+        if (st == TY_ERR_NOMEM) fprintf(stderr, "tyche check: out of memory\n");
+    }
+    ty_batch_free(batch);
+    ty_scenario_free(scenario);
+    ty_diag_free(diag);
+    return rc;
+}

@@ -1,0 +1,59 @@
+/* report.c - prints diagnostics as
+ *   FILE:LINE:COL: error: MESSAGE
+ *       the offending source line
+ *       ^
+ *   hint: did you mean ...?
+ * The source line is read back from the file named in the diagnostic. */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "tyche/diag.h"
+
+/* Copies line `line` (1-based) of path into buf; returns 0 if found. */
+static int read_line(const char *path, int line, char *buf, size_t size)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return -1;
+    int cur = 1, c;
+    size_t n = 0;
+    while (cur < line && (c = fgetc(f)) != EOF)
+        if (c == '\n') cur++;
+    if (cur != line) { fclose(f); return -1; }
+    while ((c = fgetc(f)) != EOF && c != '\n' && c != '\r')
+        if (n + 1 < size) buf[n++] = (char)c;
+    buf[n] = '\0';
+    fclose(f);
+    return 0;
+}
+
+void cli_print_diags(const ty_diag *diag)
+{
+    static const char *sev_names[] = {"error", "warning", "note"};
+    for (size_t i = 0; i < ty_diag_count(diag); i++) {
+        const ty_diag_entry *e = ty_diag_get(diag, i);
+        if (e->file && e->line > 0)
+            fprintf(stderr, "%s:%d:%d: %s: %s\n", e->file, e->line, e->col, sev_names[e->severity], e->message);
+        else if (e->file)
+            fprintf(stderr, "%s: %s: %s\n", e->file, sev_names[e->severity], e->message);
+        else
+            fprintf(stderr, "tyche: %s: %s\n", sev_names[e->severity], e->message);
+        char line[512];
+        if (e->file && e->line > 0 && read_line(e->file, e->line, line, sizeof line) == 0) {
+            fprintf(stderr, "  %s\n  ", line);
+            /* Keep tabs so the caret lines up under the column. */
+            for (int c = 1; c < e->col && (size_t)(c - 1) < strlen(line); c++)
+                fputc(line[c - 1] == '\t' ? '\t' : ' ', stderr);
+            fputs("^\n", stderr);
+        }
+        if (e->hint) fprintf(stderr, "  hint: %s\n", e->hint);
+    }
+    size_t stored = 0;
+    for (size_t i = 0; i < ty_diag_count(diag); i++)
+        stored += ty_diag_get(diag, i)->severity == TY_SEV_ERROR;
+    if (ty_diag_errors(diag) > stored)
+        fprintf(stderr, "tyche: %zu more errors not shown\n", ty_diag_errors(diag) - stored);
+    if (ty_diag_oom(diag))
+        fprintf(stderr, "tyche: out of memory while reporting errors; some are missing\n");
+}

@@ -1,0 +1,55 @@
+/* batch.h - batch files (DESIGN section 4): a scenario, variants that
+ * override its factors, derived values or run settings, and sweeps of one
+ * distribution parameter. Each variant and each sweep point is given as a
+ * complete ty_scenario, so the run loop needs nothing batch-specific. */
+#ifndef TYCHE_BATCH_H
+#define TYCHE_BATCH_H
+
+#include "common.h"
+#include "diag.h"
+#include "scenario.h"
+
+typedef struct ty_variant {
+    const char *name;
+    const char *label;            /* NULL when absent */
+    const ty_scenario *scenario;  /* the base scenario with the overrides applied */
+    ty_pos pos;
+} ty_variant;
+
+typedef struct ty_sweep {
+    const char *name;
+    const char *label;            /* NULL when absent */
+    const char *factor;           /* the swept factor */
+    const char *param;            /* the swept distribution parameter */
+    int factor_index, param_index;
+    size_t npoints;
+    const double *values;         /* npoints parameter values */
+    const ty_scenario *const *points;   /* npoints scenarios */
+    ty_pos pos;
+} ty_sweep;
+
+typedef struct ty_batch ty_batch;
+
+/* Sets *is_batch to 1 when the YAML file at path is a batch file (has a
+ * top-level 'batch' key), 0 otherwise. Errors (unreadable, YAML syntax) go
+ * to diag with TY_ERR_IO or TY_ERR_INVALID. */
+ty_status ty_batch_sniff(const char *path, int *is_batch, ty_diag *diag);
+
+/* Loads a batch file and the scenario it names (relative to the batch
+ * file's folder), builds every variant and sweep point. An override of a
+ * factor, derived value or parameter that does not exist is an error at the
+ * override's position. Returns TY_OK with *out owning a new batch
+ * (ty_batch_free), or an error status with diagnostics and *out NULL. */
+ty_status ty_batch_load(const char *path, ty_batch **out, ty_diag *diag);
+void ty_batch_free(ty_batch *batch);
+
+const char *ty_batch_name(const ty_batch *b);
+const char *ty_batch_path(const ty_batch *b);
+const char *ty_batch_text(const ty_batch *b);             /* the batch file, verbatim */
+const ty_scenario *ty_batch_base(const ty_batch *b);      /* the scenario as written */
+size_t ty_batch_nvariants(const ty_batch *b);
+const ty_variant *ty_batch_variant(const ty_batch *b, size_t i);
+size_t ty_batch_nsweeps(const ty_batch *b);
+const ty_sweep *ty_batch_sweep(const ty_batch *b, size_t i);
+
+#endif

@@ -1,0 +1,103 @@
+/* scenario.h - scenario and batch files (DESIGN section 4): loading,
+ * validation, overrides, and the read-only view the run loop and the CLI use.
+ *
+ * A ty_scenario is what one scenario file says, validated: every factor's
+ * distribution built (dist.h), every expression parsed and resolved
+ * (expr.h). A batch (ty_batch) names a scenario and lists variants and
+ * sweeps; ty_batch_variant() gives each variant as a scenario of its own with
+ * the overrides applied, so the rest of the engine only ever sees scenarios.
+ *
+ * Errors: every problem found in a file goes to the caller's ty_diag as
+ * FILE:LINE:COL with a message (and a "did you mean" hint where one helps);
+ * loading goes on after an error to report as many as it can. */
+#ifndef TYCHE_SCENARIO_H
+#define TYCHE_SCENARIO_H
+
+#include "common.h"
+#include "diag.h"
+#include "dist.h"
+#include "expr.h"
+
+#define TY_SCENARIO_MAX_FACTORS 1000
+#define TY_SCENARIO_MAX_DERIVED 1000
+#define TY_SCENARIO_MAX_OUTCOMES 100
+#define TY_SCENARIO_MAX_NAME 64
+#define TY_SCENARIO_MAX_VARIANTS 1000
+#define TY_SCENARIO_MAX_SWEEP_STEPS 10000
+
+typedef enum ty_sampling { TY_SAMPLING_RANDOM, TY_SAMPLING_LHS } ty_sampling;
+
+/* Run settings: from the file's `run:` block, overridable by variants and
+ * the command line. */
+typedef struct ty_run_settings {
+    uint64_t samples;            /* default 1000000 */
+    uint64_t seed;               /* default 0 */
+    ty_sampling sampling;        /* default random */
+    double target_halfwidth;     /* 0: none */
+    uint64_t max_samples;        /* 0: none */
+} ty_run_settings;
+
+typedef struct ty_factor {
+    const char *name;
+    const char *label, *unit, *evidence, *reason;   /* NULL when absent */
+    const char *dist_text;       /* as written, e.g. "normal(40000, 8000)" */
+    const ty_dist *dist;         /* built and validated */
+    ty_pos pos;                  /* of the factor's name */
+} ty_factor;
+
+typedef struct ty_correlation {
+    int a, b;                    /* factor indices, a != b */
+    double rank;                 /* target Spearman correlation in (-1, 1) */
+    ty_pos pos;
+} ty_correlation;
+
+typedef struct ty_derived {
+    const char *name;
+    const char *expr_text;
+    ty_pos pos;                  /* of the expression text */
+    ty_pos name_pos;             /* of the name */
+} ty_derived;
+
+typedef struct ty_outcome {
+    const char *name;
+    const char *label;           /* NULL when absent */
+    const char *expr_text;       /* score (logit) or when (rules); NULL for otherwise */
+    int otherwise;               /* rules: the catch-all last outcome */
+    ty_pos pos;                  /* of the expression (or of the name) */
+    ty_pos name_pos;             /* of the name */
+} ty_outcome;
+
+typedef struct ty_scenario ty_scenario;
+
+/* Loads and validates a scenario file. On success returns TY_OK and *out
+ * owns a new scenario (ty_scenario_free). On invalid content returns
+ * TY_ERR_INVALID with every error found in diag (up to the diag's limit);
+ * TY_ERR_IO if the file cannot be read; TY_ERR_NOMEM. *out is NULL on error. */
+ty_status ty_scenario_load(const char *path, ty_scenario **out, ty_diag *diag);
+/* The same from text in memory; name is used in messages. */
+ty_status ty_scenario_parse(const char *name, const char *text, size_t size,
+                            ty_scenario **out, ty_diag *diag);
+void ty_scenario_free(ty_scenario *scenario);
+
+/* Read-only view. Pointers stay valid until ty_scenario_free. */
+const char *ty_scenario_name(const ty_scenario *s);
+const char *ty_scenario_title(const ty_scenario *s);    /* NULL when absent */
+const char *ty_scenario_source(const ty_scenario *s);   /* the article; NULL when absent */
+const char *ty_scenario_horizon(const ty_scenario *s);  /* NULL when absent */
+const char *ty_scenario_path(const ty_scenario *s);
+const char *ty_scenario_text(const ty_scenario *s);     /* the file, verbatim */
+const ty_run_settings *ty_scenario_run(const ty_scenario *s);
+size_t ty_scenario_nfactors(const ty_scenario *s);
+const ty_factor *ty_scenario_factor(const ty_scenario *s, size_t i);
+int ty_scenario_find_factor(const ty_scenario *s, const char *name);   /* index or -1 */
+size_t ty_scenario_ncorrelations(const ty_scenario *s);
+const ty_correlation *ty_scenario_correlation(const ty_scenario *s, size_t i);
+size_t ty_scenario_nderived(const ty_scenario *s);
+const ty_derived *ty_scenario_derived(const ty_scenario *s, size_t i);
+ty_outcome_model ty_scenario_model(const ty_scenario *s);
+/* The compiled evaluation of derived values and outcomes (expr.h). */
+const ty_program *ty_scenario_program(const ty_scenario *s);
+size_t ty_scenario_noutcomes(const ty_scenario *s);
+const ty_outcome *ty_scenario_outcome(const ty_scenario *s, size_t i);
+
+#endif

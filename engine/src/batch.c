@@ -1,0 +1,332 @@
+/* batch.c - batch files: the named scenario loaded once as written, then once
+ * per variant with the variant's overrides laid over it, and once per sweep
+ * point with one distribution parameter replaced. */
+#include "scenario_int.h"
+#include "tyche/batch.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tyche/suggest.h"
+
+struct ty_batch {
+    yt_doc *doc;                 /* the batch file */
+    char *name;
+    ty_scenario *base;
+    ty_variant *variants;
+    ty_scenario **variant_scenarios;
+    size_t nvariants;
+    ty_sweep *sweeps;
+    size_t nsweeps;
+    char **strs;                 /* owned strings */
+    size_t nstrs;
+};
+
+static const char *keep(ty_batch *b, const char *text)
+{
+    if (!text) return NULL;
+    char **strs = realloc(b->strs, (b->nstrs + 1) * sizeof *strs);
+    if (!strs) return NULL;
+    b->strs = strs;
+    char *c = strdup(text);
+    if (c) b->strs[b->nstrs++] = c;
+    return c;
+}
+
+void ty_batch_free(ty_batch *b)
+{
+    if (!b) return;
+    for (size_t i = 0; i < b->nvariants; i++) ty_scenario_free(b->variant_scenarios[i]);
+    for (size_t i = 0; i < b->nsweeps; i++) {
+        for (size_t p = 0; p < b->sweeps[i].npoints; p++)
+            ty_scenario_free((ty_scenario *)b->sweeps[i].points[p]);
+        free((void *)b->sweeps[i].points);
+        free((void *)b->sweeps[i].values);
+    }
+    for (size_t i = 0; i < b->nstrs; i++) free(b->strs[i]);
+    free(b->strs);
+    free(b->variants);
+    free(b->variant_scenarios);
+    free(b->sweeps);
+    free(b->name);
+    ty_scenario_free(b->base);
+    yt_doc_free(b->doc);
+    free(b);
+}
+
+ty_status ty_batch_sniff(const char *path, int *is_batch, ty_diag *diag)
+{
+    yt_doc *doc;
+    *is_batch = 0;
+    ty_status st = yt_doc_load(path, &doc, diag);
+    if (st != TY_OK) return st;
+    *is_batch = doc->root && doc->root->kind == YT_MAP && yt_map_get(doc->root, "batch") != NULL;
+    yt_doc_free(doc);
+    return TY_OK;
+}
+
+static void err(ty_diag *diag, const yt_doc *doc, const yt_node *n, const char *fmt, const char *a,
+                const char *b2)
+{
+    ty_pos pos = yt_pos(doc, n);
+    ty_diag_add(diag, TY_SEV_ERROR, &pos, fmt, a, b2);
+}
+
+static int parse_number(const yt_node *n, double *out)
+{
+    if (n->kind != YT_SCALAR) return 0;
+    char *end;
+    errno = 0;
+    double d = strtod(n->text, &end);
+    if (n->text[0] == '\0' || *end || errno == ERANGE || !isfinite(d)) return 0;
+    *out = d;
+    return 1;
+}
+
+/* The scenario path relative to the batch file's folder. */
+static char *scenario_path(const char *batch_path, const char *rel)
+{
+    if (rel[0] == '/') return strdup(rel);
+    const char *slash = strrchr(batch_path, '/');
+    size_t dir = slash ? (size_t)(slash - batch_path) + 1 : 0;
+    char *p = malloc(dir + strlen(rel) + 1);
+    if (!p) return NULL;
+    memcpy(p, batch_path, dir);
+    strcpy(p + dir, rel);
+    return p;
+}
+
+static int load_variants(ty_batch *b, const yt_doc *sdoc, const yt_node *map, ty_diag *diag, int *oom)
+{
+    static const char *const keys[] = {"label", "factors", "derived", "run"};
+    const yt_doc *doc = b->doc;
+    int errors = 0;
+    if (map->kind != YT_MAP) {
+        err(diag, doc, map, "'variants' must be a mapping of variant names%s%s", "", "");
+        return 1;
+    }
+    if (map->n > TY_SCENARIO_MAX_VARIANTS) {
+        err(diag, doc, map, "too many variants (the limit is 1000)%s%s", "", "");
+        return 1;
+    }
+    b->variants = calloc(map->n ? map->n : 1, sizeof *b->variants);
+    b->variant_scenarios = calloc(map->n ? map->n : 1, sizeof *b->variant_scenarios);
+    if (!b->variants || !b->variant_scenarios) { *oom = 1; return 1; }
+    for (size_t i = 0; i < map->n; i++) {
+        const yt_node *k = map->keys[i], *v = map->items[i];
+        char where[128];
+        snprintf(where, sizeof where, "variant '%s'", k->text);
+        int empty_scalar = v->kind == YT_SCALAR && v->plain && (v->text[0] == '\0' || strcmp(v->text, "null") == 0);
+        if (v->kind != YT_MAP && !empty_scalar) {
+            err(diag, doc, v, "%s must be a mapping (label, factors, derived, run) or {}%s", where, "");
+            errors++;
+            continue;
+        }
+        scenario_overlay ov = {.doc = doc};
+        const char *label = NULL;
+        if (v->kind == YT_MAP) {
+            errors += scenario_check_keys(doc, v, keys, 4, where, diag);
+            const yt_node *lb = yt_map_get(v, "label");
+            if (lb && lb->kind == YT_SCALAR) label = lb->text;
+            else if (lb) { err(diag, doc, lb, "a variant's label must be text%s%s", "", ""); errors++; }
+            ov.factors = yt_map_get(v, "factors");
+            ov.derived = yt_map_get(v, "derived");
+            ov.run = yt_map_get(v, "run");
+            const yt_node *maps[3] = {ov.factors, ov.derived, ov.run};
+            const char *what[3] = {"factors", "derived", "run"};
+            for (int m = 0; m < 3; m++)
+                if (maps[m] && maps[m]->kind != YT_MAP) {
+                    err(diag, doc, maps[m], "the variant's '%s' must be a mapping%s", what[m], "");
+                    errors++;
+                    if (m == 0) ov.factors = NULL;
+                    if (m == 1) ov.derived = NULL;
+                    if (m == 2) ov.run = NULL;
+                }
+        }
+        ty_scenario *s = NULL;
+        ty_status st = scenario_build(sdoc, &ov, &s, diag);
+        if (st == TY_ERR_NOMEM) { *oom = 1; return errors + 1; }
+        if (st != TY_OK) { errors++; continue; }
+        ty_variant *var = &b->variants[b->nvariants];
+        b->variant_scenarios[b->nvariants++] = s;
+        var->name = keep(b, k->text);
+        var->label = keep(b, label);
+        var->scenario = s;
+        var->pos = yt_pos(doc, k);
+        if (!var->name || (label && !var->label)) { *oom = 1; return errors + 1; }
+    }
+    return errors;
+}
+
+static int load_sweep(ty_batch *b, const yt_doc *sdoc, const yt_node *k, const yt_node *v,
+                      ty_diag *diag, int *oom)
+{
+    static const char *const keys[] = {"label", "factor", "param", "values", "from", "to", "steps"};
+    const yt_doc *doc = b->doc;
+    char where[128];
+    snprintf(where, sizeof where, "sweep '%s'", k->text);
+    if (v->kind != YT_MAP) {
+        err(diag, doc, v, "%s must be a mapping with factor, param and values or from/to/steps%s", where, "");
+        return 1;
+    }
+    int errors = scenario_check_keys(doc, v, keys, 7, where, diag);
+    const yt_node *fn = yt_map_get(v, "factor"), *pn = yt_map_get(v, "param"),
+                  *vals = yt_map_get(v, "values"), *from = yt_map_get(v, "from"),
+                  *to = yt_map_get(v, "to"), *steps = yt_map_get(v, "steps"), *lb = yt_map_get(v, "label");
+    if (!fn || fn->kind != YT_SCALAR) { err(diag, doc, fn ? fn : k, "%s needs 'factor: NAME'%s", where, ""); return errors + 1; }
+    if (!pn || pn->kind != YT_SCALAR) { err(diag, doc, pn ? pn : k, "%s needs 'param: NAME'%s", where, ""); return errors + 1; }
+    int f = ty_scenario_find_factor(b->base, fn->text);
+    if (f < 0) {
+        err(diag, doc, fn, "sweep of unknown factor '%s'%s", fn->text, "");
+        const char **names = calloc(ty_scenario_nfactors(b->base), sizeof *names);
+        for (size_t i = 0; names && i < ty_scenario_nfactors(b->base); i++) names[i] = ty_scenario_factor(b->base, i)->name;
+        const char *close = names ? ty_suggest(fn->text, names, ty_scenario_nfactors(b->base)) : NULL;
+        if (close) ty_diag_hint(diag, "did you mean '%s'?", close);
+        free(names);
+        return errors + 1;
+    }
+    ty_dist_kind kind = b->base->specs[f].kind;
+    int p = ty_dist_param_index(kind, pn->text);
+    if (p < 0 || kind == TY_DIST_DISCRETE) {
+        err(diag, doc, pn, "factor's distribution %s has no numeric parameter '%s'", ty_dist_kind_name(kind), pn->text);
+        return errors + 1;
+    }
+    double *values = NULL;
+    size_t n = 0;
+    if (vals && (from || to || steps)) {
+        err(diag, doc, vals, "%s: give either 'values' or 'from'/'to'/'steps', not both%s", where, "");
+        return errors + 1;
+    }
+    if (vals) {
+        if (vals->kind != YT_SEQ || vals->n == 0 || vals->n > TY_SCENARIO_MAX_SWEEP_STEPS) {
+            err(diag, doc, vals, "%s: 'values' must be a list of 1 to 10000 numbers%s", where, "");
+            return errors + 1;
+        }
+        n = vals->n;
+        values = calloc(n, sizeof *values);
+        if (!values) { *oom = 1; return errors + 1; }
+        for (size_t i = 0; i < n; i++)
+            if (!parse_number(vals->items[i], &values[i])) {
+                err(diag, doc, vals->items[i], "%s: a value must be a finite number%s", where, "");
+                free(values);
+                return errors + 1;
+            }
+    } else {
+        double a, z, st;
+        if (!from || !to || !steps) { err(diag, doc, k, "%s needs 'values: [...]' or 'from', 'to' and 'steps'%s", where, ""); return errors + 1; }
+        if (!parse_number(from, &a)) { err(diag, doc, from, "%s: 'from' must be a number%s", where, ""); return errors + 1; }
+        if (!parse_number(to, &z)) { err(diag, doc, to, "%s: 'to' must be a number%s", where, ""); return errors + 1; }
+        if (!parse_number(steps, &st) || st != floor(st) || st < 2 || st > TY_SCENARIO_MAX_SWEEP_STEPS) {
+            err(diag, doc, steps, "%s: 'steps' must be a whole number from 2 to 10000%s", where, "");
+            return errors + 1;
+        }
+        n = (size_t)st;
+        values = calloc(n, sizeof *values);
+        if (!values) { *oom = 1; return errors + 1; }
+        for (size_t i = 0; i < n; i++) values[i] = a + (z - a) * (double)i / (double)(n - 1);
+        values[n - 1] = z;
+    }
+    ty_scenario **points = calloc(n, sizeof *points);
+    if (!points) { free(values); *oom = 1; return errors + 1; }
+    ty_sweep *sw = &b->sweeps[b->nsweeps++];
+    sw->name = keep(b, k->text);
+    sw->label = lb && lb->kind == YT_SCALAR ? keep(b, lb->text) : NULL;
+    sw->factor = ty_scenario_factor(b->base, (size_t)f)->name;
+    sw->param = ty_dist_param_name(kind, p);
+    sw->factor_index = f;
+    sw->param_index = p;
+    sw->values = values;
+    sw->points = (const ty_scenario *const *)points;
+    sw->pos = yt_pos(doc, k);
+    for (size_t i = 0; i < n; i++) {
+        ty_status st = scenario_build(sdoc, NULL, &points[i], diag);
+        if (st == TY_OK) {
+            sw->npoints = i + 1;
+            ty_pos pos = yt_pos(doc, vals ? vals->items[i] : k);
+            st = scenario_set_param(points[i], (size_t)f, p, values[i], diag, &pos);
+        }
+        if (st == TY_ERR_NOMEM) { *oom = 1; return errors + 1; }
+        if (st != TY_OK) return errors + 1;
+    }
+    return errors;
+}
+
+ty_status ty_batch_load(const char *path, ty_batch **out, ty_diag *diag)
+{
+    static const char *const keys[] = {"tyche", "batch", "title", "scenario", "variants", "sweeps"};
+    *out = NULL;
+    ty_batch *b = calloc(1, sizeof *b);
+    if (!b) return TY_ERR_NOMEM;
+    ty_status st = yt_doc_load(path, &b->doc, diag);
+    if (st != TY_OK) { ty_batch_free(b); return st; }
+    const yt_doc *doc = b->doc;
+    const yt_node *root = doc->root;
+    if (!root || root->kind != YT_MAP || !yt_map_get(root, "batch")) {
+        ty_pos pos = {doc->file, 1, 1};
+        ty_diag_add(diag, TY_SEV_ERROR, &pos, "not a batch file (no top-level 'batch' key)");
+        ty_batch_free(b);
+        return TY_ERR_INVALID;
+    }
+    int errors = scenario_check_keys(doc, root, keys, 6, "the batch", diag);
+    const yt_node *n = yt_map_get(root, "tyche");
+    if (!n) { err(diag, doc, root, "missing 'tyche: 1' (the format version)%s%s", "", ""); errors++; }
+    else if (n->kind != YT_SCALAR || strcmp(n->text, "1") != 0) {
+        err(diag, doc, n, "format version '%s' is not supported; this tyche reads version 1%s",
+            n->kind == YT_SCALAR ? n->text : "?", "");
+        errors++;
+    }
+    n = yt_map_get(root, "batch");
+    if (n->kind != YT_SCALAR || !n->text[0]) { err(diag, doc, n, "'batch' must be the batch's name%s%s", "", ""); errors++; }
+    else b->name = strdup(n->text);
+    n = yt_map_get(root, "scenario");
+    if (!n || n->kind != YT_SCALAR) {
+        err(diag, doc, n ? n : root, "a batch needs 'scenario: FILE.yaml' (relative to the batch file)%s%s", "", "");
+        ty_batch_free(b);
+        return TY_ERR_INVALID;
+    }
+    char *spath = scenario_path(path, n->text);
+    if (!spath) { ty_batch_free(b); return TY_ERR_NOMEM; }
+    yt_doc *sdoc = NULL;
+    st = yt_doc_load(spath, &sdoc, diag);
+    if (st == TY_ERR_IO) {
+        /* Say where the batch named it, not only that the open failed. */
+        err(diag, doc, n, "cannot read the scenario '%s' named here%s", spath, "");
+        st = TY_ERR_INVALID;
+    }
+    free(spath);
+    if (st == TY_OK) st = scenario_build(sdoc, NULL, &b->base, diag);
+    if (st != TY_OK) { yt_doc_free(sdoc); ty_batch_free(b); return st; }
+
+    int oom = 0;
+    const yt_node *variants = yt_map_get(root, "variants"), *sweeps = yt_map_get(root, "sweeps");
+    if (!variants && !sweeps) { err(diag, doc, root, "a batch needs 'variants' or 'sweeps'%s%s", "", ""); errors++; }
+    if (variants) errors += load_variants(b, sdoc, variants, diag, &oom);
+    if (sweeps && !oom) {
+        if (sweeps->kind != YT_MAP) { err(diag, doc, sweeps, "'sweeps' must be a mapping of sweep names%s%s", "", ""); errors++; }
+        else {
+            b->sweeps = calloc(sweeps->n ? sweeps->n : 1, sizeof *b->sweeps);
+            if (!b->sweeps) oom = 1;
+            for (size_t i = 0; !oom && i < sweeps->n; i++)
+                errors += load_sweep(b, sdoc, sweeps->keys[i], sweeps->items[i], diag, &oom);
+        }
+    }
+    yt_doc_free(sdoc);
+    if (oom || errors || (!b->name)) {
+        ty_batch_free(b);
+        return oom ? TY_ERR_NOMEM : TY_ERR_INVALID;
+    }
+    *out = b;
+    return TY_OK;
+}
+
+const char *ty_batch_name(const ty_batch *b) { return b->name; }
+const char *ty_batch_path(const ty_batch *b) { return b->doc->file; }
+const char *ty_batch_text(const ty_batch *b) { return b->doc->text; }
+const ty_scenario *ty_batch_base(const ty_batch *b) { return b->base; }
+size_t ty_batch_nvariants(const ty_batch *b) { return b->nvariants; }
+const ty_variant *ty_batch_variant(const ty_batch *b, size_t i) { return i < b->nvariants ? &b->variants[i] : NULL; }
+size_t ty_batch_nsweeps(const ty_batch *b) { return b->nsweeps; }
+const ty_sweep *ty_batch_sweep(const ty_batch *b, size_t i) { return i < b->nsweeps ? &b->sweeps[i] : NULL; }

@@ -1,0 +1,690 @@
+/* scenario.c - scenario files: the YAML tree (yaml_tree.h) checked key by key
+ * and turned into a validated ty_scenario. Distribution calls and
+ * expressions are parsed by the expression module; distributions are built by
+ * the dist module. Keeps going after an error to report them all. */
+#include "scenario_int.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tyche/suggest.h"
+
+/* ---- ownership helpers ------------------------------------------------ */
+
+static const char *own_str(ty_scenario *s, const char *text)
+{
+    if (!text) return NULL;
+    if (s->nstrs == s->capstrs) {
+        size_t cap = s->capstrs ? 2 * s->capstrs : 32;
+        char **strs = realloc(s->strs, cap * sizeof *strs);
+        if (!strs) return NULL;
+        s->strs = strs;
+        s->capstrs = cap;
+    }
+    size_t n = strlen(text) + 1;
+    char *c = malloc(n);
+    if (!c) return NULL;
+    memcpy(c, text, n);
+    s->strs[s->nstrs++] = c;
+    return c;
+}
+
+double *scenario_own_list(ty_scenario *s, size_t n)
+{
+    if (s->nlists == s->caplists) {
+        size_t cap = s->caplists ? 2 * s->caplists : 8;
+        double **lists = realloc(s->lists, cap * sizeof *lists);
+        if (!lists) return NULL;
+        s->lists = lists;
+        s->caplists = cap;
+    }
+    double *l = calloc(n ? n : 1, sizeof *l);
+    if (l) s->lists[s->nlists++] = l;
+    return l;
+}
+
+void ty_scenario_free(ty_scenario *s)
+{
+    if (!s) return;
+    ty_program_free(s->program);
+    for (size_t i = 0; i < s->nfactors; i++) ty_dist_free(s->dists ? s->dists[i] : NULL);
+    for (size_t i = 0; i < s->nstrs; i++) free(s->strs[i]);
+    for (size_t i = 0; i < s->nlists; i++) free(s->lists[i]);
+    free(s->strs);
+    free(s->lists);
+    free(s->factors);
+    free(s->dists);
+    free(s->specs);
+    free(s->corr);
+    free(s->derived);
+    free(s->outcomes);
+    free(s->path);
+    free(s->text);
+    free(s);
+}
+
+/* ---- the loader's context --------------------------------------------- */
+
+typedef struct loader {
+    const yt_doc *doc;        /* the document the node being read lives in */
+    ty_diag *diag;
+    ty_scenario *s;
+    int errors;
+    int oom;
+} loader;
+
+static void error_at(loader *L, const yt_node *node, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void error_at(loader *L, const yt_node *node, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    ty_pos pos = yt_pos(L->doc, node);
+    ty_diag_add(L->diag, TY_SEV_ERROR, &pos, "%s", msg);
+    L->errors++;
+}
+
+static const char *own(loader *L, const char *text)
+{
+    const char *c = own_str(L->s, text);
+    if (text && !c) L->oom = 1;
+    return c;
+}
+
+int scenario_check_keys(const yt_doc *doc, const yt_node *map, const char *const *allowed,
+                        size_t n, const char *where, ty_diag *diag)
+{
+    int bad = 0;
+    for (size_t i = 0; i < map->n; i++) {
+        const char *key = map->keys[i]->text;
+        int known = 0;
+        for (size_t k = 0; k < n && !known; k++) known = strcmp(key, allowed[k]) == 0;
+        if (known) continue;
+        bad++;
+        ty_pos pos = yt_pos(doc, map->keys[i]);
+        ty_diag_add(diag, TY_SEV_ERROR, &pos, "unknown key '%s' in %s", key, where);
+        const char *close = ty_suggest(key, allowed, n);
+        if (strpbrk(key, ")]") || (map->items[i]->kind == YT_SCALAR && map->items[i]->text[0] == '\0'
+                                   && strpbrk(key, ")]")))
+            ty_diag_hint(diag, "inside {...} a comma ends a plain value, so 'f(a, b)' is split at the "
+                               "comma; quote it (\"f(a, b)\") or write it on its own line");
+        else if (close)
+            ty_diag_hint(diag, "did you mean '%s'?", close);
+        else {
+            char list[512] = "";
+            for (size_t k = 0; k < n; k++) {
+                strncat(list, k ? ", " : "", sizeof list - strlen(list) - 1);
+                strncat(list, allowed[k], sizeof list - strlen(list) - 1);
+            }
+            ty_diag_hint(diag, "expected one of: %s", list);
+        }
+    }
+    return bad;
+}
+
+static int check_keys(loader *L, const yt_node *map, const char *const *allowed, size_t n,
+                      const char *where)
+{
+    int bad = scenario_check_keys(L->doc, map, allowed, n, where, L->diag);
+    L->errors += bad;
+    return bad;
+}
+
+#define NKEYS(a) (sizeof(a) / sizeof((a)[0]))
+
+static int expect_kind(loader *L, const yt_node *node, yt_kind kind, const char *what)
+{
+    if (node->kind == kind) return 1;
+    error_at(L, node, "%s must be %s, not %s", what, yt_kind_name(kind), yt_kind_name(node->kind));
+    return 0;
+}
+
+/* A scalar's text, or NULL with an error. */
+static const char *scalar(loader *L, const yt_node *node, const char *what)
+{
+    return expect_kind(L, node, YT_SCALAR, what) ? node->text : NULL;
+}
+
+/* Parses a whole-number scalar into *out (0 <= value <= max). */
+static int get_u64(loader *L, const yt_node *node, const char *what, uint64_t min, uint64_t max,
+                   uint64_t *out)
+{
+    const char *t = scalar(L, node, what);
+    if (!t) return 0;
+    char *end;
+    errno = 0;
+    /* Accept 1000000, 1e6 and 1_000_000 styles: a float literal that is a
+     * whole number is taken too, since analysts write 1e6. */
+    unsigned long long v = 0;
+    int ok = 0;
+    if (t[0] != '-' && t[0] != '+' && t[0] != '\0') {
+        v = strtoull(t, &end, 10);
+        ok = !errno && *end == '\0';
+        if (!ok) {
+            errno = 0;
+            double d = strtod(t, &end);
+            if (!errno && *end == '\0' && d >= 0 && d <= 1.8e19 && d == floor(d)) {
+                v = (unsigned long long)d;
+                ok = d < 18446744073709551616.0;
+            }
+        }
+    }
+    if (!ok) {
+        error_at(L, node, "%s must be a whole number, not '%s'", what, t);
+        return 0;
+    }
+    if (v < min || v > max) {
+        error_at(L, node, "%s must be between %llu and %llu (got %llu)", what,
+                 (unsigned long long)min, (unsigned long long)max, v);
+        return 0;
+    }
+    *out = v;
+    return 1;
+}
+
+static int get_double(loader *L, const yt_node *node, const char *what, double *out)
+{
+    const char *t = scalar(L, node, what);
+    if (!t) return 0;
+    char *end;
+    errno = 0;
+    double d = strtod(t, &end);
+    if (t[0] == '\0' || *end != '\0' || errno == ERANGE || !isfinite(d)) {
+        error_at(L, node, "%s must be a finite number, not '%s'", what, t);
+        return 0;
+    }
+    *out = d;
+    return 1;
+}
+
+/* Identifiers usable in expressions: [a-z_][a-z0-9_]*, at most
+ * TY_SCENARIO_MAX_NAME characters, not a function or constant name. */
+static int check_identifier(loader *L, const yt_node *key, const char *kind)
+{
+    const char *t = key->text;
+    size_t n = strlen(t);
+    int ok = n > 0 && (t[0] == '_' || (t[0] >= 'a' && t[0] <= 'z'));
+    for (size_t i = 1; ok && i < n; i++)
+        ok = t[i] == '_' || (t[i] >= 'a' && t[i] <= 'z') || (t[i] >= '0' && t[i] <= '9');
+    if (!ok) {
+        error_at(L, key, "%s name '%s' must be lower-case letters, digits and '_', starting with "
+                 "a letter or '_'", kind, t);
+        return 0;
+    }
+    if (n > TY_SCENARIO_MAX_NAME) {
+        error_at(L, key, "%s name is %zu characters long; the limit is %d", kind, n,
+                 TY_SCENARIO_MAX_NAME);
+        return 0;
+    }
+    return 1;
+}
+
+/* The value of key in the overlay map (if any) else in the base map. */
+static const yt_node *pick(const yt_node *base, const yt_node *over, const char *key, int *from_over)
+{
+    const yt_node *o = over ? yt_map_get(over, key) : NULL;
+    *from_over = o != NULL;
+    return o ? o : (base ? yt_map_get(base, key) : NULL);
+}
+
+/* ---- sections --------------------------------------------------------- */
+
+static void load_run(loader *L, const yt_node *run, const yt_doc *over_doc, const yt_node *over)
+{
+    static const char *const keys[] = {"samples", "seed", "sampling", "target_halfwidth", "max_samples"};
+    ty_run_settings *r = &L->s->run;
+    const yt_node *maps[2] = {run, over};
+    const yt_doc *docs[2] = {L->doc, over_doc};
+    for (int m = 0; m < 2; m++) {
+        const yt_node *map = maps[m];
+        if (!map) continue;
+        const yt_doc *saved = L->doc;
+        L->doc = docs[m];
+        if (expect_kind(L, map, YT_MAP, "'run'")) {
+            check_keys(L, map, keys, NKEYS(keys), "'run'");
+            const yt_node *n;
+            if ((n = yt_map_get(map, "samples")))
+                get_u64(L, n, "run.samples", 1, UINT64_C(1) << 50, &r->samples);
+            if ((n = yt_map_get(map, "seed")))
+                get_u64(L, n, "run.seed", 0, UINT64_MAX, &r->seed);
+            if ((n = yt_map_get(map, "max_samples")))
+                get_u64(L, n, "run.max_samples", 1, UINT64_C(1) << 50, &r->max_samples);
+            if ((n = yt_map_get(map, "target_halfwidth"))) {
+                double h;
+                if (get_double(L, n, "run.target_halfwidth", &h)) {
+                    if (h > 0 && h < 0.5) r->target_halfwidth = h;
+                    else error_at(L, n, "run.target_halfwidth must be in (0, 0.5) (got %g)", h);
+                }
+            }
+            if ((n = yt_map_get(map, "sampling"))) {
+                const char *t = scalar(L, n, "run.sampling");
+                if (t && strcmp(t, "random") == 0) r->sampling = TY_SAMPLING_RANDOM;
+                else if (t && strcmp(t, "lhs") == 0) r->sampling = TY_SAMPLING_LHS;
+                else if (t) error_at(L, n, "run.sampling must be 'random' or 'lhs', not '%s'", t);
+            }
+        }
+        L->doc = saved;
+    }
+}
+
+static void load_factor(loader *L, size_t index, const yt_node *key, const yt_node *base,
+                        const yt_doc *over_doc, const yt_node *over)
+{
+    static const char *const keys[] = {"dist", "bounds", "unit", "label", "evidence", "reason"};
+    ty_scenario *s = L->s;
+    ty_factor *f = &s->factors[index];
+    f->name = own(L, key->text);
+    f->pos = yt_pos(L->doc, key);
+    char where[128];
+    snprintf(where, sizeof where, "factor '%s'", key->text);
+    if (!expect_kind(L, base, YT_MAP, where)) return;
+    check_keys(L, base, keys, NKEYS(keys), where);
+    const yt_doc *base_doc = L->doc;
+    if (over) {
+        L->doc = over_doc;
+        if (expect_kind(L, over, YT_MAP, where)) check_keys(L, over, keys, NKEYS(keys), where);
+        else over = NULL;
+        L->doc = base_doc;
+    }
+    int from_over;
+    const char *const text_keys[] = {"unit", "label", "evidence", "reason"};
+    const char **text_fields[] = {&f->unit, &f->label, &f->evidence, &f->reason};
+    for (int k = 0; k < 4; k++) {
+        const yt_node *n = pick(base, over, text_keys[k], &from_over);
+        L->doc = from_over ? over_doc : base_doc;
+        if (n) *text_fields[k] = own(L, scalar(L, n, text_keys[k]));
+        L->doc = base_doc;
+    }
+
+    ty_dist_spec *spec = &s->specs[index];
+    const yt_node *dn = pick(base, over, "dist", &from_over);
+    const yt_doc *dist_doc = from_over ? over_doc : base_doc;
+    L->doc = dist_doc;
+    int dist_ok = 0;
+    if (!dn) {
+        error_at(L, key, "factor '%s' has no 'dist'", key->text);
+    } else if (scalar(L, dn, "dist")) {
+        f->dist_text = own(L, dn->text);
+        ty_pos pos = yt_text_pos(L->doc, dn);
+        dist_ok = scenario_parse_dist(s, dn->text, &pos, spec, L->diag) == TY_OK;
+        if (!dist_ok) L->errors++;
+    }
+    /* The parameters are checked at the call's position, the bounds at the
+     * bounds' position: build once without bounds, then with them. */
+    if (dist_ok) {
+        ty_pos pos = yt_text_pos(dist_doc, dn);
+        ty_status st = ty_dist_new(spec, &s->dists[index], L->diag, &pos);
+        if (st == TY_ERR_NOMEM) L->oom = 1;
+        else if (st != TY_OK) L->errors++;
+        dist_ok = st == TY_OK;
+    }
+    const yt_node *bn = pick(base, over, "bounds", &from_over);
+    L->doc = from_over ? over_doc : base_doc;
+    if (bn && expect_kind(L, bn, YT_SEQ, "bounds")) {
+        double lo, hi;
+        if (bn->n != 2) {
+            error_at(L, bn, "bounds must be a list of two numbers [lo, hi], not %zu items", bn->n);
+        } else if (get_double(L, bn->items[0], "bounds' lower end", &lo) &&
+                   get_double(L, bn->items[1], "bounds' upper end", &hi)) {
+            spec->has_bounds = 1;
+            spec->lo = lo;
+            spec->hi = hi;
+            if (dist_ok) {
+                ty_dist_free(s->dists[index]);
+                s->dists[index] = NULL;
+                ty_pos pos = yt_pos(L->doc, bn);
+                ty_status st = ty_dist_new(spec, &s->dists[index], L->diag, &pos);
+                if (st == TY_ERR_NOMEM) L->oom = 1;
+                else if (st != TY_OK) L->errors++;
+            }
+        }
+    }
+    f->dist = s->dists[index];
+    L->doc = base_doc;
+}
+
+static void load_factors(loader *L, const yt_node *map, const yt_doc *over_doc, const yt_node *over)
+{
+    ty_scenario *s = L->s;
+    if (!expect_kind(L, map, YT_MAP, "'factors'")) return;
+    if (map->n == 0) { error_at(L, map, "'factors' is empty: a scenario needs at least one factor"); return; }
+    if (map->n > TY_SCENARIO_MAX_FACTORS) {
+        error_at(L, map, "%zu factors; the limit is %d", map->n, TY_SCENARIO_MAX_FACTORS);
+        return;
+    }
+    s->factors = calloc(map->n, sizeof *s->factors);
+    s->dists = calloc(map->n, sizeof *s->dists);
+    s->specs = calloc(map->n, sizeof *s->specs);
+    if (!s->factors || !s->dists || !s->specs) { L->oom = 1; return; }
+    s->nfactors = map->n;
+    for (size_t i = 0; i < map->n; i++) {
+        check_identifier(L, map->keys[i], "factor");
+        const yt_node *o = over ? yt_map_get(over, map->keys[i]->text) : NULL;
+        load_factor(L, i, map->keys[i], map->items[i], over_doc, o);
+    }
+    if (over && over->kind == YT_MAP) {
+        for (size_t j = 0; j < over->n; j++)
+            if (!yt_map_get(map, over->keys[j]->text)) {
+                const yt_doc *saved = L->doc;
+                L->doc = over_doc;
+                const char **names = calloc(map->n, sizeof *names);
+                for (size_t i = 0; names && i < map->n; i++) names[i] = map->keys[i]->text;
+                error_at(L, over->keys[j], "override of unknown factor '%s'", over->keys[j]->text);
+                const char *close = names ? ty_suggest(over->keys[j]->text, names, map->n) : NULL;
+                if (close) ty_diag_hint(L->diag, "did you mean '%s'?", close);
+                free(names);
+                L->doc = saved;
+            }
+    }
+}
+
+static int find_factor(const ty_scenario *s, const char *name)
+{
+    for (size_t i = 0; i < s->nfactors; i++)
+        if (s->factors[i].name && strcmp(s->factors[i].name, name) == 0) return (int)i;
+    return -1;
+}
+
+static void load_correlations(loader *L, const yt_node *seq)
+{
+    static const char *const keys[] = {"factors", "rank"};
+    ty_scenario *s = L->s;
+    if (!expect_kind(L, seq, YT_SEQ, "'correlations'")) return;
+    s->corr = calloc(seq->n ? seq->n : 1, sizeof *s->corr);
+    if (!s->corr) { L->oom = 1; return; }
+    for (size_t i = 0; i < seq->n; i++) {
+        const yt_node *c = seq->items[i];
+        if (!expect_kind(L, c, YT_MAP, "a correlation")) continue;
+        check_keys(L, c, keys, NKEYS(keys), "a correlation");
+        const yt_node *fs = yt_map_get(c, "factors"), *rk = yt_map_get(c, "rank");
+        if (!fs || !rk) { error_at(L, c, "a correlation needs 'factors: [a, b]' and 'rank: r'"); continue; }
+        if (!expect_kind(L, fs, YT_SEQ, "a correlation's factors")) continue;
+        if (fs->n != 2) { error_at(L, fs, "a correlation names two factors, not %zu", fs->n); continue; }
+        int idx[2], ok = 1;
+        for (int k = 0; k < 2; k++) {
+            const char *nm = scalar(L, fs->items[k], "a correlated factor");
+            idx[k] = nm ? find_factor(s, nm) : -1;
+            if (nm && idx[k] < 0) {
+                error_at(L, fs->items[k], "unknown factor '%s' in a correlation", nm);
+                const char **names = calloc(s->nfactors ? s->nfactors : 1, sizeof *names);
+                for (size_t f = 0; names && f < s->nfactors; f++) names[f] = s->factors[f].name;
+                const char *close = names ? ty_suggest(nm, names, s->nfactors) : NULL;
+                if (close) ty_diag_hint(L->diag, "did you mean '%s'?", close);
+                free(names);
+            }
+            ok &= idx[k] >= 0;
+        }
+        if (ok && idx[0] == idx[1]) { error_at(L, fs, "a factor cannot be correlated with itself"); ok = 0; }
+        for (size_t j = 0; ok && j < s->ncorr; j++)
+            if ((s->corr[j].a == idx[0] && s->corr[j].b == idx[1]) ||
+                (s->corr[j].a == idx[1] && s->corr[j].b == idx[0])) {
+                error_at(L, fs, "the correlation of '%s' and '%s' is given twice",
+                         s->factors[idx[0]].name, s->factors[idx[1]].name);
+                ok = 0;
+            }
+        double r;
+        if (!get_double(L, rk, "a correlation's rank", &r)) continue;
+        if (!(r > -1 && r < 1)) { error_at(L, rk, "rank correlation must be in (-1, 1) (got %g)", r); continue; }
+        if (!ok) continue;
+        ty_correlation *dst = &s->corr[s->ncorr++];
+        dst->a = idx[0];
+        dst->b = idx[1];
+        dst->rank = r;
+        dst->pos = yt_pos(L->doc, c);
+    }
+}
+
+static void load_derived(loader *L, const yt_node *map, const yt_doc *over_doc, const yt_node *over)
+{
+    ty_scenario *s = L->s;
+    if (!expect_kind(L, map, YT_MAP, "'derived'")) return;
+    if (map->n > TY_SCENARIO_MAX_DERIVED) {
+        error_at(L, map, "%zu derived values; the limit is %d", map->n, TY_SCENARIO_MAX_DERIVED);
+        return;
+    }
+    s->derived = calloc(map->n ? map->n : 1, sizeof *s->derived);
+    if (!s->derived) { L->oom = 1; return; }
+    for (size_t i = 0; i < map->n; i++) {
+        const yt_node *k = map->keys[i];
+        check_identifier(L, k, "derived value");
+        const yt_node *o = over ? yt_map_get(over, k->text) : NULL;
+        const yt_node *v = o ? o : map->items[i];
+        const yt_doc *saved = L->doc;
+        if (o) L->doc = over_doc;
+        const char *t = scalar(L, v, "a derived value");
+        if (t) {
+            ty_derived *d = &s->derived[s->nderived++];
+            d->name = own(L, k->text);
+            d->expr_text = own(L, t);
+            d->pos = yt_text_pos(L->doc, v);
+            d->name_pos = yt_pos(saved, k);
+        }
+        L->doc = saved;
+    }
+    if (over && over->kind == YT_MAP)
+        for (size_t j = 0; j < over->n; j++)
+            if (!yt_map_get(map, over->keys[j]->text)) {
+                const yt_doc *saved = L->doc;
+                L->doc = over_doc;
+                error_at(L, over->keys[j], "override of unknown derived value '%s'", over->keys[j]->text);
+                L->doc = saved;
+            }
+}
+
+static void load_outcomes(loader *L, const yt_node *map)
+{
+    static const char *const keys[] = {"label", "score", "when", "otherwise", "reason"};
+    ty_scenario *s = L->s;
+    if (!expect_kind(L, map, YT_MAP, "'outcomes'")) return;
+    const yt_node *model = yt_map_get(map, "model");
+    s->model = TY_OUTCOME_LOGIT;
+    if (model) {
+        const char *t = scalar(L, model, "outcomes.model");
+        if (t && strcmp(t, "rules") == 0) s->model = TY_OUTCOME_RULES;
+        else if (t && strcmp(t, "logit") != 0)
+            error_at(L, model, "outcomes.model must be 'logit' or 'rules', not '%s'", t);
+    }
+    size_t n = map->n - (model != NULL);
+    if (n > TY_SCENARIO_MAX_OUTCOMES) {
+        error_at(L, map, "%zu outcomes; the limit is %d", n, TY_SCENARIO_MAX_OUTCOMES);
+        return;
+    }
+    if (n < 2) { error_at(L, map, "a scenario needs at least two outcomes (found %zu)", n); return; }
+    s->outcomes = calloc(n, sizeof *s->outcomes);
+    if (!s->outcomes) { L->oom = 1; return; }
+    for (size_t i = 0; i < map->n; i++) {
+        const yt_node *k = map->keys[i], *v = map->items[i];
+        if (strcmp(k->text, "model") == 0) continue;
+        check_identifier(L, k, "outcome");
+        char where[128];
+        snprintf(where, sizeof where, "outcome '%s'", k->text);
+        if (!expect_kind(L, v, YT_MAP, where)) continue;
+        check_keys(L, v, keys, NKEYS(keys), where);
+        ty_outcome *o = &s->outcomes[s->noutcomes++];
+        o->name = own(L, k->text);
+        o->pos = yt_pos(L->doc, k);
+        o->name_pos = o->pos;
+        const yt_node *lb = yt_map_get(v, "label");
+        if (lb) o->label = own(L, scalar(L, lb, "label"));
+        const yt_node *score = yt_map_get(v, "score"), *when = yt_map_get(v, "when"),
+                      *other = yt_map_get(v, "otherwise");
+        if (s->model == TY_OUTCOME_LOGIT) {
+            if (when || other)
+                error_at(L, when ? when : other, "outcome '%s' uses '%s', which belongs to "
+                         "'model: rules'; a logit outcome has a 'score'", k->text, when ? "when" : "otherwise");
+            else if (!score)
+                error_at(L, k, "outcome '%s' has no 'score' (model: logit)", k->text);
+            else if (scalar(L, score, "score")) {
+                o->expr_text = own(L, score->text);
+                o->pos = yt_text_pos(L->doc, score);
+            }
+        } else {
+            if (score)
+                error_at(L, score, "outcome '%s' has a 'score', which belongs to 'model: logit'; "
+                         "a rules outcome has 'when' (or 'otherwise: true')", k->text);
+            else if (when && other)
+                error_at(L, other, "outcome '%s' has both 'when' and 'otherwise'", k->text);
+            else if (other) {
+                const char *t = scalar(L, other, "otherwise");
+                if (t && strcmp(t, "true") != 0)
+                    error_at(L, other, "'otherwise' must be 'true' (got '%s')", t);
+                else if (t && i + 1 != map->n)
+                    error_at(L, other, "only the last outcome may be 'otherwise'");
+                o->otherwise = 1;
+            } else if (!when)
+                error_at(L, k, "outcome '%s' has no 'when' (model: rules)", k->text);
+            else if (scalar(L, when, "when")) {
+                o->expr_text = own(L, when->text);
+                o->pos = yt_text_pos(L->doc, when);
+            }
+        }
+    }
+}
+
+static int valid_scenario_name(const char *t)
+{
+    size_t n = strlen(t);
+    if (n == 0 || n > TY_SCENARIO_MAX_NAME) return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!((t[i] >= 'a' && t[i] <= 'z') || (t[i] >= '0' && t[i] <= '9') || t[i] == '_' || t[i] == '-'))
+            return 0;
+    return 1;
+}
+
+ty_status scenario_build(const yt_doc *doc, const scenario_overlay *overlay, ty_scenario **out,
+                         ty_diag *diag)
+{
+    static const char *const keys[] = {"tyche", "name", "title", "source", "horizon", "description",
+                                       "run", "factors", "correlations", "derived", "outcomes"};
+    *out = NULL;
+    ty_scenario *s = calloc(1, sizeof *s);
+    if (!s) return TY_ERR_NOMEM;
+    s->run.samples = 1000000;
+    s->path = strdup(doc->file);
+    s->text = strdup(doc->text);
+    if (!s->path || !s->text) { ty_scenario_free(s); return TY_ERR_NOMEM; }
+
+    loader L = {.doc = doc, .diag = diag, .s = s};
+    const yt_node *root = doc->root;
+    const yt_doc *odoc = overlay ? overlay->doc : NULL;
+    if (!root || root->kind != YT_MAP) {
+        ty_pos pos = {doc->file, root ? root->line : 1, root ? root->col : 1};
+        ty_diag_add(diag, TY_SEV_ERROR, &pos, "a scenario file is a mapping with keys tyche, name, "
+                    "factors, outcomes, ...; this file is %s", root ? yt_kind_name(root->kind) : "empty");
+        ty_scenario_free(s);
+        return TY_ERR_INVALID;
+    }
+    check_keys(&L, root, keys, NKEYS(keys), "the scenario");
+
+    const yt_node *n = yt_map_get(root, "tyche");
+    if (!n) error_at(&L, root, "missing 'tyche: 1' (the format version)");
+    else if (scalar(&L, n, "tyche") && strcmp(n->text, "1") != 0)
+        error_at(&L, n, "format version '%s' is not supported; this tyche reads version 1", n->text);
+
+    n = yt_map_get(root, "name");
+    if (!n) error_at(&L, root, "missing 'name'");
+    else if (scalar(&L, n, "name")) {
+        if (valid_scenario_name(n->text)) s->name = own(&L, n->text);
+        else error_at(&L, n, "name '%s' must be 1 to %d characters of a-z, 0-9, '_' and '-'",
+                      n->text, TY_SCENARIO_MAX_NAME);
+    }
+    const char *const text_keys[] = {"title", "source", "horizon"};
+    const char **text_fields[] = {&s->title, &s->source, &s->horizon};
+    for (int k = 0; k < 3; k++)
+        if ((n = yt_map_get(root, text_keys[k]))) *text_fields[k] = own(&L, scalar(&L, n, text_keys[k]));
+    if ((n = yt_map_get(root, "description"))) scalar(&L, n, "description");
+
+    load_run(&L, yt_map_get(root, "run"), odoc, overlay ? overlay->run : NULL);
+    n = yt_map_get(root, "factors");
+    if (!n) error_at(&L, root, "missing 'factors'");
+    else load_factors(&L, n, odoc, overlay ? overlay->factors : NULL);
+    if ((n = yt_map_get(root, "correlations"))) load_correlations(&L, n);
+    if ((n = yt_map_get(root, "derived"))) load_derived(&L, n, odoc, overlay ? overlay->derived : NULL);
+    else if (overlay && overlay->derived && overlay->derived->n) {
+        L.doc = odoc;
+        error_at(&L, overlay->derived->keys[0], "override of unknown derived value '%s' (the scenario "
+                 "has no derived values)", overlay->derived->keys[0]->text);
+        L.doc = doc;
+    }
+    n = yt_map_get(root, "outcomes");
+    if (!n) error_at(&L, root, "missing 'outcomes'");
+    else load_outcomes(&L, n);
+
+    if (!L.oom && L.errors == 0 && ty_diag_errors(diag) == 0) {
+        ty_status st = scenario_resolve(s, diag);
+        if (st == TY_ERR_NOMEM) L.oom = 1;
+        else if (st != TY_OK) L.errors++;
+    }
+    if (L.oom || L.errors || ty_diag_oom(diag)) {
+        ty_scenario_free(s);
+        return L.oom ? TY_ERR_NOMEM : TY_ERR_INVALID;
+    }
+    *out = s;
+    return TY_OK;
+}
+
+ty_status ty_scenario_parse(const char *name, const char *text, size_t size, ty_scenario **out,
+                            ty_diag *diag)
+{
+    yt_doc *doc;
+    *out = NULL;
+    ty_status st = yt_doc_parse(name, text, size, &doc, diag);
+    if (st != TY_OK) return st;
+    st = scenario_build(doc, NULL, out, diag);
+    yt_doc_free(doc);
+    return st;
+}
+
+ty_status ty_scenario_load(const char *path, ty_scenario **out, ty_diag *diag)
+{
+    yt_doc *doc;
+    *out = NULL;
+    ty_status st = yt_doc_load(path, &doc, diag);
+    if (st != TY_OK) return st;
+    st = scenario_build(doc, NULL, out, diag);
+    yt_doc_free(doc);
+    return st;
+}
+
+ty_status scenario_set_param(ty_scenario *s, size_t f, int param, double value, ty_diag *diag,
+                             const ty_pos *pos)
+{
+    ty_dist_spec spec = s->specs[f];
+    spec.param[param] = value;
+    ty_dist *d;
+    ty_status st = ty_dist_new(&spec, &d, diag, pos);
+    if (st != TY_OK) return st;
+    ty_dist_free(s->dists[f]);
+    s->dists[f] = d;
+    s->specs[f] = spec;
+    s->factors[f].dist = d;
+    return TY_OK;
+}
+
+/* ---- read-only view --------------------------------------------------- */
+
+const char *ty_scenario_name(const ty_scenario *s) { return s->name; }
+const char *ty_scenario_title(const ty_scenario *s) { return s->title; }
+const char *ty_scenario_source(const ty_scenario *s) { return s->source; }
+const char *ty_scenario_horizon(const ty_scenario *s) { return s->horizon; }
+const char *ty_scenario_path(const ty_scenario *s) { return s->path; }
+const char *ty_scenario_text(const ty_scenario *s) { return s->text; }
+const ty_run_settings *ty_scenario_run(const ty_scenario *s) { return &s->run; }
+size_t ty_scenario_nfactors(const ty_scenario *s) { return s->nfactors; }
+const ty_factor *ty_scenario_factor(const ty_scenario *s, size_t i) { return i < s->nfactors ? &s->factors[i] : NULL; }
+int ty_scenario_find_factor(const ty_scenario *s, const char *name) { return find_factor(s, name); }
+size_t ty_scenario_ncorrelations(const ty_scenario *s) { return s->ncorr; }
+const ty_correlation *ty_scenario_correlation(const ty_scenario *s, size_t i) { return i < s->ncorr ? &s->corr[i] : NULL; }
+size_t ty_scenario_nderived(const ty_scenario *s) { return s->nderived; }
+const ty_derived *ty_scenario_derived(const ty_scenario *s, size_t i) { return i < s->nderived ? &s->derived[i] : NULL; }
+ty_outcome_model ty_scenario_model(const ty_scenario *s) { return s->model; }
+size_t ty_scenario_noutcomes(const ty_scenario *s) { return s->noutcomes; }
+const ty_program *ty_scenario_program(const ty_scenario *s) { return s->program; }
+const ty_outcome *ty_scenario_outcome(const ty_scenario *s, size_t i) { return i < s->noutcomes ? &s->outcomes[i] : NULL; }

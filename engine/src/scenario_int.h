@@ -1,0 +1,68 @@
+/* scenario_int.h - internal: the scenario object's layout and the loader's
+ * entry point shared by scenario.c (scenario files) and batch.c (batch
+ * files, which load a scenario with a variant's overrides laid over it). */
+#ifndef TYCHE_SCENARIO_INT_H
+#define TYCHE_SCENARIO_INT_H
+
+#include "tyche/scenario.h"
+#include "yaml_tree.h"
+
+struct ty_scenario {
+    char *path, *text;
+    const char *name, *title, *source, *horizon;
+    ty_run_settings run;
+    ty_factor *factors;
+    ty_dist **dists;             /* owned; factors[i].dist aliases dists[i] */
+    ty_dist_spec *specs;         /* as parsed, for overrides and sweeps */
+    size_t nfactors;
+    ty_correlation *corr;
+    size_t ncorr;
+    ty_derived *derived;
+    size_t nderived;
+    ty_outcome_model model;
+    ty_program *program;         /* compiled derived values and outcomes */
+    ty_outcome *outcomes;
+    size_t noutcomes;
+    char **strs;                 /* every string the scenario owns */
+    size_t nstrs, capstrs;
+    double **lists;              /* discrete values/weights the specs point to */
+    size_t nlists, caplists;
+};
+
+/* Overrides a variant lays over a scenario file: each may be NULL. Factor
+ * overrides are merged key by key into the factor's mapping; derived
+ * overrides replace the expression; run overrides replace run settings. */
+typedef struct scenario_overlay {
+    const yt_doc *doc;           /* the batch file the overlay nodes live in */
+    const yt_node *factors, *derived, *run;
+} scenario_overlay;
+
+/* Builds a scenario from a parsed scenario document and an optional overlay.
+ * Errors go to diag; returns TY_OK, TY_ERR_INVALID or TY_ERR_NOMEM. */
+ty_status scenario_build(const yt_doc *doc, const scenario_overlay *overlay,
+                         ty_scenario **out, ty_diag *diag);
+
+/* Replaces parameter param of factor f's distribution with value and
+ * rebuilds it (sweeps). Errors (the value is invalid for the distribution)
+ * go to diag at pos. */
+ty_status scenario_set_param(ty_scenario *s, size_t f, int param, double value,
+                             ty_diag *diag, const ty_pos *pos);
+
+/* Parses a distribution call (text at pos) into spec: callee and argument
+ * names mapped to the dist module's kinds and parameters; lists owned by s.
+ * Errors go to diag. Bounds are left to the caller. */
+ty_status scenario_parse_dist(ty_scenario *s, const char *text, const ty_pos *pos,
+                              ty_dist_spec *spec, ty_diag *diag);
+
+/* Compiles the derived values and outcomes into s->program. */
+ty_status scenario_resolve(ty_scenario *s, ty_diag *diag);
+
+/* A list of n doubles owned by s (zeroed), or NULL when out of memory. */
+double *scenario_own_list(ty_scenario *s, size_t n);
+
+/* Reports unknown keys of map (not in allowed[0..n)) with a hint; where
+ * names what is being read ("factor 'troops'"). Returns the count. */
+int scenario_check_keys(const yt_doc *doc, const yt_node *map, const char *const *allowed,
+                        size_t n, const char *where, ty_diag *diag);
+
+#endif
