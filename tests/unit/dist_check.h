@@ -93,6 +93,11 @@ __attribute__((unused)) static void check_ks(const char *what, double *x, size_t
               sqrt((double)n) * dmax, k);
 }
 
+/* Set while a heavy-tailed case runs: its sample fourth moment is too
+ * unreliable for a standard error of the variance, so only the mean is
+ * checked. */
+static int g_heavy;
+
 /* Sample mean and variance against the distribution's own moments. */
 __attribute__((unused)) static void check_moments(const char *what, const ty_dist *d, const double *x, size_t n)
 {
@@ -110,7 +115,8 @@ __attribute__((unused)) static void check_moments(const char *what, const ty_dis
     double se = sqrt(var / n), sev = sqrt(fmax(m4 - m2 * m2, 0) / n);
     CHECK_MSG(fabs(m - mu) <= NSE * se + 1e-12 * fabs(mu), "%s: sample mean %.10g vs %.10g (se %.3g)",
               what, m, mu, se);
-    CHECK_MSG(fabs(m2 - var) <= NSE * sev + 1e-12 * var, "%s: sample variance %.10g vs %.10g (se %.3g)",
+    if (!g_heavy)
+        CHECK_MSG(fabs(m2 - var) <= NSE * sev + 1e-12 * var, "%s: sample variance %.10g vs %.10g (se %.3g)",
               what, m2, var, sev);
 }
 
