@@ -116,6 +116,7 @@ ty_status scenario_parse_dist(ty_scenario *s, const char *text, const ty_pos *po
             spec->values = v;
             spec->weights = w;
             spec->nvalues = given[0]->nvalues;
+            spec->nweights = given[1]->nvalues;
             if (given[1]->nvalues != given[0]->nvalues) {
                 ty_diag_add(diag, TY_SEV_ERROR, &given[1]->value_pos,
                             "discrete: %zu values but %zu weights", given[0]->nvalues, given[1]->nvalues);

@@ -11,5 +11,6 @@
 #include "scenario.h"
 #include "batch.h"
 #include "suggest.h"
+#include "results.h"
 
 #endif

@@ -1,0 +1,110 @@
+/* results.h - what a run produces, as plain data: per variant, the outcome
+ * estimates, factor and derived-value statistics and histograms, and the
+ * convergence trace; per batch, the sweeps. The run loop fills it, the io
+ * module writes and reads it (HDF5, DESIGN section 5), the CLI prints it.
+ * Nothing here knows how the numbers were computed or stored. */
+#ifndef TYCHE_RESULTS_H
+#define TYCHE_RESULTS_H
+
+#include "common.h"
+
+/* One outcome's probability estimate. */
+typedef struct ty_estimate {
+    double probability;
+    double stderr_;        /* standard error from block means */
+    double ci_low, ci_high; /* 95% interval */
+} ty_estimate;
+
+/* Summary of one factor or derived value over the samples. */
+typedef struct ty_summary {
+    double mean, sd;
+    double p05, p50, p95;  /* from the fine histogram: within one bin width */
+} ty_summary;
+
+typedef struct ty_histogram {
+    size_t nbins;
+    double *edges;         /* nbins + 1, increasing */
+    uint64_t *counts;      /* nbins; samples outside [edges[0], edges[nbins]]
+                              are counted in the first and last bins */
+} ty_histogram;
+
+/* A named series of values (a factor or a derived value). */
+typedef struct ty_series_stats {
+    char *name;
+    char *unit;            /* may be NULL */
+    char *label;           /* may be NULL */
+    ty_summary summary;
+    ty_histogram hist;
+} ty_series_stats;
+
+typedef struct ty_convergence {
+    size_t npoints;        /* checkpoints at doubling sample counts */
+    uint64_t *samples;     /* npoints */
+    double *probability;   /* npoints x noutcomes, row-major */
+    double *halfwidth;     /* npoints x noutcomes: 95% half-widths */
+} ty_convergence;
+
+/* The exact accumulator state of an interrupted run, so `--resume` continues
+ * it bit for bit: opaque doubles and counts owned by the run module. */
+typedef struct ty_resume_state {
+    uint64_t blocks_done;  /* blocks 0..blocks_done-1 are in the tallies */
+    size_t nreal;
+    double *real;
+    size_t ncount;
+    uint64_t *count;
+} ty_resume_state;
+
+typedef struct ty_run_result {
+    char *variant;         /* "baseline" for a plain run */
+    char *label;           /* may be NULL */
+    uint64_t seed;
+    uint64_t samples;      /* samples in the estimates */
+    uint64_t samples_requested;
+    int sampling;          /* ty_sampling */
+    uint64_t block_size;
+    int threads, ranks;
+    double wall_seconds;
+    int complete;          /* 0: interrupted, resumable */
+    int stopped_early;     /* 1: --target-halfwidth reached before samples */
+
+    size_t noutcomes;
+    char **outcome_names, **outcome_labels;   /* labels may be NULL entries */
+    ty_estimate *outcomes;
+
+    size_t nfactors, nderived;
+    ty_series_stats *factors, *derived;
+
+    ty_convergence convergence;
+    ty_resume_state resume;  /* meaningful when complete == 0 */
+} ty_run_result;
+
+typedef struct ty_sweep_result {
+    char *name;
+    char *factor, *param;
+    size_t npoints, noutcomes;
+    double *values;                  /* npoints */
+    double *probability, *ci_low, *ci_high;   /* npoints x noutcomes, row-major */
+} ty_sweep_result;
+
+/* A whole result file's content. */
+typedef struct ty_results {
+    char *scenario_name, *scenario_title, *scenario_source;   /* title/source may be NULL */
+    char *source_text;               /* the scenario file, verbatim */
+    char *batch_text;                /* the batch file, or NULL */
+    char *tyche_version;
+    char *created;                   /* ISO 8601 UTC */
+    char *command_line;
+    char *host;
+    int complete;                    /* all runs complete */
+    size_t nruns;
+    ty_run_result *runs;
+    size_t nsweeps;
+    ty_sweep_result *sweeps;
+} ty_results;
+
+/* Frees everything a ty_results owns (all strings and arrays above) and
+ * the struct itself. NULL is a no-op. */
+void ty_results_free(ty_results *results);
+void ty_run_result_clear(ty_run_result *run);   /* frees the members only */
+
+#endif

@@ -1,0 +1,64 @@
+/* results.c - freeing the plain-data result tree of results.h. */
+#include "tyche/results.h"
+
+#include <stdlib.h>
+
+static void series_clear(ty_series_stats *s)
+{
+    free(s->name);
+    free(s->unit);
+    free(s->label);
+    free(s->hist.edges);
+    free(s->hist.counts);
+}
+
+void ty_run_result_clear(ty_run_result *run)
+{
+    if (!run) return;
+    free(run->variant);
+    free(run->label);
+    for (size_t k = 0; k < run->noutcomes; k++) {
+        if (run->outcome_names) free(run->outcome_names[k]);
+        if (run->outcome_labels) free(run->outcome_labels[k]);
+    }
+    free(run->outcome_names);
+    free(run->outcome_labels);
+    free(run->outcomes);
+    for (size_t i = 0; run->factors && i < run->nfactors; i++) series_clear(&run->factors[i]);
+    for (size_t i = 0; run->derived && i < run->nderived; i++) series_clear(&run->derived[i]);
+    free(run->factors);
+    free(run->derived);
+    free(run->convergence.samples);
+    free(run->convergence.probability);
+    free(run->convergence.halfwidth);
+    free(run->resume.real);
+    free(run->resume.count);
+}
+
+void ty_results_free(ty_results *r)
+{
+    if (!r) return;
+    for (size_t i = 0; r->runs && i < r->nruns; i++) ty_run_result_clear(&r->runs[i]);
+    for (size_t i = 0; r->sweeps && i < r->nsweeps; i++) {
+        ty_sweep_result *s = &r->sweeps[i];
+        free(s->name);
+        free(s->factor);
+        free(s->param);
+        free(s->values);
+        free(s->probability);
+        free(s->ci_low);
+        free(s->ci_high);
+    }
+    free(r->runs);
+    free(r->sweeps);
+    free(r->scenario_name);
+    free(r->scenario_title);
+    free(r->scenario_source);
+    free(r->source_text);
+    free(r->batch_text);
+    free(r->tyche_version);
+    free(r->created);
+    free(r->command_line);
+    free(r->host);
+    free(r);
+}
