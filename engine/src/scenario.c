@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "corr.h"
 #include "tyche/suggest.h"
 
 /* ---- ownership helpers ------------------------------------------------ */
@@ -617,6 +618,15 @@ ty_status scenario_build(const yt_doc *doc, const scenario_overlay *overlay, ty_
     if (!n) error_at(&L, root, "missing 'outcomes'");
     else load_outcomes(&L, n);
 
+    if (!L.oom && L.errors == 0 && ty_diag_errors(diag) == 0) {
+        /* Correlations must be jointly possible: checked once here so the
+         * error has the file's position. */
+        corr_plan *plan = NULL;
+        ty_status st = corr_plan_new(s, &plan, diag);
+        corr_plan_free(plan);
+        if (st == TY_ERR_NOMEM) L.oom = 1;
+        else if (st != TY_OK) L.errors++;
+    }
     if (!L.oom && L.errors == 0 && ty_diag_errors(diag) == 0) {
         ty_status st = scenario_resolve(s, diag);
         if (st == TY_ERR_NOMEM) L.oom = 1;

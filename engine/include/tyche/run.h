@@ -1,0 +1,75 @@
+/* run.h - the run loop: sample a scenario in parallel, block by block, and
+ * reduce the blocks' tallies in block order into a ty_run_result.
+ *
+ * Determinism (DESIGN section 2): samples are cut into blocks of
+ * TY_RUN_BLOCK; factor f of block b draws from the stream
+ * ty_rng_for_block(seed, b, hash(f's name)), so results are bit-identical for
+ * any thread count and schedule, and variants sharing a factor draw the same
+ * values for it (common random numbers). Floating-point tallies are combined
+ * in block order on one thread; histograms are integer counts.
+ *
+ * Blocks run in rounds (at most TY_RUN_ROUND_BLOCKS blocks, and never past a
+ * checkpoint), threads sharing a round by dynamic scheduling. Checkpoints
+ * fall at 2^k blocks: there the convergence trace is recorded and the
+ * --target-halfwidth rule is tested, so where a run stops does not depend on
+ * the thread count. An interrupt is honoured at the end of a round: the
+ * result then holds whole rounds only and can be resumed exactly.
+ *
+ * Memory does not grow with the sample count: a round's tallies, per-thread
+ * block buffers and fixed histograms. */
+#ifndef TYCHE_RUN_H
+#define TYCHE_RUN_H
+
+#include <signal.h>
+
+#include "common.h"
+#include "diag.h"
+#include "results.h"
+#include "scenario.h"
+
+#define TY_RUN_BLOCK 1024          /* samples per block: 8 factors' columns fit in L2 */
+#define TY_RUN_ROUND_BLOCKS 256    /* blocks per round: bounds interrupt latency */
+#define TY_RUN_HIST_BINS 1000      /* fine histogram for percentiles and plots */
+
+/* Called on the calling thread after each round, in block order, with the
+ * round's samples: cols[0..ncols) are the factors, then the derived values,
+ * then the outcomes (probabilities for logit, 0/1 for rules), n values each.
+ * Returns 0 to go on, non-zero to stop the run with TY_ERR_IO. */
+typedef int (*ty_run_sample_sink)(void *ctx, uint64_t first, size_t n,
+                                  const double *const *cols, size_t ncols);
+
+/* Called on the calling thread after each round. */
+typedef void (*ty_run_progress)(void *ctx, uint64_t done, uint64_t total);
+
+typedef struct ty_run_options {
+    uint64_t samples;            /* 0: the scenario's run.samples */
+    int has_seed;                /* else the scenario's run.seed */
+    uint64_t seed;
+    int has_sampling;            /* else the scenario's run.sampling */
+    ty_sampling sampling;
+    double target_halfwidth;     /* 0: the scenario's; stop early when reached */
+    uint64_t max_samples;        /* 0: the scenario's; with a target, the budget */
+    int threads;                 /* 0: OpenMP's default */
+    const volatile sig_atomic_t *interrupt;   /* non-zero: stop after the round */
+    ty_run_progress progress;
+    void *progress_ctx;
+    ty_run_sample_sink sink;     /* --save-samples */
+    void *sink_ctx;
+    const ty_run_result *resume; /* an interrupted result of the same run to continue */
+} ty_run_options;
+
+/* Runs scenario s and fills *out (which the caller clears with
+ * ty_run_result_clear). variant names the run ("baseline"). Returns TY_OK;
+ * TY_ERR_INTERRUPTED when *interrupt stopped it (out then holds the samples
+ * done, complete = 0, and the resume state); TY_ERR_INVALID for a scenario
+ * error found while running (a rules sample matching no rule, correlations
+ * that are not positive definite, a resume state that does not fit), with
+ * the message on diag; TY_ERR_IO when the sink failed; TY_ERR_NOMEM. */
+ty_status ty_run_scenario(const ty_scenario *s, const char *variant, const ty_run_options *opt,
+                          ty_run_result *out, ty_diag *diag);
+
+/* The settings a run of s with opt will use (samples, seed, sampling, target,
+ * budget), resolved as ty_run_scenario resolves them. */
+void ty_run_settings_resolve(const ty_scenario *s, const ty_run_options *opt, ty_run_settings *out);
+
+#endif

@@ -1,0 +1,610 @@
+/* run.c - the deterministic parallel run loop (see run.h): per block, sample
+ * every factor, impose rank correlations, run the compiled program and
+ * tally; rounds of blocks in parallel, tallies combined in block order. */
+#include "tyche/run.h"
+
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "corr.h"
+#include "tyche/dist.h"
+#include "tyche/expr.h"
+#include "tyche/rng.h"
+
+#define B TY_RUN_BLOCK
+#define NB TY_RUN_HIST_BINS
+#define SAVE_ROUND_BLOCKS 64     /* smaller rounds when samples are kept for the sink */
+
+/* Everything a block needs that does not change during the run. */
+typedef struct plan {
+    const ty_scenario *s;
+    const ty_program *prog;
+    size_t F, D, K, S;           /* factors, derived, outcomes, series = F + D */
+    uint64_t *hash;              /* F stream keys */
+    corr_plan *corr;
+    uint64_t corr_hash;
+    uint64_t seed;
+    ty_sampling sampling;
+    ty_outcome_model model;
+    double *hist_lo, *hist_w;    /* S histogram ranges */
+    size_t ntally;               /* doubles per block tally: K sums, S means, S M2 */
+} plan;
+
+/* A thread's working memory: one block's columns and scratch. */
+typedef struct workspace {
+    double *cols;                /* (F + D + K) x B */
+    double **fcol, **dcol, **ocol;
+    ty_vm_scratch *vm;
+    corr_work *cw;
+    double *u;                   /* LHS: B uniforms */
+    uint32_t *perm;              /* LHS: B strata */
+    uint64_t *hist;              /* S x NB counts, merged after each round */
+} workspace;
+
+/* The reduction of all blocks so far, in block order. */
+typedef struct accum {
+    uint64_t n, blocks;
+    double *ref, *sum, *d2, *dw; /* K each: see estimate() */
+    double w2;
+    double *smean, *sm2;         /* S series: Chan's running mean and M2 */
+    uint64_t *sn;                /* S: finite values counted */
+    uint64_t *hist;              /* S x NB */
+} accum;
+
+static void workspace_free(workspace *w)
+{
+    if (!w) return;
+    free(w->cols);
+    free(w->fcol);
+    free(w->dcol);
+    free(w->ocol);
+    ty_vm_scratch_free(w->vm);
+    corr_work_free(w->cw);
+    free(w->u);
+    free(w->perm);
+    free(w->hist);
+}
+
+static int workspace_init(workspace *w, const plan *p)
+{
+    memset(w, 0, sizeof *w);
+    size_t ncols = p->F + p->D + p->K;
+    w->cols = malloc(ncols * B * sizeof *w->cols);
+    w->fcol = malloc((p->F + 1) * sizeof *w->fcol);
+    w->dcol = malloc((p->D + 1) * sizeof *w->dcol);
+    w->ocol = malloc((p->K + 1) * sizeof *w->ocol);
+    w->vm = ty_vm_scratch_new(p->prog);
+    w->u = malloc(B * sizeof *w->u);
+    w->perm = malloc(B * sizeof *w->perm);
+    w->hist = calloc(p->S * NB, sizeof *w->hist);
+    if (p->corr) w->cw = corr_work_new(p->corr, B);
+    if (!w->cols || !w->fcol || !w->dcol || !w->ocol || !w->vm || !w->u || !w->perm || !w->hist ||
+        (p->corr && !w->cw))
+        return -1;
+    for (size_t f = 0; f < p->F; f++) w->fcol[f] = w->cols + f * B;
+    for (size_t d = 0; d < p->D; d++) w->dcol[d] = w->cols + (p->F + d) * B;
+    for (size_t k = 0; k < p->K; k++) w->ocol[k] = w->cols + (p->F + p->D + k) * B;
+    return 0;
+}
+
+/* Latin hypercube within a block: stratum perm[i] of n, a uniform point in
+ * it, then the quantile (M. D. McKay, R. J. Beckman, W. J. Conover,
+ * Technometrics 21(2), 1979, 239-245). */
+static void lhs_fill(const ty_dist *d, ty_rng *rng, workspace *w, double *col, size_t n)
+{
+    for (size_t i = 0; i < n; i++) w->perm[i] = (uint32_t)i;
+    for (size_t i = n - 1; i > 0; i--) {
+        size_t k = (size_t)ty_rng_bounded(rng, (uint64_t)i + 1);
+        uint32_t t = w->perm[i];
+        w->perm[i] = w->perm[k];
+        w->perm[k] = t;
+    }
+    for (size_t i = 0; i < n; i++) w->u[i] = ((double)w->perm[i] + ty_rng_uniform_pos(rng)) / (double)n;
+    ty_dist_quantile_block(d, w->u, col, n);
+}
+
+/* Samples block b (n samples) into w's columns and runs the program.
+ * Returns TY_OK or TY_ERR_INVALID with *bad = the lowest sample index that
+ * matched no rule. */
+static ty_status block_compute(const plan *p, workspace *w, uint64_t b, size_t n, uint64_t *bad)
+{
+    for (size_t f = 0; f < p->F; f++) {
+        ty_rng rng;
+        ty_rng_for_block(&rng, p->seed, b, p->hash[f]);
+        const ty_dist *d = ty_scenario_factor(p->s, f)->dist;
+        if (p->sampling == TY_SAMPLING_LHS) lhs_fill(d, &rng, w, w->fcol[f], n);
+        else ty_dist_sample(d, &rng, w->fcol[f], n);
+    }
+    if (p->corr) {
+        ty_rng rng;
+        ty_rng_for_block(&rng, p->seed, b, p->corr_hash);
+        corr_apply(p->corr, w->cw, &rng, w->fcol, n);
+    }
+    size_t bad_i = 0;
+    ty_status st = ty_program_run(p->prog, w->vm, n, (const double *const *)w->fcol, w->dcol, w->ocol, &bad_i);
+    if (st != TY_OK) *bad = b * B + bad_i;
+    return st;
+}
+
+/* The block's floating tallies (in sample order) and its histogram counts. */
+static void block_tally(const plan *p, workspace *w, size_t n, double *t)
+{
+    for (size_t k = 0; k < p->K; k++) {
+        const double *x = w->ocol[k];
+        double sum = 0;
+        for (size_t i = 0; i < n; i++) sum += x[i];
+        t[k] = sum;
+    }
+    for (size_t j = 0; j < p->S; j++) {
+        const double *x = j < p->F ? w->fcol[j] : w->dcol[j - p->F];
+        double sum = 0;
+        size_t cnt = 0;
+        for (size_t i = 0; i < n; i++)
+            if (isfinite(x[i])) { sum += x[i]; cnt++; }
+        double mean = cnt ? sum / (double)cnt : 0.0, m2 = 0;
+        for (size_t i = 0; i < n; i++)
+            if (isfinite(x[i])) m2 += (x[i] - mean) * (x[i] - mean);
+        t[p->K + j] = mean;
+        t[p->K + p->S + j] = m2;
+        t[p->K + 2 * p->S + j] = (double)cnt;
+        uint64_t *h = w->hist + j * NB;
+        double lo = p->hist_lo[j], inv = 1.0 / p->hist_w[j];
+        for (size_t i = 0; i < n; i++) {
+            if (!isfinite(x[i])) continue;
+            double pos = (x[i] - lo) * inv;
+            long bin = pos < 0 ? 0 : pos >= NB - 1 ? NB - 1 : (long)pos;
+            h[bin]++;
+        }
+    }
+}
+
+/* Adds block tally t (w samples) to the accumulators, in block order. */
+static void accum_add(const plan *p, accum *a, const double *t, size_t w)
+{
+    double dw = (double)w;
+    if (a->blocks == 0)
+        for (size_t k = 0; k < p->K; k++) a->ref[k] = t[k] / dw;
+    for (size_t k = 0; k < p->K; k++) {
+        /* Shifted by the first block's mean so the variance sums do not
+         * cancel: d = s_b - ref * w_b. */
+        double d = t[k] - a->ref[k] * dw;
+        a->sum[k] += t[k];
+        a->d2[k] += d * d;
+        a->dw[k] += d * dw;
+    }
+    a->w2 += dw * dw;
+    for (size_t j = 0; j < p->S; j++) {
+        double nb = t[p->K + 2 * p->S + j];
+        if (nb == 0) continue;
+        double na = (double)a->sn[j], mb = t[p->K + j], m2b = t[p->K + p->S + j];
+        double delta = mb - a->smean[j], tot = na + nb;
+        /* Chan, Golub and LeVeque's pairwise update. */
+        a->smean[j] += delta * nb / tot;
+        a->sm2[j] += m2b + delta * delta * na * nb / tot;
+        a->sn[j] += (uint64_t)nb;
+    }
+    a->n += w;
+    a->blocks++;
+}
+
+/* Outcome k's estimate from the accumulators. The standard error is the
+ * ratio estimator's over blocks: Var = nb/(nb-1) sum_b (s_b - p w_b)^2 / W^2.
+ * The 95% interval: logit, p +- 1.96 se clipped to [0, 1]; rules, Wilson's
+ * score interval with the effective sample size p(1-p)/se^2 (n when se is 0),
+ * which stays inside [0, 1] and is honest near 0 and 1. */
+static ty_estimate estimate(const plan *p, const accum *a, size_t k)
+{
+    ty_estimate e;
+    double W = (double)a->n, pr = a->sum[k] / W;
+    double delta = pr - a->ref[k];
+    double ss = a->d2[k] - 2 * delta * a->dw[k] + delta * delta * a->w2;
+    if (ss < 0) ss = 0;
+    double nb = (double)a->blocks;
+    double se = nb > 1 ? sqrt(nb / (nb - 1) * ss) / W : NAN;
+    e.probability = pr;
+    e.stderr_ = se;
+    const double z = 1.959963984540054;
+    if (p->model == TY_OUTCOME_RULES || !(se > 0)) {
+        double neff = (se > 0 && pr > 0 && pr < 1) ? pr * (1 - pr) / (se * se) : W;
+        double z2n = z * z / neff, centre = (pr + z2n / 2) / (1 + z2n);
+        double half = z / (1 + z2n) * sqrt(pr * (1 - pr) / neff + z2n / (4 * neff));
+        e.ci_low = fmax(0.0, centre - half);
+        e.ci_high = fmin(1.0, centre + half);
+    } else {
+        e.ci_low = fmax(0.0, pr - z * se);
+        e.ci_high = fmin(1.0, pr + z * se);
+    }
+    return e;
+}
+
+/* Histogram range of series j: a factor's support or its 0.01%-99.99%
+ * quantiles; a derived value's range from the pilot block, widened 5%. */
+static void factor_range(const ty_dist *d, double *lo, double *hi)
+{
+    double slo, shi;
+    ty_dist_support(d, &slo, &shi);
+    *lo = isfinite(slo) ? slo : ty_dist_quantile(d, 1e-4);
+    *hi = isfinite(shi) ? shi : ty_dist_quantile(d, 1 - 1e-4);
+}
+
+static void set_range(plan *p, size_t j, double lo, double hi)
+{
+    if (!isfinite(lo) || !isfinite(hi)) { lo = 0; hi = 1; }
+    if (!(hi > lo)) {
+        double pad = fabs(lo) > 0 ? fabs(lo) * 0.01 : 0.5;
+        lo -= pad;
+        hi += pad;
+    }
+    p->hist_lo[j] = lo;
+    p->hist_w[j] = (hi - lo) / NB;
+}
+
+static ty_status pilot_ranges(plan *p, workspace *w, uint64_t n_total)
+{
+    for (size_t f = 0; f < p->F; f++) {
+        double lo, hi;
+        factor_range(ty_scenario_factor(p->s, f)->dist, &lo, &hi);
+        set_range(p, f, lo, hi);
+    }
+    if (p->D == 0) return TY_OK;
+    size_t n = n_total < B ? (size_t)n_total : B;
+    uint64_t bad;
+    ty_status st = block_compute(p, w, 0, n, &bad);
+    for (size_t d = 0; d < p->D; d++) {
+        double lo = INFINITY, hi = -INFINITY;
+        for (size_t i = 0; i < n; i++) {
+            double x = w->dcol[d][i];
+            if (isfinite(x)) { lo = fmin(lo, x); hi = fmax(hi, x); }
+        }
+        double span = hi - lo;
+        set_range(p, p->F + d, lo - 0.05 * span, hi + 0.05 * span);
+    }
+    /* A rules error in block 0 is reported by the run itself. */
+    (void)st;
+    return TY_OK;
+}
+
+static char *dup_or_null(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+/* Percentile q of a histogram by linear interpolation within the bin. */
+static double hist_quantile(const uint64_t *h, double lo, double w, double q)
+{
+    uint64_t total = 0;
+    for (size_t i = 0; i < NB; i++) total += h[i];
+    if (total == 0) return NAN;
+    double target = q * (double)total, cum = 0;
+    for (size_t i = 0; i < NB; i++) {
+        if (cum + (double)h[i] >= target && h[i] > 0)
+            return lo + w * ((double)i + (target - cum) / (double)h[i]);
+        cum += (double)h[i];
+    }
+    return lo + w * NB;
+}
+
+static int fill_series(const plan *p, const accum *a, ty_run_result *out)
+{
+    out->nfactors = p->F;
+    out->nderived = p->D;
+    out->factors = calloc(p->F ? p->F : 1, sizeof *out->factors);
+    out->derived = calloc(p->D ? p->D : 1, sizeof *out->derived);
+    if (!out->factors || !out->derived) return -1;
+    for (size_t j = 0; j < p->S; j++) {
+        ty_series_stats *st = j < p->F ? &out->factors[j] : &out->derived[j - p->F];
+        if (j < p->F) {
+            const ty_factor *f = ty_scenario_factor(p->s, j);
+            st->name = strdup(f->name);
+            st->unit = dup_or_null(f->unit);
+            st->label = dup_or_null(f->label);
+        } else {
+            st->name = strdup(ty_scenario_derived(p->s, j - p->F)->name);
+        }
+        if (!st->name) return -1;
+        const uint64_t *h = a->hist + j * NB;
+        double lo = p->hist_lo[j], w = p->hist_w[j];
+        st->summary.mean = a->sn[j] ? a->smean[j] : NAN;
+        st->summary.sd = a->sn[j] > 1 ? sqrt(a->sm2[j] / (double)(a->sn[j] - 1)) : NAN;
+        st->summary.p05 = hist_quantile(h, lo, w, 0.05);
+        st->summary.p50 = hist_quantile(h, lo, w, 0.50);
+        st->summary.p95 = hist_quantile(h, lo, w, 0.95);
+        st->hist.nbins = NB;
+        st->hist.edges = malloc((NB + 1) * sizeof *st->hist.edges);
+        st->hist.counts = malloc(NB * sizeof *st->hist.counts);
+        if (!st->hist.edges || !st->hist.counts) return -1;
+        for (size_t i = 0; i <= NB; i++) st->hist.edges[i] = lo + w * (double)i;
+        memcpy(st->hist.counts, h, NB * sizeof *h);
+    }
+    return 0;
+}
+
+/* Serialises the accumulators for --resume (layout fixed by this file). */
+static int save_state(const plan *p, const accum *a, ty_resume_state *rs)
+{
+    size_t K = p->K, S = p->S;
+    rs->blocks_done = a->blocks;
+    rs->nreal = 4 * K + 1 + 2 * S;
+    rs->ncount = 2 + S + S * NB;
+    rs->real = malloc(rs->nreal * sizeof *rs->real);
+    rs->count = malloc(rs->ncount * sizeof *rs->count);
+    if (!rs->real || !rs->count) return -1;
+    double *r = rs->real;
+    memcpy(r, a->ref, K * sizeof *r); r += K;
+    memcpy(r, a->sum, K * sizeof *r); r += K;
+    memcpy(r, a->d2, K * sizeof *r); r += K;
+    memcpy(r, a->dw, K * sizeof *r); r += K;
+    *r++ = a->w2;
+    memcpy(r, a->smean, S * sizeof *r); r += S;
+    memcpy(r, a->sm2, S * sizeof *r);
+    uint64_t *c = rs->count;
+    *c++ = a->n;
+    *c++ = a->blocks;
+    memcpy(c, a->sn, S * sizeof *c); c += S;
+    memcpy(c, a->hist, S * NB * sizeof *c);
+    return 0;
+}
+
+static int load_state(const plan *p, accum *a, const ty_resume_state *rs)
+{
+    size_t K = p->K, S = p->S;
+    if (rs->nreal != 4 * K + 1 + 2 * S || rs->ncount != 2 + S + S * NB || !rs->real || !rs->count)
+        return -1;
+    const double *r = rs->real;
+    memcpy(a->ref, r, K * sizeof *r); r += K;
+    memcpy(a->sum, r, K * sizeof *r); r += K;
+    memcpy(a->d2, r, K * sizeof *r); r += K;
+    memcpy(a->dw, r, K * sizeof *r); r += K;
+    a->w2 = *r++;
+    memcpy(a->smean, r, S * sizeof *r); r += S;
+    memcpy(a->sm2, r, S * sizeof *r);
+    const uint64_t *c = rs->count;
+    a->n = *c++;
+    a->blocks = *c++;
+    memcpy(a->sn, c, S * sizeof *c); c += S;
+    memcpy(a->hist, c, S * NB * sizeof *c);
+    return a->blocks == rs->blocks_done ? 0 : -1;
+}
+
+void ty_run_settings_resolve(const ty_scenario *s, const ty_run_options *opt, ty_run_settings *out)
+{
+    *out = *ty_scenario_run(s);
+    if (opt->samples) out->samples = opt->samples;
+    if (opt->has_seed) out->seed = opt->seed;
+    if (opt->has_sampling) out->sampling = opt->sampling;
+    if (opt->target_halfwidth > 0) out->target_halfwidth = opt->target_halfwidth;
+    if (opt->max_samples) out->max_samples = opt->max_samples;
+}
+
+/* Records a convergence point (samples, estimates, half-widths). */
+static int add_checkpoint(const plan *p, const accum *a, ty_convergence *c, double *max_half)
+{
+    size_t K = p->K, m = c->npoints + 1;
+    uint64_t *smp = realloc(c->samples, m * sizeof *smp);
+    if (smp) c->samples = smp;
+    double *pr = realloc(c->probability, m * K * sizeof *pr);
+    if (pr) c->probability = pr;
+    double *hw = realloc(c->halfwidth, m * K * sizeof *hw);
+    if (hw) c->halfwidth = hw;
+    if (!smp || !pr || !hw) return -1;
+    c->samples[m - 1] = a->n;
+    *max_half = 0;
+    for (size_t k = 0; k < K; k++) {
+        ty_estimate e = estimate(p, a, k);
+        c->probability[(m - 1) * K + k] = e.probability;
+        double h = (e.ci_high - e.ci_low) / 2;
+        c->halfwidth[(m - 1) * K + k] = h;
+        if (!(h <= *max_half)) *max_half = h;   /* NaN counts as not reached */
+    }
+    c->npoints = m;
+    return 0;
+}
+
+ty_status ty_run_scenario(const ty_scenario *s, const char *variant, const ty_run_options *opt,
+                          ty_run_result *out, ty_diag *diag)
+{
+    double t0 = omp_get_wtime();
+    memset(out, 0, sizeof *out);
+    ty_run_settings set;
+    ty_run_settings_resolve(s, opt, &set);
+    uint64_t N = set.samples;
+    if (set.target_halfwidth > 0) N = set.max_samples ? set.max_samples : set.samples;
+    else if (set.max_samples && set.max_samples < N) N = set.max_samples;
+    uint64_t nblocks = (N + B - 1) / B;
+
+    plan p = {.s = s, .prog = ty_scenario_program(s), .seed = set.seed, .sampling = set.sampling,
+              .model = ty_scenario_model(s)};
+    p.F = ty_scenario_nfactors(s);
+    p.D = ty_scenario_nderived(s);
+    p.K = ty_scenario_noutcomes(s);
+    p.S = p.F + p.D;
+    p.ntally = p.K + 3 * p.S;
+    p.corr_hash = ty_rng_hash_name("#iman-conover");   /* '#' cannot start a factor name */
+    int threads = opt->threads > 0 ? opt->threads : omp_get_max_threads();
+    size_t round_cap = opt->sink ? SAVE_ROUND_BLOCKS : TY_RUN_ROUND_BLOCKS;
+
+    ty_status st = TY_ERR_NOMEM;
+    accum a = {0};
+    workspace *ws = NULL;
+    double *tallies = NULL, *save = NULL;
+    int nws = 0;
+
+    p.hash = malloc(p.F * sizeof *p.hash);
+    p.hist_lo = malloc(p.S * sizeof *p.hist_lo);
+    p.hist_w = malloc(p.S * sizeof *p.hist_w);
+    a.ref = calloc(p.K, sizeof *a.ref);
+    a.sum = calloc(p.K, sizeof *a.sum);
+    a.d2 = calloc(p.K, sizeof *a.d2);
+    a.dw = calloc(p.K, sizeof *a.dw);
+    a.smean = calloc(p.S + 1, sizeof *a.smean);
+    a.sm2 = calloc(p.S + 1, sizeof *a.sm2);
+    a.sn = calloc(p.S + 1, sizeof *a.sn);
+    a.hist = calloc(p.S * NB + 1, sizeof *a.hist);
+    tallies = malloc(round_cap * p.ntally * sizeof *tallies);
+    ws = calloc((size_t)threads, sizeof *ws);
+    out->variant = strdup(variant);
+    out->noutcomes = p.K;
+    out->outcome_names = calloc(p.K, sizeof *out->outcome_names);
+    out->outcome_labels = calloc(p.K, sizeof *out->outcome_labels);
+    out->outcomes = calloc(p.K, sizeof *out->outcomes);
+    if (!p.hash || !p.hist_lo || !p.hist_w || !a.ref || !a.sum || !a.d2 || !a.dw || !a.smean ||
+        !a.sm2 || !a.sn || !a.hist || !tallies || !ws || !out->variant ||
+        !out->outcome_names || !out->outcome_labels || !out->outcomes)
+        goto done;
+    for (size_t k = 0; k < p.K; k++) {
+        const ty_outcome *o = ty_scenario_outcome(s, k);
+        out->outcome_names[k] = strdup(o->name);
+        out->outcome_labels[k] = dup_or_null(o->label);
+        if (!out->outcome_names[k] || (o->label && !out->outcome_labels[k])) goto done;
+    }
+    for (size_t f = 0; f < p.F; f++) p.hash[f] = ty_rng_hash_name(ty_scenario_factor(s, f)->name);
+    st = corr_plan_new(s, &p.corr, diag);
+    if (st != TY_OK) goto done;
+    st = TY_ERR_NOMEM;
+    for (nws = 0; nws < threads; nws++)
+        if (workspace_init(&ws[nws], &p) != 0) { nws++; goto done; }
+    if (opt->sink) {
+        save = malloc(round_cap * B * (p.S + p.K) * sizeof *save);
+        if (!save) goto done;
+    }
+    pilot_ranges(&p, &ws[0], N);
+    memset(ws[0].hist, 0, p.S * NB * sizeof *ws[0].hist);
+
+    uint64_t next = 0;
+    double prev_wall = 0;
+    if (opt->resume) {
+        const ty_run_result *r = opt->resume;
+        if (load_state(&p, &a, &r->resume) != 0 || r->noutcomes != p.K || a.blocks > nblocks) {
+            ty_diag_add(diag, TY_SEV_ERROR, NULL, "the result's resume state does not fit this "
+                        "scenario and these settings (was the scenario changed?)");
+            st = TY_ERR_INVALID;
+            goto done;
+        }
+        next = a.blocks;
+        prev_wall = r->wall_seconds;
+        const ty_convergence *c = &r->convergence;
+        for (size_t i = 0; i < c->npoints; i++) {
+            /* Copy the trace so far through the same append path. */
+            size_t m = out->convergence.npoints + 1, K = p.K;
+            uint64_t *smp = realloc(out->convergence.samples, m * sizeof *smp);
+            if (smp) out->convergence.samples = smp;
+            double *pr = realloc(out->convergence.probability, m * K * sizeof *pr);
+            if (pr) out->convergence.probability = pr;
+            double *hw = realloc(out->convergence.halfwidth, m * K * sizeof *hw);
+            if (hw) out->convergence.halfwidth = hw;
+            if (!smp || !pr || !hw) goto done;
+            smp[m - 1] = c->samples[i];
+            memcpy(pr + (m - 1) * K, c->probability + i * K, K * sizeof *pr);
+            memcpy(hw + (m - 1) * K, c->halfwidth + i * K, K * sizeof *hw);
+            out->convergence.npoints = m;
+        }
+    }
+
+    int interrupted = 0, reached = 0;
+    uint64_t checkpoint = 1;
+    while (checkpoint <= next) checkpoint *= 2;
+    st = TY_OK;
+    while (next < nblocks && !interrupted && !reached) {
+        uint64_t end = next + round_cap;
+        if (end > checkpoint) end = checkpoint;
+        if (end > nblocks) end = nblocks;
+        size_t nround = (size_t)(end - next);
+        uint64_t first_bad = UINT64_MAX;
+
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads) reduction(min : first_bad)
+        for (size_t r = 0; r < nround; r++) {
+            workspace *w = &ws[omp_get_thread_num()];
+            uint64_t b = next + r;
+            size_t n = (size_t)(b + 1 < nblocks ? B : N - b * B);
+            uint64_t bi;
+            if (block_compute(&p, w, b, n, &bi) != TY_OK) {
+                if (bi < first_bad) first_bad = bi;
+                continue;
+            }
+            block_tally(&p, w, n, tallies + r * p.ntally);
+            if (save)
+                for (size_t c = 0; c < p.S + p.K; c++)
+                    memcpy(save + c * round_cap * B + r * B, w->cols + c * B, n * sizeof *save);
+        }
+
+        if (first_bad != UINT64_MAX) {
+            /* Recompute that block alone to show the sample's values. */
+            uint64_t b = first_bad / B, bi = 0;
+            size_t n = (size_t)(b + 1 < nblocks ? B : N - b * B);
+            block_compute(&p, &ws[0], b, n, &bi);
+            size_t i = (size_t)(bi - b * B);
+            char vals[1024] = "";
+            for (size_t f = 0; f < p.F && strlen(vals) < sizeof vals - 80; f++) {
+                char one[96];
+                snprintf(one, sizeof one, "%s%s=%.6g", f ? ", " : "", ty_scenario_factor(s, f)->name, ws[0].fcol[f][i]);
+                strncat(vals, one, sizeof vals - strlen(vals) - 1);
+            }
+            ty_pos pos = ty_scenario_outcome(s, p.K - 1)->name_pos;
+            ty_diag_add(diag, TY_SEV_ERROR, &pos, "sample %llu matches no rule and there is no "
+                        "'otherwise': %s", (unsigned long long)bi, vals);
+            ty_diag_hint(diag, "add a last outcome with 'otherwise: true', or widen the rules");
+            st = TY_ERR_INVALID;
+            goto done;
+        }
+        for (size_t r = 0; r < nround; r++) {
+            uint64_t b = next + r;
+            accum_add(&p, &a, tallies + r * p.ntally, (size_t)(b + 1 < nblocks ? B : N - b * B));
+        }
+        for (int t = 0; t < nws; t++) {
+            for (size_t i = 0; i < p.S * NB; i++) a.hist[i] += ws[t].hist[i];
+            memset(ws[t].hist, 0, p.S * NB * sizeof *ws[t].hist);
+        }
+        if (save) {
+            const double **cols = malloc((p.S + p.K) * sizeof *cols);
+            if (!cols) { st = TY_ERR_NOMEM; goto done; }
+            for (size_t c = 0; c < p.S + p.K; c++) cols[c] = save + c * round_cap * B;
+            int rc = opt->sink(opt->sink_ctx, next * B, (size_t)(a.n - next * B), cols, p.S + p.K);
+            free(cols);
+            if (rc != 0) {
+                ty_diag_add(diag, TY_SEV_ERROR, NULL, "writing the samples failed");
+                st = TY_ERR_IO;
+                goto done;
+            }
+        }
+        next = end;
+        if (next == checkpoint || next == nblocks) {
+            double max_half;
+            if (add_checkpoint(&p, &a, &out->convergence, &max_half) != 0) { st = TY_ERR_NOMEM; goto done; }
+            if (set.target_halfwidth > 0 && max_half <= set.target_halfwidth && next < nblocks) reached = 1;
+            if (next == checkpoint) checkpoint *= 2;
+        }
+        if (opt->progress) opt->progress(opt->progress_ctx, a.n, N);
+        if (opt->interrupt && *opt->interrupt && next < nblocks) interrupted = 1;
+    }
+
+    for (size_t k = 0; k < p.K; k++) out->outcomes[k] = estimate(&p, &a, k);
+    if (fill_series(&p, &a, out) != 0) { st = TY_ERR_NOMEM; goto done; }
+    out->seed = set.seed;
+    out->samples = a.n;
+    out->samples_requested = N;
+    out->sampling = (int)set.sampling;
+    out->block_size = B;
+    out->threads = threads;
+    out->ranks = 1;
+    out->complete = !interrupted;
+    out->stopped_early = reached;
+    out->wall_seconds = prev_wall + (omp_get_wtime() - t0);
+    if (interrupted) {
+        if (save_state(&p, &a, &out->resume) != 0) { st = TY_ERR_NOMEM; goto done; }
+        st = TY_ERR_INTERRUPTED;
+    }
+
+done:
+    for (int t = 0; t < nws; t++) workspace_free(&ws[t]);
+    free(ws);
+    free(save);
+    free(tallies);
+    free(a.ref); free(a.sum); free(a.d2); free(a.dw);
+    free(a.smean); free(a.sm2); free(a.sn); free(a.hist);
+    free(p.hash); free(p.hist_lo); free(p.hist_w);
+    corr_plan_free(p.corr);
+    return st;
+}

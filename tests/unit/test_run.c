@@ -1,0 +1,393 @@
+/* test_run.c - the run loop: bit-identical results for any thread count,
+ * closed-form probabilities (rules on uniform thresholds, normal and
+ * truncated-normal tails, constant logit scores, correlated normals' orthant),
+ * the achieved rank correlation, interval coverage over many seeds, Latin
+ * hypercube, early stopping at a target half-width, interrupt and resume.
+ *
+ * Statistical checks use fixed seeds. Each "within 4 standard errors" check
+ * would fail by chance with probability 6.3e-5 for a random seed; there are
+ * 9 of them, so about 6e-4 overall. The coverage test's band [93%, 97%] for
+ * 400 seeds fails by chance with probability about 3e-3 (binomial(400,
+ * 0.95) outside [372, 388]). The seeds are fixed, so the outcome of each run
+ * of this test never changes. */
+#include "harness.h"
+
+#include <stdlib.h>
+
+#include "tyche/tyche.h"
+
+static ty_scenario *load(const char *text)
+{
+    ty_diag *d = ty_diag_new(20);
+    ty_scenario *s = NULL;
+    ty_status st = ty_scenario_parse("t.yaml", text, strlen(text), &s, d);
+    CHECK_MSG(st == TY_OK, "parse status %d", (int)st);
+    for (size_t i = 0; i < ty_diag_count(d); i++)
+        fprintf(stderr, "  %d:%d: %s\n", ty_diag_get(d, i)->line, ty_diag_get(d, i)->col, ty_diag_get(d, i)->message);
+    ty_diag_free(d);
+    return s;
+}
+
+static ty_status run(const ty_scenario *s, ty_run_options *o, ty_run_result *r)
+{
+    ty_diag *d = ty_diag_new(20);
+    ty_status st = ty_run_scenario(s, "baseline", o, r, d);
+    for (size_t i = 0; i < ty_diag_count(d); i++)
+        fprintf(stderr, "  run: %s\n", ty_diag_get(d, i)->message);
+    ty_diag_free(d);
+    return st;
+}
+
+static const char *BENCH_PATH = TYCHE_TEST_DATA "/../../bench/models/ukraine-2014-bench.yaml";
+
+static ty_scenario *load_file(const char *path)
+{
+    ty_diag *d = ty_diag_new(20);
+    ty_scenario *s = NULL;
+    CHECK(ty_scenario_load(path, &s, d) == TY_OK);
+    ty_diag_free(d);
+    return s;
+}
+
+static void test_bit_identical_across_threads(void)
+{
+    ty_scenario *s = load_file(BENCH_PATH);
+    if (!s) return;
+    ty_run_result ref = {0};
+    const int threads[] = {1, 2, 3, 7};
+    for (int t = 0; t < 4; t++) {
+        ty_run_options o = {.samples = 300000 + 123, .threads = threads[t]};
+        ty_run_result r = {0};
+        CHECK(run(s, &o, &r) == TY_OK);
+        CHECK(r.samples == 300123 && r.complete == 1);
+        if (t == 0) { ref = r; continue; }
+        CHECK(r.noutcomes == ref.noutcomes);
+        CHECK_MSG(memcmp(r.outcomes, ref.outcomes, r.noutcomes * sizeof *r.outcomes) == 0,
+                  "threads=%d differs from threads=1", threads[t]);
+        for (size_t f = 0; f < r.nfactors; f++) {
+            CHECK(memcmp(&r.factors[f].summary, &ref.factors[f].summary, sizeof r.factors[f].summary) == 0);
+            CHECK(memcmp(r.factors[f].hist.counts, ref.factors[f].hist.counts, r.factors[f].hist.nbins * sizeof(uint64_t)) == 0);
+        }
+        for (size_t d = 0; d < r.nderived; d++)
+            CHECK(memcmp(&r.derived[d].summary, &ref.derived[d].summary, sizeof r.derived[d].summary) == 0);
+        ty_run_result_clear(&r);
+    }
+    /* The estimates sum to one and agree with the reference values of
+     * MODEL.md (10^8 samples) within 4 standard errors. */
+    const double want[5] = {0.010300, 0.845502, 0.074744, 0.056128, 0.013325};
+    double total = 0;
+    for (size_t k = 0; k < 5; k++) {
+        total += ref.outcomes[k].probability;
+        CHECK_MSG(fabs(ref.outcomes[k].probability - want[k]) < 4 * ref.outcomes[k].stderr_,
+                  "%s: %.6f vs %.6f (se %.2g)", ref.outcome_names[k], ref.outcomes[k].probability,
+                  want[k], ref.outcomes[k].stderr_);
+    }
+    CHECK_NEAR(total, 1.0, 1e-12);
+    ty_run_result_clear(&ref);
+    ty_scenario_free(s);
+}
+
+/* Checks outcome k of a run against the exact probability. */
+static void check_close(const ty_run_result *r, size_t k, double truth)
+{
+    const ty_estimate *e = &r->outcomes[k];
+    CHECK_MSG(fabs(e->probability - truth) < 4 * e->stderr_, "%s: %.6f vs truth %.6f (se %.2g)",
+              r->outcome_names[k], e->probability, truth, e->stderr_);
+    CHECK(e->ci_low <= e->probability && e->probability <= e->ci_high);
+    CHECK(e->ci_low >= 0 && e->ci_high <= 1);
+}
+
+static void test_rules_uniform_thresholds(void)
+{
+    ty_scenario *s = load("tyche: 1\nname: u\nrun: {seed: 11}\nfactors:\n  x: {dist: \"uniform(0, 1)\"}\n"
+                          "outcomes:\n  model: rules\n  low: {when: x < 0.3}\n  mid: {when: x < 0.7}\n"
+                          "  high: {otherwise: true}\n");
+    if (!s) return;
+    ty_run_options o = {.samples = 200000};
+    ty_run_result r = {0};
+    CHECK(run(s, &o, &r) == TY_OK);
+    check_close(&r, 0, 0.3);
+    check_close(&r, 1, 0.4);
+    check_close(&r, 2, 0.3);
+    /* Summary statistics of the factor: exact mean 0.5, sd 1/sqrt(12);
+     * percentiles within a histogram bin (1/1000). */
+    CHECK_NEAR(r.factors[0].summary.mean, 0.5, 4 * 0.2887 / sqrt(200000.0));
+    CHECK_NEAR(r.factors[0].summary.sd, 0.288675, 0.002);
+    CHECK_NEAR(r.factors[0].summary.p05, 0.05, 0.004);
+    CHECK_NEAR(r.factors[0].summary.p95, 0.95, 0.004);
+    ty_run_result_clear(&r);
+    ty_scenario_free(s);
+}
+
+static void test_normal_tails(void)
+{
+    ty_scenario *s = load("tyche: 1\nname: n\nrun: {seed: 12}\nfactors:\n  x: {dist: \"normal(0, 1)\"}\n"
+                          "  y:\n    dist: normal(0, 1)\n    bounds: [1, 10]\n"
+                          "outcomes:\n  model: rules\n  xt: {when: x > 1.5}\n  yt: {when: y > 2}\n  rest: {otherwise: true}\n");
+    if (!s) return;
+    ty_run_options o = {.samples = 400000};
+    ty_run_result r = {0};
+    CHECK(run(s, &o, &r) == TY_OK);
+    double px = 0.5 * erfc(1.5 / sqrt(2.0));
+    /* y > 2 given y in [1, 10]: (Phi(10) - Phi(2)) / (Phi(10) - Phi(1)); the
+     * two rules overlap, so "yt" means x <= 1.5 and y > 2. */
+    double py = (0.5 * erfc(2 / sqrt(2.0))) / (0.5 * erfc(1 / sqrt(2.0)));
+    check_close(&r, 0, px);
+    check_close(&r, 1, (1 - px) * py);
+    ty_run_result_clear(&r);
+    ty_scenario_free(s);
+}
+
+static void test_logit_constant_scores(void)
+{
+    ty_scenario *s = load("tyche: 1\nname: c\nfactors:\n  x: {dist: \"uniform(0, 1)\"}\n"
+                          "outcomes:\n  a: {score: 0}\n  b: {score: 1}\n  c: {score: 2 + 0 * x}\n");
+    if (!s) return;
+    ty_run_options o = {.samples = 5000};
+    ty_run_result r = {0};
+    CHECK(run(s, &o, &r) == TY_OK);
+    double z = 1 + exp(1.0) + exp(2.0);
+    CHECK_NEAR(r.outcomes[0].probability, 1 / z, 1e-14);
+    CHECK_NEAR(r.outcomes[1].probability, exp(1.0) / z, 1e-14);
+    CHECK_NEAR(r.outcomes[2].probability, exp(2.0) / z, 1e-14);
+    CHECK(r.outcomes[0].stderr_ < 1e-15);
+    ty_run_result_clear(&r);
+    ty_scenario_free(s);
+}
+
+/* Spearman correlation of two captured columns. */
+typedef struct capture { double *x, *y; size_t n, cap; int fx, fy; } capture;
+static int sink(void *ctx, uint64_t first, size_t n, const double *const *cols, size_t ncols)
+{
+    capture *c = ctx;
+    (void)first; (void)ncols;
+    for (size_t i = 0; i < n && c->n < c->cap; i++) {
+        c->x[c->n] = cols[c->fx][i];
+        c->y[c->n] = cols[c->fy][i];
+        c->n++;
+    }
+    return 0;
+}
+
+static int cmp_idx_val;
+static const double *rank_src;
+static int cmp_rank(const void *a, const void *b)
+{
+    double x = rank_src[*(const size_t *)a], y = rank_src[*(const size_t *)b];
+    (void)cmp_idx_val;
+    return (x > y) - (x < y);
+}
+
+static void ranks(const double *v, double *r, size_t n)
+{
+    size_t *idx = malloc(n * sizeof *idx);
+    for (size_t i = 0; i < n; i++) idx[i] = i;
+    rank_src = v;
+    qsort(idx, n, sizeof *idx, cmp_rank);
+    for (size_t i = 0; i < n; i++) r[idx[i]] = (double)i;
+    free(idx);
+}
+
+static double spearman(const double *x, const double *y, size_t n)
+{
+    double *rx = malloc(n * sizeof *rx), *ry = malloc(n * sizeof *ry);
+    ranks(x, rx, n);
+    ranks(y, ry, n);
+    double mean = (n - 1) / 2.0, sxy = 0, sxx = 0;
+    for (size_t i = 0; i < n; i++) {
+        sxy += (rx[i] - mean) * (ry[i] - mean);
+        sxx += (rx[i] - mean) * (rx[i] - mean);
+    }
+    free(rx);
+    free(ry);
+    return sxy / sxx;
+}
+
+static void test_correlations(void)
+{
+    ty_scenario *s = load("tyche: 1\nname: k\nrun: {seed: 13}\nfactors:\n  x: {dist: \"normal(0, 1)\"}\n"
+                          "  y: {dist: \"normal(0, 1)\"}\n  g: {dist: \"gamma(2, 1)\"}\n"
+                          "correlations:\n  - {factors: [x, y], rank: 0.6}\n  - {factors: [x, g], rank: -0.3}\n"
+                          "outcomes:\n  model: rules\n  both: {when: x > 0 and y > 0}\n  other: {otherwise: true}\n");
+    if (!s) return;
+    capture c = {.cap = 200000, .fx = 0, .fy = 1};
+    c.x = malloc(c.cap * sizeof *c.x);
+    c.y = malloc(c.cap * sizeof *c.y);
+    ty_run_options o = {.samples = 400000, .sink = sink, .sink_ctx = &c};
+    ty_run_result r = {0};
+    CHECK(run(s, &o, &r) == TY_OK);
+    double rho = spearman(c.x, c.y, c.n);
+    fprintf(stderr, "spearman %.4f (target 0.6)\n", rho);
+    CHECK_MSG(fabs(rho - 0.6) < 0.02, "achieved Spearman %.4f, target 0.6", rho);
+    /* Orthant probability of a bivariate normal with Pearson r:
+     * 1/4 + asin(r) / (2 pi), r = 2 sin(pi rho / 6). */
+    double pr = 2 * sin(M_PI * 0.6 / 6);
+    check_close(&r, 0, 0.25 + asin(pr) / (2 * M_PI));
+    ty_run_result_clear(&r);
+    /* The second pair, with a gamma factor. */
+    c.n = 0;
+    c.fy = 2;
+    CHECK(run(s, &o, &r) == TY_OK);
+    rho = spearman(c.x, c.y, c.n);
+    CHECK_MSG(fabs(rho + 0.3) < 0.02, "achieved Spearman %.4f, target -0.3", rho);
+    ty_run_result_clear(&r);
+    free(c.x);
+    free(c.y);
+    ty_scenario_free(s);
+
+    /* An impossible set of correlations is a scenario error. */
+    const char *bad = "tyche: 1\nname: k\nfactors:\n  a: {dist: \"normal(0, 1)\"}\n  b: {dist: \"normal(0, 1)\"}\n"
+                      "  c: {dist: \"normal(0, 1)\"}\ncorrelations:\n  - {factors: [a, b], rank: 0.9}\n"
+                      "  - {factors: [b, c], rank: 0.9}\n  - {factors: [a, c], rank: -0.9}\n"
+                      "outcomes:\n  p: {score: a}\n  q: {score: 0}\n";
+    ty_diag *d = ty_diag_new(20);
+    ty_scenario *sb = NULL;
+    CHECK(ty_scenario_parse("bad.yaml", bad, strlen(bad), &sb, d) == TY_ERR_INVALID);
+    CHECK(ty_diag_count(d) == 1 && strstr(ty_diag_get(d, 0)->message, "not positive definite"));
+    CHECK(ty_diag_count(d) == 1 && ty_diag_get(d, 0)->line == 8);
+    ty_diag_free(d);
+}
+
+static void test_interval_coverage(void)
+{
+    /* 400 independent seeds of a small case: how often does the 95%
+     * interval hold the truth? Rules (Wilson) and logit (normal). */
+    ty_scenario *s = load("tyche: 1\nname: cov\nfactors:\n  x: {dist: \"uniform(0, 1)\"}\n"
+                          "outcomes:\n  model: rules\n  hit: {when: x < 0.1}\n  miss: {otherwise: true}\n");
+    ty_scenario *l = load("tyche: 1\nname: cov2\nfactors:\n  x: {dist: \"normal(0, 1)\"}\n"
+                          "outcomes:\n  a: {score: x}\n  b: {score: 0}\n");
+    if (!s || !l) return;
+    int covered = 0, covered_l = 0;
+    /* E[logistic(x)] for x ~ N(0,1) is exactly 1/2 by symmetry. */
+    for (uint64_t seed = 1; seed <= 400; seed++) {
+        ty_run_options o = {.samples = 20 * 1024, .has_seed = 1, .seed = seed, .threads = 1};
+        ty_run_result r = {0};
+        CHECK(run(s, &o, &r) == TY_OK);
+        covered += r.outcomes[0].ci_low <= 0.1 && 0.1 <= r.outcomes[0].ci_high;
+        ty_run_result_clear(&r);
+        CHECK(run(l, &o, &r) == TY_OK);
+        covered_l += r.outcomes[0].ci_low <= 0.5 && 0.5 <= r.outcomes[0].ci_high;
+        ty_run_result_clear(&r);
+    }
+    fprintf(stderr, "coverage: rules %d, logit %d of 400\n", covered, covered_l);
+    CHECK_MSG(covered >= 372 && covered <= 388, "rules: %d of 400 intervals cover", covered);
+    CHECK_MSG(covered_l >= 372 && covered_l <= 388, "logit: %d of 400 intervals cover", covered_l);
+    ty_scenario_free(s);
+    ty_scenario_free(l);
+}
+
+static void test_latin_hypercube(void)
+{
+    ty_scenario *s = load("tyche: 1\nname: lhs\nrun: {seed: 5, sampling: lhs}\nfactors:\n"
+                          "  x: {dist: \"uniform(0, 1)\"}\n  y: {dist: \"beta(2, 5)\"}\n"
+                          "outcomes:\n  model: rules\n  a: {when: x < 0.37}\n  b: {otherwise: true}\n");
+    if (!s) return;
+    ty_run_options o = {.samples = 100000};
+    ty_run_result lhs = {0}, rnd = {0};
+    CHECK(run(s, &o, &lhs) == TY_OK);
+    check_close(&lhs, 0, 0.37);
+    /* Stratification: in each block of 1024 exactly floor or ceil of
+     * 0.37 * 1024 samples fall below 0.37, so the block means barely vary. */
+    o.has_sampling = 1;
+    o.sampling = TY_SAMPLING_RANDOM;
+    CHECK(run(s, &o, &rnd) == TY_OK);
+    CHECK_MSG(lhs.outcomes[0].stderr_ < rnd.outcomes[0].stderr_ / 10, "lhs se %.3g, random se %.3g",
+              lhs.outcomes[0].stderr_, rnd.outcomes[0].stderr_);
+    CHECK(lhs.sampling == TY_SAMPLING_LHS && rnd.sampling == TY_SAMPLING_RANDOM);
+    CHECK_NEAR(lhs.factors[1].summary.mean, 2.0 / 7.0, 1e-4);
+    ty_run_result_clear(&lhs);
+    ty_run_result_clear(&rnd);
+    ty_scenario_free(s);
+}
+
+static void test_target_halfwidth(void)
+{
+    ty_scenario *s = load_file(BENCH_PATH);
+    if (!s) return;
+    ty_run_result r1 = {0}, r2 = {0};
+    ty_run_options o = {.target_halfwidth = 0.002, .max_samples = 50000000, .threads = 1};
+    CHECK(run(s, &o, &r1) == TY_OK);
+    o.threads = 2;
+    CHECK(run(s, &o, &r2) == TY_OK);
+    CHECK(r1.stopped_early == 1);
+    CHECK(r1.samples == r2.samples);
+    /* Stops at a checkpoint: a power of two of blocks. */
+    uint64_t blocks = r1.samples / TY_RUN_BLOCK;
+    CHECK(r1.samples % TY_RUN_BLOCK == 0 && (blocks & (blocks - 1)) == 0);
+    for (size_t k = 0; k < r1.noutcomes; k++)
+        CHECK((r1.outcomes[k].ci_high - r1.outcomes[k].ci_low) / 2 <= 0.002);
+    /* ... and the checkpoint before did not meet the target. */
+    const ty_convergence *c = &r1.convergence;
+    CHECK(c->npoints >= 2 && c->samples[c->npoints - 1] == r1.samples);
+    double prev_max = 0;
+    for (size_t k = 0; k < r1.noutcomes; k++)
+        prev_max = fmax(prev_max, c->halfwidth[(c->npoints - 2) * r1.noutcomes + k]);
+    CHECK(prev_max > 0.002);
+    CHECK(memcmp(r1.outcomes, r2.outcomes, r1.noutcomes * sizeof *r1.outcomes) == 0);
+    ty_run_result_clear(&r1);
+    ty_run_result_clear(&r2);
+    ty_scenario_free(s);
+}
+
+/* Raises the interrupt flag after a given number of progress calls. */
+typedef struct stopper { volatile sig_atomic_t flag; int calls, after; } stopper;
+static void progress(void *ctx, uint64_t done, uint64_t total)
+{
+    stopper *st = ctx;
+    (void)done; (void)total;
+    if (++st->calls == st->after) st->flag = 1;
+}
+
+static void test_interrupt_and_resume(void)
+{
+    ty_scenario *s = load_file(BENCH_PATH);
+    if (!s) return;
+    ty_run_result full = {0}, part = {0}, rest = {0};
+    ty_run_options o = {.samples = 700000, .threads = 2};
+    CHECK(run(s, &o, &full) == TY_OK);
+    stopper st = {.after = 5};
+    ty_run_options oi = o;
+    oi.interrupt = &st.flag;
+    oi.progress = progress;
+    oi.progress_ctx = &st;
+    CHECK(run(s, &oi, &part) == TY_ERR_INTERRUPTED);
+    CHECK(part.complete == 0 && part.samples > 0 && part.samples < 700000);
+    CHECK(part.resume.blocks_done * TY_RUN_BLOCK == part.samples);
+    ty_run_options orr = o;
+    orr.threads = 3;     /* a different thread count on resume changes nothing */
+    orr.resume = &part;
+    CHECK(run(s, &orr, &rest) == TY_OK);
+    CHECK(rest.complete == 1 && rest.samples == full.samples);
+    CHECK(memcmp(rest.outcomes, full.outcomes, full.noutcomes * sizeof *full.outcomes) == 0);
+    for (size_t d = 0; d < full.nderived; d++) {
+        CHECK(memcmp(&rest.derived[d].summary, &full.derived[d].summary, sizeof full.derived[d].summary) == 0);
+        CHECK(memcmp(rest.derived[d].hist.counts, full.derived[d].hist.counts, TY_RUN_HIST_BINS * sizeof(uint64_t)) == 0);
+    }
+    CHECK(rest.convergence.npoints == full.convergence.npoints);
+    CHECK(memcmp(rest.convergence.probability, full.convergence.probability,
+                 full.convergence.npoints * full.noutcomes * sizeof(double)) == 0);
+    ty_run_result_clear(&full);
+    ty_run_result_clear(&part);
+    ty_run_result_clear(&rest);
+    ty_scenario_free(s);
+}
+
+static void test_rules_no_match_reported(void)
+{
+    ty_scenario *s = load("tyche: 1\nname: nm\nfactors:\n  x: {dist: \"uniform(0, 1)\"}\n"
+                          "outcomes:\n  model: rules\n  a: {when: x < 0.5}\n  b: {when: x < 0.99}\n");
+    if (!s) return;
+    ty_run_options o = {.samples = 100000};
+    ty_run_result r = {0};
+    ty_diag *d = ty_diag_new(20);
+    CHECK(ty_run_scenario(s, "baseline", &o, &r, d) == TY_ERR_INVALID);
+    CHECK(ty_diag_count(d) == 1 && strstr(ty_diag_get(d, 0)->message, "matches no rule"));
+    CHECK(ty_diag_count(d) == 1 && strstr(ty_diag_get(d, 0)->message, "x=0.99"));
+    ty_diag_free(d);
+    ty_run_result_clear(&r);
+    ty_scenario_free(s);
+}
+
+TEST_MAIN(test_bit_identical_across_threads, test_rules_uniform_thresholds, test_normal_tails,
+          test_logit_constant_scores, test_correlations, test_interval_coverage, test_latin_hypercube,
+          test_target_halfwidth, test_interrupt_and_resume, test_rules_no_match_reported)
