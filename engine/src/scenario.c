@@ -678,6 +678,29 @@ ty_status scenario_set_param(ty_scenario *s, size_t f, int param, double value, 
     return TY_OK;
 }
 
+ty_status ty_scenario_set_param(ty_scenario *s, const char *factor, const char *param, double value,
+                                ty_diag *diag)
+{
+    int f = find_factor(s, factor);
+    if (f < 0) {
+        ty_diag_add(diag, TY_SEV_ERROR, NULL, "--set: the scenario has no factor '%s'", factor);
+        const char **names = calloc(s->nfactors, sizeof *names);
+        for (size_t i = 0; names && i < s->nfactors; i++) names[i] = s->factors[i].name;
+        const char *close = names ? ty_suggest(factor, names, s->nfactors) : NULL;
+        if (close) ty_diag_hint(diag, "did you mean '%s'?", close);
+        free(names);
+        return TY_ERR_INVALID;
+    }
+    ty_dist_kind kind = s->specs[f].kind;
+    int p = kind == TY_DIST_DISCRETE ? -1 : ty_dist_param_index(kind, param);
+    if (p < 0) {
+        ty_diag_add(diag, TY_SEV_ERROR, NULL, "--set: factor '%s' is %s, which has no numeric "
+                    "parameter '%s'", factor, ty_dist_kind_name(kind), param);
+        return TY_ERR_INVALID;
+    }
+    return scenario_set_param(s, (size_t)f, p, value, diag, NULL);
+}
+
 /* ---- read-only view --------------------------------------------------- */
 
 const char *ty_scenario_name(const ty_scenario *s) { return s->name; }

@@ -79,6 +79,13 @@ ty_status ty_scenario_parse(const char *name, const char *text, size_t size,
                             ty_scenario **out, ty_diag *diag);
 void ty_scenario_free(ty_scenario *scenario);
 
+/* Sets parameter param (a name such as "mean") of factor's distribution to
+ * value and rebuilds it, as `--set FACTOR.PARAM=VALUE` does. Errors (no such
+ * factor or parameter, a value the distribution rejects) go to diag with
+ * TY_ERR_INVALID; s is then unchanged. */
+ty_status ty_scenario_set_param(ty_scenario *s, const char *factor, const char *param,
+                                double value, ty_diag *diag);
+
 /* Read-only view. Pointers stay valid until ty_scenario_free. */
 const char *ty_scenario_name(const ty_scenario *s);
 const char *ty_scenario_title(const ty_scenario *s);    /* NULL when absent */

@@ -1,0 +1,189 @@
+/* cmd_run.c - `tyche run`: one scenario, one result file. Also `--resume
+ * RESULT.h5`, which re-runs the stored command on the stored scenario text
+ * from the stored accumulator state, giving the uninterrupted result. */
+#include "cli.h"
+#include "runner.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Splits a command line written by runner_fill_meta (words separated by
+ * spaces, single-quoted when they hold spaces or quotes). */
+static int split_words(const char *line, char ***out)
+{
+    size_t cap = 16, n = 0;
+    char **w = malloc(cap * sizeof *w);
+    char *buf = strdup(line);
+    if (!w || !buf) { free(w); free(buf); return -1; }
+    char *p = buf;
+    while (*p) {
+        while (*p == ' ') p++;
+        if (!*p) break;
+        char *start;
+        if (*p == '\'') {
+            start = ++p;
+            while (*p && *p != '\'') p++;
+        } else {
+            start = p;
+            while (*p && *p != ' ') p++;
+        }
+        if (*p) *p++ = '\0';
+        if (n + 2 > cap) {
+            char **nw = realloc(w, (cap *= 2) * sizeof *nw);
+            if (!nw) { free(w); free(buf); return -1; }
+            w = nw;
+        }
+        w[n++] = strdup(start);
+    }
+    w[n] = NULL;
+    free(buf);
+    *out = w;
+    return (int)n;
+}
+
+static void free_words(char **w)
+{
+    for (size_t i = 0; w && w[i]; i++) free(w[i]);
+    free(w);
+}
+
+typedef struct sink_ctx { ty_result_file *file; ty_diag *diag; } sink_ctx;
+
+static int append_samples(void *ctx, uint64_t first, size_t n, const double *const *cols, size_t ncols)
+{
+    sink_ctx *c = ctx;
+    (void)first; (void)ncols;
+    return ty_result_file_samples_append(c->file, n, cols, c->diag) != TY_OK;
+}
+
+/* Column names for --save-samples: factors, derived values, outcomes. */
+static const char **sample_names(const ty_scenario *s, size_t *n)
+{
+    size_t F = ty_scenario_nfactors(s), D = ty_scenario_nderived(s), K = ty_scenario_noutcomes(s);
+    const char **names = malloc((F + D + K) * sizeof *names);
+    if (!names) return NULL;
+    for (size_t i = 0; i < F; i++) names[i] = ty_scenario_factor(s, i)->name;
+    for (size_t i = 0; i < D; i++) names[F + i] = ty_scenario_derived(s, i)->name;
+    for (size_t i = 0; i < K; i++) names[F + D + i] = ty_scenario_outcome(s, i)->name;
+    *n = F + D + K;
+    return names;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    runner_opts o;
+    if (runner_parse("run", argc, argv, &o)) return EXIT_USAGE;
+    ty_diag *diag = ty_diag_new(20);
+    if (!diag) return EXIT_RUNTIME;
+    ty_results *prev = NULL, *res = NULL;
+    ty_scenario *s = NULL;
+    ty_result_file *file = NULL;
+    char **words = NULL;
+    char *out_path = NULL;
+    const char **names = NULL;
+    ty_status st;
+    int rc = EXIT_RUNTIME;
+
+    if (o.resume) {
+        const char *path = o.resume;
+        int threads = o.run.threads, quiet = o.quiet, json = o.json;
+        st = ty_results_read(path, &prev, diag);
+        if (st != TY_OK) goto fail;
+        if (prev->nruns != 1 || prev->batch_text) {
+            fprintf(stderr, "tyche run: %s is not the result of a 'tyche run'\n", path);
+            rc = EXIT_USAGE;
+            goto out;
+        }
+        if (prev->runs[0].complete) {
+            fprintf(stderr, "tyche run: the run in %s is complete; nothing to resume\n", path);
+            rc = EXIT_USAGE;
+            goto out;
+        }
+        int nw = split_words(prev->command_line, &words);
+        if (nw < 2 || runner_parse("run", nw - 1, words + 1, &o)) {
+            fprintf(stderr, "tyche run: cannot read the command line stored in %s\n", path);
+            goto out;
+        }
+        if (o.save_samples) {
+            fprintf(stderr, "tyche run: a run with --save-samples cannot be resumed (its samples "
+                            "are not in the file); run it again\n");
+            rc = EXIT_USAGE;
+            goto out;
+        }
+        o.output = path;
+        o.resume = path;
+        if (threads) o.run.threads = threads;
+        o.quiet = quiet || o.quiet;
+        o.json = json || o.json;
+        o.run.resume = &prev->runs[0];
+        st = ty_scenario_parse(path, prev->source_text, strlen(prev->source_text), &s, diag);
+    } else {
+        st = ty_scenario_load(o.input, &s, diag);
+    }
+    if (st == TY_OK) st = runner_apply_sets(&o, s, diag);
+    if (st != TY_OK) goto fail;
+
+    out_path = runner_output_path(&o, ty_scenario_name(s));
+    if (!out_path) goto out;
+    st = ty_result_file_create(out_path, NULL, &file, diag);
+    if (st != TY_OK) goto fail;
+    sink_ctx sc = {file, diag};
+    if (o.save_samples) {
+        size_t ncols;
+        names = sample_names(s, &ncols);
+        if (!names) { st = TY_ERR_NOMEM; goto fail; }
+        st = ty_result_file_samples_begin(file, "baseline", ncols, names, NULL, diag);
+        if (st != TY_OK) goto fail;
+        o.run.sink = append_samples;
+        o.run.sink_ctx = &sc;
+    }
+    runner_catch_signals(&o);
+    runner_progress(&o, ty_scenario_name(s));
+
+    res = calloc(1, sizeof *res);
+    if (!res || !(res->runs = calloc(1, sizeof *res->runs))) { st = TY_ERR_NOMEM; goto fail; }
+    res->nruns = 1;
+    st = ty_run_scenario(s, "baseline", &o.run, &res->runs[0], diag);
+    if (st != TY_OK && st != TY_ERR_INTERRUPTED) goto fail;
+    ty_status run_st = st;
+    if (runner_fill_meta(res, o.resume ? 0 : argc + 1, argv - 1) != 0) { st = TY_ERR_NOMEM; goto fail; }
+    if (o.resume) {
+        free(res->command_line);
+        res->command_line = strdup(prev->command_line);
+    }
+    res->scenario_name = strdup(ty_scenario_name(s));
+    res->scenario_title = ty_scenario_title(s) ? strdup(ty_scenario_title(s)) : NULL;
+    res->scenario_source = ty_scenario_source(s) ? strdup(ty_scenario_source(s)) : NULL;
+    res->source_text = strdup(ty_scenario_text(s));
+    res->complete = run_st == TY_OK;
+    if (!res->command_line || !res->scenario_name || !res->source_text) { st = TY_ERR_NOMEM; goto fail; }
+    st = ty_result_file_finish(file, res, diag);
+    file = NULL;
+    if (st != TY_OK) goto fail;
+    if (o.json) cli_print_results_json(res, stdout);
+    else cli_print_results(res, stdout);
+    if (!o.quiet) {
+        if (run_st == TY_ERR_INTERRUPTED)
+            fprintf(stderr, "tyche: interrupted after %llu samples; wrote %s (resume with: tyche run --resume %s)\n",
+                    (unsigned long long)res->runs[0].samples, out_path, out_path);
+        else
+            fprintf(stderr, "tyche: wrote %s\n", out_path);
+    }
+    rc = runner_exit_code(run_st);
+    goto out;
+
+fail:
+    cli_print_diags(diag);
+    if (st == TY_ERR_NOMEM) fprintf(stderr, "tyche run: out of memory\n");
+    rc = runner_exit_code(st);
+out:
+    ty_result_file_abort(file);
+    free(names);
+    free(out_path);
+    free_words(words);
+    ty_results_free(res);
+    ty_results_free(prev);
+    ty_scenario_free(s);
+    ty_diag_free(diag);
+    return rc;
+}

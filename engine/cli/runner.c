@@ -1,0 +1,223 @@
+/* runner.c - options, progress, signals and metadata shared by `tyche run`
+ * and `tyche batch` (runner.h). */
+#include "runner.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+void runner_catch_signals(runner_opts *o)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    o->run.interrupt = &interrupted;
+}
+
+static int parse_double(const char *t, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(t, &end);
+    if (!*t || *end || errno || !isfinite(v)) return -1;
+    *out = v;
+    return 0;
+}
+
+/* Whole numbers may be written 1e6 as well as 1000000. */
+static int parse_count(const char *t, uint64_t *out)
+{
+    if (cli_parse_u64(t, out) == 0) return 0;
+    double d;
+    if (parse_double(t, &d) == 0 && d >= 0 && d == floor(d) && d < 1.8e19) {
+        *out = (uint64_t)d;
+        return 0;
+    }
+    return -1;
+}
+
+int runner_parse(const char *verb, int argc, char **argv, runner_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        int flag = strcmp(a, "--save-samples") == 0 || strcmp(a, "--json") == 0 || strcmp(a, "--quiet") == 0;
+        if (a[0] != '-' || strcmp(a, "-") == 0) {
+            if (o->input) return cli_usage_error(verb, "one input file at a time ('%s' and '%s')", o->input, a);
+            o->input = a;
+            continue;
+        }
+        if (flag) {
+            if (strcmp(a, "--save-samples") == 0) o->save_samples = 1;
+            else if (strcmp(a, "--json") == 0) o->json = 1;
+            else o->quiet = 1;
+            continue;
+        }
+        static const char *const with_value[] = {"-o", "-n", "--seed", "--threads", "--sampling",
+            "--target-halfwidth", "--max-samples", "--set", "--resume"};
+        int known = 0;
+        for (size_t k = 0; k < sizeof with_value / sizeof *with_value; k++) known |= strcmp(a, with_value[k]) == 0;
+        if (!known) return cli_usage_error(verb, "unknown option '%s'", a);
+        if (!v) return cli_usage_error(verb, "option '%s' needs a value", a);
+        i++;
+        if (strcmp(a, "-o") == 0) o->output = v;
+        else if (strcmp(a, "--resume") == 0) o->resume = v;
+        else if (strcmp(a, "-n") == 0) {
+            if (parse_count(v, &o->run.samples) || o->run.samples == 0)
+                return cli_usage_error(verb, "-n: '%s' is not a positive whole number", v);
+        } else if (strcmp(a, "--seed") == 0) {
+            if (cli_parse_u64(v, &o->run.seed)) return cli_usage_error(verb, "--seed: '%s' is not a 64-bit unsigned integer", v);
+            o->run.has_seed = 1;
+        } else if (strcmp(a, "--threads") == 0) {
+            uint64_t t;
+            if (cli_parse_u64(v, &t) || t == 0 || t > 4096) return cli_usage_error(verb, "--threads: '%s' is not a number from 1 to 4096", v);
+            o->run.threads = (int)t;
+        } else if (strcmp(a, "--sampling") == 0) {
+            o->run.has_sampling = 1;
+            if (strcmp(v, "random") == 0) o->run.sampling = TY_SAMPLING_RANDOM;
+            else if (strcmp(v, "lhs") == 0) o->run.sampling = TY_SAMPLING_LHS;
+            else return cli_usage_error(verb, "--sampling: '%s' is not one of random, lhs", v);
+        } else if (strcmp(a, "--target-halfwidth") == 0) {
+            if (parse_double(v, &o->run.target_halfwidth) || !(o->run.target_halfwidth > 0 && o->run.target_halfwidth < 0.5))
+                return cli_usage_error(verb, "--target-halfwidth: '%s' is not a number in (0, 0.5)", v);
+        } else if (strcmp(a, "--max-samples") == 0) {
+            if (parse_count(v, &o->run.max_samples) || o->run.max_samples == 0)
+                return cli_usage_error(verb, "--max-samples: '%s' is not a positive whole number", v);
+        } else {   /* --set FACTOR.PARAM=VALUE */
+            const char *dot = strchr(v, '.'), *eq = strchr(v, '=');
+            if (o->nsets == RUNNER_MAX_SETS) return cli_usage_error(verb, "at most %d --set options", RUNNER_MAX_SETS);
+            if (!dot || !eq || eq < dot || dot == v || eq == dot + 1 ||
+                (size_t)(dot - v) >= sizeof o->sets[0].factor || (size_t)(eq - dot - 1) >= sizeof o->sets[0].param)
+                return cli_usage_error(verb, "--set: '%s' is not FACTOR.PARAM=VALUE", v);
+            if (parse_double(eq + 1, &o->sets[o->nsets].value))
+                return cli_usage_error(verb, "--set: '%s' is not a number", eq + 1);
+            memcpy(o->sets[o->nsets].factor, v, (size_t)(dot - v));
+            o->sets[o->nsets].factor[dot - v] = '\0';
+            memcpy(o->sets[o->nsets].param, dot + 1, (size_t)(eq - dot - 1));
+            o->sets[o->nsets].param[eq - dot - 1] = '\0';
+            o->nsets++;
+        }
+    }
+    if (o->resume && o->input)
+        return cli_usage_error(verb, "--resume RESULT.h5 takes no scenario file: the result holds it");
+    if (!o->resume && !o->input) return cli_usage_error(verb, "missing the %s file", strcmp(verb, "batch") ? "SCENARIO.yaml" : "BATCH.yaml");
+    return 0;
+}
+
+ty_status runner_apply_sets(const runner_opts *o, ty_scenario *s, ty_diag *diag)
+{
+    ty_status st = TY_OK;
+    for (size_t i = 0; i < o->nsets; i++) {
+        ty_status one = ty_scenario_set_param(s, o->sets[i].factor, o->sets[i].param, o->sets[i].value, diag);
+        if (one != TY_OK) st = one;
+    }
+    return st;
+}
+
+/* The progress bar: redrawn at most 10 times a second. */
+typedef struct progress_state {
+    const char *label;
+    double start, last;
+} progress_state;
+static progress_state bar;
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void draw(void *ctx, uint64_t done, uint64_t total)
+{
+    progress_state *p = ctx;
+    double t = now();
+    if (done < total && t - p->last < 0.1) return;
+    p->last = t;
+    double frac = total ? (double)done / (double)total : 1, el = t - p->start;
+    double rate = el > 0 ? (double)done / el : 0, eta = rate > 0 ? (double)(total - done) / rate : 0;
+    char line[41];
+    int filled = (int)(frac * 40);
+    for (int i = 0; i < 40; i++) line[i] = i < filled ? '=' : ' ';
+    line[40] = '\0';
+    fprintf(stderr, "\r%-16.16s [%s] %5.1f%%  %.3g samples/s  ETA %.0fs ", p->label, line, 100 * frac, rate, eta);
+    if (done >= total) fputc('\n', stderr);
+    fflush(stderr);
+}
+
+void runner_progress(runner_opts *o, const char *label)
+{
+    if (o->quiet || !isatty(STDERR_FILENO)) return;
+    bar.label = label;
+    bar.start = bar.last = now();
+    bar.last -= 1;
+    o->run.progress = draw;
+    o->run.progress_ctx = &bar;
+}
+
+int runner_fill_meta(ty_results *r, int argc, char **argv)
+{
+    r->tyche_version = strdup(ty_version());
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    char buf[32];
+    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    r->created = strdup(buf);
+    char host[256] = "";
+    gethostname(host, sizeof host - 1);
+    r->host = strdup(host);
+    size_t len = 1;
+    for (int i = 0; i < argc; i++) len += strlen(argv[i]) + 3;
+    r->command_line = malloc(len);
+    if (!r->tyche_version || !r->created || !r->host || !r->command_line) return -1;
+    r->command_line[0] = '\0';
+    for (int i = 0; i < argc; i++) {
+        if (i) strcat(r->command_line, " ");
+        int quote = strpbrk(argv[i], " \t'\"") != NULL || !argv[i][0];
+        if (quote) strcat(r->command_line, "'");
+        strcat(r->command_line, argv[i]);
+        if (quote) strcat(r->command_line, "'");
+    }
+    return 0;
+}
+
+char *runner_output_path(const runner_opts *o, const char *name)
+{
+    if (o->output) return strdup(o->output);
+    if (mkdir("results", 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "tyche: cannot create the folder results/: %s\n", strerror(errno));
+        return NULL;
+    }
+    char *p = malloc(strlen(name) + 16);
+    if (p) sprintf(p, "results/%s.h5", name);
+    return p;
+}
+
+int runner_exit_code(ty_status st)
+{
+    switch (st) {
+    case TY_OK: return EXIT_OK;
+    case TY_ERR_INVALID: case TY_ERR_LIMIT: return EXIT_INVALID;
+    case TY_ERR_INTERRUPTED: return EXIT_INTERRUPTED;
+    default: return EXIT_RUNTIME;
+    }
+}

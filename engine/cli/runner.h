@@ -1,0 +1,50 @@
+/* runner.h - what `tyche run` and `tyche batch` share: their options,
+ * progress bar, signal handling, and turning run results into a result file
+ * and a printed table. */
+#ifndef TYCHE_CLI_RUNNER_H
+#define TYCHE_CLI_RUNNER_H
+
+#include <signal.h>
+#include <stdio.h>
+
+#include "tyche/tyche.h"
+#include "tyche/io.h"
+
+#define RUNNER_MAX_SETS 64
+
+typedef struct runner_opts {
+    const char *input;           /* SCENARIO.yaml or BATCH.yaml */
+    const char *output;          /* -o; NULL: results/<name>.h5 */
+    const char *resume;          /* --resume RESULT.h5 */
+    ty_run_options run;
+    int save_samples, json, quiet;
+    size_t nsets;
+    struct { char factor[128], param[64]; double value; } sets[RUNNER_MAX_SETS];
+} runner_opts;
+
+/* Parses argv[1..argc) of verb ("run" or "batch"). Returns 0, or EXIT_USAGE
+ * after printing the problem. */
+int runner_parse(const char *verb, int argc, char **argv, runner_opts *o);
+
+/* Applies the --set overrides to s. Returns TY_OK or an error on diag. */
+ty_status runner_apply_sets(const runner_opts *o, ty_scenario *s, ty_diag *diag);
+
+/* Installs SIGINT/SIGTERM handlers that raise the flag runner_interrupt
+ * points to, and sets o->run.interrupt to it. */
+void runner_catch_signals(runner_opts *o);
+
+/* Sets up the progress bar on stderr when it is a terminal and not --quiet:
+ * label names what runs ("baseline", "sweep troops 3/9"). */
+void runner_progress(runner_opts *o, const char *label);
+
+/* The file's top-level metadata: version, time, command line, host. */
+int runner_fill_meta(ty_results *r, int argc, char **argv);
+
+/* The output path: -o, or results/<name>.h5 (creating results/). Returns
+ * a string to free, or NULL after printing why. */
+char *runner_output_path(const runner_opts *o, const char *name);
+
+/* Maps a status to the exit code of DESIGN section 3. */
+int runner_exit_code(ty_status st);
+
+#endif
