@@ -174,13 +174,14 @@ static result time_case(const bench_case *c, const ty_dist *dist, double target_
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: bench_draws [--time SECONDS] [--reps N] [--only SUBSTRING] [--quiet]\n"
+            "usage: bench_draws [--time SECONDS] [--reps N] [--only NAME] [--quiet] [--list]\n"
             "  Times the generator and each sampler in blocks of %d draws.\n"
             "  stdout: TSV (name, ns_per_draw, min_ns, max_ns, draws_per_rep);\n"
             "  stderr: the same as a table, unless --quiet.\n"
             "  --time  seconds per repetition (default 0.25)\n"
             "  --reps  repetitions; the median is reported (default 5)\n"
-            "  --only  run only the cases whose name contains SUBSTRING\n",
+            "  --only  run only the case called NAME (as in the first column)\n"
+            "  --list  print the case names and exit\n",
             BLOCK);
 }
 
@@ -202,6 +203,10 @@ int main(int argc, char **argv)
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             usage(stdout);
+            return 0;
+        } else if (strcmp(a, "--list") == 0) {
+            for (size_t k = 0; k < NCASES; k++)
+                printf("%s\n", cases[k].name);
             return 0;
         } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
             quiet = 1;
@@ -241,7 +246,7 @@ int main(int argc, char **argv)
                 "draws/rep");
     for (size_t k = 0; k < NCASES; k++) {
         const bench_case *c = &cases[k];
-        if (only && !strstr(c->name, only))
+        if (only && strcmp(c->name, only) != 0)
             continue;
         ty_dist *dist = NULL;
         if (c->mode == MODE_DIST) {
