@@ -49,10 +49,13 @@ typedef struct ty_dist_spec {
     ty_dist_kind kind;
     double param[TY_DIST_MAX_PARAMS];   /* in the order of TY_DIST_LIST */
     const double *values;               /* discrete only: nvalues each */
-    const double *weights;              /* discrete only; need not sum to 1 */
+    const double *weights;              /* discrete only; need not sum to 1;
+                                           NULL: equal weights */
     size_t nvalues;
-    int has_bounds;                     /* truncate to [lo, hi] */
+    int has_bounds;                     /* truncate to [lo, hi] (may be infinite) */
     double lo, hi;
+    size_t nweights;                    /* discrete: length of weights, checked
+                                           against nvalues; 0 means nvalues */
 } ty_dist_spec;
 
 typedef struct ty_dist ty_dist;

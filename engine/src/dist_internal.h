@@ -1,0 +1,79 @@
+/* dist_internal.h - the ty_dist object shared by dist.c (construction,
+ * CDF, quantile, moments) and dist_sample.c (block samplers). Internal. */
+#ifndef TYCHE_DIST_INTERNAL_H
+#define TYCHE_DIST_INTERNAL_H
+
+#include "tyche/dist.h"
+
+/* The family gives CDF and quantile; ci90 becomes normal or lognormal, pert
+ * a scaled beta, bernoulli a binomial with n = 1, a degenerate binomial or
+ * poisson a constant, and discrete (or a truncated integer family) a table. */
+typedef enum dist_family {
+    FAM_UNIFORM, FAM_NORMAL, FAM_LOGNORMAL, FAM_BETA, FAM_GAMMA, FAM_TRIANGULAR,
+    FAM_BINOMIAL, FAM_POISSON, FAM_TABLE, FAM_CONSTANT
+} dist_family;
+
+/* The block sampler that ty_dist_sample runs. */
+typedef enum dist_sampler {
+    SMP_UNIFORM, SMP_NORMAL, SMP_LOGNORMAL, SMP_BETA, SMP_GAMMA, SMP_TRIANGULAR,
+    SMP_BERNOULLI, SMP_BINOMIAL, SMP_POISSON, SMP_ALIAS, SMP_CONSTANT,
+    SMP_INVERT      /* truncated, little mass kept: x = quantile(u) */
+} dist_sampler;
+
+/* Marsaglia-Tsang constants for Gamma(shape): d = s - 1/3, c = 1/sqrt(9d)
+ * with s = shape, or s = shape + 1 and the U^(1/shape) boost when shape < 1. */
+typedef struct gamma_consts {
+    double d, c, inv_shape;
+    int boost;
+} gamma_consts;
+
+struct ty_dist {
+    ty_dist_spec spec;          /* values/weights point to own copies */
+    double *own_values, *own_weights;
+    dist_family family;
+    dist_sampler sampler;
+    int reject;                 /* filter raw draws to [lo, hi] */
+    double lo, hi;              /* support after truncation */
+
+    /* Family parameters. uniform: loc=min, scale=max-min; normal/lognormal:
+     * loc=mean or mu, scale=sd or sigma; beta: a, b on [loc, loc+scale];
+     * gamma: a=shape, scale; triangular: a=min, b=mode, c=max; binomial:
+     * a=n, b=p; poisson: a=lambda; constant: a=x. */
+    double loc, scale, a, b, c;
+
+    /* Sampler constants. */
+    gamma_consts ga, gb;        /* gamma: ga; beta: ga, gb (ratio of gammas) */
+    int johnk;                  /* beta with a, b <= 1: Johnk's method */
+    double tri_fc, tri_l, tri_r;/* triangular: F(mode), (max-min)(mode-min), (max-min)(max-mode) */
+    struct {                    /* binomial: p' = min(p, 1-p), flip when p > 1/2 */
+        double n, p, q, flip;
+        int btrd;
+        double qn, s, as;       /* inversion: q^n, p/q, (n+1) p/q */
+        double m, r, nr, npq, bb, aa, cc, alpha, vr, urvr, h;
+    } bin;
+    struct {
+        int ptrs;
+        double emlam;           /* exp(-lambda), multiplication method */
+        double slam, loglam, b, a, invalpha, vr, lgam_unused;
+    } poi;
+
+    /* Truncation of a non-table family: the interval [lo, hi] in integer
+     * terms for integer families, and the cumulative probabilities at its
+     * ends in lower (F) or upper (S = 1 - F) terms, whichever keeps digits. */
+    int truncated, upper;
+    double cum_lo, cum_hi, mass;
+
+    /* Table: sorted distinct values, probabilities, cumulative from below
+     * and from above, Vose alias table. */
+    size_t ntab;
+    double *tx, *tp, *tcum, *tucum, *aprob;
+    uint32_t *aidx;
+
+    double mean, var;
+};
+
+/* Truncated quantile in lower (upper == 0, p = F) or upper (p = 1 - F)
+ * terms; dist.c. */
+double dist_quantile2(const ty_dist *d, double p, int upper);
+
+#endif

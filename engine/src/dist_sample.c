@@ -1,0 +1,367 @@
+/* dist_sample.c - block samplers. ty_dist_sample switches on the sampler
+ * once per block and runs a tight loop over a local copy of the generator,
+ * so its 256-bit state stays in registers; rare slow paths are out of line.
+ * Every sampler is exact (no approximation beyond double rounding). */
+#include "dist_internal.h"
+#include "specfun.h"
+#include "ziggurat_tables.h"
+
+#include <math.h>
+
+/* ---- normal: ziggurat ------------------------------------------------- */
+
+/* The ziggurat's rare paths (about 1.2% of draws with 256 layers): the
+ * wedge test of layer idx, or for the base layer the tail beyond R by
+ * Marsaglia's method (G. Marsaglia, "Generating a variable from the tail of
+ * the normal distribution", Technometrics 6(1), 1964, pp. 101-102; also
+ * Marsaglia & Tsang 2000, p. 4). Returns NaN when the point is rejected. */
+__attribute__((noinline)) static double zig_slow(ty_rng *r, unsigned idx, double x, int neg)
+{
+    if (idx == 0) {
+        double xx, yy;
+        do {
+            xx = -log(ty_rng_uniform_pos(r)) * (1.0 / ZIG_R);
+            yy = -log(ty_rng_uniform_pos(r));
+        } while (yy + yy < xx * xx);
+        return neg ? -(ZIG_R + xx) : ZIG_R + xx;
+    }
+    double y = zig_f[idx] + ty_rng_uniform(r) * (zig_f[idx + 1] - zig_f[idx]);
+    if (y < exp(-0.5 * x * x)) return neg ? -x : x;
+    return NAN;
+}
+
+/* Standard normal by the 256-layer ziggurat (G. Marsaglia and W. W. Tsang,
+ * "The Ziggurat Method for Generating Random Variables", J. Stat. Softw.
+ * 5(8), 2000, pp. 1-7). Unlike their 32-bit version, which reuses the same
+ * bits for layer and abscissa (the flaw Doornik 2005 points out), one 64-bit
+ * output is split into independent parts: bits 0-7 the layer, bit 8 the
+ * sign, bits 12-63 a 52-bit abscissa, so the fast path is exact. */
+static inline double zig_normal(ty_rng *r)
+{
+    for (;;) {
+        uint64_t u = ty_rng_next(r);
+        unsigned idx = (unsigned)(u & 0xff);
+        uint64_t m = u >> 12;
+        double x = (double)m * zig_w[idx];
+        int neg = (int)((u >> 8) & 1);
+        if (m < zig_k[idx]) return neg ? -x : x;
+        ty_rng t = *r;   /* keep r's address from escaping the hot loop */
+        double y = zig_slow(&t, idx, x, neg);
+        *r = t;
+        if (y == y) return y;
+    }
+}
+
+/* ---- gamma and beta ----------------------------------------------------- */
+
+/* Gamma(s) for s >= 1 by G. Marsaglia and W. W. Tsang, "A Simple Method for
+ * Generating Gamma Variables", ACM TOMS 26(3), 2000, pp. 363-372: the
+ * squeeze and the log test of p. 369. Shapes below 1 take Gamma(s+1) times
+ * U^(1/s) (p. 371), done by the caller. */
+static inline double gamma_mt(ty_rng *r, double d, double c)
+{
+    for (;;) {
+        double x, v;
+        do {
+            x = zig_normal(r);
+            v = 1.0 + c * x;
+        } while (v <= 0);
+        v = v * v * v;
+        double u = ty_rng_uniform_pos(r), x2 = x * x;
+        if (u < 1.0 - 0.0331 * x2 * x2) return d * v;
+        if (log(u) < 0.5 * x2 + d * (1.0 - v + log(v))) return d * v;
+    }
+}
+
+static inline double gamma_draw(ty_rng *r, const gamma_consts *g)
+{
+    double x = gamma_mt(r, g->d, g->c);
+    if (g->boost) x *= exp(log(ty_rng_uniform_pos(r)) * g->inv_shape);
+    return x;
+}
+
+/* Beta(a, b) with a, b <= 1 by Johnk's method (M. D. Johnk, Metrika 8, 1964,
+ * pp. 5-15; L. Devroye, Non-Uniform Random Variate Generation, 1986, p. 418):
+ * accept U^(1/a), V^(1/b) when their sum is <= 1, probability
+ * Gamma(a+1)Gamma(b+1)/Gamma(a+b+1) >= 1/2 here. Chosen over the ratio of
+ * two gammas because for shapes below 1 each gamma needs the boost (an extra
+ * log and exp) and both may underflow to 0/0 for tiny shapes; the sum is
+ * formed in log space when the powers underflow. */
+static inline double beta_johnk(ty_rng *r, double ia, double ib)
+{
+    for (;;) {
+        double lu = log(ty_rng_uniform_pos(r)) * ia, lv = log(ty_rng_uniform_pos(r)) * ib;
+        double x = exp(lu), y = exp(lv), s = x + y;
+        if (s <= 1.0) {
+            if (s > 1e-290) return x / s;
+            double lm = lu > lv ? lu : lv;
+            lu -= lm;
+            lv -= lm;
+            return exp(lu - log(exp(lu) + exp(lv)));
+        }
+    }
+}
+
+/* ---- binomial ------------------------------------------------------------ */
+
+/* Inversion by sequential search from 0 (Kachitvichyanukul & Schmeiser,
+ * "Binomial random variate generation", CACM 31(2), 1988, p. 216, BINV);
+ * used while n p' < 10, so at most a few steps on average. */
+static inline double binom_inv(ty_rng *r, const ty_dist *d)
+{
+    for (;;) {
+        double u = ty_rng_uniform(r), pk = d->bin.qn, k = 0;
+        while (u > pk) {
+            u -= pk;
+            k += 1;
+            if (k > d->bin.n) break;
+            pk *= d->bin.as / k - d->bin.s;
+        }
+        if (k <= d->bin.n) return k;   /* else rounding ran off the end: redraw */
+    }
+}
+
+/* BTRD (W. Hormann, "The generation of binomial random variates", J. Stat.
+ * Comput. Simul. 46, 1993, pp. 101-110, algorithm BTRD p. 105): transformed
+ * rejection with decomposition; steps numbered as in the paper. */
+static double binom_btrd(ty_rng *r, const ty_dist *d)
+{
+    const double n = d->bin.n, p = d->bin.p, m = d->bin.m, rr = d->bin.r, nr = d->bin.nr;
+    const double npq = d->bin.npq, a = d->bin.aa, b = d->bin.bb, c = d->bin.cc;
+    const double alpha = d->bin.alpha, vr = d->bin.vr, urvr = d->bin.urvr;
+    (void)p;
+    for (;;) {
+        double v = ty_rng_uniform(r), u, us, k;
+        /* 1: the central box, accepted at once */
+        if (v <= urvr) {
+            u = v / vr - 0.43;
+            return floor((2 * a / (0.5 - fabs(u)) + b) * u + c);
+        }
+        /* 2: a point in the hat */
+        if (v >= vr) {
+            u = ty_rng_uniform(r) - 0.5;
+        } else {
+            u = v / vr - 0.93;
+            u = (u < 0 ? -0.5 : 0.5) - u;
+            v = ty_rng_uniform(r) * vr;
+        }
+        /* 3.0 */
+        us = 0.5 - fabs(u);
+        k = floor((2 * a / us + b) * u + c);
+        if (k < 0 || k > n) continue;
+        v = v * alpha / (a / (us * us) + b);
+        double km = fabs(k - m);
+        if (km <= 15) {
+            /* 3.1: recursive evaluation of f(k)/f(m) */
+            double f = 1;
+            if (m < k) {
+                for (double i = m + 1; i <= k; i += 1) f *= nr / i - rr;
+            } else if (m > k) {
+                for (double i = k + 1; i <= m; i += 1) v *= nr / i - rr;
+            }
+            if (v <= f) return k;
+            continue;
+        }
+        /* 3.2: squeeze on log f */
+        v = log(v);
+        double rho = (km / npq) * (((km / 3 + 0.625) * km + 1.0 / 6) / npq + 0.5);
+        double t = -km * km / (2 * npq);
+        if (v < t - rho) return k;
+        if (v > t + rho) continue;
+        /* 3.3-3.4: the final test with Stirling corrections */
+        double nm = n - m + 1, nk = n - k + 1;
+        double h = d->bin.h;
+        double fck, fcnk;
+        {
+            /* fc as in dist.c's btrd_fc, inlined for the table-free range */
+            double kk = k, r1 = 1 / (kk + 1), r2 = r1 * r1;
+            fck = kk < 10 ? sf_lgamma(kk + 1) - ((kk + 0.5) * log(kk + 1) - (kk + 1) + 0.91893853320467274178)
+                          : (1.0 / 12 - (1.0 / 360 - r2 / 1260) * r2) * r1;
+            double jj = n - k, s1 = 1 / (jj + 1), s2 = s1 * s1;
+            fcnk = jj < 10 ? sf_lgamma(jj + 1) - ((jj + 0.5) * log(jj + 1) - (jj + 1) + 0.91893853320467274178)
+                           : (1.0 / 12 - (1.0 / 360 - s2 / 1260) * s2) * s1;
+        }
+        if (v <= h + (n + 1) * log(nm / nk) + (k + 0.5) * log(nk * rr / (k + 1)) - fck - fcnk)
+            return k;
+    }
+}
+
+/* ---- poisson ------------------------------------------------------------- */
+
+/* Inversion by sequential search (Devroye 1986, p. 505) for lambda < 10. */
+static inline double poisson_inv(ty_rng *r, double lam, double emlam)
+{
+    for (;;) {
+        double u = ty_rng_uniform(r), pk = emlam, k = 0;
+        while (u > pk && k < 200) {
+            u -= pk;
+            k += 1;
+            pk *= lam / k;
+        }
+        if (k < 200) return k;
+    }
+}
+
+/* PTRS (W. Hormann, "The transformed rejection method for generating
+ * Poisson random variables", Insurance: Mathematics and Economics 12(1),
+ * 1993, pp. 39-45, algorithm PTRS p. 43) for lambda >= 10. */
+static double poisson_ptrs(ty_rng *r, const ty_dist *d)
+{
+    const double lam = d->a, a = d->poi.a, b = d->poi.b, vr = d->poi.vr;
+    const double loginvalpha = log(d->poi.invalpha), loglam = d->poi.loglam;
+    for (;;) {
+        double u = ty_rng_uniform(r) - 0.5, v = ty_rng_uniform(r);
+        double us = 0.5 - fabs(u);
+        double k = floor((2 * a / us + b) * u + lam + 0.43);
+        if (us >= 0.07 && v <= vr) return k;
+        if (k < 0 || (us < 0.013 && v > us)) continue;
+        if (log(v) + loginvalpha - log(a / (us * us) + b) <= -lam + k * loglam - sf_lgamma(k + 1))
+            return k;
+    }
+}
+
+/* ---- discrete tables ------------------------------------------------------ */
+
+/* Lemire's unbiased bounded integer, inline for the alias loop. */
+static inline uint64_t bounded(ty_rng *r, uint64_t bound)
+{
+    ty_u128 m = (ty_u128)ty_rng_next(r) * bound;
+    uint64_t low = (uint64_t)m;
+    if (low < bound) {
+        uint64_t threshold = (0 - bound) % bound;
+        while (low < threshold) {
+            m = (ty_u128)ty_rng_next(r) * bound;
+            low = (uint64_t)m;
+        }
+    }
+    return (uint64_t)(m >> 64);
+}
+
+/* ---- the block loop -------------------------------------------------------- */
+
+static void sample_raw(const ty_dist *d, ty_rng *rng, double *out, size_t n)
+{
+    ty_rng r = *rng;
+    switch (d->sampler) {
+    case SMP_UNIFORM: {
+        const double loc = d->loc, scale = d->scale;
+        for (size_t i = 0; i < n; i++) out[i] = loc + scale * ty_rng_uniform(&r);
+        break;
+    }
+    case SMP_NORMAL: {
+        const double loc = d->loc, scale = d->scale;
+        for (size_t i = 0; i < n; i++) out[i] = loc + scale * zig_normal(&r);
+        break;
+    }
+    case SMP_LOGNORMAL: {
+        const double loc = d->loc, scale = d->scale;
+        for (size_t i = 0; i < n; i++) out[i] = exp(loc + scale * zig_normal(&r));
+        break;
+    }
+    case SMP_GAMMA: {
+        const double gd = d->ga.d, gc = d->ga.c, ia = d->ga.inv_shape, scale = d->scale;
+        if (!d->ga.boost) {
+            for (size_t i = 0; i < n; i++) out[i] = scale * gamma_mt(&r, gd, gc);
+        } else {
+            for (size_t i = 0; i < n; i++) {
+                double x = gamma_mt(&r, gd, gc);
+                out[i] = scale * x * exp(log(ty_rng_uniform_pos(&r)) * ia);
+            }
+        }
+        break;
+    }
+    case SMP_BETA: {
+        const double loc = d->loc, scale = d->scale;
+        if (d->johnk) {
+            const double ia = 1 / d->a, ib = 1 / d->b;
+            for (size_t i = 0; i < n; i++) out[i] = loc + scale * beta_johnk(&r, ia, ib);
+        } else {
+            const gamma_consts ga = d->ga, gb = d->gb;
+            for (size_t i = 0; i < n; i++) {
+                double x = gamma_draw(&r, &ga), y = gamma_draw(&r, &gb);
+                out[i] = loc + scale * (x / (x + y));
+            }
+        }
+        break;
+    }
+    case SMP_TRIANGULAR: {
+        /* inversion of the piecewise quadratic CDF */
+        const double a = d->a, c = d->c, fc = d->tri_fc, l = d->tri_l, rr = d->tri_r;
+        for (size_t i = 0; i < n; i++) {
+            double u = ty_rng_uniform(&r);
+            out[i] = u < fc ? a + sqrt(u * l) : c - sqrt((1 - u) * rr);
+        }
+        break;
+    }
+    case SMP_BERNOULLI: {
+        const double p = d->b;
+        for (size_t i = 0; i < n; i++) out[i] = ty_rng_uniform(&r) < p ? 1.0 : 0.0;
+        break;
+    }
+    case SMP_BINOMIAL: {
+        const double nn = d->bin.n;
+        const int flip = d->bin.flip != 0;
+        if (d->bin.btrd) {
+            for (size_t i = 0; i < n; i++) out[i] = binom_btrd(&r, d);
+        } else {
+            for (size_t i = 0; i < n; i++) out[i] = binom_inv(&r, d);
+        }
+        if (flip)
+            for (size_t i = 0; i < n; i++) out[i] = nn - out[i];
+        break;
+    }
+    case SMP_POISSON: {
+        if (d->poi.ptrs) {
+            for (size_t i = 0; i < n; i++) out[i] = poisson_ptrs(&r, d);
+        } else {
+            const double lam = d->a, em = d->poi.emlam;
+            for (size_t i = 0; i < n; i++) out[i] = poisson_inv(&r, lam, em);
+        }
+        break;
+    }
+    case SMP_ALIAS: {
+        /* Vose's alias method: one uniform bucket, one coin per draw */
+        const uint64_t nt = d->ntab;
+        const double *tx = d->tx, *ap = d->aprob;
+        const uint32_t *ai = d->aidx;
+        for (size_t i = 0; i < n; i++) {
+            uint64_t j = bounded(&r, nt);
+            double u = ty_rng_uniform(&r);
+            out[i] = u < ap[j] ? tx[j] : tx[ai[j]];
+        }
+        break;
+    }
+    case SMP_CONSTANT: {
+        const double x = d->a;
+        for (size_t i = 0; i < n; i++) out[i] = x;
+        break;
+    }
+    case SMP_INVERT:
+        for (size_t i = 0; i < n; i++) out[i] = dist_quantile2(d, ty_rng_uniform(&r), 0);
+        break;
+    }
+    *rng = r;
+}
+
+void ty_dist_sample(const ty_dist *dist, ty_rng *rng, double *out, size_t n)
+{
+    if (!dist->reject) {
+        sample_raw(dist, rng, out, n);
+        return;
+    }
+    /* Truncation by rejection: draw the untruncated block, keep what lies in
+     * [lo, hi] (branch-free compaction), redraw the shortfall. The bounds
+     * keep at least 30% of the mass, so this ends after a few rounds. */
+    const double lo = dist->lo, hi = dist->hi;
+    size_t filled = 0;
+    while (filled < n) {
+        sample_raw(dist, rng, out + filled, n - filled);
+        size_t k = filled;
+        for (size_t i = filled; i < n; i++) {
+            double x = out[i];
+            out[k] = x;
+            k += (x >= lo) & (x <= hi);
+        }
+        filled = k;
+    }
+}
