@@ -230,12 +230,14 @@ double dist_quantile2(const ty_dist *d, double p, int upper)
     double x;
     if (!d->truncated) {
         x = base_quantile(d, p, upper);
-    } else if (!d->upper) {
-        double t = upper ? d->cum_hi - p * d->mass : d->cum_lo + p * d->mass;
-        x = base_quantile(d, t, 0);
+    } else if (!upper) {
+        /* F = F(lo) + p mass, or in upper terms S = S(lo) - p mass */
+        double t = d->flo + p * d->mass;
+        x = t <= 0.5 ? base_quantile(d, t, 0) : base_quantile(d, d->slo - p * d->mass, 1);
     } else {
-        double t = upper ? d->cum_hi + p * d->mass : d->cum_lo - p * d->mass;
-        x = base_quantile(d, t, 1);
+        /* S = S(hi) + p mass, or in lower terms F = F(hi) - p mass */
+        double t = d->shi + p * d->mass;
+        x = t <= 0.5 ? base_quantile(d, t, 1) : base_quantile(d, d->fhi - p * d->mass, 0);
     }
     if (x < d->lo) x = d->lo;
     if (x > d->hi) x = d->hi;
@@ -805,6 +807,7 @@ static ty_status apply_bounds(ty_dist *d, ty_diag *diag, const ty_pos *pos)
         d->cum_lo = d->upper ? S0 : F0;
         d->cum_hi = d->upper ? S1 : F1;
         d->mass = d->upper ? S0 - S1 : F1 - F0;
+        d->flo = F0; d->slo = S0; d->fhi = F1; d->shi = S1;
         if (!(d->mass > 0)) break;
         d->lo = kl; d->hi = kh;
         d->mean = m; d->var = v;
@@ -822,6 +825,7 @@ static ty_status apply_bounds(ty_dist *d, ty_diag *diag, const ty_pos *pos)
         d->cum_lo = d->upper ? S0 : F0;
         d->cum_hi = d->upper ? S1 : F1;
         d->mass = d->upper ? S0 - S1 : F1 - F0;
+        d->flo = F0; d->slo = S0; d->fhi = F1; d->shi = S1;
         if (!(d->mass > 0)) break;
         d->lo = tl; d->hi = th;
         d->reject = d->mass >= REJECT_MIN_MASS;

@@ -62,6 +62,7 @@ struct ty_dist {
      * ends in lower (F) or upper (S = 1 - F) terms, whichever keeps digits. */
     int truncated, upper;
     double cum_lo, cum_hi, mass;
+    double flo, slo, fhi, shi;  /* F and S at both ends */
 
     /* Table: sorted distinct values, probabilities, cumulative from below
      * and from above, Vose alias table. */

@@ -78,12 +78,15 @@ static double stirling_err(double a)
 }
 
 /* log(x^a e^-x / Gamma(a)), written as a(log1p(t) - t) + log(a/2pi)/2 -
- * stirling_err(a) with t = x/a - 1, which keeps its accuracy for large a
- * where a log x - x - lgamma(a) would lose digits to cancellation. */
+ * stirling_err(a) with t = x/a - 1 near x = a, which keeps its accuracy
+ * for large a where a log x - x - lgamma(a) would lose digits to
+ * cancellation; a(log x - log a) + a - x stands for a(log1p(t) - t) away
+ * from x = a, where log1p(t) would lose x itself. */
 static double gamma_log_prefactor(double a, double x)
 {
     double t = (x - a) / a;
-    return a * (log1p(t) - t) + 0.5 * log(a / (2 * M_PI)) - stirling_err(a);
+    double core = fabs(t) < 0.5 ? a * (log1p(t) - t) : a * (log(x) - log(a)) + (a - x);
+    return core + 0.5 * log(a / (2 * M_PI)) - stirling_err(a);
 }
 
 /* P by its power series (Numerical Recipes 3rd ed. 6.2.5) for x < a + 1,
