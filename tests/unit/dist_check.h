@@ -34,7 +34,7 @@ static ty_dist *mk(ty_dist_kind kind, double p0, double p1, double p2)
     return d;
 }
 
-static ty_dist *mkb(ty_dist_kind kind, double p0, double p1, double p2, double lo, double hi)
+__attribute__((unused)) static ty_dist *mkb(ty_dist_kind kind, double p0, double p1, double p2, double lo, double hi)
 {
     ty_dist_spec s = {0};
     s.kind = kind;
@@ -57,7 +57,7 @@ static int cmp_dbl(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static double *draw(const ty_dist *d, size_t n, uint64_t seed)
+__attribute__((unused)) static double *draw(const ty_dist *d, size_t n, uint64_t seed)
 {
     double *x = malloc(n * sizeof *x);
     ty_rng rng;
@@ -78,7 +78,7 @@ typedef double (*ref_cdf)(double x, const double *par);
 /* KS statistic of the sorted sample x[0..n) against cdf; fails the check
  * when sqrt(n) D exceeds the asymptotic critical value at ALPHA
  * (Kolmogorov: P(K > k) ~ 2 exp(-2 k^2)). */
-static void check_ks(const char *what, double *x, size_t n, ref_cdf cdf, const double *par)
+__attribute__((unused)) static void check_ks(const char *what, double *x, size_t n, ref_cdf cdf, const double *par)
 {
     qsort(x, n, sizeof *x, cmp_dbl);
     double dmax = 0;
@@ -93,8 +93,13 @@ static void check_ks(const char *what, double *x, size_t n, ref_cdf cdf, const d
               sqrt((double)n) * dmax, k);
 }
 
+/* Set while a heavy-tailed case runs: its sample fourth moment is too
+ * unreliable for a standard error of the variance, so only the mean is
+ * checked. */
+static int g_heavy;
+
 /* Sample mean and variance against the distribution's own moments. */
-static void check_moments(const char *what, const ty_dist *d, const double *x, size_t n)
+__attribute__((unused)) static void check_moments(const char *what, const ty_dist *d, const double *x, size_t n)
 {
     double m = 0, m2 = 0, m4 = 0;
     for (size_t i = 0; i < n; i++) m += x[i];
@@ -110,12 +115,13 @@ static void check_moments(const char *what, const ty_dist *d, const double *x, s
     double se = sqrt(var / n), sev = sqrt(fmax(m4 - m2 * m2, 0) / n);
     CHECK_MSG(fabs(m - mu) <= NSE * se + 1e-12 * fabs(mu), "%s: sample mean %.10g vs %.10g (se %.3g)",
               what, m, mu, se);
-    CHECK_MSG(fabs(m2 - var) <= NSE * sev + 1e-12 * var, "%s: sample variance %.10g vs %.10g (se %.3g)",
+    if (!g_heavy)
+        CHECK_MSG(fabs(m2 - var) <= NSE * sev + 1e-12 * var, "%s: sample variance %.10g vs %.10g (se %.3g)",
               what, m2, var, sev);
 }
 
 /* Expects ty_dist_new to fail with exactly one error whose message is msg. */
-static void check_error(const ty_dist_spec *s, const char *msg)
+__attribute__((unused)) static void check_error(const ty_dist_spec *s, const char *msg)
 {
     ty_dist *d = (ty_dist *)1;
     ty_diag *dg = ty_diag_new(10);

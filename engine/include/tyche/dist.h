@@ -84,7 +84,9 @@ void ty_dist_free(ty_dist *dist);
 const ty_dist_spec *ty_dist_get_spec(const ty_dist *dist);
 
 /* Fills out[0..n) with independent draws, advancing rng. Thread-safe for a
- * shared dist with per-thread rngs. Truncated distributions draw by
+ * shared dist with per-thread rngs. The draws are a deterministic function
+ * of the rng state and n; cutting one call into several may give other
+ * (equally distributed) values, as samplers work in chunks. Truncated distributions draw by
  * rejection while the bounds keep most of the mass and by inversion
  * otherwise, so narrow tails stay cheap. */
 void ty_dist_sample(const ty_dist *dist, ty_rng *rng, double *out, size_t n);
