@@ -459,9 +459,9 @@ static void sample_raw(const ty_dist *d, ty_rng *rng, double *out, size_t n)
              * Non-Uniform Random Variate Generation, 1986, p. 432), a chunk
              * of each at a time. Measured as normal_fill, Beta(2,3): the
              * former draw-by-draw ratio 21.2 ns per draw, this 12.8. Cheng's
-             * BB (R. C. H. Cheng, Comm. ACM 21(4), 1978, pp. 317-322) needs
-             * a log and an exp (plus a log test) per draw in scalar libm,
-             * about as much as this whole draw, so it was not adopted. */
+             * BB (R. C. H. Cheng, Comm. ACM 21(4), 1978, pp. 317-322), a
+             * log and an exp per draw in scalar libm, has not been measured
+             * against it yet. */
             double yb[GCHUNK];
             for (size_t base = 0; base < n; base += GCHUNK) {
                 size_t m = n - base < GCHUNK ? n - base : GCHUNK;
