@@ -12,5 +12,6 @@
 #include "batch.h"
 #include "suggest.h"
 #include "results.h"
+#include "io.h"
 
 #endif
