@@ -21,6 +21,12 @@ static const verb verbs[] = {
      "  Validates a scenario or batch file and prints what it defines: factors,\n"
      "  correlations, derived values, outcomes; for a batch each variant and sweep.\n"
      "  Errors read FILE:LINE:COL: error: MESSAGE; exit 3 when there are any.\n"},
+    {"show", cmd_show,
+     "tyche show RESULT.h5 [--json]\n"
+     "  Reads a result file and prints, per variant, each outcome's probability\n"
+     "  with its 95% interval, then the sweeps; --json prints one JSON document.\n"
+     "  Exit 1 when the file is missing, not HDF5, not a tyche result file, or\n"
+     "  of a newer format version.\n"},
     {"rng", cmd_rng,
      "tyche rng [--seed S] [--stream K] [--count N] [--format raw|hex]\n"
      "          [--state HEX128 --inc HEX128]\n"
