@@ -12,8 +12,8 @@ static void fmt_pct(char *buf, size_t size, double p)
     double v = p * 100.0;
     if (!isfinite(v)) snprintf(buf, size, "n/a");
     else if (v == 0.0) snprintf(buf, size, "0%%");
-    else if (fabs(v) >= 0.1) snprintf(buf, size, "%.2f%%", v);
-    else snprintf(buf, size, "%.2g%%", v);
+    else if (fabs(v) >= 0.1 && fabs(v) < 1000.0) snprintf(buf, size, "%.2f%%", v);
+    else snprintf(buf, size, "%.3g%%", v);
 }
 
 static const char *sweep_outcome(const ty_results *r, const ty_sweep_result *s, size_t k,
