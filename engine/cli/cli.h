@@ -5,8 +5,10 @@
 #define TYCHE_CLI_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "tyche/diag.h"
+#include "tyche/results.h"
 
 /* Exit statuses, DESIGN section 3. */
 enum {
@@ -20,10 +22,23 @@ enum {
 /* Each verb: argv[0] is the verb itself. Returns an exit status. */
 int cmd_rng(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_batch(int argc, char **argv);
+int cmd_show(int argc, char **argv);
 
 /* Prints every diagnostic as FILE:LINE:COL: error: MESSAGE, the source line
  * and a caret, and the hint (report.c). */
 void cli_print_diags(const ty_diag *diag);
+
+/* Prints results as a readable table per variant (outcome, probability,
+ * 95% interval, label; samples, seed, threads, wall time; INCOMPLETE when
+ * interrupted) and per sweep (print.c). */
+void cli_print_results(const ty_results *r, FILE *out);
+
+/* Prints results as one JSON document, DESIGN section 3's shape plus
+ * labels, run settings, factor and derived summaries and sweeps; doubles
+ * as %.17g, non-finite ones as null (print.c). */
+void cli_print_results_json(const ty_results *r, FILE *out);
 
 /* Prints "tyche VERB: MESSAGE" and a pointer to help on stderr; returns EXIT_USAGE. */
 int cli_usage_error(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -16,11 +16,36 @@ typedef struct verb {
 } verb;
 
 static const verb verbs[] = {
+    {"run", cmd_run,
+     "tyche run SCENARIO.yaml [-o RESULT.h5] [-n SAMPLES] [--seed S] [--threads T]\n"
+     "          [--sampling random|lhs] [--target-halfwidth H] [--max-samples M]\n"
+     "          [--save-samples] [--set FACTOR.PARAM=VALUE]... [--json] [--quiet]\n"
+     "tyche run --resume RESULT.h5 [--threads T] [--json] [--quiet]\n"
+     "  Samples the scenario, estimates each outcome's probability with its 95%\n"
+     "  interval, and writes RESULT.h5 (default results/<scenario name>.h5).\n"
+     "  -n: samples (default: the scenario's run.samples). --target-halfwidth H:\n"
+     "  stop at the first checkpoint (2^k blocks) where every interval's\n"
+     "  half-width is <= H, running at most --max-samples (default: -n).\n"
+     "  SIGINT/SIGTERM writes the samples done (complete=0) and exits 130;\n"
+     "  --resume continues such a run to the result an uninterrupted run gives.\n"},
+    {"batch", cmd_batch,
+     "tyche batch BATCH.yaml [-o RESULT.h5] [-n SAMPLES] [--seed S] [--threads T]\n"
+     "          [--sampling random|lhs] [--target-halfwidth H] [--max-samples M]\n"
+     "          [--save-samples] [--json] [--quiet]\n"
+     "  Runs every variant and every sweep point of a batch file with the same\n"
+     "  seed (common random numbers) into one result file (default\n"
+     "  results/<batch name>.h5).\n"},
     {"check", cmd_check,
      "tyche check FILE.yaml\n"
      "  Validates a scenario or batch file and prints what it defines: factors,\n"
      "  correlations, derived values, outcomes; for a batch each variant and sweep.\n"
      "  Errors read FILE:LINE:COL: error: MESSAGE; exit 3 when there are any.\n"},
+    {"show", cmd_show,
+     "tyche show RESULT.h5 [--json]\n"
+     "  Reads a result file and prints, per variant, each outcome's probability\n"
+     "  with its 95% interval, then the sweeps; --json prints one JSON document.\n"
+     "  Exit 1 when the file is missing, not HDF5, not a tyche result file, or\n"
+     "  of a newer format version.\n"},
     {"rng", cmd_rng,
      "tyche rng [--seed S] [--stream K] [--count N] [--format raw|hex]\n"
      "          [--state HEX128 --inc HEX128]\n"

@@ -13,5 +13,6 @@
 #include "suggest.h"
 #include "results.h"
 #include "run.h"
+#include "io.h"
 
 #endif

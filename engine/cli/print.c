@@ -1,0 +1,251 @@
+/* print.c - results on stdout: a readable table per variant and per sweep,
+ * or one JSON document (DESIGN section 3). Only formats; reads nothing. */
+#include "cli.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* A probability as a percentage with enough digits to show small ones. */
+static void fmt_pct(char *buf, size_t size, double p)
+{
+    double v = p * 100.0;
+    if (!isfinite(v)) snprintf(buf, size, "n/a");
+    else if (v == 0.0) snprintf(buf, size, "0%%");
+    else if (fabs(v) >= 0.1 && fabs(v) < 1000.0) snprintf(buf, size, "%.2f%%", v);
+    else snprintf(buf, size, "%.3g%%", v);
+}
+
+static const char *sweep_outcome(const ty_results *r, const ty_sweep_result *s, size_t k,
+                                 char *buf, size_t size)
+{
+    if (r->nruns > 0 && r->runs[0].noutcomes == s->noutcomes) return r->runs[0].outcome_names[k];
+    snprintf(buf, size, "outcome %zu", k + 1);
+    return buf;
+}
+
+static void print_run(const ty_run_result *run, FILE *out)
+{
+    fprintf(out, "\n%s", run->variant);
+    if (run->label) fprintf(out, " - %s", run->label);
+    fprintf(out, "\n  %llu samples", (unsigned long long)run->samples);
+    if (run->samples_requested && run->samples_requested != run->samples)
+        fprintf(out, " of %llu requested", (unsigned long long)run->samples_requested);
+    fprintf(out, ", seed %llu, %s sampling, %d thread%s", (unsigned long long)run->seed,
+            run->sampling == 1 ? "lhs" : "random", run->threads, run->threads == 1 ? "" : "s");
+    if (run->ranks > 1) fprintf(out, " x %d ranks", run->ranks);
+    fprintf(out, ", %.2f s\n", run->wall_seconds);
+    if (run->stopped_early) fprintf(out, "  stopped early: target half-width reached\n");
+    if (!run->complete) fprintf(out, "  INCOMPLETE (interrupted; resume with tyche run --resume FILE)\n");
+
+    int w = 7;
+    for (size_t k = 0; k < run->noutcomes; k++) {
+        int len = (int)strlen(run->outcome_names[k]);
+        if (len > w) w = len;
+    }
+    fprintf(out, "\n  %-*s %11s  %-22s %s\n", w, "outcome", "probability", "95% interval", "label");
+    for (size_t k = 0; k < run->noutcomes; k++) {
+        const ty_estimate *e = &run->outcomes[k];
+        char p[32], lo[32], hi[32], ci[80];
+        fmt_pct(p, sizeof p, e->probability);
+        fmt_pct(lo, sizeof lo, e->ci_low);
+        fmt_pct(hi, sizeof hi, e->ci_high);
+        snprintf(ci, sizeof ci, "[%s, %s]", lo, hi);
+        const char *label = run->outcome_labels && run->outcome_labels[k] ? run->outcome_labels[k] : "";
+        fprintf(out, "  %-*s %11s  %-22s %s\n", w, run->outcome_names[k], p, ci, label);
+    }
+}
+
+static void print_sweep(const ty_results *r, const ty_sweep_result *s, FILE *out)
+{
+    fprintf(out, "\nsweep %s: %s.%s over %zu points\n", s->name, s->factor ? s->factor : "?",
+            s->param ? s->param : "?", s->npoints);
+    fprintf(out, "  %14s", "value");
+    for (size_t k = 0; k < s->noutcomes; k++) {
+        char buf[32];
+        fprintf(out, "  %-26s", sweep_outcome(r, s, k, buf, sizeof buf));
+    }
+    fputc('\n', out);
+    for (size_t i = 0; i < s->npoints; i++) {
+        fprintf(out, "  %14.6g", s->values[i]);
+        for (size_t k = 0; k < s->noutcomes; k++) {
+            size_t j = i * s->noutcomes + k;
+            char p[32], lo[32], hi[32], cell[120];
+            fmt_pct(p, sizeof p, s->probability[j]);
+            fmt_pct(lo, sizeof lo, s->ci_low[j]);
+            fmt_pct(hi, sizeof hi, s->ci_high[j]);
+            snprintf(cell, sizeof cell, "%s [%s, %s]", p, lo, hi);
+            fprintf(out, "  %-26s", cell);
+        }
+        fputc('\n', out);
+    }
+}
+
+void cli_print_results(const ty_results *r, FILE *out)
+{
+    fprintf(out, "scenario %s", r->scenario_name ? r->scenario_name : "?");
+    if (r->scenario_title) fprintf(out, ": %s", r->scenario_title);
+    fputc('\n', out);
+    if (r->scenario_source) fprintf(out, "source: %s\n", r->scenario_source);
+    if (r->created || r->tyche_version)
+        fprintf(out, "written %s by tyche %s\n", r->created ? r->created : "?",
+                r->tyche_version ? r->tyche_version : "?");
+    if (!r->complete) fprintf(out, "INCOMPLETE: some runs were interrupted\n");
+    for (size_t i = 0; i < r->nruns; i++) print_run(&r->runs[i], out);
+    for (size_t i = 0; i < r->nsweeps; i++) print_sweep(r, &r->sweeps[i], out);
+}
+
+/* ---- JSON ------------------------------------------------------------- */
+
+static void json_str(FILE *out, const char *s)
+{
+    if (!s) { fputs("null", out); return; }
+    fputc('"', out);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        switch (*p) {
+        case '"': fputs("\\\"", out); break;
+        case '\\': fputs("\\\\", out); break;
+        case '\n': fputs("\\n", out); break;
+        case '\r': fputs("\\r", out); break;
+        case '\t': fputs("\\t", out); break;
+        case '\b': fputs("\\b", out); break;
+        case '\f': fputs("\\f", out); break;
+        default:
+            if (*p < 0x20 || *p == 0x7f) fprintf(out, "\\u%04x", *p);
+            else fputc(*p, out);   /* UTF-8 passes through */
+        }
+    }
+    fputc('"', out);
+}
+
+static void json_num(FILE *out, double v)
+{
+    if (isfinite(v)) fprintf(out, "%.17g", v);
+    else fputs("null", out);
+}
+
+static void json_key(FILE *out, const char *key)
+{
+    json_str(out, key);
+    fputs(": ", out);
+}
+
+static void json_nums(FILE *out, const double *v, size_t n)
+{
+    fputc('[', out);
+    for (size_t i = 0; i < n; i++) {
+        if (i) fputs(", ", out);
+        json_num(out, v[i]);
+    }
+    fputc(']', out);
+}
+
+static void json_series(FILE *out, const char *key, const ty_series_stats *s, size_t n)
+{
+    fputs(",\n      ", out);
+    json_key(out, key);
+    fputc('[', out);
+    for (size_t i = 0; i < n; i++) {
+        fputs(i ? ",\n        {" : "\n        {", out);
+        json_key(out, "name"); json_str(out, s[i].name);
+        fputs(", ", out); json_key(out, "unit"); json_str(out, s[i].unit);
+        fputs(", ", out); json_key(out, "mean"); json_num(out, s[i].summary.mean);
+        fputs(", ", out); json_key(out, "sd"); json_num(out, s[i].summary.sd);
+        fputs(", ", out); json_key(out, "p05"); json_num(out, s[i].summary.p05);
+        fputs(", ", out); json_key(out, "p50"); json_num(out, s[i].summary.p50);
+        fputs(", ", out); json_key(out, "p95"); json_num(out, s[i].summary.p95);
+        fputc('}', out);
+    }
+    fputs(n ? "\n      ]" : "]", out);
+}
+
+static void json_run(FILE *out, const ty_run_result *run)
+{
+    fputs("    ", out);
+    json_key(out, run->variant);
+    fputs("{\n      ", out);
+    json_key(out, "label"); json_str(out, run->label);
+    fprintf(out, ",\n      \"samples\": %llu", (unsigned long long)run->samples);
+    fprintf(out, ",\n      \"samples_requested\": %llu", (unsigned long long)run->samples_requested);
+    fprintf(out, ",\n      \"seed\": %llu", (unsigned long long)run->seed);
+    fprintf(out, ",\n      \"sampling\": \"%s\"", run->sampling == 1 ? "lhs" : "random");
+    fprintf(out, ",\n      \"threads\": %d,\n      \"ranks\": %d", run->threads, run->ranks);
+    fputs(",\n      \"wall_seconds\": ", out); json_num(out, run->wall_seconds);
+    fprintf(out, ",\n      \"complete\": %s", run->complete ? "true" : "false");
+    fprintf(out, ",\n      \"stopped_early\": %s", run->stopped_early ? "true" : "false");
+    fputs(",\n      \"outcomes\": [", out);
+    for (size_t k = 0; k < run->noutcomes; k++) {
+        const ty_estimate *e = &run->outcomes[k];
+        fputs(k ? ",\n        {" : "\n        {", out);
+        json_key(out, "name"); json_str(out, run->outcome_names[k]);
+        fputs(", ", out); json_key(out, "label");
+        json_str(out, run->outcome_labels ? run->outcome_labels[k] : NULL);
+        fputs(", ", out); json_key(out, "probability"); json_num(out, e->probability);
+        fputs(", ", out); json_key(out, "stderr"); json_num(out, e->stderr_);
+        fputs(", ", out); json_key(out, "ci_low"); json_num(out, e->ci_low);
+        fputs(", ", out); json_key(out, "ci_high"); json_num(out, e->ci_high);
+        fputc('}', out);
+    }
+    fputs(run->noutcomes ? "\n      ]" : "]", out);
+    json_series(out, "factors", run->factors, run->nfactors);
+    json_series(out, "derived", run->derived, run->nderived);
+    fputs("\n    }", out);
+}
+
+static void json_matrix(FILE *out, const char *key, const double *m, size_t rows, size_t cols)
+{
+    fputs(",\n      ", out);
+    json_key(out, key);
+    fputc('[', out);
+    for (size_t i = 0; i < rows; i++) {
+        if (i) fputs(", ", out);
+        json_nums(out, m + i * cols, cols);
+    }
+    fputc(']', out);
+}
+
+static void json_sweep(FILE *out, const ty_results *r, const ty_sweep_result *s)
+{
+    fputs("    ", out);
+    json_key(out, s->name);
+    fputs("{\n      ", out);
+    json_key(out, "factor"); json_str(out, s->factor);
+    fputs(",\n      ", out); json_key(out, "param"); json_str(out, s->param);
+    fputs(",\n      ", out); json_key(out, "outcomes");
+    fputc('[', out);
+    for (size_t k = 0; k < s->noutcomes; k++) {
+        char buf[32];
+        if (k) fputs(", ", out);
+        json_str(out, sweep_outcome(r, s, k, buf, sizeof buf));
+    }
+    fputc(']', out);
+    fputs(",\n      ", out); json_key(out, "values"); json_nums(out, s->values, s->npoints);
+    json_matrix(out, "probability", s->probability, s->npoints, s->noutcomes);
+    json_matrix(out, "ci_low", s->ci_low, s->npoints, s->noutcomes);
+    json_matrix(out, "ci_high", s->ci_high, s->npoints, s->noutcomes);
+    fputs("\n    }", out);
+}
+
+void cli_print_results_json(const ty_results *r, FILE *out)
+{
+    fputs("{\n  ", out);
+    json_key(out, "scenario"); json_str(out, r->scenario_name);
+    fputs(",\n  ", out); json_key(out, "title"); json_str(out, r->scenario_title);
+    fputs(",\n  ", out); json_key(out, "source"); json_str(out, r->scenario_source);
+    fputs(",\n  ", out); json_key(out, "tyche_version"); json_str(out, r->tyche_version);
+    fputs(",\n  ", out); json_key(out, "created"); json_str(out, r->created);
+    fprintf(out, ",\n  \"complete\": %s", r->complete ? "true" : "false");
+    fputs(",\n  \"runs\": {", out);
+    for (size_t i = 0; i < r->nruns; i++) {
+        fputs(i ? ",\n" : "\n", out);
+        json_run(out, &r->runs[i]);
+    }
+    fputs(r->nruns ? "\n  }" : "}", out);
+    fputs(",\n  \"sweeps\": {", out);
+    for (size_t i = 0; i < r->nsweeps; i++) {
+        fputs(i ? ",\n" : "\n", out);
+        json_sweep(out, r, &r->sweeps[i]);
+    }
+    fputs(r->nsweeps ? "\n  }" : "}", out);
+    fputs("\n}\n", out);
+}

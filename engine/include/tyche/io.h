@@ -1,0 +1,83 @@
+/* io.h - result files (HDF5, DESIGN section 5): writing a ty_results
+ * atomically, streaming per-sample columns, reading a file back.
+ *
+ * A result file is written under a temporary name in the folder of its
+ * final path (".NAME.tmp-PID-RANDOM") and renamed into place by
+ * ty_result_file_finish only when everything is on disk (file and folder
+ * fsynced), so a crash or a full disk never leaves a half-written file under
+ * the final name and never harms an older file of that name.
+ *
+ * Strings are UTF-8. Absent optional strings (a NULL label, unit, title,
+ * source) are stored as "" and read back as NULL.
+ *
+ * Errors: a status (TY_ERR_IO for the file system and HDF5, TY_ERR_NOMEM,
+ * TY_ERR_INVALID for a name that cannot be a group name) and one diagnostic
+ * on the caller's ty_diag naming the file, the operation and the object
+ * ("writing /runs/baseline/outcomes/probability: ..."). Nothing prints.
+ * Calls on different handles may run in different threads only if the HDF5
+ * library was built thread-safe; a handle is used by one thread at a time. */
+#ifndef TYCHE_IO_H
+#define TYCHE_IO_H
+
+#include "common.h"
+#include "diag.h"
+#include "results.h"
+
+#define TY_IO_FORMAT "tyche-result"
+#define TY_IO_FORMAT_VERSION 1
+
+typedef struct ty_io_options {
+    int compression_level;   /* deflate level 0..9 for samples/ (0: none); default 1 */
+    int shuffle;             /* 1: byte-shuffle before deflate (default) */
+    long fail_after_writes;  /* tests: the Nth dataset/attribute write fails as if
+                                the disk were full; 0: off (default) */
+} ty_io_options;
+
+/* Fills *opt with the defaults above. */
+void ty_io_options_init(ty_io_options *opt);
+
+typedef struct ty_result_file ty_result_file;
+
+/* Creates a temporary HDF5 file in final_path's folder and returns a handle
+ * in *out. opt may be NULL (defaults). The folder must exist (it is not
+ * created). On error *out is NULL and nothing is left on disk. The handle is
+ * released by exactly one of ty_result_file_finish or ty_result_file_abort. */
+ty_status ty_result_file_create(const char *final_path, const ty_io_options *opt,
+                                ty_result_file **out, ty_diag *diag);
+
+/* Starts the per-sample columns of one variant (--save-samples): one
+ * chunked, compressed, extendible 1-D double dataset /runs/VARIANT/samples/NAME
+ * per column, in the order given (factors, derived values, outcomes).
+ * descriptions may be NULL, or hold NULL entries. Ends any earlier column
+ * set. Call it for the variants in the order of ty_results.runs. */
+ty_status ty_result_file_samples_begin(ty_result_file *f, const char *variant, size_t ncolumns,
+                                       const char *const *names,
+                                       const char *const *descriptions, ty_diag *diag);
+
+/* Appends n rows: columns[c][0..n-1] for every column c of the current set,
+ * written straight to the file (nothing is kept in memory). */
+ty_status ty_result_file_samples_append(ty_result_file *f, size_t n,
+                                        const double *const *columns, ty_diag *diag);
+
+/* Writes everything of r (groups that samples_begin created are reused),
+ * flushes, closes, fsyncs and renames the file into place, then fsyncs the
+ * folder. Always releases f. On error the temporary file is removed and a
+ * file already at the final path is untouched. */
+ty_status ty_result_file_finish(ty_result_file *f, const ty_results *r, ty_diag *diag);
+
+/* Closes and removes the temporary file and releases f. NULL is a no-op. */
+void ty_result_file_abort(ty_result_file *f);
+
+/* create + finish: writes r to path atomically. */
+ty_status ty_results_write(const ty_results *r, const char *path, const ty_io_options *opt,
+                           ty_diag *diag);
+
+/* Reads a result file (everything, including the resume state of
+ * incomplete runs) into a new ty_results in *out, which the caller frees
+ * with ty_results_free. Per-sample columns are not read. Errors: a missing
+ * file, "not an HDF5 file", "not a tyche result file", "format version N is
+ * newer than this tyche reads", a damaged or inconsistent file. On error
+ * *out is NULL. */
+ty_status ty_results_read(const char *path, ty_results **out, ty_diag *diag);
+
+#endif

@@ -1,0 +1,527 @@
+/* io_read.c - reading a result file (DESIGN section 5) back into a
+ * ty_results: checks that it is an HDF5 file, a tyche result file and a
+ * format version this tyche reads, and that shapes agree. Per-sample
+ * columns (samples/) are not read. Writing is io_write.c. */
+#include "tyche/io.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "io_int.h"
+
+typedef struct rctx {
+    const char *path;
+    ty_diag *diag;
+    ty_status st;
+} rctx;
+
+static void r_fail(rctx *r, ty_status st, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void r_fail(rctx *r, ty_status st, const char *fmt, ...)
+{
+    char h5[256], what[768];
+    io_h5_error(h5, sizeof h5);
+    if (r->st) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    r->st = st;
+    ty_pos pos = {r->path, 0, 0};
+    ty_diag_add(r->diag, TY_SEV_ERROR, &pos, "%s%s%s", what, h5[0] ? ": " : "", h5);
+}
+
+static void *r_alloc(rctx *r, size_t n, size_t size)
+{
+    if (r->st) return NULL;
+    void *p = calloc(n ? n : 1, size);
+    if (!p) r_fail(r, TY_ERR_NOMEM, "out of memory");
+    return p;
+}
+
+static char *r_dup(rctx *r, const char *s, int nullable)
+{
+    if (r->st || (nullable && (!s || !*s))) return NULL;
+    if (!s) s = "";
+    size_t n = strlen(s) + 1;
+    char *c = r_alloc(r, n, 1);
+    if (c) memcpy(c, s, n);
+    return c;
+}
+
+static void join(char *buf, size_t size, const char *parent, const char *name)
+{
+    snprintf(buf, size, "%s%s%s", parent, strcmp(parent, "/") == 0 ? "" : "/", name);
+}
+
+static hid_t r_group(rctx *r, hid_t loc, const char *lpath, const char *name, char *path, size_t size)
+{
+    join(path, size, lpath, name);
+    if (r->st) return -1;
+    hid_t g = H5Gopen2(loc, name, H5P_DEFAULT);
+    if (g < 0) r_fail(r, TY_ERR_IO, "opening group %s", path);
+    return g;
+}
+
+/* 1 if loc/name exists, 0 if not; sticky failure on error. */
+static int r_exists(rctx *r, hid_t loc, const char *name)
+{
+    if (r->st) return 0;
+    htri_t e = H5Lexists(loc, name, H5P_DEFAULT);
+    if (e < 0) r_fail(r, TY_ERR_IO, "looking up %s", name);
+    return e > 0;
+}
+
+static void r_close(rctx *r, hid_t id, const char *path)
+{
+    if (id >= 0 && H5Oclose(id) < 0) r_fail(r, TY_ERR_IO, "closing %s", path);
+}
+
+/* A scalar string attribute, copied into malloc'd memory; with nullable,
+ * "" becomes NULL. */
+static char *r_attr_str(rctx *r, hid_t obj, const char *path, const char *name, int nullable)
+{
+    if (r->st) return NULL;
+    char *out = NULL;
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    if (a < 0) { r_fail(r, TY_ERR_IO, "missing attribute '%s' of %s", name, path); return NULL; }
+    hid_t ft = H5Aget_type(a), mt = io_str_type();
+    if (ft < 0 || mt < 0) r_fail(r, TY_ERR_IO, "reading attribute '%s' of %s", name, path);
+    else if (H5Tget_class(ft) != H5T_STRING || H5Tis_variable_str(ft) <= 0)
+        r_fail(r, TY_ERR_IO, "attribute '%s' of %s is not a variable-length string", name, path);
+    else {
+        char *v = NULL;
+        if (H5Aread(a, mt, &v) < 0) r_fail(r, TY_ERR_IO, "reading attribute '%s' of %s", name, path);
+        else out = r_dup(r, v, nullable);
+        if (v) H5free_memory(v);
+    }
+    if (ft >= 0) H5Tclose(ft);
+    if (mt >= 0) H5Tclose(mt);
+    H5Aclose(a);
+    return out;
+}
+
+/* A scalar numeric attribute converted to mtype. */
+static void r_attr_num(rctx *r, hid_t obj, const char *path, const char *name, hid_t mtype, void *out)
+{
+    if (r->st) return;
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    if (a < 0) { r_fail(r, TY_ERR_IO, "missing attribute '%s' of %s", name, path); return; }
+    hid_t ft = H5Aget_type(a);
+    H5T_class_t cls = ft < 0 ? H5T_NO_CLASS : H5Tget_class(ft);
+    if (cls != H5T_INTEGER && cls != H5T_FLOAT)
+        r_fail(r, TY_ERR_IO, "attribute '%s' of %s is not a number", name, path);
+    else if (H5Aread(a, mtype, out) < 0)
+        r_fail(r, TY_ERR_IO, "reading attribute '%s' of %s", name, path);
+    if (ft >= 0) H5Tclose(ft);
+    H5Aclose(a);
+}
+
+static uint64_t r_attr_u64(rctx *r, hid_t obj, const char *path, const char *name)
+{
+    uint64_t v = 0;
+    r_attr_num(r, obj, path, name, H5T_NATIVE_UINT64, &v);
+    return v;
+}
+
+static int r_attr_int(rctx *r, hid_t obj, const char *path, const char *name)
+{
+    int v = 0;
+    r_attr_num(r, obj, path, name, H5T_NATIVE_INT, &v);
+    return v;
+}
+
+/* Reads loc/name, which must have the given rank and, where want[i] is not
+ * (size_t)-1, those dimensions; the dimensions go to dims. Returns a new
+ * array of the elements converted to mtype (elsize bytes each). */
+static void *r_data(rctx *r, hid_t loc, const char *lpath, const char *name, int rank,
+                    const size_t *want, size_t *dims, hid_t mtype, size_t elsize)
+{
+    char path[768];
+    join(path, sizeof path, lpath, name);
+    if (r->st) return NULL;
+    hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
+    if (d < 0) { r_fail(r, TY_ERR_IO, "missing dataset %s", path); return NULL; }
+    void *out = NULL;
+    hid_t sp = H5Dget_space(d);
+    hsize_t hd[2] = {0, 0};
+    int nd = sp < 0 ? -1 : H5Sget_simple_extent_ndims(sp);
+    if (nd != rank || rank > 2 || H5Sget_simple_extent_dims(sp, hd, NULL) < 0) {
+        r_fail(r, TY_ERR_IO, "dataset %s does not have %d dimension%s", path, rank, rank == 1 ? "" : "s");
+    } else {
+        size_t n = 1;
+        for (int i = 0; i < rank; i++) {
+            dims[i] = (size_t)hd[i];
+            n *= dims[i];
+            if (want && want[i] != (size_t)-1 && want[i] != dims[i])
+                r_fail(r, TY_ERR_IO, "dataset %s has %zu elements along dimension %d, expected %zu",
+                       path, dims[i], i + 1, want[i]);
+        }
+        out = r_alloc(r, n, elsize);
+        if (out && n > 0 && H5Dread(d, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, out) < 0)
+            r_fail(r, TY_ERR_IO, "reading dataset %s", path);
+        if (r->st) { free(out); out = NULL; }
+    }
+    if (sp >= 0) H5Sclose(sp);
+    H5Dclose(d);
+    return out;
+}
+
+static double *r_f64(rctx *r, hid_t loc, const char *lpath, const char *name, size_t want, size_t *n)
+{
+    size_t w[1] = {want}, d[1] = {0};
+    double *v = r_data(r, loc, lpath, name, 1, w, d, H5T_NATIVE_DOUBLE, sizeof(double));
+    if (n) *n = d[0];
+    return v;
+}
+
+static uint64_t *r_u64(rctx *r, hid_t loc, const char *lpath, const char *name, size_t want, size_t *n)
+{
+    size_t w[1] = {want}, d[1] = {0};
+    uint64_t *v = r_data(r, loc, lpath, name, 1, w, d, H5T_NATIVE_UINT64, sizeof(uint64_t));
+    if (n) *n = d[0];
+    return v;
+}
+
+static double *r_f64_2d(rctx *r, hid_t loc, const char *lpath, const char *name, size_t rows, size_t cols)
+{
+    size_t w[2] = {rows, cols}, d[2];
+    return r_data(r, loc, lpath, name, 2, w, d, H5T_NATIVE_DOUBLE, sizeof(double));
+}
+
+/* A 1-D dataset of variable-length strings, want elements (or any with
+ * (size_t)-1); returns a new array of new strings, *n elements. */
+static char **r_strs(rctx *r, hid_t loc, const char *lpath, const char *name, size_t want,
+                     size_t *n, int nullable)
+{
+    char path[768];
+    join(path, sizeof path, lpath, name);
+    if (r->st) return NULL;
+    hid_t mt = io_str_type();
+    if (mt < 0) { r_fail(r, TY_ERR_IO, "reading %s", path); return NULL; }
+    size_t w[1] = {want}, d[1] = {0};
+    char **raw = r_data(r, loc, lpath, name, 1, w, d, mt, sizeof(char *));
+    char **out = NULL;
+    if (raw) {
+        out = r_alloc(r, d[0], sizeof *out);
+        for (size_t i = 0; out && i < d[0]; i++) out[i] = r_dup(r, raw[i], nullable);
+        for (size_t i = 0; i < d[0]; i++) H5free_memory(raw[i]);
+        free(raw);
+    }
+    H5Tclose(mt);
+    if (r->st && out) {
+        for (size_t i = 0; i < d[0]; i++) free(out[i]);
+        free(out);
+        out = NULL;
+    }
+    if (n) *n = r->st ? 0 : d[0];
+    return out;
+}
+
+/* A scalar string dataset. */
+static char *r_text(rctx *r, hid_t loc, const char *lpath, const char *name)
+{
+    char path[768];
+    join(path, sizeof path, lpath, name);
+    if (r->st) return NULL;
+    hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
+    if (d < 0) { r_fail(r, TY_ERR_IO, "missing dataset %s", path); return NULL; }
+    hid_t mt = io_str_type();
+    char *v = NULL, *out = NULL;
+    if (mt < 0 || H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, &v) < 0)
+        r_fail(r, TY_ERR_IO, "reading dataset %s", path);
+    else out = r_dup(r, v, 0);
+    if (v) H5free_memory(v);
+    if (mt >= 0) H5Tclose(mt);
+    H5Dclose(d);
+    return out;
+}
+
+/* Names of g's links in creation order (name order where the group does
+ * not track creation order). */
+static char **r_links(rctx *r, hid_t g, const char *path, size_t *n)
+{
+    *n = 0;
+    if (r->st) return NULL;
+    H5G_info_t info;
+    if (H5Gget_info(g, &info) < 0) { r_fail(r, TY_ERR_IO, "listing %s", path); return NULL; }
+    char **names = r_alloc(r, (size_t)info.nlinks, sizeof *names);
+    if (!names) return NULL;
+    H5_index_t idx = H5_INDEX_CRT_ORDER;
+    if (info.nlinks > 0 && H5Lget_name_by_idx(g, ".", idx, H5_ITER_INC, 0, NULL, 0, H5P_DEFAULT) < 0) {
+        (void)H5Eclear2(H5E_DEFAULT);
+        idx = H5_INDEX_NAME;
+    }
+    for (hsize_t i = 0; i < info.nlinks && !r->st; i++) {
+        ssize_t len = H5Lget_name_by_idx(g, ".", idx, H5_ITER_INC, i, NULL, 0, H5P_DEFAULT);
+        if (len < 0) { r_fail(r, TY_ERR_IO, "listing %s", path); break; }
+        names[i] = r_alloc(r, (size_t)len + 1, 1);
+        if (names[i] && H5Lget_name_by_idx(g, ".", idx, H5_ITER_INC, i, names[i], (size_t)len + 1,
+                                           H5P_DEFAULT) < 0)
+            r_fail(r, TY_ERR_IO, "listing %s", path);
+        if (names[i]) (*n)++;
+    }
+    return names;
+}
+
+static void free_strs(char **s, size_t n)
+{
+    for (size_t i = 0; s && i < n; i++) free(s[i]);
+    free(s);
+}
+
+static void r_series(rctx *r, hid_t run, const char *rpath, const char *gname, hid_t hist,
+                     const char *hpath, ty_series_stats **out, size_t *nout)
+{
+    char path[640];
+    hid_t g = r_group(r, run, rpath, gname, path, sizeof path);
+    size_t n = 0;
+    char **names = r_strs(r, g, path, "name", (size_t)-1, &n, 0);
+    ty_series_stats *s = r_alloc(r, n, sizeof *s);
+    if (!s) { free_strs(names, n); r_close(r, g, path); return; }
+    *out = s;
+    *nout = n;
+    for (size_t i = 0; i < n; i++) s[i].name = names[i];
+    free(names);
+    char **units = r_strs(r, g, path, "unit", n, NULL, 1);
+    char **labels = r_strs(r, g, path, "label", n, NULL, 1);
+    for (size_t i = 0; units && labels && i < n; i++) {
+        s[i].unit = units[i];
+        s[i].label = labels[i];
+    }
+    if (!units || !labels) {
+        free_strs(units, n);
+        free_strs(labels, n);
+    } else {
+        free(units);
+        free(labels);
+    }
+    static const struct { const char *name; size_t off; } stats[] = {
+        {"mean", offsetof(ty_summary, mean)}, {"sd", offsetof(ty_summary, sd)},
+        {"p05", offsetof(ty_summary, p05)}, {"p50", offsetof(ty_summary, p50)},
+        {"p95", offsetof(ty_summary, p95)},
+    };
+    for (size_t k = 0; k < sizeof stats / sizeof stats[0]; k++) {
+        double *col = r_f64(r, g, path, stats[k].name, n, NULL);
+        for (size_t i = 0; col && i < n; i++)
+            memcpy((char *)&s[i].summary + stats[k].off, &col[i], sizeof(double));
+        free(col);
+    }
+    r_close(r, g, path);
+    for (size_t i = 0; i < n && !r->st; i++) {
+        if (!r_exists(r, hist, s[i].name)) continue;
+        char hp[768];
+        hid_t h = r_group(r, hist, hpath, s[i].name, hp, sizeof hp);
+        size_t nb = 0, ne = 0;
+        s[i].hist.counts = r_u64(r, h, hp, "counts", (size_t)-1, &nb);
+        s[i].hist.edges = r_f64(r, h, hp, "edges", nb + 1, &ne);
+        if (!r->st) s[i].hist.nbins = nb;
+        r_close(r, h, hp);
+    }
+}
+
+static void r_run(rctx *r, hid_t runs, const char *name, ty_run_result *run)
+{
+    char rpath[512], path[640];
+    hid_t g = r_group(r, runs, "/runs", name, rpath, sizeof rpath);
+    run->variant = r_dup(r, name, 0);
+    run->label = r_attr_str(r, g, rpath, "label", 1);
+    run->seed = r_attr_u64(r, g, rpath, "seed");
+    run->samples = r_attr_u64(r, g, rpath, "samples");
+    run->samples_requested = r_attr_u64(r, g, rpath, "samples_requested");
+    run->block_size = r_attr_u64(r, g, rpath, "block_size");
+    run->threads = r_attr_int(r, g, rpath, "threads");
+    run->ranks = r_attr_int(r, g, rpath, "ranks");
+    r_attr_num(r, g, rpath, "wall_seconds", H5T_NATIVE_DOUBLE, &run->wall_seconds);
+    run->complete = r_attr_int(r, g, rpath, "complete");
+    run->stopped_early = r_attr_int(r, g, rpath, "stopped_early");
+    char *sampling = r_attr_str(r, g, rpath, "sampling", 0);
+    if (sampling && strcmp(sampling, "lhs") == 0) run->sampling = 1;
+    else if (sampling && strcmp(sampling, "random") == 0) run->sampling = 0;
+    else if (sampling) r_fail(r, TY_ERR_IO, "%s: unknown sampling '%s'", rpath, sampling);
+    free(sampling);
+
+    hid_t o = r_group(r, g, rpath, "outcomes", path, sizeof path);
+    size_t k = 0;
+    char **names = r_strs(r, o, path, "name", (size_t)-1, &k, 0);
+    char **labels = r_strs(r, o, path, "label", k, NULL, 1);
+    ty_estimate *est = r_alloc(r, k, sizeof *est);
+    if (names && labels && est) {
+        run->outcome_names = names;
+        run->outcome_labels = labels;
+        run->outcomes = est;
+        run->noutcomes = k;
+    } else {
+        free_strs(names, k);
+        free_strs(labels, k);
+        free(est);
+        k = 0;
+    }
+    static const struct { const char *name; size_t off; } fields[] = {
+        {"probability", offsetof(ty_estimate, probability)}, {"stderr", offsetof(ty_estimate, stderr_)},
+        {"ci_low", offsetof(ty_estimate, ci_low)}, {"ci_high", offsetof(ty_estimate, ci_high)},
+    };
+    for (size_t e = 0; e < sizeof fields / sizeof fields[0]; e++) {
+        double *col = r_f64(r, o, path, fields[e].name, k, NULL);
+        for (size_t i = 0; col && i < k; i++)
+            memcpy((char *)&run->outcomes[i] + fields[e].off, &col[i], sizeof(double));
+        free(col);
+    }
+    r_close(r, o, path);
+
+    char hpath[640];
+    hid_t h = r_group(r, g, rpath, "histograms", hpath, sizeof hpath);
+    r_series(r, g, rpath, "factors", h, hpath, &run->factors, &run->nfactors);
+    r_series(r, g, rpath, "derived", h, hpath, &run->derived, &run->nderived);
+    r_close(r, h, hpath);
+
+    hid_t c = r_group(r, g, rpath, "convergence", path, sizeof path);
+    size_t m = 0;
+    run->convergence.samples = r_u64(r, c, path, "samples", (size_t)-1, &m);
+    run->convergence.probability = r_f64_2d(r, c, path, "probability", m, k);
+    run->convergence.halfwidth = r_f64_2d(r, c, path, "halfwidth", m, k);
+    if (!r->st) run->convergence.npoints = m;
+    r_close(r, c, path);
+
+    if (!run->complete && r_exists(r, g, "resume")) {
+        hid_t s = r_group(r, g, rpath, "resume", path, sizeof path);
+        run->resume.blocks_done = r_attr_u64(r, s, path, "blocks_done");
+        run->resume.real = r_f64(r, s, path, "real", (size_t)-1, &run->resume.nreal);
+        run->resume.count = r_u64(r, s, path, "count", (size_t)-1, &run->resume.ncount);
+        r_close(r, s, path);
+    }
+    r_close(r, g, rpath);
+}
+
+static void r_sweep(rctx *r, hid_t sweeps, const char *name, ty_sweep_result *s)
+{
+    char path[640];
+    hid_t g = r_group(r, sweeps, "/sweeps", name, path, sizeof path);
+    s->name = r_dup(r, name, 0);
+    s->factor = r_attr_str(r, g, path, "factor", 0);
+    s->param = r_attr_str(r, g, path, "param", 0);
+    size_t n = 0, d[2] = {0, 0}, w[2] = {(size_t)-1, (size_t)-1};
+    s->values = r_f64(r, g, path, "values", (size_t)-1, &n);
+    w[0] = n;
+    s->probability = r_data(r, g, path, "probability", 2, w, d, H5T_NATIVE_DOUBLE, sizeof(double));
+    w[1] = d[1];
+    s->ci_low = r_f64_2d(r, g, path, "ci_low", n, w[1]);
+    s->ci_high = r_f64_2d(r, g, path, "ci_high", n, w[1]);
+    if (!r->st) {
+        s->npoints = n;
+        s->noutcomes = d[1];
+    }
+    r_close(r, g, path);
+}
+
+/* Checks format and version attributes of the root; 0 when readable. */
+static void r_check_format(rctx *r, hid_t file)
+{
+    htri_t has = H5Aexists(file, "format");
+    char *format = has > 0 ? r_attr_str(r, file, "/", "format", 0) : NULL;
+    if (r->st) return;
+    if (!format || strcmp(format, TY_IO_FORMAT) != 0) {
+        free(format);
+        (void)H5Eclear2(H5E_DEFAULT);
+        r_fail(r, TY_ERR_IO, "not a tyche result file (no format=\"%s\" attribute)", TY_IO_FORMAT);
+        return;
+    }
+    free(format);
+    int version = r_attr_int(r, file, "/", "format_version");
+    if (r->st) return;
+    if (version > TY_IO_FORMAT_VERSION)
+        r_fail(r, TY_ERR_IO, "format version %d is newer than this tyche reads (version %d); "
+               "use a newer tyche", version, TY_IO_FORMAT_VERSION);
+    else if (version < 1)
+        r_fail(r, TY_ERR_IO, "format version %d is not a valid tyche result format version", version);
+}
+
+static void r_results(rctx *r, hid_t file, ty_results *res)
+{
+    r_check_format(r, file);
+    res->tyche_version = r_attr_str(r, file, "/", "tyche_version", 0);
+    res->created = r_attr_str(r, file, "/", "created", 0);
+    res->command_line = r_attr_str(r, file, "/", "command_line", 1);
+    res->host = r_attr_str(r, file, "/", "host", 1);
+    res->complete = r_attr_int(r, file, "/", "complete");
+
+    char path[640];
+    hid_t g = r_group(r, file, "/", "scenario", path, sizeof path);
+    res->scenario_name = r_attr_str(r, g, path, "name", 0);
+    res->scenario_title = r_attr_str(r, g, path, "title", 1);
+    res->scenario_source = r_attr_str(r, g, path, "source", 1);
+    res->source_text = r_text(r, g, path, "source_text");
+    if (r_exists(r, g, "batch_text")) res->batch_text = r_text(r, g, path, "batch_text");
+    r_close(r, g, path);
+
+    size_t n = 0;
+    g = r_group(r, file, "/", "runs", path, sizeof path);
+    char **names = r_links(r, g, path, &n);
+    res->runs = r_alloc(r, n, sizeof *res->runs);
+    if (res->runs) res->nruns = n;
+    for (size_t i = 0; i < n && !r->st; i++) r_run(r, g, names[i], &res->runs[i]);
+    free_strs(names, n);
+    r_close(r, g, path);
+
+    n = 0;
+    if (r_exists(r, file, "sweeps")) {
+        g = r_group(r, file, "/", "sweeps", path, sizeof path);
+        names = r_links(r, g, path, &n);
+        res->sweeps = r_alloc(r, n, sizeof *res->sweeps);
+        if (res->sweeps) res->nsweeps = n;
+        for (size_t i = 0; i < n && !r->st; i++) r_sweep(r, g, names[i], &res->sweeps[i]);
+        free_strs(names, n);
+        r_close(r, g, path);
+    }
+}
+
+ty_status ty_results_read(const char *path, ty_results **out, ty_diag *diag)
+{
+    *out = NULL;
+    io_quiet();
+    rctx r = {path, diag, TY_OK};
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        r_fail(&r, TY_ERR_IO, "cannot open: %s", strerror(errno));
+        return r.st;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        r_fail(&r, TY_ERR_IO, "is a folder, not a result file");
+        return r.st;
+    }
+    htri_t is = H5Fis_hdf5(path);
+    if (is == 0) {
+        (void)H5Eclear2(H5E_DEFAULT);
+        ty_pos pos = {path, 0, 0};
+        ty_diag_add(diag, TY_SEV_ERROR, &pos, "not an HDF5 file");
+        return TY_ERR_IO;
+    }
+    if (is < 0) {
+        r_fail(&r, TY_ERR_IO, "cannot read");
+        return r.st;
+    }
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    if (fapl < 0 || H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) < 0) {
+        if (fapl >= 0) H5Pclose(fapl);
+        r_fail(&r, TY_ERR_IO, "setting up HDF5 file access");
+        return r.st;
+    }
+    hid_t file = H5Fopen(path, H5F_ACC_RDONLY, fapl);
+    H5Pclose(fapl);
+    if (file < 0) {
+        r_fail(&r, TY_ERR_IO, "cannot open as HDF5");
+        return r.st;
+    }
+    ty_results *res = r_alloc(&r, 1, sizeof *res);
+    if (res) r_results(&r, file, res);
+    if (H5Fclose(file) < 0) r_fail(&r, TY_ERR_IO, "closing");
+    if (r.st) {
+        ty_results_free(res);
+        return r.st;
+    }
+    *out = res;
+    return TY_OK;
+}

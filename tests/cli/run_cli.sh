@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# `tyche run`, `tyche batch` and `tyche show` end to end: the same numbers
+# for any thread count, exit codes, atomic result files (an invalid run or a
+# kill -9 leaves an older file intact), SIGINT then --resume giving the
+# uninterrupted result, --save-samples, --target-halfwidth.
+set -uo pipefail
+tyche=$1
+root=$(cd "$(dirname "$0")/../.." && pwd)
+bench=$root/bench/models/ukraine-2014-bench.yaml
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+pass=0 fail=0
+ok()  { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+py=/usr/bin/python3
+
+# The outcomes of a --json document, without timing and thread fields.
+outcomes() { $py -c 'import json,sys; d=json.load(sys.stdin); print(json.dumps({v: r["outcomes"] for v, r in d["runs"].items()}, sort_keys=True))'; }
+
+ref=""
+for t in 1 2 3 7; do
+  out=$("$tyche" run "$bench" -n 150000 --threads $t -o "$work/t$t.h5" --json --quiet) || { bad "run --threads $t exit $?"; continue; }
+  o=$(outcomes <<<"$out")
+  if [ -z "$ref" ]; then ref=$o; ok; elif [ "$o" = "$ref" ]; then ok; else bad "threads=$t gives other numbers"; fi
+done
+shown=$("$tyche" show "$work/t2.h5" --json | outcomes)
+[ "$shown" = "$ref" ] && ok || bad "show --json differs from run --json"
+"$tyche" show "$work/t2.h5" | grep -q "invasion" && ok || bad "show table lacks the outcomes"
+json=$("$tyche" run "$bench" -n 50000 -o "$work/j.h5" --json --quiet)
+$py -c 'import json,sys; d=json.loads(sys.argv[1]); r=d["runs"]["baseline"]; assert d["scenario"]=="ukraine-2014-bench" and d["complete"] is True and r["samples"]==50000 and r["seed"]==2014; assert abs(sum(o["probability"] for o in r["outcomes"])-1)<1e-12; assert all(o["ci_low"]<=o["probability"]<=o["ci_high"] for o in r["outcomes"])' "$json" && ok || bad "json document shape"
+
+# Exit codes; an invalid scenario writes nothing and leaves an older file alone.
+cp "$work/t1.h5" "$work/keep.h5"; before=$(md5sum < "$work/keep.h5")
+printf 'tyche: 1\nname: x\nfactors:\n  a: {dist: "normal(0, -1)"}\noutcomes:\n  p: {score: a}\n  q: {score: 0}\n' > "$work/bad.yaml"
+"$tyche" run "$work/bad.yaml" -o "$work/keep.h5" 2>"$work/err"; rc=$?
+[ $rc = 3 ] && grep -q "bad.yaml:4:14: error: normal: sd must be > 0" "$work/err" && ok || bad "invalid scenario: rc=$rc $(cat "$work/err")"
+[ "$(md5sum < "$work/keep.h5")" = "$before" ] && ok || bad "invalid run touched the older file"
+"$tyche" run "$bench" -n 0 2>/dev/null; [ $? = 2 ] && ok || bad "-n 0 is not a usage error"
+"$tyche" run "$bench" --sampling sobol 2>/dev/null; [ $? = 2 ] && ok || bad "--sampling sobol"
+"$tyche" run "$bench" -n 1000 -o "$work/no/such/dir/x.h5" 2>"$work/err"; rc=$?
+[ $rc = 1 ] && ok || bad "unwritable output: rc=$rc"
+"$tyche" show "$work/bad.yaml" 2>/dev/null; [ $? = 1 ] && ok || bad "show of a non-HDF5 file"
+[ -z "$(ls -A "$work" | grep tmp)" ] && ok || bad "temporary files left: $(ls -A "$work")"
+
+# --set changes a parameter; a bad --set is a scenario error.
+a=$("$tyche" run "$bench" -n 20000 -o "$work/s.h5" --json --quiet --set troops.mean=90000 | outcomes)
+[ "$a" != "$("$tyche" run "$bench" -n 20000 -o "$work/s.h5" --json --quiet | outcomes)" ] && ok || bad "--set had no effect"
+"$tyche" run "$bench" -n 1000 -o "$work/s.h5" --set troopz.mean=1 2>/dev/null; [ $? = 3 ] && ok || bad "--set unknown factor"
+
+# kill -9 during a run: the older file survives whole and readable.
+cp "$work/t1.h5" "$work/victim.h5"; before=$(md5sum < "$work/victim.h5")
+"$tyche" run "$bench" -n 1e9 --threads 1 -o "$work/victim.h5" --quiet & pid=$!
+sleep 1; kill -9 $pid; wait $pid 2>/dev/null
+[ "$(md5sum < "$work/victim.h5")" = "$before" ] && "$tyche" show "$work/victim.h5" >/dev/null && ok || bad "kill -9 damaged the older file"
+rm -f "$work"/.victim.h5.tmp-*
+
+# SIGINT: finish the round, write complete=0, exit 130; --resume completes it
+# with the numbers of an uninterrupted run.
+full=$("$tyche" run "$bench" -n 4000000 --threads 2 -o "$work/full.h5" --json --quiet | outcomes)
+"$tyche" run "$bench" -n 4000000 --threads 2 -o "$work/int.h5" --json --quiet > "$work/int.json" & pid=$!
+sleep 0.15; kill -INT $pid; wait $pid; rc=$?
+if [ $rc = 130 ]; then
+  $py -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["complete"] is False and d["runs"]["baseline"]["samples"] < 4000000' "$work/int.json" && ok || bad "interrupted run's document"
+  res=$("$tyche" run --resume "$work/int.h5" --json --quiet --threads 1 | outcomes)
+  [ "$res" = "$full" ] && ok || bad "resumed result differs from the uninterrupted one"
+  "$tyche" run --resume "$work/int.h5" 2>/dev/null; [ $? = 2 ] && ok || bad "resuming a complete run"
+else
+  bad "SIGINT: exit $rc (the run may have finished first)"
+fi
+
+# --save-samples: the columns are in the file, N long.
+"$tyche" run "$bench" -n 30000 -o "$work/ss.h5" --save-samples --quiet >/dev/null || bad "save-samples run"
+$py -c 'import h5py,sys; f=h5py.File(sys.argv[1]); s=f["runs/baseline/samples"]; assert s["troops"].shape==(30000,) and s["invasion"].shape==(30000,) and s["force_ratio"].chunks is not None; assert 15000<=s["troops"][:].min() and s["troops"][:].max()<=100000' "$work/ss.h5" && ok || bad "samples datasets"
+
+# --target-halfwidth stops early at a checkpoint.
+th=$("$tyche" run "$bench" --target-halfwidth 0.003 --max-samples 1e8 -o "$work/th.h5" --json --quiet)
+$py -c 'import json,sys; d=json.loads(sys.argv[1]); r=d["runs"]["baseline"]; n=r["samples"]; assert n<1e8 and (n//1024)&(n//1024-1)==0, n; assert all((o["ci_high"]-o["ci_low"])/2<=0.003 for o in r["outcomes"])' "$th" && ok || bad "target half-width"
+
+# A batch: variants and sweeps in one file.
+"$tyche" batch "$root/scenarios/ukraine-2014-policy.yaml" -n 20000 -o "$work/b.h5" --quiet > "$work/b.txt" && ok || bad "batch run exit $?"
+$py -c 'import h5py,sys; f=h5py.File(sys.argv[1]); assert len(f["runs"])>=6 and "baseline" in f["runs"] and len(f["sweeps"])>=2; s=list(f["sweeps"].values())[0]; assert s["probability"].shape[0]>=9' "$work/b.h5" && ok || bad "batch file content"
+
+echo "$pass passed, $fail failed"
+[ $fail = 0 ]

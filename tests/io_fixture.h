@@ -1,0 +1,181 @@
+/* io_fixture.h - a synthetic ty_results for the io tests and the schema
+ * fixture writer: two variants (the second interrupted, with a resume
+ * state), three outcomes, factors and derived values with histograms,
+ * convergence, a sweep, UTF-8 strings and awkward doubles (-0, subnormal,
+ * 1/3) so that a round trip shows bit-identity. */
+#ifndef TYCHE_TEST_IO_FIXTURE_H
+#define TYCHE_TEST_IO_FIXTURE_H
+
+#include <float.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tyche/tyche.h"
+
+static char *fx_dup(const char *s)
+{
+    if (!s) return NULL;
+    size_t n = strlen(s) + 1;
+    char *c = malloc(n);
+    memcpy(c, s, n);
+    return c;
+}
+
+static double fx_val(unsigned i)
+{
+    static const double odd[] = {1.0 / 3.0, -0.0, DBL_MIN / 8, 0.1 + 0.2, 1e300, -2.5e-7, 0.0103};
+    return odd[i % 7] + (double)(i / 7) * 0.015625;
+}
+
+static void fx_series(ty_series_stats *s, const char *name, const char *unit, const char *label,
+                      size_t nbins, unsigned salt)
+{
+    s->name = fx_dup(name);
+    s->unit = fx_dup(unit);
+    s->label = fx_dup(label);
+    s->summary.mean = fx_val(salt);
+    s->summary.sd = fx_val(salt + 1);
+    s->summary.p05 = fx_val(salt + 2);
+    s->summary.p50 = fx_val(salt + 3);
+    s->summary.p95 = fx_val(salt + 4);
+    s->hist.nbins = nbins;
+    if (nbins) {
+        s->hist.edges = malloc((nbins + 1) * sizeof(double));
+        s->hist.counts = malloc(nbins * sizeof(uint64_t));
+        for (size_t b = 0; b <= nbins; b++) s->hist.edges[b] = 1000.0 * (double)b + (double)salt / 3.0;
+        for (size_t b = 0; b < nbins; b++) s->hist.counts[b] = (uint64_t)(b * 977 + salt) | ((uint64_t)1 << 40);
+    }
+}
+
+static void fx_run(ty_run_result *run, const char *variant, const char *label, int complete, unsigned salt)
+{
+    static const char *onames[] = {"invasion", "squeeze", "status_quo"};
+    static const char *olabels[] = {"Russian invasion of eastern Ukraine", NULL,
+                                    "Kerry–Lavrov talks succeed – status quo"};
+    run->variant = fx_dup(variant);
+    run->label = fx_dup(label);
+    run->seed = 18446744073709551615u - salt;
+    run->samples = 1000000 + salt;
+    run->samples_requested = 2000000;
+    run->sampling = salt % 2;
+    run->block_size = 4096;
+    run->threads = 8;
+    run->ranks = 1;
+    run->wall_seconds = 1.25 + fx_val(salt);
+    run->complete = complete;
+    run->stopped_early = !complete ? 0 : 1;
+    run->noutcomes = 3;
+    run->outcome_names = calloc(3, sizeof(char *));
+    run->outcome_labels = calloc(3, sizeof(char *));
+    run->outcomes = calloc(3, sizeof(ty_estimate));
+    for (size_t k = 0; k < 3; k++) {
+        run->outcome_names[k] = fx_dup(onames[k]);
+        run->outcome_labels[k] = fx_dup(olabels[k]);
+        run->outcomes[k].probability = fx_val(salt + (unsigned)k);
+        run->outcomes[k].stderr_ = fx_val(salt + (unsigned)k + 1);
+        run->outcomes[k].ci_low = fx_val(salt + (unsigned)k + 2);
+        run->outcomes[k].ci_high = fx_val(salt + (unsigned)k + 3);
+    }
+    run->nfactors = 2;
+    run->factors = calloc(2, sizeof(ty_series_stats));
+    fx_series(&run->factors[0], "troops", "troops", "Battle-ready Russian troops on Ukraine’s frontiers", 5, salt);
+    fx_series(&run->factors[1], "resistance", NULL, NULL, 3, salt + 5);
+    run->nderived = 1;
+    run->derived = calloc(1, sizeof(ty_series_stats));
+    fx_series(&run->derived[0], "force_ratio", "1", "Force ratio", 4, salt + 9);
+    ty_convergence *c = &run->convergence;
+    c->npoints = 4;
+    c->samples = malloc(4 * sizeof(uint64_t));
+    c->probability = malloc(12 * sizeof(double));
+    c->halfwidth = malloc(12 * sizeof(double));
+    for (size_t i = 0; i < 4; i++) c->samples[i] = (uint64_t)4096 << i;
+    for (size_t i = 0; i < 12; i++) {
+        c->probability[i] = fx_val(salt + (unsigned)i * 3);
+        c->halfwidth[i] = fx_val(salt + (unsigned)i * 5);
+    }
+    if (!complete) {
+        run->resume.blocks_done = 123;
+        run->resume.nreal = 7;
+        run->resume.real = malloc(7 * sizeof(double));
+        for (size_t i = 0; i < 7; i++) run->resume.real[i] = fx_val(salt + (unsigned)i);
+        run->resume.ncount = 3;
+        run->resume.count = malloc(3 * sizeof(uint64_t));
+        for (size_t i = 0; i < 3; i++) run->resume.count[i] = (uint64_t)i * 0x100000001u + salt;
+    }
+}
+
+/* A new result tree; salt changes every number, so two trees differ. */
+static ty_results *fx_results(unsigned salt)
+{
+    ty_results *r = calloc(1, sizeof *r);
+    r->scenario_name = fx_dup("ukraine-2014");
+    r->scenario_title = fx_dup("US–Russia diplomatic feelers over Ukraine, spring 2014");
+    r->scenario_source = NULL;
+    r->source_text = fx_dup("tyche: 1\nname: ukraine-2014\n# Kerry–Lavrov, “quotes”, tabs\there\n");
+    r->batch_text = fx_dup("tyche: 1\nbatch: policy\n");
+    r->tyche_version = fx_dup(ty_version());
+    r->created = fx_dup("2014-04-17T12:00:00Z");
+    r->command_line = fx_dup("tyche batch policy.yaml -o results/x.h5");
+    r->host = fx_dup("testhost");
+    r->complete = 0;
+    r->nruns = 2;
+    r->runs = calloc(2, sizeof(ty_run_result));
+    fx_run(&r->runs[0], "baseline", NULL, 1, salt);
+    fx_run(&r->runs[1], "sanctions_now", "West imposes further sanctions now – Kerry–Lavrov", 0, salt + 2);
+    r->nsweeps = 1;
+    r->sweeps = calloc(1, sizeof(ty_sweep_result));
+    ty_sweep_result *s = &r->sweeps[0];
+    s->name = fx_dup("troop_buildup");
+    s->factor = fx_dup("troops");
+    s->param = fx_dup("mean");
+    s->npoints = 5;
+    s->noutcomes = 3;
+    s->values = malloc(5 * sizeof(double));
+    s->probability = malloc(15 * sizeof(double));
+    s->ci_low = malloc(15 * sizeof(double));
+    s->ci_high = malloc(15 * sizeof(double));
+    for (size_t i = 0; i < 5; i++) s->values[i] = 20000.0 + 20000.0 * (double)i;
+    for (size_t i = 0; i < 15; i++) {
+        s->probability[i] = fx_val(salt + (unsigned)i);
+        s->ci_low[i] = fx_val(salt + (unsigned)i + 1);
+        s->ci_high[i] = fx_val(salt + (unsigned)i + 2);
+    }
+    return r;
+}
+
+/* Writes r to path with per-sample columns for the first variant: one
+ * column per factor, derived value and outcome, nrows rows in three
+ * appends; column c row i holds fx_sample(c, i). */
+static double fx_sample(size_t c, size_t i) { return (double)c * 1e6 + (double)i / 7.0; }
+
+static ty_status fx_write_with_samples(const ty_results *r, const char *path, size_t nrows,
+                                       const ty_io_options *opt, ty_diag *diag)
+{
+    const ty_run_result *run = &r->runs[0];
+    size_t ncols = run->nfactors + run->nderived + run->noutcomes;
+    const char **names = calloc(ncols, sizeof *names);
+    size_t c = 0;
+    for (size_t i = 0; i < run->nfactors; i++) names[c++] = run->factors[i].name;
+    for (size_t i = 0; i < run->nderived; i++) names[c++] = run->derived[i].name;
+    for (size_t i = 0; i < run->noutcomes; i++) names[c++] = run->outcome_names[i];
+    ty_result_file *f = NULL;
+    ty_status st = ty_result_file_create(path, opt, &f, diag);
+    if (st == TY_OK) st = ty_result_file_samples_begin(f, run->variant, ncols, names, NULL, diag);
+    size_t cuts[4] = {0, nrows / 10, nrows / 10 + nrows / 2, nrows};
+    double **cols = calloc(ncols, sizeof *cols);
+    for (size_t j = 0; j < ncols; j++) cols[j] = malloc((nrows ? nrows : 1) * sizeof(double));
+    for (int part = 0; part < 3 && st == TY_OK; part++) {
+        size_t n = cuts[part + 1] - cuts[part];
+        for (size_t j = 0; j < ncols; j++)
+            for (size_t i = 0; i < n; i++) cols[j][i] = fx_sample(j, cuts[part] + i);
+        st = ty_result_file_samples_append(f, n, (const double *const *)cols, diag);
+    }
+    for (size_t j = 0; j < ncols; j++) free(cols[j]);
+    free(cols);
+    free(names);
+    if (f && st == TY_OK) st = ty_result_file_finish(f, r, diag);
+    else ty_result_file_abort(f);
+    return st;
+}
+
+#endif

@@ -1,0 +1,217 @@
+#!/usr/bin/python3
+"""check_schema.py RESULT.h5 - checks a tyche result file against DESIGN
+section 5 with h5py: every group, dataset and attribute that applies, their
+shapes and dtypes, UTF-8 strings, units/description attributes, and the
+dimension scales of convergence/ and sweeps/. Exit 0 when it conforms, 1
+with a list of problems, 77 (skipped) without h5py."""
+import sys
+
+try:
+    import h5py
+    import numpy as np
+except ImportError:
+    print("h5py not available: skipped")
+    sys.exit(77)
+
+problems = []
+
+
+def bad(msg):
+    problems.append(msg)
+
+
+def is_utf8_str(dt):
+    info = h5py.check_string_dtype(dt)
+    return info is not None and info.encoding == "utf-8" and info.length is None
+
+
+def attr(obj, name, kind):
+    if name not in obj.attrs:
+        bad(f"{obj.name}: missing attribute {name}")
+        return None
+    a = obj.attrs.get_id(name)
+    dt, shape = a.dtype, a.shape
+    if shape not in ((), None):
+        bad(f"{obj.name}@{name}: not scalar (shape {shape})")
+    if kind == "str" and not is_utf8_str(dt):
+        bad(f"{obj.name}@{name}: not a variable-length UTF-8 string ({dt})")
+    elif kind in ("i", "u", "f") and dt.kind != kind:
+        bad(f"{obj.name}@{name}: dtype {dt}, expected kind {kind}")
+    return obj.attrs[name]
+
+
+def dataset(group, name, kind, shape):
+    if name not in group:
+        bad(f"{group.name}/{name}: missing dataset")
+        return None
+    d = group[name]
+    if not isinstance(d, h5py.Dataset):
+        bad(f"{d.name}: not a dataset")
+        return None
+    if kind == "str":
+        if not is_utf8_str(d.dtype):
+            bad(f"{d.name}: not variable-length UTF-8 strings ({d.dtype})")
+    elif d.dtype.kind != kind or d.dtype.itemsize != 8:
+        bad(f"{d.name}: dtype {d.dtype}, expected 8-byte kind {kind}")
+    if shape is not None and d.shape != tuple(shape):
+        bad(f"{d.name}: shape {d.shape}, expected {tuple(shape)}")
+    if "units" not in d.attrs and "description" not in d.attrs:
+        bad(f"{d.name}: neither a units nor a description attribute")
+    for a in ("units", "description"):
+        if a in d.attrs and not is_utf8_str(d.attrs.get_id(a).dtype):
+            bad(f"{d.name}@{a}: not a UTF-8 string")
+    return d
+
+
+def group(parent, name):
+    if name not in parent or not isinstance(parent[name], h5py.Group):
+        bad(f"{parent.name}/{name}: missing group".replace("//", "/"))
+        return None
+    return parent[name]
+
+
+def check_scale(axis, datasets, dim=0):
+    if axis is None:
+        return
+    if not h5py.h5ds.is_scale(axis.id):
+        bad(f"{axis.name}: not a dimension scale")
+    for d in datasets:
+        if d is not None and not h5py.h5ds.is_attached(d.id, axis.id, dim):
+            bad(f"{d.name}: dimension {dim} has no scale {axis.name}")
+
+
+def check_series(run, name):
+    g = group(run, name)
+    if g is None:
+        return []
+    names = dataset(g, "name", "str", None)
+    n = names.shape[0] if names is not None and len(names.shape) == 1 else 0
+    for col in ("unit", "label"):
+        dataset(g, col, "str", (n,))
+    for col in ("mean", "sd", "p05", "p50", "p95"):
+        dataset(g, col, "f", (n,))
+    return [s.decode() if isinstance(s, bytes) else s for s in (names[()] if names is not None else [])]
+
+
+def check_run(run):
+    for a, kind in (("seed", "u"), ("samples", "u"), ("samples_requested", "u"), ("block_size", "u"),
+                    ("threads", "i"), ("ranks", "i"), ("wall_seconds", "f"), ("complete", "i"),
+                    ("stopped_early", "i"), ("sampling", "str"), ("label", "str")):
+        attr(run, a, kind)
+    sampling = run.attrs.get("sampling")
+    if sampling not in ("random", "lhs"):
+        bad(f"{run.name}@sampling: {sampling!r} is not random or lhs")
+    o = group(run, "outcomes")
+    k = 0
+    if o is not None:
+        names = dataset(o, "name", "str", None)
+        k = names.shape[0] if names is not None else 0
+        dataset(o, "label", "str", (k,))
+        for col in ("probability", "stderr", "ci_low", "ci_high"):
+            dataset(o, col, "f", (k,))
+        p = o.get("probability")
+        if p is not None and p.attrs.get("units") != "1":
+            bad(f"{p.name}@units: {p.attrs.get('units')!r}, expected '1'")
+    series = check_series(run, "factors") + check_series(run, "derived")
+    c = group(run, "convergence")
+    if c is not None:
+        s = dataset(c, "samples", "u", None)
+        m = s.shape[0] if s is not None else 0
+        p = dataset(c, "probability", "f", (m, k))
+        h = dataset(c, "halfwidth", "f", (m, k))
+        check_scale(s, [p, h])
+    hg = group(run, "histograms")
+    if hg is not None:
+        for name in hg:
+            if name not in series:
+                bad(f"{hg.name}/{name}: no factor or derived value of that name")
+            e = dataset(hg[name], "edges", "f", None)
+            cnt = dataset(hg[name], "counts", "u", None)
+            if e is not None and cnt is not None and e.shape[0] != cnt.shape[0] + 1:
+                bad(f"{hg[name].name}: {e.shape[0]} edges for {cnt.shape[0]} bins")
+    if "samples" in run:
+        sg = run["samples"]
+        sizes = set()
+        for name in sg:
+            d = dataset(sg, name, "f", None)
+            if d is None:
+                continue
+            sizes.add(d.shape)
+            if d.chunks is None or d.compression is None or d.maxshape != (None,):
+                bad(f"{d.name}: not chunked, compressed and extendible")
+            if name not in series and name not in [x.decode() if isinstance(x, bytes) else x
+                                                   for x in o["name"][()]]:
+                bad(f"{d.name}: not a factor, derived value or outcome")
+        if len(sizes) > 1:
+            bad(f"{sg.name}: columns of different lengths {sizes}")
+    complete = run.attrs.get("complete")
+    if complete == 0:
+        r = group(run, "resume")
+        if r is not None:
+            attr(r, "blocks_done", "u")
+            dataset(r, "real", "f", None)
+            dataset(r, "count", "u", None)
+    elif "resume" in run:
+        bad(f"{run.name}/resume: present in a complete run")
+
+
+def main(path):
+    try:
+        f = h5py.File(path, "r")
+    except OSError as e:
+        print(f"{path}: cannot open: {e}")
+        return 1
+    with f:
+        if attr(f, "format", "str") != "tyche-result":
+            bad("/@format is not tyche-result")
+        if attr(f, "format_version", "i") != 1:
+            bad("/@format_version is not 1")
+        for a in ("tyche_version", "created", "command_line", "host"):
+            attr(f, a, "str")
+        created = f.attrs.get("created", "")
+        if not (len(created) == 20 and created[10] == "T" and created.endswith("Z")):
+            bad(f"/@created {created!r} is not ISO 8601 UTC")
+        attr(f, "complete", "i")
+        s = group(f, "scenario")
+        if s is not None:
+            for a in ("name", "title", "source"):
+                attr(s, a, "str")
+            d = s.get("source_text")
+            if d is None or not is_utf8_str(d.dtype) or d.shape != ():
+                bad("/scenario/source_text: missing or not a scalar UTF-8 string")
+            if "batch_text" in s and (not is_utf8_str(s["batch_text"].dtype) or s["batch_text"].shape != ()):
+                bad("/scenario/batch_text: not a scalar UTF-8 string")
+        runs = group(f, "runs")
+        if runs is not None:
+            if len(runs) == 0:
+                bad("/runs: no runs")
+            for name in runs:
+                check_run(runs[name])
+        if "sweeps" in f:
+            for name in f["sweeps"]:
+                g = f["sweeps"][name]
+                attr(g, "factor", "str")
+                attr(g, "param", "str")
+                v = dataset(g, "values", "f", None)
+                n = v.shape[0] if v is not None else 0
+                p = dataset(g, "probability", "f", None)
+                k = p.shape[1] if p is not None and len(p.shape) == 2 else 0
+                if p is not None and p.shape != (n, k):
+                    bad(f"{p.name}: shape {p.shape}, expected ({n}, K)")
+                lo = dataset(g, "ci_low", "f", (n, k))
+                hi = dataset(g, "ci_high", "f", (n, k))
+                check_scale(v, [p, lo, hi])
+    if problems:
+        print(f"{path}: {len(problems)} schema problems:")
+        for p in problems:
+            print("  " + p)
+        return 1
+    print(f"{path}: conforms to the tyche-result schema, format version 1")
+    return 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        print("usage: check_schema.py RESULT.h5")
+        sys.exit(2)
+    sys.exit(main(sys.argv[1]))

@@ -1,0 +1,469 @@
+/* test_io.c - result files: a round trip that compares every field bit for
+ * bit, UTF-8 strings, per-sample streaming read back through HDF5, the
+ * errors for missing, foreign and newer files, and fault injection (the
+ * Nth write fails: the older file survives, no temporary file is left). */
+#include <dirent.h>
+#include <hdf5.h>
+#include <stdint.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "io_fixture.h"
+
+/* ---- a scratch folder per test ------------------------------------------ */
+
+static void scratch_new(char *dir)
+{
+    strcpy(dir, "/tmp/tyche-test-io-XXXXXX");
+    if (!mkdtemp(dir)) { perror("mkdtemp"); exit(1); }
+}
+
+/* Number of entries in dir other than . and ..; the first one's name in
+ * first (when not NULL). */
+static int scratch_count(const char *dir, char *first, size_t size)
+{
+    DIR *d = opendir(dir);
+    int n = 0;
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+        if (n == 0 && first) snprintf(first, size, "%s", e->d_name);
+        n++;
+    }
+    if (d) closedir(d);
+    return n;
+}
+
+static void scratch_free(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char p[512];
+    while (d && (e = readdir(d))) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+        unlink(p);
+    }
+    if (d) closedir(d);
+    rmdir(dir);
+}
+
+/* The bytes of path in a new buffer, their number in *n; NULL if unreadable. */
+static unsigned char *slurp(const char *path, size_t *n)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp) return NULL;
+    unsigned char *buf = NULL;
+    size_t cap = 0, len = 0, got;
+    do {
+        if (len == cap) buf = realloc(buf, cap = cap ? 2 * cap : 65536);
+        got = fread(buf + len, 1, cap - len, fp);
+        len += got;
+    } while (got > 0);
+    fclose(fp);
+    *n = len;
+    return buf;
+}
+
+/* ---- exact comparison ---------------------------------------------------- */
+
+static int same_str(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+static int same_bits(const void *a, const void *b, size_t n)
+{
+    return n == 0 || (a && b && memcmp(a, b, n) == 0);
+}
+
+#define SAME_D(a, b, n) same_bits((a), (b), (n) * sizeof(double))
+#define SAME_U(a, b, n) same_bits((a), (b), (n) * sizeof(uint64_t))
+
+static void check_series(const ty_series_stats *a, const ty_series_stats *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        CHECK_STR(a[i].name, b[i].name);
+        CHECK(same_str(a[i].unit, b[i].unit));
+        CHECK(same_str(a[i].label, b[i].label));
+        CHECK(memcmp(&a[i].summary, &b[i].summary, sizeof a[i].summary) == 0);
+        CHECK(a[i].hist.nbins == b[i].hist.nbins);
+        if (a[i].hist.nbins == b[i].hist.nbins) {
+            CHECK(SAME_D(a[i].hist.edges, b[i].hist.edges, a[i].hist.nbins + 1));
+            CHECK(SAME_U(a[i].hist.counts, b[i].hist.counts, a[i].hist.nbins));
+        }
+    }
+}
+
+static void check_run(const ty_run_result *a, const ty_run_result *b)
+{
+    CHECK_STR(a->variant, b->variant);
+    CHECK(same_str(a->label, b->label));
+    CHECK(a->seed == b->seed);
+    CHECK(a->samples == b->samples);
+    CHECK(a->samples_requested == b->samples_requested);
+    CHECK(a->sampling == b->sampling);
+    CHECK(a->block_size == b->block_size);
+    CHECK(a->threads == b->threads && a->ranks == b->ranks);
+    CHECK(SAME_D(&a->wall_seconds, &b->wall_seconds, 1));
+    CHECK(a->complete == b->complete && a->stopped_early == b->stopped_early);
+    CHECK(a->noutcomes == b->noutcomes);
+    if (a->noutcomes != b->noutcomes) return;
+    for (size_t k = 0; k < a->noutcomes; k++) {
+        CHECK_STR(a->outcome_names[k], b->outcome_names[k]);
+        CHECK(same_str(a->outcome_labels[k], b->outcome_labels[k]));
+    }
+    CHECK(same_bits(a->outcomes, b->outcomes, a->noutcomes * sizeof(ty_estimate)));
+    CHECK(a->nfactors == b->nfactors && a->nderived == b->nderived);
+    if (a->nfactors == b->nfactors) check_series(a->factors, b->factors, a->nfactors);
+    if (a->nderived == b->nderived) check_series(a->derived, b->derived, a->nderived);
+    const ty_convergence *ca = &a->convergence, *cb = &b->convergence;
+    CHECK(ca->npoints == cb->npoints);
+    if (ca->npoints == cb->npoints) {
+        CHECK(SAME_U(ca->samples, cb->samples, ca->npoints));
+        CHECK(SAME_D(ca->probability, cb->probability, ca->npoints * a->noutcomes));
+        CHECK(SAME_D(ca->halfwidth, cb->halfwidth, ca->npoints * a->noutcomes));
+    }
+    if (!a->complete) {
+        CHECK(a->resume.blocks_done == b->resume.blocks_done);
+        CHECK(a->resume.nreal == b->resume.nreal && a->resume.ncount == b->resume.ncount);
+        if (a->resume.nreal == b->resume.nreal) CHECK(SAME_D(a->resume.real, b->resume.real, a->resume.nreal));
+        if (a->resume.ncount == b->resume.ncount) CHECK(SAME_U(a->resume.count, b->resume.count, a->resume.ncount));
+    }
+}
+
+static void check_same(const ty_results *a, const ty_results *b)
+{
+    CHECK(a && b);
+    if (!a || !b) return;
+    CHECK_STR(a->scenario_name, b->scenario_name);
+    CHECK(same_str(a->scenario_title, b->scenario_title));
+    CHECK(same_str(a->scenario_source, b->scenario_source));
+    CHECK_STR(a->source_text, b->source_text);
+    CHECK(same_str(a->batch_text, b->batch_text));
+    CHECK_STR(a->tyche_version, b->tyche_version);
+    CHECK_STR(a->created, b->created);
+    CHECK(same_str(a->command_line, b->command_line));
+    CHECK(same_str(a->host, b->host));
+    CHECK(a->complete == b->complete);
+    CHECK(a->nruns == b->nruns);
+    for (size_t i = 0; i < a->nruns && i < b->nruns; i++) check_run(&a->runs[i], &b->runs[i]);
+    CHECK(a->nsweeps == b->nsweeps);
+    for (size_t i = 0; i < a->nsweeps && i < b->nsweeps; i++) {
+        const ty_sweep_result *x = &a->sweeps[i], *y = &b->sweeps[i];
+        CHECK_STR(x->name, y->name);
+        CHECK_STR(x->factor, y->factor);
+        CHECK_STR(x->param, y->param);
+        CHECK(x->npoints == y->npoints && x->noutcomes == y->noutcomes);
+        if (x->npoints != y->npoints || x->noutcomes != y->noutcomes) continue;
+        size_t n = x->npoints * x->noutcomes;
+        CHECK(SAME_D(x->values, y->values, x->npoints));
+        CHECK(SAME_D(x->probability, y->probability, n));
+        CHECK(SAME_D(x->ci_low, y->ci_low, n));
+        CHECK(SAME_D(x->ci_high, y->ci_high, n));
+    }
+}
+
+/* 1 if some stored diagnostic's message contains text. */
+static int diag_has(const ty_diag *d, const char *text)
+{
+    for (size_t i = 0; i < ty_diag_count(d); i++)
+        if (strstr(ty_diag_get(d, i)->message, text)) return 1;
+    return 0;
+}
+
+static void dump_diag(const ty_diag *d)
+{
+    for (size_t i = 0; i < ty_diag_count(d); i++) fprintf(stderr, "  diag: %s\n", ty_diag_get(d, i)->message);
+}
+
+/* ---- tests --------------------------------------------------------------- */
+
+static void test_round_trip(void)
+{
+    char dir[64], path[128];
+    scratch_new(dir);
+    snprintf(path, sizeof path, "%s/result.h5", dir);
+    ty_results *r = fx_results(0);
+    ty_diag *d = ty_diag_new(10);
+    ty_status st = ty_results_write(r, path, NULL, d);
+    CHECK(st == TY_OK);
+    if (st) dump_diag(d);
+    CHECK(scratch_count(dir, NULL, 0) == 1);
+    ty_results *back = NULL;
+    st = ty_results_read(path, &back, d);
+    CHECK(st == TY_OK);
+    if (st) dump_diag(d);
+    check_same(r, back);
+    CHECK_STR(back->runs[1].label, "West imposes further sanctions now – Kerry–Lavrov");
+    CHECK(back->scenario_source == NULL);
+    CHECK(back->runs[0].outcome_labels[1] == NULL);
+    ty_results_free(back);
+
+    /* Writing again replaces the file in place. */
+    ty_results *r2 = fx_results(5);
+    CHECK(ty_results_write(r2, path, NULL, d) == TY_OK);
+    CHECK(ty_results_read(path, &back, d) == TY_OK);
+    check_same(r2, back);
+    ty_results_free(back);
+    CHECK(scratch_count(dir, NULL, 0) == 1);
+
+    ty_results_free(r);
+    ty_results_free(r2);
+    ty_diag_free(d);
+    scratch_free(dir);
+}
+
+/* Empty runs and sweeps, no batch text, no histograms or resume: the
+ * zero-length corners. */
+static void test_empty(void)
+{
+    char dir[64], path[128];
+    scratch_new(dir);
+    snprintf(path, sizeof path, "%s/empty.h5", dir);
+    ty_results *r = calloc(1, sizeof *r);
+    r->scenario_name = fx_dup("empty");
+    r->source_text = fx_dup("");
+    r->tyche_version = fx_dup("0.1.0");
+    r->created = fx_dup("2020-01-01T00:00:00Z");
+    r->complete = 1;
+    r->nruns = 1;
+    r->runs = calloc(1, sizeof(ty_run_result));
+    r->runs[0].variant = fx_dup("baseline");
+    r->runs[0].complete = 0;   /* a resume state with nothing in it */
+    ty_diag *d = ty_diag_new(10);
+    CHECK(ty_results_write(r, path, NULL, d) == TY_OK);
+    ty_results *back = NULL;
+    ty_status st = ty_results_read(path, &back, d);
+    CHECK(st == TY_OK);
+    if (st) dump_diag(d);
+    check_same(r, back);
+    ty_results_free(back);
+    ty_results_free(r);
+    ty_diag_free(d);
+    scratch_free(dir);
+}
+
+static void test_samples(void)
+{
+    char dir[64], path[128];
+    scratch_new(dir);
+    snprintf(path, sizeof path, "%s/samples.h5", dir);
+    ty_results *r = fx_results(1);
+    ty_diag *d = ty_diag_new(10);
+    const size_t nrows = 150001;   /* three appends across several 64 Ki chunks */
+    ty_status st = fx_write_with_samples(r, path, nrows, NULL, d);
+    CHECK(st == TY_OK);
+    if (st) dump_diag(d);
+    ty_results *back = NULL;
+    CHECK(ty_results_read(path, &back, d) == TY_OK);
+    check_same(r, back);
+    ty_results_free(back);
+
+    hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    CHECK(file >= 0);
+    const char *cols[] = {"troops", "resistance", "force_ratio", "invasion", "squeeze", "status_quo"};
+    double *buf = malloc(nrows * sizeof(double));
+    for (size_t c = 0; c < 6 && file >= 0; c++) {
+        char name[128];
+        snprintf(name, sizeof name, "/runs/baseline/samples/%s", cols[c]);
+        hid_t ds = H5Dopen2(file, name, H5P_DEFAULT);
+        CHECK_MSG(ds >= 0, "%s", name);
+        if (ds < 0) continue;
+        hid_t sp = H5Dget_space(ds);
+        hsize_t dims[1], maxd[1];
+        CHECK(H5Sget_simple_extent_ndims(sp) == 1);
+        H5Sget_simple_extent_dims(sp, dims, maxd);
+        CHECK(dims[0] == nrows);
+        CHECK(maxd[0] == H5S_UNLIMITED);
+        hid_t dcpl = H5Dget_create_plist(ds);
+        CHECK(H5Pget_layout(dcpl) == H5D_CHUNKED);
+        CHECK(H5Pget_nfilters(dcpl) >= 1);
+        H5Pclose(dcpl);
+        CHECK(H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0);
+        size_t bad = 0;
+        for (size_t i = 0; i < nrows; i++) {
+            double want = fx_sample(c, i);
+            bad += memcmp(&buf[i], &want, sizeof want) != 0;
+        }
+        CHECK_MSG(bad == 0, "%s: %zu rows differ", name, bad);
+        H5Sclose(sp);
+        H5Dclose(ds);
+    }
+    /* The second variant had no samples. */
+    if (file >= 0) {
+        CHECK(H5Lexists(file, "/runs/sanctions_now", H5P_DEFAULT) > 0);
+        CHECK(H5Lexists(file, "/runs/sanctions_now/samples", H5P_DEFAULT) == 0);
+        H5Fclose(file);
+    }
+    free(buf);
+    ty_results_free(r);
+    ty_diag_free(d);
+    scratch_free(dir);
+}
+
+/* For N = 1, 2, ...: the Nth write fails; the older file is untouched and
+ * no temporary file remains; the first N that does not fail writes the new
+ * file completely. With and without per-sample columns. */
+static void fault_loop(int with_samples)
+{
+    char dir[64], path[128], name[256];
+    scratch_new(dir);
+    snprintf(path, sizeof path, "%s/result.h5", dir);
+    ty_results *old = fx_results(0), *fresh = fx_results(3);
+    ty_diag *d = ty_diag_new(10);
+    CHECK(ty_results_write(old, path, NULL, d) == TY_OK);
+    ty_results *back = NULL;
+    CHECK(ty_results_read(path, &back, d) == TY_OK);
+    check_same(old, back);
+    ty_results_free(back);
+    back = NULL;
+    size_t old_size = 0;
+    unsigned char *old_bytes = slurp(path, &old_size);
+    CHECK(old_bytes != NULL);
+    ty_io_options opt;
+    ty_io_options_init(&opt);
+    long n;
+    int done = 0;
+    for (n = 1; n < 5000 && !done; n++) {
+        ty_diag *fd = ty_diag_new(10);
+        opt.fail_after_writes = n;
+        ty_status st = with_samples ? fx_write_with_samples(fresh, path, 20000, &opt, fd)
+                                    : ty_results_write(fresh, path, &opt, fd);
+        if (st == TY_OK) {
+            done = 1;
+        } else {
+            CHECK_MSG(st == TY_ERR_IO, "write %ld: status %d", n, (int)st);
+            CHECK_MSG(ty_diag_errors(fd) >= 1 && diag_has(fd, "injected fault"), "write %ld", n);
+            CHECK_MSG(ty_diag_count(fd) >= 1 && ty_diag_get(fd, 0)->file
+                      && strcmp(ty_diag_get(fd, 0)->file, path) == 0, "write %ld: the diagnostic names the file", n);
+            int count = scratch_count(dir, name, sizeof name);
+            CHECK_MSG(count == 1 && strcmp(name, "result.h5") == 0,
+                      "write %ld: %d entries, first '%s'", n, count, name);
+            /* The older file is untouched, byte for byte (and so reads back as before). */
+            size_t size = 0;
+            unsigned char *bytes = slurp(path, &size);
+            CHECK_MSG(bytes && old_bytes && size == old_size && memcmp(bytes, old_bytes, size) == 0,
+                      "write %ld: the older file changed", n);
+            free(bytes);
+        }
+        ty_diag_free(fd);
+        if (th_test_failed) { done = -1; break; }
+    }
+    if (done < 0) goto out;
+    CHECK_MSG(done, "still failing after %ld writes", n);
+    CHECK_MSG(n > 60, "only %ld writes in a full file?", n);
+    CHECK(ty_results_read(path, &back, d) == TY_OK);
+    check_same(fresh, back);
+    ty_results_free(back);
+    CHECK(scratch_count(dir, NULL, 0) == 1);
+out:
+    free(old_bytes);
+    ty_results_free(old);
+    ty_results_free(fresh);
+    ty_diag_free(d);
+    scratch_free(dir);
+}
+
+static void test_fault_injection(void) { fault_loop(0); }
+static void test_fault_injection_samples(void) { fault_loop(1); }
+
+static void test_abort_and_folder(void)
+{
+    char dir[64], path[160];
+    scratch_new(dir);
+    ty_diag *d = ty_diag_new(10);
+    ty_result_file *f = NULL;
+    snprintf(path, sizeof path, "%s/aborted.h5", dir);
+    CHECK(ty_result_file_create(path, NULL, &f, d) == TY_OK);
+    CHECK(f != NULL);
+    CHECK(scratch_count(dir, NULL, 0) == 1);   /* the temporary file */
+    ty_result_file_abort(f);
+    CHECK(scratch_count(dir, NULL, 0) == 0);
+    ty_result_file_abort(NULL);
+
+    snprintf(path, sizeof path, "%s/no/such/folder/x.h5", dir);
+    CHECK(ty_result_file_create(path, NULL, &f, d) == TY_ERR_IO);
+    CHECK(f == NULL);
+    CHECK(diag_has(d, "does not exist"));
+
+    /* A name that cannot be an HDF5 link fails cleanly. */
+    snprintf(path, sizeof path, "%s/bad.h5", dir);
+    CHECK(ty_result_file_create(path, NULL, &f, d) == TY_OK);
+    const char *names[] = {"a/b"};
+    CHECK(ty_result_file_samples_begin(f, "baseline", 1, names, NULL, d) == TY_ERR_INVALID);
+    CHECK(diag_has(d, "cannot name an HDF5"));
+    ty_results *r = fx_results(0);
+    CHECK(ty_result_file_finish(f, r, d) != TY_OK);
+    CHECK(scratch_count(dir, NULL, 0) == 0);
+    ty_results_free(r);
+    ty_diag_free(d);
+    scratch_free(dir);
+}
+
+/* Sets the root's format_version attribute of path to v. */
+static void set_version(const char *path, int v)
+{
+    hid_t file = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+    hid_t a = H5Aopen(file, "format_version", H5P_DEFAULT);
+    CHECK(file >= 0 && a >= 0);
+    CHECK(H5Awrite(a, H5T_NATIVE_INT, &v) >= 0);
+    H5Aclose(a);
+    H5Fclose(file);
+}
+
+static void test_read_errors(void)
+{
+    char dir[64], path[160];
+    scratch_new(dir);
+    ty_results *r = NULL;
+    ty_diag *d = ty_diag_new(10);
+
+    snprintf(path, sizeof path, "%s/missing.h5", dir);
+    CHECK(ty_results_read(path, &r, d) == TY_ERR_IO && r == NULL);
+    CHECK(diag_has(d, "No such file"));
+
+    snprintf(path, sizeof path, "%s/text.h5", dir);
+    FILE *fp = fopen(path, "w");
+    fputs("tyche: 1\nname: not-hdf5\n", fp);
+    fclose(fp);
+    CHECK(ty_results_read(path, &r, d) == TY_ERR_IO && r == NULL);
+    CHECK(diag_has(d, "not an HDF5 file"));
+
+    snprintf(path, sizeof path, "%s/foreign.h5", dir);
+    hid_t file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    CHECK(file >= 0);
+    H5Fclose(file);
+    CHECK(ty_results_read(path, &r, d) == TY_ERR_IO && r == NULL);
+    CHECK(diag_has(d, "not a tyche result file"));
+
+    snprintf(path, sizeof path, "%s/newer.h5", dir);
+    ty_results *src = fx_results(0);
+    CHECK(ty_results_write(src, path, NULL, d) == TY_OK);
+    set_version(path, 2);
+    CHECK(ty_results_read(path, &r, d) == TY_ERR_IO && r == NULL);
+    CHECK(diag_has(d, "format version 2 is newer than this tyche reads"));
+
+    /* A damaged file: a dataset of the wrong length. */
+    snprintf(path, sizeof path, "%s/damaged.h5", dir);
+    CHECK(ty_results_write(src, path, NULL, d) == TY_OK);
+    file = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+    CHECK(H5Ldelete(file, "/runs/baseline/outcomes/stderr", H5P_DEFAULT) >= 0);
+    hsize_t two[1] = {2};
+    hid_t sp = H5Screate_simple(1, two, NULL);
+    hid_t ds = H5Dcreate2(file, "/runs/baseline/outcomes/stderr", H5T_IEEE_F64LE, sp, H5P_DEFAULT,
+                          H5P_DEFAULT, H5P_DEFAULT);
+    CHECK(ds >= 0);
+    H5Dclose(ds);
+    H5Sclose(sp);
+    H5Fclose(file);
+    CHECK(ty_results_read(path, &r, d) == TY_ERR_IO && r == NULL);
+    CHECK(diag_has(d, "/runs/baseline/outcomes/stderr has 2 elements"));
+
+    ty_results_free(src);
+    ty_diag_free(d);
+    scratch_free(dir);
+}
+
+TEST_MAIN(test_round_trip, test_empty, test_samples, test_fault_injection,
+          test_fault_injection_samples, test_abort_and_folder, test_read_errors)
