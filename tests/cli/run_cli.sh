@@ -23,6 +23,10 @@ for t in 1 2 3 7; do
   o=$(outcomes <<<"$out")
   if [ -z "$ref" ]; then ref=$o; ok; elif [ "$o" = "$ref" ]; then ok; else bad "threads=$t gives other numbers"; fi
 done
+# The file of a real run conforms to DESIGN section 5.
+$py "$root/tests/schema/check_schema.py" "$work/t1.h5" >/dev/null && ok || bad "schema of a real run: $($py "$root/tests/schema/check_schema.py" "$work/t1.h5")"
+"$tyche" batch "$root/scenarios/ukraine-2014-policy.yaml" -n 5000 -o "$work/bs.h5" --quiet --save-samples >/dev/null
+$py "$root/tests/schema/check_schema.py" "$work/bs.h5" >/dev/null && ok || bad "schema of a batch: $($py "$root/tests/schema/check_schema.py" "$work/bs.h5")"
 shown=$("$tyche" show "$work/t2.h5" --json | outcomes)
 [ "$shown" = "$ref" ] && ok || bad "show --json differs from run --json"
 "$tyche" show "$work/t2.h5" | grep -q "invasion" && ok || bad "show table lacks the outcomes"
