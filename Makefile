@@ -14,11 +14,10 @@ build: deps
 	cmake --preset $(PRESET) >/dev/null
 	cmake --build --preset $(PRESET) -j $(JOBS)
 
-# The main job: for now the generator's first outputs for the project seed;
-# `tyche run` of the 2014 Ukraine scenario once the run loop lands.
+# The main job: the 2014 Ukraine scenario, end to end.
+
 run: build
-	$(TYCHE) --version
-	$(TYCHE) rng --seed 2014 --count 8 --format hex
+	$(TYCHE) run scenarios/ukraine-2014.yaml
 
 test: build
 	ctest --preset $(PRESET) -j $(JOBS)

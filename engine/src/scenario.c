@@ -636,6 +636,21 @@ ty_status scenario_build(const yt_doc *doc, const scenario_overlay *overlay, ty_
         ty_scenario_free(s);
         return L.oom ? TY_ERR_NOMEM : TY_ERR_INVALID;
     }
+    /* Positions outlive the document: point them at the scenario's own copy
+     * of the path (overlay positions stay with the batch, which outlives its
+     * variants). */
+    for (size_t i = 0; i < s->nfactors; i++)
+        if (s->factors[i].pos.file == doc->file) s->factors[i].pos.file = s->path;
+    for (size_t i = 0; i < s->ncorr; i++)
+        if (s->corr[i].pos.file == doc->file) s->corr[i].pos.file = s->path;
+    for (size_t i = 0; i < s->nderived; i++) {
+        if (s->derived[i].pos.file == doc->file) s->derived[i].pos.file = s->path;
+        if (s->derived[i].name_pos.file == doc->file) s->derived[i].name_pos.file = s->path;
+    }
+    for (size_t i = 0; i < s->noutcomes; i++) {
+        if (s->outcomes[i].pos.file == doc->file) s->outcomes[i].pos.file = s->path;
+        if (s->outcomes[i].name_pos.file == doc->file) s->outcomes[i].name_pos.file = s->path;
+    }
     *out = s;
     return TY_OK;
 }
