@@ -2,7 +2,7 @@
  * once per block and runs a tight loop over a local copy of the generator,
  * so its 256-bit state stays in registers; rare slow paths are out of line.
  * The normal, gamma and beta samplers work a chunk at a time: generator
- * outputs into a buffer (raw_fill), a branch-free vectorised pass, then a
+ * outputs into a buffer (ty_rng_fill), a branch-free vectorised pass, then a
  * scalar fix-up of the rare slots that need more. Every sampler is exact
  * (no approximation beyond double rounding) and deterministic: the same
  * state and the same n give the same draws. */
@@ -69,84 +69,6 @@ static inline double zig_normal(ty_rng *r)
     }
 }
 
-#if defined(__AVX512F__) && defined(__AVX512DQ__)
-#include <immintrin.h>
-
-/* High 64 bits of the 64x64-bit products a[j] * b, from four 32x32-bit
- * products (AVX-512 has no 64-bit multiply-high). */
-static inline __m512i mulhi_u64(__m512i a, __m512i blo, __m512i bhi)
-{
-    const __m512i m32 = _mm512_set1_epi64(0xffffffff);
-    __m512i ahi = _mm512_srli_epi64(a, 32);
-    __m512i ll = _mm512_mul_epu32(a, blo), lh = _mm512_mul_epu32(a, bhi);
-    __m512i hl = _mm512_mul_epu32(ahi, blo), hh = _mm512_mul_epu32(ahi, bhi);
-    __m512i t = _mm512_add_epi64(_mm512_srli_epi64(ll, 32),
-                                 _mm512_add_epi64(_mm512_and_si512(lh, m32), _mm512_and_si512(hl, m32)));
-    return _mm512_add_epi64(_mm512_add_epi64(hh, _mm512_srli_epi64(t, 32)),
-                            _mm512_add_epi64(_mm512_srli_epi64(lh, 32), _mm512_srli_epi64(hl, 32)));
-}
-#endif
-
-/* The next n 64-bit outputs of r into u, exactly ty_rng_next's sequence.
- * The scalar loop is bound by the multiplier (four 64-bit multiplies per
- * output, about 1.7 ns on the build machine). With AVX-512 the outputs come
- * from eight interleaved copies of the LCG, lane j at step i*8 + j, each
- * advanced 8 steps at a time by s -> A s + C with A = M^8 and
- * C = s_8 - A s_0 mod 2^128 (the LCG jump of Brown 1994, as in
- * ty_rng_advance), and the DXSM output taken in the vector lanes: 0.75 ns
- * per output against 1.7 (release, median of 31). */
-static inline void raw_fill(ty_rng *r, uint64_t *u, size_t n)
-{
-    ty_rng t = *r;
-    size_t i = 0;
-#if defined(__AVX512F__) && defined(__AVX512DQ__)
-    if (n >= 32) {
-        uint64_t slo[8], shi[8];
-        ty_u128 s0 = t.state;
-        for (; i < 8; i++) {
-            slo[i] = (uint64_t)t.state;
-            shi[i] = (uint64_t)(t.state >> 64);
-            u[i] = ty_rng_next(&t);
-        }
-        ty_u128 a8 = TY_RNG_MULT;
-        a8 *= a8; a8 *= a8; a8 *= a8;                 /* M^8 mod 2^128 */
-        ty_u128 c8 = t.state - a8 * s0;
-        const __m512i alo = _mm512_set1_epi64((long long)(uint64_t)a8);
-        const __m512i alo_hi = _mm512_set1_epi64((long long)((uint64_t)a8 >> 32));
-        const __m512i ahi = _mm512_set1_epi64((long long)(uint64_t)(a8 >> 64));
-        const __m512i clo = _mm512_set1_epi64((long long)(uint64_t)c8);
-        const __m512i chi = _mm512_set1_epi64((long long)(uint64_t)(c8 >> 64));
-        const __m512i mult = _mm512_set1_epi64((long long)TY_RNG_MULT);
-        const __m512i one = _mm512_set1_epi64(1);
-        __m512i lo = _mm512_loadu_si512(slo), hi = _mm512_loadu_si512(shi);
-        for (;;) {
-            /* step every lane 8 places: (hi, lo) = A (hi, lo) + C */
-            __m512i nlo = _mm512_add_epi64(_mm512_mullo_epi64(lo, alo), clo);
-            __m512i nhi = _mm512_add_epi64(mulhi_u64(lo, alo, alo_hi),
-                                           _mm512_add_epi64(_mm512_mullo_epi64(lo, ahi),
-                                                            _mm512_mullo_epi64(hi, alo)));
-            nhi = _mm512_add_epi64(nhi, chi);
-            nhi = _mm512_mask_add_epi64(nhi, _mm512_cmplt_epu64_mask(nlo, clo), nhi, one);
-            lo = nlo;
-            hi = nhi;
-            if (i + 8 > n) break;
-            /* DXSM output of each lane's state */
-            __m512i h = _mm512_xor_si512(hi, _mm512_srli_epi64(hi, 32));
-            h = _mm512_mullo_epi64(h, mult);
-            h = _mm512_xor_si512(h, _mm512_srli_epi64(h, 48));
-            h = _mm512_mullo_epi64(h, _mm512_or_si512(lo, one));
-            _mm512_storeu_si512(u + i, h);
-            i += 8;
-        }
-        _mm512_storeu_si512(slo, lo);
-        _mm512_storeu_si512(shi, hi);
-        t.state = ((ty_u128)shi[0] << 64) | slo[0];   /* the state for output i */
-    }
-#endif
-    for (; i < n; i++) u[i] = ty_rng_next(&t);
-    *r = t;
-}
-
 #define ZCHUNK 256
 
 /* Fills out[0..n) with standard normals, per chunk of ZCHUNK in three
@@ -161,7 +83,8 @@ static inline void raw_fill(ty_rng *r, uint64_t *u, size_t n)
  * exact. Measured (release -O3 -march=native on the build machine, blocks
  * of 1024, median of 31 thread-CPU timings, ns per draw): one-at-a-time
  * loop 7.4; the former fused two-pass loop 4.3; three passes with the scalar
- * generator 3.3; three passes with raw_fill's eight-lane generator 2.4. */
+ * generator 3.3; three passes with the eight-lane
+ * generator fill (now ty_rng_fill, rng.c) 2.4. */
 static void normal_fill(ty_rng *rng, double *out, size_t n)
 {
     ty_rng r = *rng;
@@ -170,7 +93,7 @@ static void normal_fill(ty_rng *rng, double *out, size_t n)
     for (size_t base = 0; base < n; base += ZCHUNK) {
         size_t m = n - base < ZCHUNK ? n - base : ZCHUNK;
         double *o = out + base;
-        raw_fill(&r, ub, m);
+        ty_rng_fill(&r, ub, m);
         for (size_t i = 0; i < m; i++) {
             uint64_t u = ub[i];
             unsigned idx = (unsigned)(u & 0xff);
@@ -233,7 +156,7 @@ static void gamma_fill(ty_rng *rng, double *out, size_t n, const gamma_consts *g
         size_t want = n - k, m = want + (want >> 4) + 8;
         if (m > GCHUNK) m = GCHUNK;
         normal_fill(rng, xb, m);
-        raw_fill(rng, ub, m);
+        ty_rng_fill(rng, ub, m);
         for (size_t i = 0; i < m; i++) {
             double x = xb[i], v = 1.0 + c * x, x2 = x * x;
             double u = ((double)(int64_t)(ub[i] >> 11) + 0.5) * 0x1.0p-53;
@@ -256,7 +179,7 @@ static void gamma_fill(ty_rng *rng, double *out, size_t n, const gamma_consts *g
         const double ia = g->inv_shape;
         for (size_t base = 0; base < n; base += GCHUNK) {
             size_t m = n - base < GCHUNK ? n - base : GCHUNK;
-            raw_fill(rng, ub, m);
+            ty_rng_fill(rng, ub, m);
             for (size_t i = 0; i < m; i++) xb[i] = log(((double)(ub[i] >> 11) + 0.5) * 0x1.0p-53);
             for (size_t i = 0; i < m; i++) out[base + i] *= vm_exp(xb[i] * ia);
         }

@@ -90,6 +90,60 @@ static void test_fill_matches_next(void)
     CHECK(a.state == b.state);
 }
 
+/* The block fills (multi-lane with AVX-512, rng.c) against ty_rng_next for
+ * every length 0..FILL_MAX, odd and even, from several states including
+ * all-ones and zero words and an unaligned destination: same outputs, same
+ * final state, increment untouched, nothing written past out[n). */
+#define FILL_MAX 3000
+static void test_fill_every_length(void)
+{
+    static uint64_t ref[FILL_MAX + 1];
+    static ty_u128 ref_state[FILL_MAX + 1];
+    static uint64_t buf[FILL_MAX + 9];
+    static double dbuf[FILL_MAX + 9];
+    const ty_u128 ones = ~(ty_u128)0;
+    const ty_rng starts[] = {
+        {0, 1},
+        {ones, ones},
+        {(ty_u128)UINT64_MAX, ones << 64 | 1},
+        {u128_of("0123456789abcdeffedcba9876543210"), u128_of("deadbeefcafef00d0000000012345679")},
+        {ones << 64, 3},
+    };
+    for (size_t k = 0; k < sizeof starts / sizeof starts[0] + 1; k++) {
+        ty_rng s;
+        if (k < sizeof starts / sizeof starts[0]) ty_rng_set_raw(&s, starts[k].state, starts[k].inc);
+        else ty_rng_seed(&s, 12345, 678);
+        ty_rng t = s;
+        for (size_t i = 0; i <= FILL_MAX; i++) {
+            ref_state[i] = t.state;
+            ref[i] = ty_rng_next(&t);
+        }
+        for (size_t n = 0; n <= FILL_MAX; n++) {
+            size_t off = n & 1;   /* odd n also writes at an odd (8-byte) offset */
+            const uint64_t guard = UINT64_C(0x5a5a5a5a5a5a5a5a);
+            for (size_t i = 0; i < n + 9; i++) buf[i] = guard;
+            ty_rng a = s;
+            ty_rng_fill(&a, buf + off, n);
+            size_t bad = 0;
+            for (size_t i = 0; i < n; i++) bad += buf[off + i] != ref[i];
+            for (size_t i = n + off; i < n + 9; i++) bad += buf[i] != guard;
+            if (off) bad += buf[0] != guard;
+            CHECK_MSG(bad == 0, "start %zu, n %zu: %zu wrong words", k, n, bad);
+            CHECK_MSG(a.state == ref_state[n] && a.inc == s.inc, "start %zu, n %zu: state", k, n);
+
+            for (size_t i = 0; i < n + 9; i++) dbuf[i] = -1.0;
+            a = s;
+            ty_rng_fill_uniform(&a, dbuf + off, n);
+            bad = 0;
+            for (size_t i = 0; i < n; i++) bad += dbuf[off + i] != (double)(ref[i] >> 11) * 0x1.0p-53;
+            for (size_t i = n + off; i < n + 9; i++) bad += dbuf[i] != -1.0;
+            if (off) bad += dbuf[0] != -1.0;
+            CHECK_MSG(bad == 0, "start %zu, n %zu: %zu wrong doubles", k, n, bad);
+            CHECK_MSG(a.state == ref_state[n] && a.inc == s.inc, "start %zu, n %zu: uniform state", k, n);
+        }
+    }
+}
+
 static void test_uniform_endpoints(void)
 {
     /* An output of all ones maps to the largest double below 1, zero to 0. */
@@ -243,6 +297,6 @@ static void test_hash_name(void)
 }
 
 TEST_MAIN(test_known_answers_from_numpy, test_advance_equals_steps_and_back,
-          test_fill_matches_next, test_uniform_endpoints, test_bounded_unbiased,
+          test_fill_matches_next, test_fill_every_length, test_uniform_endpoints, test_bounded_unbiased,
           test_seed_streams_distinct, test_parse_and_format, test_block_streams_distinct,
           test_block_streams_uncorrelated, test_hash_name)
