@@ -114,6 +114,18 @@ int cmd_batch(int argc, char **argv)
         if (var->label && !(res->runs[v].label = strdup(var->label))) run_st = TY_ERR_NOMEM;
         if (run_st != TY_OK && run_st != TY_ERR_INTERRUPTED) { st = run_st; goto fail; }
     }
+    /* Differences from the baseline (the variant named "baseline", else the
+     * first), paired block by block thanks to common random numbers. */
+    if (run_st == TY_OK && res->nruns > 1) {
+        size_t base = 0;
+        for (size_t v = 0; v < res->nruns; v++)
+            if (strcmp(res->runs[v].variant, "baseline") == 0) base = v;
+        for (size_t v = 0; v < res->nruns; v++)
+            if (v != base && ty_run_difference(&res->runs[v], &res->runs[base]) == TY_ERR_NOMEM) {
+                st = TY_ERR_NOMEM;
+                goto fail;
+            }
+    }
     for (size_t w = 0; w < ns && run_st == TY_OK; w++) {
         res->nsweeps = w + 1;
         run_st = run_sweep(ty_batch_sweep(b, w), &o, &res->sweeps[w], diag);

@@ -386,6 +386,23 @@ static void r_run(rctx *r, hid_t runs, const char *name, ty_run_result *run)
     if (!r->st) run->convergence.npoints = m;
     r_close(r, c, path);
 
+    if (k && r_exists(r, g, "difference")) {
+        static const struct { const char *name; size_t off; } dif[] = {
+            {"diff", offsetof(ty_difference, diff)}, {"stderr", offsetof(ty_difference, stderr_)},
+            {"ci_low", offsetof(ty_difference, ci_low)}, {"ci_high", offsetof(ty_difference, ci_high)},
+            {"unpaired_stderr", offsetof(ty_difference, unpaired_stderr)},
+        };
+        hid_t dg = r_group(r, g, rpath, "difference", path, sizeof path);
+        run->difference = r_alloc(r, k, sizeof *run->difference);
+        for (size_t e = 0; run->difference && e < sizeof dif / sizeof dif[0]; e++) {
+            double *col = r_f64(r, dg, path, dif[e].name, k, NULL);
+            for (size_t i = 0; col && i < k; i++)
+                memcpy((char *)&run->difference[i] + dif[e].off, &col[i], sizeof(double));
+            free(col);
+        }
+        r_close(r, dg, path);
+    }
+
     if (!run->complete && r_exists(r, g, "resume")) {
         hid_t s = r_group(r, g, rpath, "resume", path, sizeof path);
         run->resume.blocks_done = r_attr_u64(r, s, path, "blocks_done");

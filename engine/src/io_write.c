@@ -396,6 +396,29 @@ static void w_run(wctx *w, hid_t runs, const ty_run_result *r)
     w_histograms(w, g, path, r->derived, r->nderived);
     w_close(w, g, path);
 
+    if (r->difference) {
+        /* A batch variant's difference from the baseline, paired by common
+         * random numbers. */
+        static const struct { const char *name, *desc; size_t off; } dif[] = {
+            {"diff", "probability minus the baseline's", offsetof(ty_difference, diff)},
+            {"stderr", "standard error of the difference, paired block by block", offsetof(ty_difference, stderr_)},
+            {"ci_low", "lower end of the 95% interval of the difference", offsetof(ty_difference, ci_low)},
+            {"ci_high", "upper end of the 95% interval of the difference", offsetof(ty_difference, ci_high)},
+            {"unpaired_stderr", "standard error independent runs would give: sqrt(se^2 + se_baseline^2)",
+             offsetof(ty_difference, unpaired_stderr)},
+        };
+        g = w_group(w, run, rpath, "difference", 0, path, sizeof path);
+        double *dcol = malloc((k ? k : 1) * sizeof *dcol);
+        if (!dcol) w_fail(w, TY_ERR_NOMEM, "writing %s: out of memory", path);
+        for (size_t e = 0; dcol && e < sizeof dif / sizeof dif[0]; e++) {
+            for (size_t i = 0; i < k; i++)
+                memcpy(&dcol[i], (const char *)&r->difference[i] + dif[e].off, sizeof(double));
+            w_f64(w, g, path, dif[e].name, k, dcol, "1", dif[e].desc);
+        }
+        free(dcol);
+        w_close(w, g, path);
+    }
+
     if (!r->complete) {
         g = w_group(w, run, rpath, "resume", 0, path, sizeof path);
         w_attr_u64(w, g, path, "blocks_done", r->resume.blocks_done);

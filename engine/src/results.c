@@ -33,6 +33,9 @@ void ty_run_result_clear(ty_run_result *run)
     free(run->convergence.halfwidth);
     free(run->resume.real);
     free(run->resume.count);
+    free(run->difference);
+    free(run->group_sums);
+    free(run->group_weights);
 }
 
 void ty_results_free(ty_results *r)

@@ -52,6 +52,9 @@ typedef struct accum {
     double *smean, *sm2;         /* S series: Chan's running mean and M2 */
     uint64_t *sn;                /* S: finite values counted */
     uint64_t *hist;              /* S x NB */
+    uint64_t group_blocks;       /* blocks per group for paired differences */
+    size_t ngroups;
+    double *gsum, *gw;           /* ngroups x K outcome sums, ngroups weights */
 } accum;
 
 static void workspace_free(workspace *w)
@@ -176,6 +179,11 @@ static void accum_add(const plan *p, accum *a, const double *t, size_t w)
         a->dw[k] += d * dw;
     }
     a->w2 += dw * dw;
+    if (a->gsum) {
+        size_t g = (size_t)(a->blocks / a->group_blocks);
+        for (size_t k = 0; k < p->K; k++) a->gsum[g * p->K + k] += t[k];
+        a->gw[g] += dw;
+    }
     for (size_t j = 0; j < p->S; j++) {
         double nb = t[p->K + 2 * p->S + j];
         if (nb == 0) continue;
@@ -443,6 +451,12 @@ ty_status ty_run_scenario(const ty_scenario *s, const char *variant, const ty_ru
     a.sm2 = calloc(p.S + 1, sizeof *a.sm2);
     a.sn = calloc(p.S + 1, sizeof *a.sn);
     a.hist = calloc(p.S * NB + 1, sizeof *a.hist);
+    /* At most 4096 groups of whole blocks, whatever N: bounded memory. */
+    a.group_blocks = (nblocks + 4095) / 4096;
+    if (a.group_blocks == 0) a.group_blocks = 1;
+    a.ngroups = (size_t)((nblocks + a.group_blocks - 1) / a.group_blocks);
+    a.gsum = calloc(a.ngroups * p.K + 1, sizeof *a.gsum);
+    a.gw = calloc(a.ngroups + 1, sizeof *a.gw);
     tallies = malloc(round_cap * p.ntally * sizeof *tallies);
     ws = calloc((size_t)threads, sizeof *ws);
     out->variant = strdup(variant);
@@ -451,7 +465,7 @@ ty_status ty_run_scenario(const ty_scenario *s, const char *variant, const ty_ru
     out->outcome_labels = calloc(p.K, sizeof *out->outcome_labels);
     out->outcomes = calloc(p.K, sizeof *out->outcomes);
     if (!p.hash || !p.hist_lo || !p.hist_w || !a.ref || !a.sum || !a.d2 || !a.dw || !a.smean ||
-        !a.sm2 || !a.sn || !a.hist || !tallies || !ws || !out->variant ||
+        !a.sm2 || !a.sn || !a.hist || !a.gsum || !a.gw || !tallies || !ws || !out->variant ||
         !out->outcome_names || !out->outcome_labels || !out->outcomes)
         goto done;
     for (size_t k = 0; k < p.K; k++) {
@@ -592,6 +606,15 @@ ty_status ty_run_scenario(const ty_scenario *s, const char *variant, const ty_ru
     out->complete = !interrupted;
     out->stopped_early = reached;
     out->wall_seconds = prev_wall + (omp_get_wtime() - t0);
+    if (!opt->resume) {
+        /* Group sums only cover the blocks run here; a resumed run has none. */
+        out->ngroups = a.ngroups;
+        out->group_blocks = a.group_blocks;
+        out->group_sums = a.gsum;
+        out->group_weights = a.gw;
+        a.gsum = NULL;
+        a.gw = NULL;
+    }
     if (interrupted) {
         if (save_state(&p, &a, &out->resume) != 0) { st = TY_ERR_NOMEM; goto done; }
         st = TY_ERR_INTERRUPTED;
@@ -603,8 +626,39 @@ done:
     free(save);
     free(tallies);
     free(a.ref); free(a.sum); free(a.d2); free(a.dw);
-    free(a.smean); free(a.sm2); free(a.sn); free(a.hist);
+    free(a.smean); free(a.sm2); free(a.sn); free(a.hist); free(a.gsum); free(a.gw);
     free(p.hash); free(p.hist_lo); free(p.hist_w);
     corr_plan_free(p.corr);
     return st;
+}
+
+ty_status ty_run_difference(ty_run_result *v, const ty_run_result *base)
+{
+    size_t K = v->noutcomes, G = v->ngroups;
+    if (K != base->noutcomes || G != base->ngroups || G < 2 || v->seed != base->seed ||
+        v->samples != base->samples || v->group_blocks != base->group_blocks ||
+        !v->group_sums || !base->group_sums || !v->complete || !base->complete)
+        return TY_ERR_INVALID;
+    ty_difference *d = calloc(K, sizeof *d);
+    if (!d) return TY_ERR_NOMEM;
+    double W = (double)v->samples;
+    const double z = 1.959963984540054;
+    for (size_t k = 0; k < K; k++) {
+        double diff = v->outcomes[k].probability - base->outcomes[k].probability, ss = 0;
+        for (size_t g = 0; g < G; g++) {
+            double dg = v->group_sums[g * K + k] - base->group_sums[g * K + k];
+            double r = dg - diff * v->group_weights[g];
+            ss += r * r;
+        }
+        double se = sqrt((double)G / (double)(G - 1) * ss) / W;
+        d[k].diff = diff;
+        d[k].stderr_ = se;
+        d[k].ci_low = diff - z * se;
+        d[k].ci_high = diff + z * se;
+        d[k].unpaired_stderr = sqrt(v->outcomes[k].stderr_ * v->outcomes[k].stderr_ +
+                                    base->outcomes[k].stderr_ * base->outcomes[k].stderr_);
+    }
+    free(v->difference);
+    v->difference = d;
+    return TY_OK;
 }

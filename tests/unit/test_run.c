@@ -388,6 +388,48 @@ static void test_rules_no_match_reported(void)
     ty_scenario_free(s);
 }
 
+static void test_paired_difference(void)
+{
+    /* Two runs sharing factor x (same name, same seed): the difference of a
+     * shifted threshold is paired block by block. The truth: P(x < 0.35) -
+     * P(x < 0.3) = 0.05 for x uniform. */
+    ty_scenario *a = load("tyche: 1\nname: p\nfactors:\n  x: {dist: \"uniform(0, 1)\"}\n  y: {dist: \"normal(0, 1)\"}\n"
+                          "outcomes:\n  model: rules\n  hit: {when: x < 0.3}\n  miss: {otherwise: true}\n");
+    ty_scenario *b = load("tyche: 1\nname: p\nfactors:\n  x: {dist: \"uniform(0, 1)\"}\n  y: {dist: \"normal(0, 1)\"}\n"
+                          "outcomes:\n  model: rules\n  hit: {when: x < 0.35}\n  miss: {otherwise: true}\n");
+    if (!a || !b) return;
+    ty_run_options o = {.samples = 200000};
+    ty_run_result ra = {0}, rb = {0}, rc = {0};
+    CHECK(run(a, &o, &ra) == TY_OK);
+    CHECK(run(b, &o, &rb) == TY_OK);
+    CHECK(run(a, &o, &rc) == TY_OK);
+    CHECK(ty_run_difference(&rb, &ra) == TY_OK);
+    const ty_difference *d = &rb.difference[0];
+    CHECK_MSG(fabs(d->diff - 0.05) < 4 * d->stderr_, "diff %.5f se %.2g", d->diff, d->stderr_);
+    /* Pairing removes the shared variance: se of the difference of two
+     * nested thresholds is sqrt(0.05 * 0.95 / n), the unpaired one larger.
+     * The estimate of the se from G = 196 groups has a relative sd of about
+     * 1/sqrt(2(G-1)) = 5%: allow 4 of those. */
+    CHECK_NEAR(d->stderr_, sqrt(0.05 * 0.95 / 200000), 0.2 * sqrt(0.05 * 0.95 / 200000));
+    CHECK(d->unpaired_stderr > 2 * d->stderr_);
+    CHECK(d->ci_low < d->diff && d->diff < d->ci_high);
+    /* Identical runs: zero difference, zero error. */
+    CHECK(ty_run_difference(&rc, &ra) == TY_OK);
+    CHECK(rc.difference[0].diff == 0 && rc.difference[0].stderr_ == 0);
+    /* Runs with different seeds cannot be paired. */
+    ty_run_result rd = {0};
+    ty_run_options o2 = {.samples = 200000, .has_seed = 1, .seed = 99};
+    CHECK(run(a, &o2, &rd) == TY_OK);
+    CHECK(ty_run_difference(&rd, &ra) == TY_ERR_INVALID && rd.difference == NULL);
+    ty_run_result_clear(&ra);
+    ty_run_result_clear(&rb);
+    ty_run_result_clear(&rc);
+    ty_run_result_clear(&rd);
+    ty_scenario_free(a);
+    ty_scenario_free(b);
+}
+
 TEST_MAIN(test_bit_identical_across_threads, test_rules_uniform_thresholds, test_normal_tails,
           test_logit_constant_scores, test_correlations, test_interval_coverage, test_latin_hypercube,
-          test_target_halfwidth, test_interrupt_and_resume, test_rules_no_match_reported)
+          test_target_halfwidth, test_interrupt_and_resume, test_rules_no_match_reported,
+          test_paired_difference)

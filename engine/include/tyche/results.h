@@ -15,6 +15,16 @@ typedef struct ty_estimate {
     double ci_low, ci_high; /* 95% interval */
 } ty_estimate;
 
+/* A variant's difference from the batch's baseline for one outcome, paired
+ * by common random numbers (both runs draw the same values for the factors
+ * they share, block by block). */
+typedef struct ty_difference {
+    double diff;             /* p_variant - p_baseline */
+    double stderr_;          /* from block-group paired differences */
+    double ci_low, ci_high;  /* 95%: diff +- 1.96 stderr */
+    double unpaired_stderr;  /* sqrt(se_v^2 + se_b^2): what independent runs would give */
+} ty_difference;
+
 /* Summary of one factor or derived value over the samples. */
 typedef struct ty_summary {
     double mean, sd;
@@ -76,6 +86,15 @@ typedef struct ty_run_result {
 
     ty_convergence convergence;
     ty_resume_state resume;  /* meaningful when complete == 0 */
+
+    ty_difference *difference;  /* noutcomes, from the batch's baseline; NULL otherwise */
+
+    /* In memory only (not written): outcome sums over groups of group_blocks
+     * consecutive blocks, for paired differences between runs. */
+    size_t ngroups;
+    uint64_t group_blocks;
+    double *group_sums;      /* ngroups x noutcomes */
+    double *group_weights;   /* ngroups: samples in each group */
 } ty_run_result;
 
 typedef struct ty_sweep_result {

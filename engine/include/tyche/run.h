@@ -68,6 +68,13 @@ typedef struct ty_run_options {
 ty_status ty_run_scenario(const ty_scenario *s, const char *variant, const ty_run_options *opt,
                           ty_run_result *out, ty_diag *diag);
 
+/* Sets v->difference (allocated, noutcomes entries) to v's difference from
+ * base for every outcome, with the standard error of the block-paired
+ * differences: both runs must have the same seed, sample count and outcomes
+ * (a batch's variants do). Returns TY_OK, TY_ERR_INVALID when they cannot
+ * be paired (nothing is set), TY_ERR_NOMEM. */
+ty_status ty_run_difference(ty_run_result *v, const ty_run_result *base);
+
 /* The settings a run of s with opt will use (samples, seed, sampling, target,
  * budget), resolved as ty_run_scenario resolves them. */
 void ty_run_settings_resolve(const ty_scenario *s, const ty_run_options *opt, ty_run_settings *out);
