@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "corr.h"
+#include "block.h"
 #include "tyche/dist.h"
 #include "tyche/expr.h"
 #include "tyche/rng.h"
@@ -20,27 +20,20 @@
 
 /* Everything a block needs that does not change during the run. */
 typedef struct plan {
+    block_plan bp;               /* sampling and evaluation of one block */
     const ty_scenario *s;
-    const ty_program *prog;
     size_t F, D, K, S;           /* factors, derived, outcomes, series = F + D */
-    uint64_t *hash;              /* F stream keys */
-    corr_plan *corr;
-    uint64_t corr_hash;
     uint64_t seed;
-    ty_sampling sampling;
     ty_outcome_model model;
     double *hist_lo, *hist_w;    /* S histogram ranges */
-    size_t ntally;               /* doubles per block tally: K sums, S means, S M2 */
+    size_t ntally;               /* doubles per block tally: K sums, S means, S M2, S counts */
 } plan;
 
-/* A thread's working memory: one block's columns and scratch. */
+/* A thread's working memory: one block and its histogram counts. */
 typedef struct workspace {
-    double *cols;                /* (F + D + K) x B */
-    double **fcol, **dcol, **ocol;
-    ty_vm_scratch *vm;
-    corr_work *cw;
-    double *u;                   /* LHS: B uniforms */
-    uint32_t *perm;              /* LHS: B strata */
+    block_ws bw;
+    double **fcol, **dcol, **ocol;   /* aliases of bw's columns */
+    double *cols;
     uint64_t *hist;              /* S x NB counts, merged after each round */
 } workspace;
 
@@ -60,74 +53,29 @@ typedef struct accum {
 static void workspace_free(workspace *w)
 {
     if (!w) return;
-    free(w->cols);
-    free(w->fcol);
-    free(w->dcol);
-    free(w->ocol);
-    ty_vm_scratch_free(w->vm);
-    corr_work_free(w->cw);
-    free(w->u);
-    free(w->perm);
+    block_ws_clear(&w->bw);
     free(w->hist);
 }
 
 static int workspace_init(workspace *w, const plan *p)
 {
     memset(w, 0, sizeof *w);
-    size_t ncols = p->F + p->D + p->K;
-    w->cols = malloc(ncols * B * sizeof *w->cols);
-    w->fcol = malloc((p->F + 1) * sizeof *w->fcol);
-    w->dcol = malloc((p->D + 1) * sizeof *w->dcol);
-    w->ocol = malloc((p->K + 1) * sizeof *w->ocol);
-    w->vm = ty_vm_scratch_new(p->prog);
-    w->u = malloc(B * sizeof *w->u);
-    w->perm = malloc(B * sizeof *w->perm);
-    w->hist = calloc(p->S * NB, sizeof *w->hist);
-    if (p->corr) w->cw = corr_work_new(p->corr, B);
-    if (!w->cols || !w->fcol || !w->dcol || !w->ocol || !w->vm || !w->u || !w->perm || !w->hist ||
-        (p->corr && !w->cw))
-        return -1;
-    for (size_t f = 0; f < p->F; f++) w->fcol[f] = w->cols + f * B;
-    for (size_t d = 0; d < p->D; d++) w->dcol[d] = w->cols + (p->F + d) * B;
-    for (size_t k = 0; k < p->K; k++) w->ocol[k] = w->cols + (p->F + p->D + k) * B;
+    w->hist = calloc(p->S * NB + 1, sizeof *w->hist);
+    if (block_ws_init(&w->bw, &p->bp) != 0 || !w->hist) return -1;
+    w->fcol = w->bw.fcol;
+    w->dcol = w->bw.dcol;
+    w->ocol = w->bw.ocol;
+    w->cols = w->bw.cols;
     return 0;
 }
 
-/* Latin hypercube within a block: stratum perm[i] of n, a uniform point in
- * it, then the quantile (M. D. McKay, R. J. Beckman, W. J. Conover,
- * Technometrics 21(2), 1979, 239-245). */
-static void lhs_fill(const ty_dist *d, ty_rng *rng, workspace *w, double *col, size_t n)
-{
-    for (size_t i = 0; i < n; i++) w->perm[i] = (uint32_t)i;
-    for (size_t i = n - 1; i > 0; i--) {
-        size_t k = (size_t)ty_rng_bounded(rng, (uint64_t)i + 1);
-        uint32_t t = w->perm[i];
-        w->perm[i] = w->perm[k];
-        w->perm[k] = t;
-    }
-    for (size_t i = 0; i < n; i++) w->u[i] = ((double)w->perm[i] + ty_rng_uniform_pos(rng)) / (double)n;
-    ty_dist_quantile_block(d, w->u, col, n);
-}
-
-/* Samples block b (n samples) into w's columns and runs the program.
- * Returns TY_OK or TY_ERR_INVALID with *bad = the lowest sample index that
- * matched no rule. */
+/* Samples block b (n samples) and runs the program. Returns TY_OK or
+ * TY_ERR_INVALID with *bad = the lowest sample index that matched no rule. */
 static ty_status block_compute(const plan *p, workspace *w, uint64_t b, size_t n, uint64_t *bad)
 {
-    for (size_t f = 0; f < p->F; f++) {
-        ty_rng rng;
-        ty_rng_for_block(&rng, p->seed, b, p->hash[f]);
-        const ty_dist *d = ty_scenario_factor(p->s, f)->dist;
-        if (p->sampling == TY_SAMPLING_LHS) lhs_fill(d, &rng, w, w->fcol[f], n);
-        else ty_dist_sample(d, &rng, w->fcol[f], n);
-    }
-    if (p->corr) {
-        ty_rng rng;
-        ty_rng_for_block(&rng, p->seed, b, p->corr_hash);
-        corr_apply(p->corr, w->cw, &rng, w->fcol, n);
-    }
+    block_sample(&p->bp, &w->bw, p->seed, b, n);
     size_t bad_i = 0;
-    ty_status st = ty_program_run(p->prog, w->vm, n, (const double *const *)w->fcol, w->dcol, w->ocol, &bad_i);
+    ty_status st = block_eval(&p->bp, &w->bw, n, &bad_i);
     if (st != TY_OK) *bad = b * B + bad_i;
     return st;
 }
@@ -423,14 +371,12 @@ ty_status ty_run_scenario(const ty_scenario *s, const char *variant, const ty_ru
     else if (set.max_samples && set.max_samples < N) N = set.max_samples;
     uint64_t nblocks = (N + B - 1) / B;
 
-    plan p = {.s = s, .prog = ty_scenario_program(s), .seed = set.seed, .sampling = set.sampling,
-              .model = ty_scenario_model(s)};
+    plan p = {.s = s, .seed = set.seed, .model = ty_scenario_model(s)};
     p.F = ty_scenario_nfactors(s);
     p.D = ty_scenario_nderived(s);
     p.K = ty_scenario_noutcomes(s);
     p.S = p.F + p.D;
     p.ntally = p.K + 3 * p.S;
-    p.corr_hash = ty_rng_hash_name("#iman-conover");   /* '#' cannot start a factor name */
     int threads = opt->threads > 0 ? opt->threads : omp_get_max_threads();
     size_t round_cap = opt->sink ? SAVE_ROUND_BLOCKS : TY_RUN_ROUND_BLOCKS;
 
@@ -440,7 +386,6 @@ ty_status ty_run_scenario(const ty_scenario *s, const char *variant, const ty_ru
     double *tallies = NULL, *save = NULL;
     int nws = 0;
 
-    p.hash = malloc(p.F * sizeof *p.hash);
     p.hist_lo = malloc(p.S * sizeof *p.hist_lo);
     p.hist_w = malloc(p.S * sizeof *p.hist_w);
     a.ref = calloc(p.K, sizeof *a.ref);
@@ -464,7 +409,7 @@ ty_status ty_run_scenario(const ty_scenario *s, const char *variant, const ty_ru
     out->outcome_names = calloc(p.K, sizeof *out->outcome_names);
     out->outcome_labels = calloc(p.K, sizeof *out->outcome_labels);
     out->outcomes = calloc(p.K, sizeof *out->outcomes);
-    if (!p.hash || !p.hist_lo || !p.hist_w || !a.ref || !a.sum || !a.d2 || !a.dw || !a.smean ||
+    if (!p.hist_lo || !p.hist_w || !a.ref || !a.sum || !a.d2 || !a.dw || !a.smean ||
         !a.sm2 || !a.sn || !a.hist || !a.gsum || !a.gw || !tallies || !ws || !out->variant ||
         !out->outcome_names || !out->outcome_labels || !out->outcomes)
         goto done;
@@ -474,8 +419,7 @@ ty_status ty_run_scenario(const ty_scenario *s, const char *variant, const ty_ru
         out->outcome_labels[k] = dup_or_null(o->label);
         if (!out->outcome_names[k] || (o->label && !out->outcome_labels[k])) goto done;
     }
-    for (size_t f = 0; f < p.F; f++) p.hash[f] = ty_rng_hash_name(ty_scenario_factor(s, f)->name);
-    st = corr_plan_new(s, &p.corr, diag);
+    st = block_plan_init(&p.bp, s, set.sampling, 1, diag);
     if (st != TY_OK) goto done;
     st = TY_ERR_NOMEM;
     for (nws = 0; nws < threads; nws++)
@@ -627,8 +571,8 @@ done:
     free(tallies);
     free(a.ref); free(a.sum); free(a.d2); free(a.dw);
     free(a.smean); free(a.sm2); free(a.sn); free(a.hist); free(a.gsum); free(a.gw);
-    free(p.hash); free(p.hist_lo); free(p.hist_w);
-    corr_plan_free(p.corr);
+    free(p.hist_lo); free(p.hist_w);
+    block_plan_clear(&p.bp);
     return st;
 }
 

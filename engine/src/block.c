@@ -1,0 +1,107 @@
+/* block.c - sampling and evaluating one block of a scenario (block.h). */
+#include "block.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tyche/dist.h"
+#include "tyche/rng.h"
+
+#define B TY_RUN_BLOCK
+
+ty_status block_plan_init(block_plan *p, const ty_scenario *s, ty_sampling sampling, int use_corr,
+                          ty_diag *diag)
+{
+    memset(p, 0, sizeof *p);
+    p->s = s;
+    p->prog = ty_scenario_program(s);
+    p->F = ty_scenario_nfactors(s);
+    p->D = ty_scenario_nderived(s);
+    p->K = ty_scenario_noutcomes(s);
+    p->sampling = sampling;
+    p->corr_hash = ty_rng_hash_name("#iman-conover");   /* '#' cannot start a factor name */
+    p->hash = malloc((p->F + 1) * sizeof *p->hash);
+    if (!p->hash) return TY_ERR_NOMEM;
+    for (size_t f = 0; f < p->F; f++) p->hash[f] = ty_rng_hash_name(ty_scenario_factor(s, f)->name);
+    return use_corr ? corr_plan_new(s, &p->corr, diag) : TY_OK;
+}
+
+void block_plan_clear(block_plan *p)
+{
+    free(p->hash);
+    corr_plan_free(p->corr);
+    memset(p, 0, sizeof *p);
+}
+
+void block_ws_clear(block_ws *w)
+{
+    free(w->cols);
+    free(w->fcol);
+    free(w->dcol);
+    free(w->ocol);
+    ty_vm_scratch_free(w->vm);
+    corr_work_free(w->cw);
+    free(w->u);
+    free(w->perm);
+    memset(w, 0, sizeof *w);
+}
+
+int block_ws_init(block_ws *w, const block_plan *p)
+{
+    memset(w, 0, sizeof *w);
+    size_t ncols = p->F + p->D + p->K;
+    w->cols = malloc(ncols * B * sizeof *w->cols);
+    w->fcol = malloc((p->F + 1) * sizeof *w->fcol);
+    w->dcol = malloc((p->D + 1) * sizeof *w->dcol);
+    w->ocol = malloc((p->K + 1) * sizeof *w->ocol);
+    w->vm = ty_vm_scratch_new(p->prog);
+    w->u = malloc(B * sizeof *w->u);
+    w->perm = malloc(B * sizeof *w->perm);
+    if (p->corr) w->cw = corr_work_new(p->corr, B);
+    if (!w->cols || !w->fcol || !w->dcol || !w->ocol || !w->vm || !w->u || !w->perm || (p->corr && !w->cw))
+        return -1;
+    for (size_t f = 0; f < p->F; f++) w->fcol[f] = w->cols + f * B;
+    for (size_t d = 0; d < p->D; d++) w->dcol[d] = w->cols + (p->F + d) * B;
+    for (size_t k = 0; k < p->K; k++) w->ocol[k] = w->cols + (p->F + p->D + k) * B;
+    return 0;
+}
+
+/* Latin hypercube within a block: stratum perm[i] of n, a uniform point in
+ * it, then the quantile (M. D. McKay, R. J. Beckman, W. J. Conover,
+ * Technometrics 21(2), 1979, 239-245). */
+static void lhs_fill(const ty_dist *d, ty_rng *rng, block_ws *w, double *col, size_t n)
+{
+    for (size_t i = 0; i < n; i++) w->perm[i] = (uint32_t)i;
+    for (size_t i = n - 1; i > 0; i--) {
+        size_t k = (size_t)ty_rng_bounded(rng, (uint64_t)i + 1);
+        uint32_t t = w->perm[i];
+        w->perm[i] = w->perm[k];
+        w->perm[k] = t;
+    }
+    for (size_t i = 0; i < n; i++) w->u[i] = ((double)w->perm[i] + ty_rng_uniform_pos(rng)) / (double)n;
+    ty_dist_quantile_block(d, w->u, col, n);
+}
+
+void block_sample(const block_plan *p, block_ws *w, uint64_t seed, uint64_t b, size_t n)
+{
+    for (size_t f = 0; f < p->F; f++) {
+        ty_rng rng;
+        ty_rng_for_block(&rng, seed, b, p->hash[f]);
+        const ty_dist *d = ty_scenario_factor(p->s, f)->dist;
+        if (p->sampling == TY_SAMPLING_LHS) lhs_fill(d, &rng, w, w->fcol[f], n);
+        else ty_dist_sample(d, &rng, w->fcol[f], n);
+    }
+    if (p->corr) {
+        ty_rng rng;
+        ty_rng_for_block(&rng, seed, b, p->corr_hash);
+        corr_apply(p->corr, w->cw, &rng, w->fcol, n);
+    }
+}
+
+ty_status block_eval(const block_plan *p, block_ws *w, size_t n, size_t *bad)
+{
+    size_t bad_i = 0;
+    ty_status st = ty_program_run(p->prog, w->vm, n, (const double *const *)w->fcol, w->dcol, w->ocol, &bad_i);
+    if (bad) *bad = bad_i;
+    return st;
+}

@@ -1,0 +1,53 @@
+/* block.h - internal: one block of samples of a scenario. A block_plan is
+ * what every block shares (the compiled program, stream keys, correlations);
+ * a block_ws is one thread's working memory (factor, derived and outcome
+ * columns, VM scratch). The run loop and sensitivity analysis both sample
+ * and evaluate blocks through this module; neither knows how the other
+ * tallies. */
+#ifndef TYCHE_BLOCK_H
+#define TYCHE_BLOCK_H
+
+#include "corr.h"
+#include "tyche/expr.h"
+#include "tyche/run.h"
+
+typedef struct block_plan {
+    const ty_scenario *s;
+    const ty_program *prog;
+    size_t F, D, K;              /* factors, derived values, outcomes */
+    uint64_t *hash;              /* F stream keys (hash of each factor's name) */
+    corr_plan *corr;             /* NULL: no correlations imposed */
+    uint64_t corr_hash;
+    ty_sampling sampling;
+} block_plan;
+
+typedef struct block_ws {
+    double *cols;                /* (F + D + K) x TY_RUN_BLOCK, column-major */
+    double **fcol, **dcol, **ocol;
+    ty_vm_scratch *vm;
+    corr_work *cw;
+    double *u;                   /* LHS: uniforms */
+    uint32_t *perm;              /* LHS: strata */
+} block_ws;
+
+/* Prepares p for s. With use_corr == 0 the scenario's correlations are
+ * ignored (independent factors). Errors (correlations not positive
+ * definite) go to diag. Clear with block_plan_clear. */
+ty_status block_plan_init(block_plan *p, const ty_scenario *s, ty_sampling sampling, int use_corr,
+                          ty_diag *diag);
+void block_plan_clear(block_plan *p);
+
+/* Allocates w for p; 0, or -1 when out of memory (clear it all the same). */
+int block_ws_init(block_ws *w, const block_plan *p);
+void block_ws_clear(block_ws *w);
+
+/* Samples the factor columns of block b (n <= TY_RUN_BLOCK samples) from the
+ * streams (seed, b, name), then imposes the correlations. */
+void block_sample(const block_plan *p, block_ws *w, uint64_t seed, uint64_t b, size_t n);
+
+/* Runs the program over the current factor columns into the derived and
+ * outcome columns. TY_OK, or TY_ERR_INVALID with *bad the index in the block
+ * of the first sample that matched no rule. */
+ty_status block_eval(const block_plan *p, block_ws *w, size_t n, size_t *bad);
+
+#endif
