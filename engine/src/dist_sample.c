@@ -363,7 +363,8 @@ static void sample_raw(const ty_dist *d, ty_rng *rng, double *out, size_t n)
     case SMP_LOGNORMAL: {
         const double loc = d->loc, scale = d->scale;
         normal_fill(&r, out, n);
-        for (size_t i = 0; i < n; i++) out[i] = exp(loc + scale * out[i]);
+        /* vm_exp (within 1 ulp) vectorises; libm exp was 60% of this case. */
+        for (size_t i = 0; i < n; i++) out[i] = vm_exp(loc + scale * out[i]);
         break;
     }
     case SMP_GAMMA: {
