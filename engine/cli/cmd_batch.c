@@ -70,6 +70,7 @@ int cmd_batch(int argc, char **argv)
 {
     runner_opts o;
     if (runner_parse("batch", argc, argv, &o)) return EXIT_USAGE;
+    runner_catch_signals(&o);
     if (o.resume) return cli_usage_error("batch", "--resume is for 'tyche run' results; run the batch again");
     ty_diag *diag = ty_diag_new(20);
     if (!diag) return EXIT_RUNTIME;
@@ -89,7 +90,6 @@ int cmd_batch(int argc, char **argv)
     if (!out_path) { rc = EXIT_RUNTIME; goto out; }
     st = ty_result_file_create(out_path, NULL, &file, diag);
     if (st != TY_OK) goto fail;
-    runner_catch_signals(&o);
 
     size_t nv = ty_batch_nvariants(b), ns = ty_batch_nsweeps(b);
     res = calloc(1, sizeof *res);

@@ -73,6 +73,9 @@ int cmd_run(int argc, char **argv)
 {
     runner_opts o;
     if (runner_parse("run", argc, argv, &o)) return EXIT_USAGE;
+    /* Handlers first: a signal that comes while the scenario loads is
+     * honoured at the first round's end, not lost. */
+    runner_catch_signals(&o);
     ty_diag *diag = ty_diag_new(20);
     if (!diag) return EXIT_RUNTIME;
     ty_results *prev = NULL, *res = NULL;
@@ -116,6 +119,7 @@ int cmd_run(int argc, char **argv)
         o.quiet = quiet || o.quiet;
         o.json = json || o.json;
         o.run.resume = &prev->runs[0];
+        runner_catch_signals(&o);
         st = ty_scenario_parse(path, prev->source_text, strlen(prev->source_text), &s, diag);
     } else {
         st = ty_scenario_load(o.input, &s, diag);
@@ -137,7 +141,6 @@ int cmd_run(int argc, char **argv)
         o.run.sink = append_samples;
         o.run.sink_ctx = &sc;
     }
-    runner_catch_signals(&o);
     runner_progress(&o, ty_scenario_name(s));
 
     res = calloc(1, sizeof *res);

@@ -62,7 +62,10 @@ rm -f "$work"/.victim.h5.tmp-*
 # with the numbers of an uninterrupted run.
 full=$("$tyche" run "$bench" -n 4000000 --threads 2 -o "$work/full.h5" --json --quiet | outcomes)
 "$tyche" run "$bench" -n 4000000 --threads 2 -o "$work/int.h5" --json --quiet > "$work/int.json" & pid=$!
-sleep 0.15; kill -INT $pid; wait $pid; rc=$?
+# The handlers are installed before the scenario loads; the temporary result
+# file appears after it: then the run is under way.
+for _ in $(seq 1 500); do ls -A "$work" | grep -q '^\.int\.h5\.tmp' && break; sleep 0.02; done
+kill -INT $pid; wait $pid; rc=$?
 if [ $rc = 130 ]; then
   $py -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["complete"] is False and d["runs"]["baseline"]["samples"] < 4000000' "$work/int.json" && ok || bad "interrupted run's document"
   res=$("$tyche" run --resume "$work/int.h5" --json --quiet --threads 1 | outcomes)
