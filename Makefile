@@ -18,6 +18,7 @@ build: deps
 
 run: build
 	$(TYCHE) run scenarios/ukraine-2014.yaml
+	$(TYCHE) batch scenarios/ukraine-2014-policy.yaml
 
 test: build
 	ctest --preset $(PRESET) -j $(JOBS)
