@@ -170,8 +170,8 @@ class Bench:
             doc = json.loads(so)
             log(f"  N = {n:g}: {t:.2f} s ({n / t:,.0f} samples/s, load {loadavg()})")
             best = (n, t, doc)
-            nxt = n * 10 ** 0.5
-            nxt = round(nxt, -int(math.floor(math.log10(nxt))))  # 3e4, 1e5, 3e5, ...
+            e = math.floor(math.log10(n) + 1e-9)
+            nxt = 3 * 10 ** e if n < 2.5 * 10 ** e else 10 ** (e + 1)  # 1e4, 3e4, 1e5, 3e5, ...
             if t * nxt / n > budget or nxt > a.squiggle_max:
                 break
             n = nxt
