@@ -7,28 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct sink_ctx { ty_result_file *file; ty_diag *diag; } sink_ctx;
-
-static int append_samples(void *ctx, uint64_t first, size_t n, const double *const *cols, size_t ncols)
-{
-    sink_ctx *c = ctx;
-    (void)first; (void)ncols;
-    return ty_result_file_samples_append(c->file, n, cols, c->diag) != TY_OK;
-}
-
-static ty_status begin_samples(ty_result_file *f, const ty_scenario *s, const char *variant, ty_diag *diag)
-{
-    size_t F = ty_scenario_nfactors(s), D = ty_scenario_nderived(s), K = ty_scenario_noutcomes(s);
-    const char **names = malloc((F + D + K) * sizeof *names);
-    if (!names) return TY_ERR_NOMEM;
-    for (size_t i = 0; i < F; i++) names[i] = ty_scenario_factor(s, i)->name;
-    for (size_t i = 0; i < D; i++) names[F + i] = ty_scenario_derived(s, i)->name;
-    for (size_t i = 0; i < K; i++) names[F + D + i] = ty_scenario_outcome(s, i)->name;
-    ty_status st = ty_result_file_samples_begin(f, variant, F + D + K, names, NULL, diag);
-    free(names);
-    return st;
-}
-
 /* Runs every point of sweep sw into *out. */
 static ty_status run_sweep(const ty_sweep *sw, runner_opts *o, ty_sweep_result *out, ty_diag *diag)
 {
@@ -96,14 +74,14 @@ int cmd_batch(int argc, char **argv)
     if (!res || !(res->runs = calloc(nv ? nv : 1, sizeof *res->runs)) ||
         !(res->sweeps = calloc(ns ? ns : 1, sizeof *res->sweeps))) { st = TY_ERR_NOMEM; goto fail; }
     ty_status run_st = TY_OK;
-    sink_ctx sc = {file, diag};
+    runner_sink sc = {file, diag};
     for (size_t v = 0; v < nv && run_st == TY_OK; v++) {
         const ty_variant *var = ty_batch_variant(b, v);
         ty_run_options ro = o.run;
         if (o.save_samples) {
-            st = begin_samples(file, var->scenario, var->name, diag);
+            st = runner_begin_samples(file, var->scenario, var->name, diag);
             if (st != TY_OK) goto fail;
-            ro.sink = append_samples;
+            ro.sink = runner_append_samples;
             ro.sink_ctx = &sc;
         }
         runner_progress(&o, var->name);

@@ -47,28 +47,6 @@ static void free_words(char **w)
     free(w);
 }
 
-typedef struct sink_ctx { ty_result_file *file; ty_diag *diag; } sink_ctx;
-
-static int append_samples(void *ctx, uint64_t first, size_t n, const double *const *cols, size_t ncols)
-{
-    sink_ctx *c = ctx;
-    (void)first; (void)ncols;
-    return ty_result_file_samples_append(c->file, n, cols, c->diag) != TY_OK;
-}
-
-/* Column names for --save-samples: factors, derived values, outcomes. */
-static const char **sample_names(const ty_scenario *s, size_t *n)
-{
-    size_t F = ty_scenario_nfactors(s), D = ty_scenario_nderived(s), K = ty_scenario_noutcomes(s);
-    const char **names = malloc((F + D + K) * sizeof *names);
-    if (!names) return NULL;
-    for (size_t i = 0; i < F; i++) names[i] = ty_scenario_factor(s, i)->name;
-    for (size_t i = 0; i < D; i++) names[F + i] = ty_scenario_derived(s, i)->name;
-    for (size_t i = 0; i < K; i++) names[F + D + i] = ty_scenario_outcome(s, i)->name;
-    *n = F + D + K;
-    return names;
-}
-
 int cmd_run(int argc, char **argv)
 {
     runner_opts o;
@@ -83,7 +61,6 @@ int cmd_run(int argc, char **argv)
     ty_result_file *file = NULL;
     char **words = NULL;
     char *out_path = NULL;
-    const char **names = NULL;
     ty_status st;
     int rc = EXIT_RUNTIME;
 
@@ -131,14 +108,11 @@ int cmd_run(int argc, char **argv)
     if (!out_path) goto out;
     st = ty_result_file_create(out_path, NULL, &file, diag);
     if (st != TY_OK) goto fail;
-    sink_ctx sc = {file, diag};
+    runner_sink sc = {file, diag};
     if (o.save_samples) {
-        size_t ncols;
-        names = sample_names(s, &ncols);
-        if (!names) { st = TY_ERR_NOMEM; goto fail; }
-        st = ty_result_file_samples_begin(file, "baseline", ncols, names, NULL, diag);
+        st = runner_begin_samples(file, s, "baseline", diag);
         if (st != TY_OK) goto fail;
-        o.run.sink = append_samples;
+        o.run.sink = runner_append_samples;
         o.run.sink_ctx = &sc;
     }
     runner_progress(&o, ty_scenario_name(s));
@@ -181,7 +155,6 @@ fail:
     rc = runner_exit_code(st);
 out:
     ty_result_file_abort(file);
-    free(names);
     free(out_path);
     free_words(words);
     ty_results_free(res);

@@ -221,3 +221,23 @@ int runner_exit_code(ty_status st)
     default: return EXIT_RUNTIME;
     }
 }
+
+int runner_append_samples(void *ctx, uint64_t first, size_t n, const double *const *cols, size_t ncols)
+{
+    runner_sink *c = ctx;
+    (void)first; (void)ncols;
+    return ty_result_file_samples_append(c->file, n, cols, c->diag) != TY_OK;
+}
+
+ty_status runner_begin_samples(ty_result_file *f, const ty_scenario *s, const char *variant, ty_diag *diag)
+{
+    size_t F = ty_scenario_nfactors(s), D = ty_scenario_nderived(s), K = ty_scenario_noutcomes(s);
+    const char **names = malloc((F + D + K) * sizeof *names);
+    if (!names) return TY_ERR_NOMEM;
+    for (size_t i = 0; i < F; i++) names[i] = ty_scenario_factor(s, i)->name;
+    for (size_t i = 0; i < D; i++) names[F + i] = ty_scenario_derived(s, i)->name;
+    for (size_t i = 0; i < K; i++) names[F + D + i] = ty_scenario_outcome(s, i)->name;
+    ty_status st = ty_result_file_samples_begin(f, variant, F + D + K, names, NULL, diag);
+    free(names);
+    return st;
+}

@@ -44,6 +44,13 @@ int runner_fill_meta(ty_results *r, int argc, char **argv);
  * a string to free, or NULL after printing why. */
 char *runner_output_path(const runner_opts *o, const char *name);
 
+/* --save-samples: the sink context, the sink that appends a round's
+ * columns to the result file, and the start of one variant's columns
+ * (factors, derived values, outcomes, named as in the scenario). */
+typedef struct runner_sink { ty_result_file *file; ty_diag *diag; } runner_sink;
+int runner_append_samples(void *ctx, uint64_t first, size_t n, const double *const *cols, size_t ncols);
+ty_status runner_begin_samples(ty_result_file *f, const ty_scenario *s, const char *variant, ty_diag *diag);
+
 /* Maps a status to the exit code of DESIGN section 3. */
 int runner_exit_code(ty_status st);
 
