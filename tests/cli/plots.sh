@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# plots/tyche-plot end to end: charts from small result files tyche writes
+# here (run and batch), from synthetic sensitivity and bench files
+# (tests/plots/synthetic.py), each with its pixel size and not blank; and
+# the error cases: one line on stderr, exit 1, no traceback.
+set -uo pipefail
+tyche=$1
+root=$(cd "$(dirname "$0")/../.." && pwd)
+plot=$root/plots/tyche-plot
+py=/usr/bin/python3
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export MPLCONFIGDIR=$work/mpl
+pass=0 fail=0
+ok()  { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# check_png FILE:WxH ... - each PNG exists, has that pixel size (from its
+# IHDR header) and is not blank (over 30 distinct colours, over 10 kB).
+check_png() {
+  $py - "$@" <<'PY'
+import struct, sys, os
+import matplotlib.image as mpimg
+import numpy as np
+bad = 0
+for arg in sys.argv[1:]:
+    path, size = arg.rsplit(":", 1)
+    w, h = map(int, size.split("x"))
+    if not os.path.exists(path):
+        print(f"FAIL: {path}: missing"); bad += 1; continue
+    with open(path, "rb") as fh:
+        head = fh.read(24)
+    if head[:8] != b"\x89PNG\r\n\x1a\n" or head[12:16] != b"IHDR":
+        print(f"FAIL: {path}: not a PNG"); bad += 1; continue
+    pw, ph = struct.unpack(">II", head[16:24])
+    if (pw, ph) != (w, h):
+        print(f"FAIL: {path}: {pw}x{ph}, expected {w}x{h}"); bad += 1
+    img = mpimg.imread(path)
+    colours = len(np.unique(img.reshape(-1, img.shape[-1]), axis=0))
+    if colours <= 30 or os.path.getsize(path) <= 10000:
+        print(f"FAIL: {path}: looks blank ({colours} colours, {os.path.getsize(path)} bytes)"); bad += 1
+sys.exit(1 if bad else 0)
+PY
+}
+
+# A plain run and a batch at small sample counts.
+"$tyche" run "$root/scenarios/ukraine-2014.yaml" -n 20000 -o "$work/u.h5" --quiet >/dev/null || bad "tyche run"
+"$tyche" batch "$root/scenarios/ukraine-2014-policy.yaml" -n 4000 -o "$work/b.h5" --quiet >/dev/null || bad "tyche batch"
+
+"$plot" "$work/u.h5" -o "$work/u" >/dev/null 2>"$work/err" && [ ! -s "$work/err" ] && ok || bad "plot of a run: $(cat "$work/err")"
+check_png "$work/u/outcomes.png:1000x500" "$work/u/convergence.png:1200x700" \
+          "$work/u/factor-troops.png:900x500" "$work/u/factor-talks.png:900x500" \
+          "$work/u/derived-force_ratio.png:900x500" && ok || bad "charts of a run"
+[ "$(ls "$work/u"/factor-*.png | wc -l)" = 11 ] && [ "$(ls "$work/u"/derived-*.png | wc -l)" = 6 ] && ok || bad "one chart per factor and derived value"
+[ -z "$(ls "$work/u" | grep -E '^(variants|sweep|tornado|sobol|bench)')" ] && ok || bad "a plain run drew batch or sensitivity charts"
+grep -q "US-Russia diplomatic feelers over Ukraine, spring 2014" "$work/u/index.html" \
+  && grep -q "RUSI Commentary" "$work/u/index.html" && grep -q 'src="outcomes.png"' "$work/u/index.html" \
+  && grep -q "20,000" "$work/u/index.html" && ok || bad "index.html lacks the title, source, charts or run metadata"
+for f in "$work"/u/*.png; do grep -q "src=\"$(basename "$f")\"" "$work/u/index.html" || bad "index.html lacks $(basename "$f")"; done
+
+"$plot" "$work/b.h5" -o "$work/b" >/dev/null 2>"$work/err" && [ ! -s "$work/err" ] && ok || bad "plot of a batch: $(cat "$work/err")"
+check_png "$work/b/outcomes.png:1000x500" "$work/b/variants.png:1400x650" "$work/b/variants-diff.png:1400x650" \
+          "$work/b/sweep-troop_buildup.png:1400x520" "$work/b/sweep-sanctions_pressure.png:1400x520" \
+          "$work/b/sweep-us_resolve.png:1400x520" "$work/b/sweep-resistance.png:1400x520" && ok || bad "charts of a batch"
+grep -q "us_accepts" "$work/b/index.html" && ok || bad "index.html lacks the variants"
+
+# Synthetic files: sensitivity results and bench scaling (not made by tyche yet).
+cp "$work/u.h5" "$work/base.h5"
+$py "$root/tests/plots/synthetic.py" "$work" || bad "synthetic.py"
+"$plot" "$work/sens.h5" -o "$work/s" >/dev/null 2>"$work/err" && [ ! -s "$work/err" ] && ok || bad "plot of sensitivity: $(cat "$work/err")"
+check_png "$work/s/outcomes.png:1000x500" "$work/s/spearman.png:1200x600" \
+          "$work/s/tornado-rise.png:1000x600" "$work/s/tornado-fall.png:1000x600" "$work/s/tornado-delta.png:1000x600" \
+          "$work/s/sobol-rise.png:1000x600" "$work/s/sobol-hold.png:1000x600" "$work/s/sobol-delta.png:1000x600" \
+          && ok || bad "sensitivity charts"
+"$plot" "$work/bench.h5" -o "$work/bb" >/dev/null 2>"$work/err" && [ ! -s "$work/err" ] && ok || bad "plot of a bench file: $(cat "$work/err")"
+check_png "$work/bb/bench-scaling.png:1200x500" && grep -q "ukraine-2014-bench" "$work/bb/index.html" && ok || bad "bench chart"
+for fmt in svg pdf; do
+  "$plot" "$work/sens.h5" -o "$work/$fmt" --format $fmt >/dev/null 2>&1 && [ -s "$work/$fmt/tornado-rise.$fmt" ] \
+    && grep -q "tornado-rise.$fmt" "$work/$fmt/index.html" && ok || bad "--format $fmt"
+done
+# The default output folder is RESULT-plots beside the file.
+"$plot" "$work/bench.h5" >/dev/null 2>&1 && [ -f "$work/bench-plots/bench-scaling.png" ] && ok || bad "default output folder"
+
+# Errors: one line on stderr, exit 1, no traceback.
+printf 'not HDF5\n' > "$work/text.h5"
+for case in "text.h5:not an HDF5 file" "v2.h5:format version 2" "nooutcomes.h5:missing group /runs/baseline/outcomes" \
+            "noscenario.h5:missing group /scenario" "absent.h5:no such file"; do
+  file=${case%%:*} want=${case#*:}
+  "$plot" "$work/$file" -o "$work/e" >"$work/out" 2>"$work/err"; rc=$?
+  if [ $rc = 1 ] && [ "$(wc -l < "$work/err")" = 1 ] && grep -q "$want" "$work/err" \
+     && ! grep -q Traceback "$work/err" && [ ! -s "$work/out" ]; then ok
+  else bad "$file: rc=$rc, stderr: $(cat "$work/err")"; fi
+done
+"$plot" >/dev/null 2>&1; [ $? = 2 ] && ok || bad "no arguments is not a usage error"
+
+echo "plots: $pass passed, $fail failed"
+[ $fail = 0 ]
