@@ -19,6 +19,8 @@ build: deps
 run: build
 	$(TYCHE) run scenarios/ukraine-2014.yaml
 	$(TYCHE) batch scenarios/ukraine-2014-policy.yaml
+	plots/tyche-plot results/ukraine-2014.h5 -o results/ukraine-2014-plots
+	plots/tyche-plot results/ukraine-2014-policy.h5 -o results/ukraine-2014-policy-plots
 
 test: build
 	ctest --preset $(PRESET) -j $(JOBS)
