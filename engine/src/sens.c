@@ -443,7 +443,8 @@ ty_status ty_sens_run(const ty_scenario *s, const ty_sens_options *opt, ty_sensi
     int correlated = ty_scenario_ncorrelations(s) > 0;
 
     if ((methods & TY_SENS_SOBOL) && correlated && !opt->ignore_correlations) {
-        ty_diag_add(diag, TY_SEV_ERROR, NULL, "Sobol indices assume independent factors, and "
+        ty_pos pos = {ty_scenario_path(s), 0, 0};
+        ty_diag_add(diag, TY_SEV_ERROR, &pos, "Sobol indices assume independent factors, and "
                     "scenario '%s' has %zu correlation%s", ty_scenario_name(s),
                     ty_scenario_ncorrelations(s), ty_scenario_ncorrelations(s) == 1 ? "" : "s");
         ty_diag_hint(diag, "pass --ignore-correlations to compute them with the factors independent "
