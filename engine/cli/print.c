@@ -152,7 +152,8 @@ static void print_sensitivity(const ty_sensitivity *s, FILE *out)
         }
     }
     if (s->low)
-        fprintf(out, "\n  low/high: %s at each factor's low/high value:\n", "the target's mean");
+        fprintf(out, "\n  tornado values (low / high: the factor's %g%% / %g%% quantile):\n",
+                100 * s->low_quantile, 100 * s->high_quantile);
     for (size_t f = 0; s->low && f < F; f++)
         fprintf(out, "    %-*s %.6g / %.6g\n", w, s->factors[f], s->value_low[f], s->value_high[f]);
     free(order);
