@@ -35,6 +35,21 @@ static const verb verbs[] = {
      "  Runs every variant and every sweep point of a batch file with the same\n"
      "  seed (common random numbers) into one result file (default\n"
      "  results/<batch name>.h5).\n"},
+    {"sensitivity", cmd_sensitivity,
+     "tyche sensitivity SCENARIO.yaml [-o RESULT.h5] [-n SAMPLES]\n"
+     "          [--method tornado|spearman|sobol|all] [--target DERIVED]...\n"
+     "          [--ignore-correlations] [--seed S] [--threads T] [--json] [--quiet]\n"
+     "  Which factors drive each outcome (and each derived value named with\n"
+     "  --target): tornado (each factor held at its 10th and 90th percentile,\n"
+     "  the others sampled on the same draws), Spearman rank correlation, and\n"
+     "  Sobol first-order and total indices with 95% bootstrap intervals\n"
+     "  (--method all, the default, runs the three). -n: samples N (default\n"
+     "  32768): N per tornado setting, the first N (at most 2^20) for\n"
+     "  Spearman, N (F + 2) evaluations for Sobol (N at most 2^22). Sobol\n"
+     "  assumes independent factors: a scenario with correlations exits 3\n"
+     "  unless --ignore-correlations (recorded in the file). Writes RESULT.h5\n"
+     "  (default results/<scenario name>.h5) with /runs/baseline/sensitivity/.\n"
+     "  A batch file stands for its scenario as written.\n"},
     {"check", cmd_check,
      "tyche check FILE.yaml\n"
      "  Validates a scenario or batch file and prints what it defines: factors,\n"

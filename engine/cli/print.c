@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* A probability as a percentage with enough digits to show small ones. */
@@ -23,6 +24,8 @@ static const char *sweep_outcome(const ty_results *r, const ty_sweep_result *s, 
     snprintf(buf, size, "outcome %zu", k + 1);
     return buf;
 }
+
+static void print_sensitivity(const ty_sensitivity *s, FILE *out);
 
 static void print_run(const ty_run_result *run, FILE *out)
 {
@@ -54,6 +57,7 @@ static void print_run(const ty_run_result *run, FILE *out)
         const char *label = run->outcome_labels && run->outcome_labels[k] ? run->outcome_labels[k] : "";
         fprintf(out, "  %-*s %11s  %-22s %s\n", w, run->outcome_names[k], p, ci, label);
     }
+    if (run->sensitivity) print_sensitivity(run->sensitivity, out);
     if (!run->difference) return;
     /* Paired by common random numbers: far narrower than two independent
      * runs' intervals would allow; the last column says by how much. */
@@ -65,6 +69,94 @@ static void print_run(const ty_run_result *run, FILE *out)
                 100 * d->diff, 100 * d->ci_low, 100 * d->ci_high, 4, "",
                 d->stderr_ > 0 ? d->unpaired_stderr / d->stderr_ : 0.0);
     }
+}
+
+/* A target's value: a percentage for outcomes, else 4 significant digits. */
+static void fmt_val(char *buf, size_t size, double v, int pct, int sign)
+{
+    if (!isfinite(v)) snprintf(buf, size, "n/a");
+    else if (pct) snprintf(buf, size, sign ? "%+.2f%%" : "%.2f%%", 100 * v);
+    else snprintf(buf, size, sign ? "%+.4g" : "%.4g", v);
+}
+
+/* How much factor f matters for target t, for ordering the table: the
+ * tornado's swing, else the total index, else |Spearman|. */
+static double importance(const ty_sensitivity *s, size_t t, size_t f)
+{
+    size_t j = t * s->nfactors + f;
+    double v = s->low ? fabs(s->high[j] - s->low[j]) : s->total ? s->total[j] : fabs(s->spearman[j]);
+    return isfinite(v) ? v : -1;
+}
+
+static void print_sensitivity(const ty_sensitivity *s, FILE *out)
+{
+    size_t F = s->nfactors;
+    fprintf(out, "\n  sensitivity (%s%s%s), %llu samples, seed %llu\n",
+            s->low ? "tornado" : "", s->spearman ? (s->low ? ", spearman" : "spearman") : "",
+            s->first ? (s->low || s->spearman ? ", sobol" : "sobol") : "",
+            (unsigned long long)s->samples, (unsigned long long)s->seed);
+    if (s->low)
+        fprintf(out, "  tornado: each factor held at its %g%% and %g%% quantiles, the others sampled\n",
+                100 * s->low_quantile, 100 * s->high_quantile);
+    if (s->spearman)
+        fprintf(out, "  spearman: rank correlation over the first %llu samples\n",
+                (unsigned long long)s->spearman_samples);
+    if (s->first)
+        fprintf(out, "  sobol: first-order S1 and total ST indices, %u bootstrap replicates for the 95%% intervals%s\n",
+                s->bootstrap, s->ignore_correlations ? "\n  sobol: the scenario's correlations were IGNORED "
+                "(--ignore-correlations): the factors were sampled independently" : "");
+    size_t *order = malloc((F ? F : 1) * sizeof *order);
+    if (!order) return;
+    int w = 6;
+    for (size_t f = 0; f < F; f++)
+        if ((int)strlen(s->factors[f]) > w) w = (int)strlen(s->factors[f]);
+    for (size_t t = 0; t < s->ntargets; t++) {
+        int pct = t < s->noutcome_targets;
+        char b[48];
+        fprintf(out, "\n  %s (%s)", s->targets[t], pct ? "outcome" : "derived");
+        if (s->low) {
+            fmt_val(b, sizeof b, s->baseline[t], pct, 0);
+            fprintf(out, ", baseline %s", b);
+        }
+        fprintf(out, "\n    %-*s", w, "factor");
+        if (s->low) fprintf(out, " %10s %10s %10s", "low", "high", "swing");
+        if (s->spearman) fprintf(out, " %9s", "spearman");
+        if (s->first) fprintf(out, "  %-22s %s", "S1 [95%]", "ST [95%]");
+        fputc('\n', out);
+        for (size_t f = 0; f < F; f++) {
+            size_t i = f;
+            while (i > 0 && importance(s, t, order[i - 1]) < importance(s, t, f)) { order[i] = order[i - 1]; i--; }
+            order[i] = f;
+        }
+        for (size_t i = 0; i < F; i++) {
+            size_t f = order[i], j = t * F + f;
+            fprintf(out, "    %-*s", w, s->factors[f]);
+            if (s->low) {
+                char lo[48], hi[48], sw[48];
+                fmt_val(lo, sizeof lo, s->low[j], pct, 0);
+                fmt_val(hi, sizeof hi, s->high[j], pct, 0);
+                fmt_val(sw, sizeof sw, s->high[j] - s->low[j], pct, 1);
+                fprintf(out, " %10s %10s %10s", lo, hi, sw);
+            }
+            if (s->spearman) {
+                if (isfinite(s->spearman[j])) fprintf(out, " %+9.3f", s->spearman[j]);
+                else fprintf(out, " %9s", "n/a");
+            }
+            if (s->first) {
+                char c1[64], c2[64];
+                snprintf(c1, sizeof c1, "%.3f [%.3f, %.3f]", s->first[j], s->first_ci[2 * j], s->first_ci[2 * j + 1]);
+                snprintf(c2, sizeof c2, "%.3f [%.3f, %.3f]", s->total[j], s->total_ci[2 * j], s->total_ci[2 * j + 1]);
+                fprintf(out, "  %-22s %s", isfinite(s->first[j]) ? c1 : "n/a", isfinite(s->total[j]) ? c2 : "n/a");
+            }
+            fputc('\n', out);
+        }
+    }
+    if (s->low)
+        fprintf(out, "\n  tornado values (low / high: the factor's %g%% / %g%% quantile):\n",
+                100 * s->low_quantile, 100 * s->high_quantile);
+    for (size_t f = 0; s->low && f < F; f++)
+        fprintf(out, "    %-*s %.6g / %.6g\n", w, s->factors[f], s->value_low[f], s->value_high[f]);
+    free(order);
 }
 
 static void print_sweep(const ty_results *r, const ty_sweep_result *s, FILE *out)
@@ -170,6 +262,77 @@ static void json_series(FILE *out, const char *key, const ty_series_stats *s, si
     fputs(n ? "\n      ]" : "]", out);
 }
 
+static void json_strs(FILE *out, char *const *v, size_t n)
+{
+    fputc('[', out);
+    for (size_t i = 0; i < n; i++) {
+        if (i) fputs(", ", out);
+        json_str(out, v[i]);
+    }
+    fputc(']', out);
+}
+
+static void json_matrix(FILE *out, const char *key, const double *m, size_t rows, size_t cols);
+
+/* [T][F][2] intervals. */
+static void json_pairs(FILE *out, const char *key, const double *m, size_t rows, size_t cols)
+{
+    fputs(",\n        ", out);
+    json_key(out, key);
+    fputc('[', out);
+    for (size_t i = 0; i < rows; i++) {
+        fputs(i ? ", [" : "[", out);
+        for (size_t j = 0; j < cols; j++) {
+            if (j) fputs(", ", out);
+            json_nums(out, m + 2 * (i * cols + j), 2);
+        }
+        fputc(']', out);
+    }
+    fputc(']', out);
+}
+
+/* "sensitivity": {"method": [...], "samples", "seed", "ignore_correlations",
+ * "targets", "outcome_targets", "factors", "tornado": {"baseline", "low",
+ * "high", "value_low", "value_high", ...}, "spearman": [[T][F]], "sobol":
+ * {"first", "total", "first_ci", "total_ci", "bootstrap"}}. */
+static void json_sensitivity(FILE *out, const ty_sensitivity *s)
+{
+    size_t T = s->ntargets, F = s->nfactors;
+    fputs(",\n      \"sensitivity\": {\n        \"method\": [", out);
+    static const char *const names[3] = {"tornado", "spearman", "sobol"};
+    int first = 1;
+    for (int i = 0; i < 3; i++)
+        if (s->methods & (1u << i)) { fprintf(out, "%s\"%s\"", first ? "" : ", ", names[i]); first = 0; }
+    fprintf(out, "],\n        \"samples\": %llu,\n        \"seed\": %llu,\n        \"ignore_correlations\": %s",
+            (unsigned long long)s->samples, (unsigned long long)s->seed, s->ignore_correlations ? "true" : "false");
+    fputs(",\n        \"targets\": ", out); json_strs(out, s->targets, T);
+    fprintf(out, ",\n        \"outcome_targets\": %zu", s->noutcome_targets);
+    fputs(",\n        \"factors\": ", out); json_strs(out, s->factors, F);
+    if (s->low) {
+        fputs(",\n        \"tornado\": {", out);
+        fprintf(out, "\"low_quantile\": %g, \"high_quantile\": %g, \"baseline\": ", s->low_quantile, s->high_quantile);
+        json_nums(out, s->baseline, T);
+        fputs(", \"value_low\": ", out); json_nums(out, s->value_low, F);
+        fputs(", \"value_high\": ", out); json_nums(out, s->value_high, F);
+        json_matrix(out, "low", s->low, T, F);
+        json_matrix(out, "high", s->high, T, F);
+        fputc('}', out);
+    }
+    if (s->spearman) {
+        fprintf(out, ",\n        \"spearman_samples\": %llu", (unsigned long long)s->spearman_samples);
+        json_matrix(out, "spearman", s->spearman, T, F);
+    }
+    if (s->first) {
+        fprintf(out, ",\n        \"sobol\": {\"bootstrap\": %u", s->bootstrap);
+        json_matrix(out, "first", s->first, T, F);
+        json_matrix(out, "total", s->total, T, F);
+        json_pairs(out, "first_ci", s->first_ci, T, F);
+        json_pairs(out, "total_ci", s->total_ci, T, F);
+        fputc('}', out);
+    }
+    fputs("\n      }", out);
+}
+
 static void json_run(FILE *out, const ty_run_result *run)
 {
     fputs("    ", out);
@@ -211,6 +374,7 @@ static void json_run(FILE *out, const ty_run_result *run)
     fputs(run->noutcomes ? "\n      ]" : "]", out);
     json_series(out, "factors", run->factors, run->nfactors);
     json_series(out, "derived", run->derived, run->nderived);
+    if (run->sensitivity) json_sensitivity(out, run->sensitivity);
     fputs("\n    }", out);
 }
 

@@ -147,9 +147,9 @@ static void *r_data(rctx *r, hid_t loc, const char *lpath, const char *name, int
     if (d < 0) { r_fail(r, TY_ERR_IO, "missing dataset %s", path); return NULL; }
     void *out = NULL;
     hid_t sp = H5Dget_space(d);
-    hsize_t hd[2] = {0, 0};
+    hsize_t hd[3] = {0, 0, 0};
     int nd = sp < 0 ? -1 : H5Sget_simple_extent_ndims(sp);
-    if (nd != rank || rank > 2 || H5Sget_simple_extent_dims(sp, hd, NULL) < 0) {
+    if (nd != rank || rank > 3 || H5Sget_simple_extent_dims(sp, hd, NULL) < 0) {
         r_fail(r, TY_ERR_IO, "dataset %s does not have %d dimension%s", path, rank, rank == 1 ? "" : "s");
     } else {
         size_t n = 1;
@@ -323,6 +323,67 @@ static void r_series(rctx *r, hid_t run, const char *rpath, const char *gname, h
     }
 }
 
+/* A T x F (x 2) matrix of sensitivity/. */
+static double *r_mat(rctx *r, hid_t loc, const char *lpath, const char *name, const ty_sensitivity *s,
+                     int pairs)
+{
+    size_t w[3] = {s->ntargets, s->nfactors, 2}, d[3];
+    return r_data(r, loc, lpath, name, pairs ? 3 : 2, w, d, H5T_NATIVE_DOUBLE, sizeof(double));
+}
+
+/* sensitivity/ of a run (io_write.c's w_sensitivity). */
+static ty_sensitivity *r_sensitivity(rctx *r, hid_t run, const char *rpath)
+{
+    char path[640], sub[700];
+    ty_sensitivity *s = r_alloc(r, 1, sizeof *s);
+    if (!s) return NULL;
+    hid_t g = r_group(r, run, rpath, "sensitivity", path, sizeof path);
+    char *method = r_attr_str(r, g, path, "method", 0);
+    static const char *const names[3] = {"tornado", "spearman", "sobol"};
+    for (int i = 0; method && i < 3; i++)
+        if (strstr(method, names[i])) s->methods |= 1u << i;
+    free(method);
+    s->samples = r_attr_u64(r, g, path, "samples");
+    s->seed = r_attr_u64(r, g, path, "seed");
+    s->ignore_correlations = r_attr_int(r, g, path, "ignore_correlations");
+    s->noutcome_targets = (size_t)r_attr_u64(r, g, path, "outcome_targets");
+    size_t nt = 0, nf = 0;
+    s->targets = r_strs(r, g, path, "targets", (size_t)-1, &nt, 0);
+    s->ntargets = nt;
+    s->factors = r_strs(r, g, path, "factors", (size_t)-1, &nf, 0);
+    s->nfactors = nf;
+    if (!r->st && r_exists(r, g, "tornado")) {
+        hid_t t = r_group(r, g, path, "tornado", sub, sizeof sub);
+        r_attr_num(r, t, sub, "low_quantile", H5T_NATIVE_DOUBLE, &s->low_quantile);
+        r_attr_num(r, t, sub, "high_quantile", H5T_NATIVE_DOUBLE, &s->high_quantile);
+        s->baseline = r_f64(r, t, sub, "baseline", nt, NULL);
+        s->low = r_mat(r, t, sub, "low", s, 0);
+        s->high = r_mat(r, t, sub, "high", s, 0);
+        s->value_low = r_f64(r, t, sub, "value_low", nf, NULL);
+        s->value_high = r_f64(r, t, sub, "value_high", nf, NULL);
+        r_close(r, t, sub);
+    }
+    if (!r->st && r_exists(r, g, "spearman")) {
+        s->spearman = r_mat(r, g, path, "spearman", s, 0);
+        hid_t d = r->st ? -1 : H5Dopen2(g, "spearman", H5P_DEFAULT);
+        if (d >= 0) {
+            s->spearman_samples = r_attr_u64(r, d, path, "samples");
+            H5Dclose(d);
+        }
+    }
+    if (!r->st && r_exists(r, g, "sobol")) {
+        hid_t t = r_group(r, g, path, "sobol", sub, sizeof sub);
+        s->bootstrap = (unsigned)r_attr_u64(r, t, sub, "bootstrap");
+        s->first = r_mat(r, t, sub, "first", s, 0);
+        s->total = r_mat(r, t, sub, "total", s, 0);
+        s->first_ci = r_mat(r, t, sub, "first_ci", s, 1);
+        s->total_ci = r_mat(r, t, sub, "total_ci", s, 1);
+        r_close(r, t, sub);
+    }
+    r_close(r, g, path);
+    return s;
+}
+
 static void r_run(rctx *r, hid_t runs, const char *name, ty_run_result *run)
 {
     char rpath[512], path[640];
@@ -402,6 +463,8 @@ static void r_run(rctx *r, hid_t runs, const char *name, ty_run_result *run)
         }
         r_close(r, dg, path);
     }
+
+    if (r_exists(r, g, "sensitivity")) run->sensitivity = r_sensitivity(r, g, rpath);
 
     if (!run->complete && r_exists(r, g, "resume")) {
         hid_t s = r_group(r, g, rpath, "resume", path, sizeof path);

@@ -349,6 +349,84 @@ static void w_convergence(wctx *w, hid_t run, const char *rpath, const ty_run_re
     w_close(w, g, path);
 }
 
+/* A T x F (x 2) matrix of a sensitivity method. */
+static void w_mat(wctx *w, hid_t g, const char *path, const char *name, const ty_sensitivity *s,
+                  const double *data, int pairs, const char *units, const char *description)
+{
+    hsize_t dims[3] = {s->ntargets, s->nfactors, 2};
+    hid_t d = w_dataset(w, g, path, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, pairs ? 3 : 2, dims,
+                        data, units, description);
+    w_close(w, d, name);
+}
+
+/* sensitivity/ of a run (DESIGN section 5): targets, factors, and a group
+ * per method run. */
+static void w_sensitivity(wctx *w, hid_t run, const char *rpath, const ty_sensitivity *s)
+{
+    char path[640], sub[700];
+    hid_t g = w_group(w, run, rpath, "sensitivity", 0, path, sizeof path);
+    char method[64] = "";
+    static const char *const names[3] = {"tornado", "spearman", "sobol"};
+    for (int i = 0; i < 3; i++)
+        if (s->methods & (1u << i)) {
+            if (method[0]) strcat(method, ",");
+            strcat(method, names[i]);
+        }
+    w_attr_str(w, g, path, "method", method);
+    w_attr_u64(w, g, path, "samples", s->samples);
+    w_attr_u64(w, g, path, "seed", s->seed);
+    w_attr_int(w, g, path, "ignore_correlations", s->ignore_correlations ? 1 : 0);
+    w_attr_u64(w, g, path, "outcome_targets", s->noutcome_targets);
+    w_strs(w, g, path, "targets", s->ntargets, get_str, s->targets,
+           "targets: the outcomes, then the derived values named with --target (rows of every matrix)");
+    w_strs(w, g, path, "factors", s->nfactors, get_str, s->factors,
+           "factor names as in the scenario file (columns of every matrix)");
+    if (s->low) {
+        hid_t t = w_group(w, g, path, "tornado", 0, sub, sizeof sub);
+        w_attr_f64(w, t, sub, "low_quantile", s->low_quantile);
+        w_attr_f64(w, t, sub, "high_quantile", s->high_quantile);
+        w_attr_u64(w, t, sub, "samples", s->samples);
+        w_f64(w, t, sub, "baseline", s->ntargets, s->baseline, "same as the target",
+              "mean of each target (probability for outcomes) with every factor sampled");
+        w_mat(w, t, sub, "low", s, s->low, 0, "same as the target",
+              "mean of the target with the factor held at value_low, the others sampled (same draws) [target, factor]");
+        w_mat(w, t, sub, "high", s, s->high, 0, "same as the target",
+              "mean of the target with the factor held at value_high, the others sampled (same draws) [target, factor]");
+        w_f64(w, t, sub, "value_low", s->nfactors, s->value_low, "same as the factor",
+              "the factor's low_quantile quantile, at which low holds it");
+        w_f64(w, t, sub, "value_high", s->nfactors, s->value_high, "same as the factor",
+              "the factor's high_quantile quantile, at which high holds it");
+        w_close(w, t, sub);
+    }
+    if (s->spearman) {
+        hsize_t dims[2] = {s->ntargets, s->nfactors};
+        char dpath[720];
+        join(dpath, sizeof dpath, path, "spearman");
+        hid_t d = w_dataset(w, g, path, "spearman", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, dims, s->spearman,
+                            "1", "Spearman rank correlation of the factor with the target's per-sample value "
+                            "(ties: average ranks) [target, factor]");
+        if (d >= 0) w_attr_u64(w, d, dpath, "samples", s->spearman_samples);
+        w_close(w, d, dpath);
+    }
+    if (s->first) {
+        hid_t t = w_group(w, g, path, "sobol", 0, sub, sizeof sub);
+        w_attr_u64(w, t, sub, "samples", s->samples);
+        w_attr_u64(w, t, sub, "evaluations", s->samples * (s->nfactors + 2));
+        w_attr_u64(w, t, sub, "bootstrap", s->bootstrap);
+        w_attr_int(w, t, sub, "ignore_correlations", s->ignore_correlations ? 1 : 0);
+        w_mat(w, t, sub, "first", s, s->first, 0, "1",
+              "first-order Sobol index (Saltelli 2010 estimator) [target, factor]");
+        w_mat(w, t, sub, "total", s, s->total, 0, "1",
+              "total Sobol index (Jansen estimator) [target, factor]");
+        w_mat(w, t, sub, "first_ci", s, s->first_ci, 1, "1",
+              "95% bootstrap percentile interval of the first-order index [target, factor, (low, high)]");
+        w_mat(w, t, sub, "total_ci", s, s->total_ci, 1, "1",
+              "95% bootstrap percentile interval of the total index [target, factor, (low, high)]");
+        w_close(w, t, sub);
+    }
+    w_close(w, g, path);
+}
+
 static void w_run(wctx *w, hid_t runs, const ty_run_result *r)
 {
     if (w_check_name(w, "variant", r->variant)) return;
@@ -418,6 +496,8 @@ static void w_run(wctx *w, hid_t runs, const ty_run_result *r)
         free(dcol);
         w_close(w, g, path);
     }
+
+    if (r->sensitivity) w_sensitivity(w, run, rpath, r->sensitivity);
 
     if (!r->complete) {
         g = w_group(w, run, rpath, "resume", 0, path, sizeof path);

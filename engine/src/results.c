@@ -12,6 +12,26 @@ static void series_clear(ty_series_stats *s)
     free(s->hist.counts);
 }
 
+void ty_sensitivity_free(ty_sensitivity *s)
+{
+    if (!s) return;
+    for (size_t i = 0; s->targets && i < s->ntargets; i++) free(s->targets[i]);
+    for (size_t i = 0; s->factors && i < s->nfactors; i++) free(s->factors[i]);
+    free(s->targets);
+    free(s->factors);
+    free(s->baseline);
+    free(s->low);
+    free(s->high);
+    free(s->value_low);
+    free(s->value_high);
+    free(s->spearman);
+    free(s->first);
+    free(s->total);
+    free(s->first_ci);
+    free(s->total_ci);
+    free(s);
+}
+
 void ty_run_result_clear(ty_run_result *run)
 {
     if (!run) return;
@@ -34,6 +54,7 @@ void ty_run_result_clear(ty_run_result *run)
     free(run->resume.real);
     free(run->resume.count);
     free(run->difference);
+    ty_sensitivity_free(run->sensitivity);
     free(run->group_sums);
     free(run->group_weights);
 }

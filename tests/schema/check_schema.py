@@ -144,6 +144,8 @@ def check_run(run):
                 bad(f"{d.name}: not a factor, derived value or outcome")
         if len(sizes) > 1:
             bad(f"{sg.name}: columns of different lengths {sizes}")
+    if "sensitivity" in run:
+        check_sensitivity(run["sensitivity"], k, series)
     complete = run.attrs.get("complete")
     if complete == 0:
         r = group(run, "resume")
@@ -153,6 +155,54 @@ def check_run(run):
             dataset(r, "count", "u", None)
     elif "resume" in run:
         bad(f"{run.name}/resume: present in a complete run")
+
+
+def check_sensitivity(g, k, series):
+    """sensitivity/: targets[T] (the K outcomes, then derived values),
+    factors[F], tornado/, spearman[T,F], sobol/ for the methods run."""
+    method = attr(g, "method", "str")
+    for a, kind in (("samples", "u"), ("seed", "u"), ("ignore_correlations", "i"), ("outcome_targets", "u")):
+        attr(g, a, kind)
+    t = dataset(g, "targets", "str", None)
+    f = dataset(g, "factors", "str", None)
+    T = t.shape[0] if t is not None else 0
+    F = f.shape[0] if f is not None else 0
+    if g.attrs.get("outcome_targets") != k:
+        bad(f"{g.name}@outcome_targets: {g.attrs.get('outcome_targets')}, expected {k} (the outcomes)")
+    if t is not None:
+        for name in [x.decode() if isinstance(x, bytes) else x for x in t[()]][k:]:
+            if name not in series:
+                bad(f"{t.name}: target {name!r} is not a derived value")
+    methods = set((method or "").split(","))
+    if not methods <= {"tornado", "spearman", "sobol"} or not method:
+        bad(f"{g.name}@method: {method!r} is not a list of tornado, spearman, sobol")
+    for m in ("tornado", "spearman", "sobol"):
+        if (m in g) != (m in methods):
+            bad(f"{g.name}/{m}: {'present' if m in g else 'missing'} with method {method!r}")
+    if "tornado" in g:
+        tg = g["tornado"]
+        for a in ("low_quantile", "high_quantile"):
+            attr(tg, a, "f")
+        dataset(tg, "baseline", "f", (T,))
+        for m in ("low", "high"):
+            dataset(tg, m, "f", (T, F))
+        for v in ("value_low", "value_high"):
+            dataset(tg, v, "f", (F,))
+    if "spearman" in g:
+        d = dataset(g, "spearman", "f", (T, F))
+        if d is not None:
+            attr(d, "samples", "u")
+            v = d[()]
+            v = v[np.isfinite(v)]
+            if v.size and (v.min() < -1 or v.max() > 1):
+                bad(f"{d.name}: a rank correlation outside [-1, 1]")
+    if "sobol" in g:
+        sg = g["sobol"]
+        for a, kind in (("samples", "u"), ("evaluations", "u"), ("bootstrap", "u"), ("ignore_correlations", "i")):
+            attr(sg, a, kind)
+        for m in ("first", "total"):
+            dataset(sg, m, "f", (T, F))
+            dataset(sg, m + "_ci", "f", (T, F, 2))
 
 
 def main(path):

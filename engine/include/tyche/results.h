@@ -64,6 +64,34 @@ typedef struct ty_resume_state {
     uint64_t *count;
 } ty_resume_state;
 
+/* Sensitivity analysis of one run (sens.h): T targets (the outcomes, then
+ * the derived values named as targets) by F factors. Matrices are T x F,
+ * row-major; the intervals T x F x 2 (low, high). A method's arrays are
+ * NULL when it was not run. */
+typedef struct ty_sensitivity {
+    unsigned methods;            /* TY_SENS_* bits of sens.h: 1 tornado, 2 spearman, 4 sobol */
+    uint64_t samples;            /* N (see sens.h for what each method does with it) */
+    uint64_t seed;
+    int ignore_correlations;     /* 1: Sobol ran without the scenario's correlations */
+    size_t ntargets, noutcome_targets, nfactors;
+    char **targets, **factors;
+    /* tornado */
+    double low_quantile, high_quantile;
+    double *baseline;            /* T: the mean with every factor sampled */
+    double *low, *high;          /* T x F: the mean with factor f at value_low[f] / value_high[f] */
+    double *value_low, *value_high;   /* F */
+    /* spearman */
+    uint64_t spearman_samples;
+    double *spearman;            /* T x F */
+    /* sobol */
+    unsigned bootstrap;          /* replicates */
+    double *first, *total;       /* T x F */
+    double *first_ci, *total_ci; /* T x F x 2 */
+} ty_sensitivity;
+
+/* Frees s and everything it owns; NULL is a no-op. */
+void ty_sensitivity_free(ty_sensitivity *s);
+
 typedef struct ty_run_result {
     char *variant;         /* "baseline" for a plain run */
     char *label;           /* may be NULL */
@@ -88,6 +116,7 @@ typedef struct ty_run_result {
     ty_resume_state resume;  /* meaningful when complete == 0 */
 
     ty_difference *difference;  /* noutcomes, from the batch's baseline; NULL otherwise */
+    ty_sensitivity *sensitivity; /* `tyche sensitivity`; NULL otherwise */
 
     /* In memory only (not written): outcome sums over groups of group_blocks
      * consecutive blocks, for paired differences between runs. */

@@ -13,6 +13,7 @@
 #include "suggest.h"
 #include "results.h"
 #include "run.h"
+#include "sens.h"
 #include "io.h"
 
 #endif
