@@ -66,7 +66,7 @@ int cmd_batch(int argc, char **argv)
     }
     out_path = runner_output_path(&o, ty_batch_name(b));
     if (!out_path) { rc = EXIT_RUNTIME; goto out; }
-    st = ty_result_file_create(out_path, NULL, &file, diag);
+    st = runner_create_file(&o, out_path, &file, diag);
     if (st != TY_OK) goto fail;
 
     size_t nv = ty_batch_nvariants(b), ns = ty_batch_nsweeps(b);

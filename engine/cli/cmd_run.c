@@ -106,7 +106,7 @@ int cmd_run(int argc, char **argv)
 
     out_path = runner_output_path(&o, ty_scenario_name(s));
     if (!out_path) goto out;
-    st = ty_result_file_create(out_path, NULL, &file, diag);
+    st = runner_create_file(&o, out_path, &file, diag);
     if (st != TY_OK) goto fail;
     runner_sink sc = {file, diag};
     if (o.save_samples) {

@@ -19,7 +19,8 @@ static const verb verbs[] = {
     {"run", cmd_run,
      "tyche run SCENARIO.yaml [-o RESULT.h5] [-n SAMPLES] [--seed S] [--threads T]\n"
      "          [--sampling random|lhs] [--target-halfwidth H] [--max-samples M]\n"
-     "          [--save-samples] [--set FACTOR.PARAM=VALUE]... [--json] [--quiet]\n"
+     "          [--save-samples [--compress LEVEL]] [--set FACTOR.PARAM=VALUE]...\n"
+     "          [--json] [--quiet]\n"
      "tyche run --resume RESULT.h5 [--threads T] [--json] [--quiet]\n"
      "  Samples the scenario, estimates each outcome's probability with its 95%\n"
      "  interval, and writes RESULT.h5 (default results/<scenario name>.h5).\n"
@@ -27,11 +28,13 @@ static const verb verbs[] = {
      "  stop at the first checkpoint (2^k blocks) where every interval's\n"
      "  half-width is <= H, running at most --max-samples (default: -n).\n"
      "  SIGINT/SIGTERM writes the samples done (complete=0) and exits 130;\n"
-     "  --resume continues such a run to the result an uninterrupted run gives.\n"},
+     "  --resume continues such a run to the result an uninterrupted run gives.\n"
+     "  --save-samples streams every sample's values into chunked datasets;\n"
+     "  --compress 1..9 deflates them (smaller, much slower; default 0).\n"},
     {"batch", cmd_batch,
      "tyche batch BATCH.yaml [-o RESULT.h5] [-n SAMPLES] [--seed S] [--threads T]\n"
      "          [--sampling random|lhs] [--target-halfwidth H] [--max-samples M]\n"
-     "          [--save-samples] [--json] [--quiet]\n"
+     "          [--save-samples [--compress LEVEL]] [--json] [--quiet]\n"
      "  Runs every variant and every sweep point of a batch file with the same\n"
      "  seed (common random numbers) into one result file (default\n"
      "  results/<batch name>.h5).\n"},

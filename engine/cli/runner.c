@@ -72,13 +72,18 @@ int runner_parse(const char *verb, int argc, char **argv, runner_opts *o)
             continue;
         }
         static const char *const with_value[] = {"-o", "-n", "--seed", "--threads", "--sampling",
-            "--target-halfwidth", "--max-samples", "--set", "--resume"};
+            "--target-halfwidth", "--max-samples", "--set", "--resume", "--compress"};
         int known = 0;
         for (size_t k = 0; k < sizeof with_value / sizeof *with_value; k++) known |= strcmp(a, with_value[k]) == 0;
         if (!known) return cli_usage_error(verb, "unknown option '%s'", a);
         if (!v) return cli_usage_error(verb, "option '%s' needs a value", a);
         i++;
         if (strcmp(a, "-o") == 0) o->output = v;
+        else if (strcmp(a, "--compress") == 0) {
+            uint64_t lv;
+            if (cli_parse_u64(v, &lv) || lv > 9) return cli_usage_error(verb, "--compress: '%s' is not a level from 0 to 9", v);
+            o->compress = (int)lv;
+        }
         else if (strcmp(a, "--resume") == 0) o->resume = v;
         else if (strcmp(a, "-n") == 0) {
             if (parse_count(v, &o->run.samples) || o->run.samples == 0)
@@ -198,6 +203,14 @@ int runner_fill_meta(ty_results *r, int argc, char **argv)
         if (quote) strcat(r->command_line, "'");
     }
     return 0;
+}
+
+ty_status runner_create_file(const runner_opts *o, const char *path, ty_result_file **f, ty_diag *diag)
+{
+    ty_io_options opt;
+    ty_io_options_init(&opt);
+    opt.compression_level = o->compress;
+    return ty_result_file_create(path, &opt, f, diag);
 }
 
 char *runner_output_path(const runner_opts *o, const char *name)

@@ -18,6 +18,7 @@ typedef struct runner_opts {
     const char *resume;          /* --resume RESULT.h5 */
     ty_run_options run;
     int save_samples, json, quiet;
+    int compress;                /* --compress LEVEL: deflate for samples/, 0 none */
     size_t nsets;
     struct { char factor[128], param[64]; double value; } sets[RUNNER_MAX_SETS];
 } runner_opts;
@@ -50,6 +51,9 @@ char *runner_output_path(const runner_opts *o, const char *name);
 typedef struct runner_sink { ty_result_file *file; ty_diag *diag; } runner_sink;
 int runner_append_samples(void *ctx, uint64_t first, size_t n, const double *const *cols, size_t ncols);
 ty_status runner_begin_samples(ty_result_file *f, const ty_scenario *s, const char *variant, ty_diag *diag);
+
+/* Creates the result file at path with the --compress level. */
+ty_status runner_create_file(const runner_opts *o, const char *path, ty_result_file **f, ty_diag *diag);
 
 /* Maps a status to the exit code of DESIGN section 3. */
 int runner_exit_code(ty_status st);

@@ -42,7 +42,7 @@ typedef struct wctx {
 
 void ty_io_options_init(ty_io_options *opt)
 {
-    opt->compression_level = 1;   /* deflate 1: most of the gain, fastest */
+    opt->compression_level = 0;   /* none by default: see io.h */
     opt->shuffle = 1;
     opt->fail_after_writes = 0;
 }

@@ -79,6 +79,12 @@ fi
 "$tyche" run "$bench" -n 30000 -o "$work/ss.h5" --save-samples --quiet >/dev/null || bad "save-samples run"
 $py -c 'import h5py,sys; f=h5py.File(sys.argv[1]); s=f["runs/baseline/samples"]; assert s["troops"].shape==(30000,) and s["invasion"].shape==(30000,) and s["force_ratio"].chunks is not None; assert 15000<=s["troops"][:].min() and s["troops"][:].max()<=100000' "$work/ss.h5" && ok || bad "samples datasets"
 
+# Uncompressed by default (speed); --compress 1 deflates, and the values are the same.
+$py -c 'import h5py,sys; assert h5py.File(sys.argv[1])["runs/baseline/samples/troops"].compression is None' "$work/ss.h5" && ok || bad "samples compressed by default"
+"$tyche" run "$bench" -n 30000 -o "$work/ssc.h5" --save-samples --compress 1 --quiet >/dev/null || bad "--compress run"
+$py -c 'import h5py,sys,numpy as np; a=h5py.File(sys.argv[1])["runs/baseline/samples/troops"]; b=h5py.File(sys.argv[2])["runs/baseline/samples/troops"]; assert b.compression=="gzip" and np.array_equal(a[:], b[:])' "$work/ss.h5" "$work/ssc.h5" && ok || bad "--compress 1"
+"$tyche" run "$bench" --compress 10 2>/dev/null; [ $? = 2 ] && ok || bad "--compress 10 is not a usage error"
+
 # --target-halfwidth stops early at a checkpoint.
 th=$("$tyche" run "$bench" --target-halfwidth 0.003 --max-samples 1e8 -o "$work/th.h5" --json --quiet)
 $py -c 'import json,sys; d=json.loads(sys.argv[1]); r=d["runs"]["baseline"]; n=r["samples"]; assert n<1e8 and (n//1024)&(n//1024-1)==0, n; assert all((o["ci_high"]-o["ci_low"])/2<=0.003 for o in r["outcomes"])' "$th" && ok || bad "target half-width"

@@ -137,8 +137,10 @@ def check_run(run):
             if d is None:
                 continue
             sizes.add(d.shape)
-            if d.chunks is None or d.compression is None or d.maxshape != (None,):
-                bad(f"{d.name}: not chunked, compressed and extendible")
+            # Compression is optional (--compress LEVEL): deflate costs far
+            # more time than it saves space on random doubles.
+            if d.chunks is None or d.maxshape != (None,):
+                bad(f"{d.name}: not chunked and extendible")
             if name not in series and name not in [x.decode() if isinstance(x, bytes) else x
                                                    for x in o["name"][()]]:
                 bad(f"{d.name}: not a factor, derived value or outcome")

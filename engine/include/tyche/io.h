@@ -27,7 +27,9 @@
 #define TY_IO_FORMAT_VERSION 1
 
 typedef struct ty_io_options {
-    int compression_level;   /* deflate level 0..9 for samples/ (0: none); default 1 */
+    int compression_level;   /* deflate level 0..9 for samples/ (0: none); default 0:
+                                on a run's random doubles deflate 1 saved 25% of the
+                                space and cut the write rate from ~500 to ~22 MB/s */
     int shuffle;             /* 1: byte-shuffle before deflate (default) */
     long fail_after_writes;  /* tests: the Nth dataset/attribute write fails as if
                                 the disk were full; 0: off (default) */
