@@ -333,6 +333,9 @@ def write_h5(path, b, meta):
     tmp = path + ".tmp"
     s = h5py.string_dtype()
     with h5py.File(tmp, "w") as f:
+        # Self-describing, as plots/tyche-plot expects (plots/README.md).
+        f.attrs["format"] = "tyche-bench"
+        f.attrs["format_version"] = 1
         g = f.create_group("bench")
         for k, v in meta.items():
             g.attrs[k] = v
