@@ -762,6 +762,20 @@ static void setup_family(ty_dist *d)
 
 /* Applies the bounds [lo, hi] to a built family. Returns TY_OK,
  * TY_ERR_INVALID (with the error added) or TY_ERR_NOMEM. */
+
+/* Records truncation to an interval whose ends have CDF F0, F1 and survival
+ * S0, S1: the kept mass is taken from whichever tail keeps precision (the
+ * upper one when the interval starts past the median). */
+static void set_truncation(ty_dist *d, double F0, double S0, double F1, double S1)
+{
+    d->truncated = 1;
+    d->upper = S0 < 0.5;
+    d->cum_lo = d->upper ? S0 : F0;
+    d->cum_hi = d->upper ? S1 : F1;
+    d->mass = d->upper ? S0 - S1 : F1 - F0;
+    d->flo = F0; d->slo = S0; d->fhi = F1; d->shi = S1;
+}
+
 static ty_status apply_bounds(ty_dist *d, ty_diag *diag, const ty_pos *pos)
 {
     int nerr = 0;
@@ -802,12 +816,7 @@ static ty_status apply_bounds(ty_dist *d, ty_diag *diag, const ty_pos *pos)
         double F0, S0, F1, S1;
         int_cdf(d, kl - 1, &F0, &S0);
         int_cdf(d, kh, &F1, &S1);
-        d->truncated = 1;
-        d->upper = S0 < 0.5;
-        d->cum_lo = d->upper ? S0 : F0;
-        d->cum_hi = d->upper ? S1 : F1;
-        d->mass = d->upper ? S0 - S1 : F1 - F0;
-        d->flo = F0; d->slo = S0; d->fhi = F1; d->shi = S1;
+        set_truncation(d, F0, S0, F1, S1);
         if (!(d->mass > 0)) break;
         d->lo = kl; d->hi = kh;
         d->mean = m; d->var = v;
@@ -820,12 +829,7 @@ static ty_status apply_bounds(ty_dist *d, ty_diag *diag, const ty_pos *pos)
         double F0, S0, F1, S1;
         base_cdf(d, tl, &F0, &S0);
         base_cdf(d, th, &F1, &S1);
-        d->truncated = 1;
-        d->upper = S0 < 0.5;
-        d->cum_lo = d->upper ? S0 : F0;
-        d->cum_hi = d->upper ? S1 : F1;
-        d->mass = d->upper ? S0 - S1 : F1 - F0;
-        d->flo = F0; d->slo = S0; d->fhi = F1; d->shi = S1;
+        set_truncation(d, F0, S0, F1, S1);
         if (!(d->mass > 0)) break;
         d->lo = tl; d->hi = th;
         d->reject = d->mass >= REJECT_MIN_MASS;
