@@ -14,13 +14,17 @@ build: deps
 	cmake --preset $(PRESET) >/dev/null
 	cmake --build --preset $(PRESET) -j $(JOBS)
 
-# The main job: the 2014 Ukraine scenario, end to end.
+# The main job: the 2014 Ukraine scenario and its policy batch end to end,
+# their charts, then the two smaller scenarios (a rules model; the teaching
+# example's batch).
 
 run: build
 	$(TYCHE) run scenarios/ukraine-2014.yaml
 	$(TYCHE) batch scenarios/ukraine-2014-policy.yaml
 	plots/tyche-plot results/ukraine-2014.h5 -o results/ukraine-2014-plots
 	plots/tyche-plot results/ukraine-2014-policy.h5 -o results/ukraine-2014-policy-plots
+	$(TYCHE) run scenarios/geneva-2014.yaml --quiet
+	$(TYCHE) batch scenarios/release-deadline-options.yaml --quiet
 
 test: build
 	ctest --preset $(PRESET) -j $(JOBS)
