@@ -484,8 +484,11 @@ def write_md(path, b, meta, cmdline):
               f"| tyche, bytes / time added by --save-samples | {r['tyche_seconds'] - r['tyche_nosave_seconds']:.2f} | {r['tyche_incremental_mb_per_s']:.1f} |",
               f"| plain sequential write + fsync, same bytes, same disk | {r['plain_seconds']:.2f} | {r['plain_mb_per_s']:.1f} |",
               ""]
-        q = r["tyche_mb_per_s"] / r["plain_mb_per_s"]
-        targets.append(("--save-samples vs plain write", ">= 50%", f"{100 * q:.0f}%", verdict(q >= 0.5)))
+        # The target is about the HDF5 writing: the bytes over the time that
+        # --save-samples adds to the run (the whole-run rate, which also
+        # counts the sampling, is in the table above).
+        q = r["tyche_incremental_mb_per_s"] / r["plain_mb_per_s"]
+        targets.append(("--save-samples writing vs plain write", ">= 50%", f"{100 * q:.0f}%", verdict(q >= 0.5)))
     if "rss" in res:
         r = res["rss"]
         L += ["## Peak RSS of `tyche run` (all threads)", "",
