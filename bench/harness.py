@@ -75,6 +75,9 @@ class Bench:
     def __init__(self, a):
         self.a = a
         self.tyche = a.tyche
+        # bench/c_loop is built beside the engine: build/PRESET/bench/c_loop.
+        self.c_loop = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(a.tyche))),
+                                   "bench", "c_loop")
         self.nproc = os.cpu_count() or 1
         self.tmp = tempfile.mkdtemp(prefix="bench-", suffix=".tmp", dir=a.out)
         self.res = {}
@@ -115,8 +118,9 @@ class Bench:
         n = a.n
         reps = a.reps
         log(f"== peers: tyche vs NumPy at N = {n:g}, median of {reps}")
-        tt1, ttp, tnp = [], [], []
-        it1, itp, inp = [], [], []
+        tt1, ttp, tnp, tc1, tcp = [], [], [], [], []
+        it1, itp, inp, ic1, icp = [], [], [], [], []
+        dc = None
         d1 = dnp = None
         for r in range(reps):
             t, d1, _ = self.tyche_run(n, 1)
@@ -130,6 +134,17 @@ class Bench:
             tnp.append(t)
             dnp = json.loads(so)
             inp.append(dnp["wall_seconds"])
+            # The hand-written C + OpenMP loop (bench/c_loop.c): same
+            # generator, samplers and streams, formulas written out in C.
+            if os.path.exists(self.c_loop):
+                t, so = timed([self.c_loop, "-n", str(int(n)), "--threads", "1"])
+                dc = json.loads(so)
+                tc1.append(t)
+                ic1.append(dc["wall_seconds"])
+                if self.nproc > 1:
+                    t, so = timed([self.c_loop, "-n", str(int(n)), "--threads", str(self.nproc)])
+                    tcp.append(t)
+                    icp.append(json.loads(so)["wall_seconds"])
             log(f"  rep {r + 1}: tyche(1) {tt1[-1]:.2f} s"
                 + (f", tyche({self.nproc}) {ttp[-1]:.2f} s" if ttp else "")
                 + f", numpy {tnp[-1]:.2f} s   (load {loadavg()})")
@@ -138,8 +153,14 @@ class Bench:
         rows = [("tyche (1 thread)", n, n / med(tt1), med(tt1), reps, med(it1))]
         if ttp:
             rows.append((f"tyche ({self.nproc} threads)", n, n / med(ttp), med(ttp), reps, med(itp)))
+        if tc1:
+            rows.append(("c loop (1 thread)", n, n / med(tc1), med(tc1), reps, med(ic1)))
+        if tcp:
+            rows.append((f"c loop ({self.nproc} threads)", n, n / med(tcp), med(tcp), reps, med(icp)))
         rows.append(("numpy", n, n / med(tnp), med(tnp), reps, med(inp)))
         agreement = {"numpy": z_np}
+        if dc:
+            agreement["c loop"] = self.agree("c loop vs tyche", dc["outcomes"], d1["outcomes"])
         sq = self.squiggle(d1)
         if sq:
             rows.append(sq[0])
@@ -442,6 +463,10 @@ def write_md(path, b, meta, cmdline):
         rows = {x[0]: x for x in r["rows"]}
         np_r = base / rows["numpy"][2]
         targets.append(("tyche vs NumPy, 1 thread", ">= 2.5x", f"{np_r:.1f}x", verdict(np_r >= 2.5)))
+        if "c loop (1 thread)" in rows:
+            c_r = rows["c loop (1 thread)"][2] / base
+            targets.append(("tyche within 1.3x of the hand-written C loop, 1 thread", "<= 1.3x",
+                            f"{c_r:.2f}x", verdict(c_r <= 1.3)))
         if "squiggle" in rows:
             sq_r = base / rows["squiggle"][2]
             targets.append(("tyche vs Squiggle", ">= 100x", f"{sq_r:.0f}x", verdict(sq_r >= 100)))

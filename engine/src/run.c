@@ -83,7 +83,7 @@ static ty_status block_compute(const plan *p, workspace *w, uint64_t b, size_t n
 /* Sum of x[0..n) over the finite values, and their count. Eight partial
  * sums in a fixed order: the compiler vectorises it, and the result is the
  * same on every run (no reassociation beyond what is written here). */
-static double finite_sum(const double *x, size_t n, size_t *count)
+static double finite_sum(const double *restrict x, size_t n, size_t *count)
 {
     double acc[8] = {0};
     double cnt[8] = {0};
@@ -91,14 +91,15 @@ static double finite_sum(const double *x, size_t n, size_t *count)
     for (; i + 8 <= n; i += 8)
         for (size_t l = 0; l < 8; l++) {
             double v = x[i + l];
-            int fin = v - v == 0;             /* false for inf and NaN */
-            acc[l] += fin ? v : 0.0;
-            cnt[l] += fin ? 1.0 : 0.0;
+            double keep = v - v == 0 ? v : 0.0;    /* 0 for inf and NaN */
+            double one = v - v == 0 ? 1.0 : 0.0;
+            acc[l] += keep;
+            cnt[l] += one;
         }
     for (; i < n; i++) {
-        int fin = x[i] - x[i] == 0;
-        acc[i & 7] += fin ? x[i] : 0.0;
-        cnt[i & 7] += fin ? 1.0 : 0.0;
+        double v = x[i];
+        acc[i & 7] += v - v == 0 ? v : 0.0;
+        cnt[i & 7] += v - v == 0 ? 1.0 : 0.0;
     }
     double s = 0, c = 0;
     for (size_t l = 0; l < 8; l++) { s += acc[l]; c += cnt[l]; }
@@ -107,7 +108,7 @@ static double finite_sum(const double *x, size_t n, size_t *count)
 }
 
 /* Sum over finite x of (x - mean)^2, the same way. */
-static double finite_m2(const double *x, size_t n, double mean)
+static double finite_m2(const double *restrict x, size_t n, double mean)
 {
     double acc[8] = {0};
     size_t i = 0;
