@@ -156,11 +156,14 @@ static void test_logit_constant_scores(void)
 }
 
 /* Spearman correlation of two captured columns. */
-typedef struct capture { double *x, *y; size_t n, cap; int fx, fy; } capture;
+typedef struct capture { double *x, *y; size_t n, cap; int fx, fy; uint64_t next; int out_of_order; } capture;
 static int sink(void *ctx, uint64_t first, size_t n, const double *const *cols, size_t ncols)
 {
     capture *c = ctx;
-    (void)first; (void)ncols;
+    (void)ncols;
+    /* Rounds arrive in sample order, each starting where the last ended. */
+    if (first != c->next) c->out_of_order = 1;
+    c->next = first + n;
     for (size_t i = 0; i < n && c->n < c->cap; i++) {
         c->x[c->n] = cols[c->fx][i];
         c->y[c->n] = cols[c->fy][i];
@@ -216,6 +219,7 @@ static void test_correlations(void)
     ty_run_options o = {.samples = 400000, .sink = sink, .sink_ctx = &c};
     ty_run_result r = {0};
     CHECK(run(s, &o, &r) == TY_OK);
+    CHECK(c.out_of_order == 0 && c.next == 400000);
     double rho = spearman(c.x, c.y, c.n);
     fprintf(stderr, "spearman %.4f (target 0.6)\n", rho);
     CHECK_MSG(fabs(rho - 0.6) < 0.02, "achieved Spearman %.4f, target 0.6", rho);
@@ -226,8 +230,11 @@ static void test_correlations(void)
     ty_run_result_clear(&r);
     /* The second pair, with a gamma factor. */
     c.n = 0;
+    c.next = 0;
     c.fy = 2;
+    o.threads = 1;   /* in order with one thread too */
     CHECK(run(s, &o, &r) == TY_OK);
+    CHECK(c.out_of_order == 0 && c.next == 400000);
     rho = spearman(c.x, c.y, c.n);
     CHECK_MSG(fabs(rho + 0.3) < 0.02, "achieved Spearman %.4f, target -0.3", rho);
     ty_run_result_clear(&r);
