@@ -2,6 +2,7 @@
  * (derived constants, alias tables, truncation), CDF, quantile, moments and
  * descriptions. The block samplers live in dist_sample.c; the special
  * functions in specfun.c. */
+#include "sbuf.h"
 #include "dist_internal.h"
 #include "specfun.h"
 
@@ -908,39 +909,27 @@ ty_status ty_dist_new(const ty_dist_spec *spec, ty_dist **out, ty_diag *diag, co
 
 /* ---- description ------------------------------------------------------ */
 
-typedef struct sbuf { char *buf; size_t size, len; } sbuf;
-
-static void sb_add(sbuf *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_add(sbuf *s, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    size_t room = s->len < s->size ? s->size - s->len : 0;
-    int n = vsnprintf(room ? s->buf + s->len : NULL, room, fmt, ap);
-    va_end(ap);
-    if (n > 0) s->len += (size_t)n;
-}
 
 int ty_dist_describe(const ty_dist *dist, char *buf, size_t size)
 {
     sbuf s = {buf, size, 0};
     if (buf && size) buf[0] = '\0';
     const ty_dist_spec *sp = &dist->spec;
-    sb_add(&s, "%s(", kind_names[sp->kind]);
+    sbuf_printf(&s, "%s(", kind_names[sp->kind]);
     if (sp->kind == TY_DIST_DISCRETE) {
-        sb_add(&s, "values=[");
-        for (size_t i = 0; i < sp->nvalues; i++) sb_add(&s, "%s%.15g", i ? ", " : "", sp->values[i]);
-        sb_add(&s, "]");
+        sbuf_printf(&s, "values=[");
+        for (size_t i = 0; i < sp->nvalues; i++) sbuf_printf(&s, "%s%.15g", i ? ", " : "", sp->values[i]);
+        sbuf_printf(&s, "]");
         if (sp->weights) {
-            sb_add(&s, ", weights=[");
-            for (size_t i = 0; i < sp->nvalues; i++) sb_add(&s, "%s%.15g", i ? ", " : "", sp->weights[i]);
-            sb_add(&s, "]");
+            sbuf_printf(&s, ", weights=[");
+            for (size_t i = 0; i < sp->nvalues; i++) sbuf_printf(&s, "%s%.15g", i ? ", " : "", sp->weights[i]);
+            sbuf_printf(&s, "]");
         }
     } else {
         for (int i = 0; i < kind_nparams[sp->kind]; i++)
-            sb_add(&s, "%s%s=%.15g", i ? ", " : "", kind_pnames[sp->kind][i], sp->param[i]);
+            sbuf_printf(&s, "%s%s=%.15g", i ? ", " : "", kind_pnames[sp->kind][i], sp->param[i]);
     }
-    sb_add(&s, ")");
-    if (sp->has_bounds) sb_add(&s, " in [%.15g, %.15g]", sp->lo, sp->hi);
+    sbuf_printf(&s, ")");
+    if (sp->has_bounds) sbuf_printf(&s, " in [%.15g, %.15g]", sp->lo, sp->hi);
     return (int)s.len;
 }

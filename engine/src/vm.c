@@ -3,6 +3,7 @@
  * each instruction is a tight loop the compiler vectorises and dispatch
  * costs once per 256 samples. Also the disassembler. Allocates nothing
  * while running; the scratch holds the registers. */
+#include "sbuf.h"
 #include "program.h"
 #include "vmath.h"
 
@@ -182,25 +183,13 @@ static const char *const op_operands[] = {
 #undef TY_OP_OPS_
 };
 
-typedef struct sbuf { char *buf; size_t size, len; } sbuf;
-
-static void sb_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_printf(sbuf *b, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    size_t room = b->len < b->size ? b->size - b->len : 0;
-    int n = vsnprintf(room ? b->buf + b->len : NULL, room, fmt, ap);
-    va_end(ap);
-    if (n > 0) b->len += (size_t)n;
-}
 
 static void sb_slot(sbuf *b, const ty_program *p, size_t s)
 {
     size_t base_out = p->nfactors + p->nderived, base_t = base_out + p->noutcomes;
-    if (s >= base_t) sb_printf(b, "t%zu", s - base_t);
-    else if (s >= base_out) sb_printf(b, "outcome.%s", p->names[s]);
-    else sb_printf(b, "%s", p->names[s]);
+    if (s >= base_t) sbuf_printf(b, "t%zu", s - base_t);
+    else if (s >= base_out) sbuf_printf(b, "outcome.%s", p->names[s]);
+    else sbuf_printf(b, "%s", p->names[s]);
 }
 
 /* Shortest of %.15g/%.17g that reads back exactly. */
@@ -209,7 +198,7 @@ static void sb_num(sbuf *b, double x)
     char tmp[40];
     snprintf(tmp, sizeof tmp, "%.15g", x);
     if (strtod(tmp, NULL) != x && x == x) snprintf(tmp, sizeof tmp, "%.17g", x);
-    sb_printf(b, "%s", tmp);
+    sbuf_printf(b, "%s", tmp);
 }
 
 size_t ty_program_disasm(const ty_program *prog, char *buf, size_t size)
@@ -218,10 +207,10 @@ size_t ty_program_disasm(const ty_program *prog, char *buf, size_t size)
     if (size) buf[0] = '\0';
     for (size_t pc = 0; pc < prog->ncode; pc++) {
         const vm_instr *in = &prog->code[pc];
-        sb_printf(&b, "%4zu  %-9s", pc, op_names[in->op]);
+        sbuf_printf(&b, "%4zu  %-9s", pc, op_names[in->op]);
         const char *ops = op_operands[in->op];
         for (const char *o = ops; *o; o++) {
-            sb_printf(&b, o == ops ? " " : ", ");
+            sbuf_printf(&b, o == ops ? " " : ", ");
             switch (*o) {
             case 'd': sb_slot(&b, prog, in->dst); break;
             case 'a': sb_slot(&b, prog, in->a); break;
@@ -229,10 +218,10 @@ size_t ty_program_disasm(const ty_program *prog, char *buf, size_t size)
             case 'c': sb_slot(&b, prog, in->c); break;
             case 'k': sb_num(&b, in->k); break;
             case 'K': sb_num(&b, in->k2); break;
-            case 'n': sb_printf(&b, "%u", (unsigned)in->b); break;
+            case 'n': sbuf_printf(&b, "%u", (unsigned)in->b); break;
             }
         }
-        sb_printf(&b, "\n");
+        sbuf_printf(&b, "\n");
     }
     if (size && b.len >= size) buf[size - 1] = '\0';
     return b.len;
