@@ -5,7 +5,7 @@
  *
  *   bench_vm [TOTAL_SAMPLES [BLOCK]]     defaults 1e7, 4096 */
 #include "tyche/tyche.h"
-#include "../engine/src/vmath.h"
+#include "util/vmath.h"
 
 #include <stdint.h>
 #include <stdio.h>

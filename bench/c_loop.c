@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "tyche/tyche.h"
-#include "../engine/src/vmath.h"
+#include "util/vmath.h"
 
 #define BLOCK TY_RUN_BLOCK
 enum { TROOPS, RESISTANCE, SANCTIONS, TALKS, US_RESOLVE, TERRITORY, SQUEEZE_VALUE, CRIMEA, NF };

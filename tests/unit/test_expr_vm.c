@@ -2,7 +2,7 @@
  * bytecode, and the VM against the same formulas written in C: the logit
  * bench model, softmax stability, the exp accuracy bound, rules. */
 #include "expr_util.h"
-#include "vmath.h"
+#include "util/vmath.h"
 
 #include <stdint.h>
 

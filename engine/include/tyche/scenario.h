@@ -51,6 +51,17 @@ typedef struct ty_correlation {
     ty_pos pos;
 } ty_correlation;
 
+/* The dependence the correlations ask for, as the matrix a sampler needs:
+ * rank correlations are a Gaussian copula on normal scores, so the target is
+ * the Pearson correlation of the scores, r = 2 sin(pi rho / 6) (K. Pearson
+ * 1907). Slots follow the order in which factors first appear in the
+ * correlation list. Validated positive definite at load time. */
+typedef struct ty_copula {
+    size_t m;                    /* correlated factors */
+    const int *factor;           /* m factor indices, one per slot */
+    const double *corr;          /* m x m row-major normal-score correlation */
+} ty_copula;
+
 typedef struct ty_derived {
     const char *name;
     const char *expr_text;
@@ -99,6 +110,8 @@ const ty_factor *ty_scenario_factor(const ty_scenario *s, size_t i);
 int ty_scenario_find_factor(const ty_scenario *s, const char *name);   /* index or -1 */
 size_t ty_scenario_ncorrelations(const ty_scenario *s);
 const ty_correlation *ty_scenario_correlation(const ty_scenario *s, size_t i);
+/* The correlations as one matrix; NULL when the scenario has none. */
+const ty_copula *ty_scenario_copula(const ty_scenario *s);
 size_t ty_scenario_nderived(const ty_scenario *s);
 const ty_derived *ty_scenario_derived(const ty_scenario *s, size_t i);
 ty_outcome_model ty_scenario_model(const ty_scenario *s);

@@ -23,7 +23,11 @@ ty_status block_plan_init(block_plan *p, const ty_scenario *s, ty_sampling sampl
     p->hash = malloc((p->F + 1) * sizeof *p->hash);
     if (!p->hash) return TY_ERR_NOMEM;
     for (size_t f = 0; f < p->F; f++) p->hash[f] = ty_rng_hash_name(ty_scenario_factor(s, f)->name);
-    return use_corr ? corr_plan_new(s, &p->corr, diag) : TY_OK;
+    ty_status st = use_corr ? corr_plan_new(ty_scenario_copula(s), &p->corr) : TY_OK;
+    if (st == TY_ERR_INVALID)
+        ty_diag_add(diag, TY_SEV_ERROR, &ty_scenario_correlation(s, 0)->pos,
+                    "the correlations are inconsistent: their matrix is not positive definite");
+    return st;
 }
 
 void block_plan_clear(block_plan *p)

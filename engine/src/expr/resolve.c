@@ -4,7 +4,7 @@
  * folded constant is bit-identical to what the VM computes; it never
  * reassociates (x + 1 + 2 stays (x + 1) + 2). */
 #include "expr_int.h"
-#include "vmath.h"
+#include "util/vmath.h"
 #include "tyche/suggest.h"
 
 #include <stdlib.h>

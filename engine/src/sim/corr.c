@@ -5,7 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "specfun.h"
+#include "dist/specfun.h"
+#include "util/linalg.h"
 
 struct corr_plan {
     size_t m;            /* correlated factors */
@@ -23,70 +24,21 @@ struct corr_work {
     uint32_t *idx, *idx_tmp;     /* n sample indices carried along */
 };
 
-/* Cholesky a = l l^T (lower, row-major m x m). Returns 0, or -1 when a is not
- * positive definite. */
-static int cholesky(const double *a, double *l, size_t m)
-{
-    memset(l, 0, m * m * sizeof *l);
-    for (size_t i = 0; i < m; i++)
-        for (size_t j = 0; j <= i; j++) {
-            double sum = a[i * m + j];
-            for (size_t k = 0; k < j; k++) sum -= l[i * m + k] * l[j * m + k];
-            if (i == j) {
-                if (!(sum > 1e-12)) return -1;
-                l[i * m + i] = sqrt(sum);
-            } else {
-                l[i * m + j] = sum / l[j * m + j];
-            }
-        }
-    return 0;
-}
-
-ty_status corr_plan_new(const ty_scenario *s, corr_plan **out, ty_diag *diag)
+ty_status corr_plan_new(const ty_copula *c, corr_plan **out)
 {
     *out = NULL;
-    size_t nc = ty_scenario_ncorrelations(s), nf = ty_scenario_nfactors(s);
-    if (nc == 0) return TY_OK;
-    int *slot = malloc(nf * sizeof *slot);
+    if (!c || c->m == 0) return TY_OK;
+    size_t m = c->m;
     corr_plan *p = calloc(1, sizeof *p);
-    if (!slot || !p) { free(slot); free(p); return TY_ERR_NOMEM; }
-    for (size_t f = 0; f < nf; f++) slot[f] = -1;
-    for (size_t c = 0; c < nc; c++) {
-        const ty_correlation *cr = ty_scenario_correlation(s, c);
-        if (slot[cr->a] < 0) slot[cr->a] = (int)p->m++;
-        if (slot[cr->b] < 0) slot[cr->b] = (int)p->m++;
-    }
-    size_t m = p->m;
+    if (!p) return TY_ERR_NOMEM;
+    p->m = m;
     p->factor = malloc(m * sizeof *p->factor);
-    double *target = calloc(m * m, sizeof *target);
     p->chol_target = malloc(m * m * sizeof *p->chol_target);
-    if (!p->factor || !target || !p->chol_target) {
-        free(slot); free(target); corr_plan_free(p);
-        return TY_ERR_NOMEM;
-    }
-    for (size_t f = 0; f < nf; f++)
-        if (slot[f] >= 0) p->factor[slot[f]] = (int)f;
-    for (size_t i = 0; i < m; i++) target[i * m + i] = 1.0;
-    for (size_t c = 0; c < nc; c++) {
-        const ty_correlation *cr = ty_scenario_correlation(s, c);
-        /* Spearman rho of normal scores -> their Pearson correlation
-         * (K. Pearson 1907): r = 2 sin(pi rho / 6). */
-        double r = 2.0 * sin(M_PI * cr->rank / 6.0);
-        size_t i = (size_t)slot[cr->a], j = (size_t)slot[cr->b];
-        target[i * m + j] = target[j * m + i] = r;
-    }
-    free(slot);
-    if (cholesky(target, p->chol_target, m) != 0) {
-        const ty_correlation *first = ty_scenario_correlation(s, 0);
-        ty_diag_add(diag, TY_SEV_ERROR, &first->pos,
-                    "the correlations are inconsistent: their matrix is not positive definite");
-        ty_diag_hint(diag, "no joint distribution has these pairwise rank correlations; weaken "
-                           "the strongest ones or check their signs");
-        free(target);
-        corr_plan_free(p);
-        return TY_ERR_INVALID;
-    }
-    free(target);
+    if (!p->factor || !p->chol_target) { corr_plan_free(p); return TY_ERR_NOMEM; }
+    for (size_t j = 0; j < m; j++) p->factor[j] = c->factor[j];
+    /* The scenario checked the matrix at load time; a failure here would be
+     * our bug, reported as an invalid scenario rather than a crash. */
+    if (linalg_cholesky(c->corr, p->chol_target, m) != 0) { corr_plan_free(p); return TY_ERR_INVALID; }
     *out = p;
     return TY_OK;
 }
@@ -214,7 +166,7 @@ void corr_apply(const corr_plan *plan, corr_work *w, ty_rng *rng, double *const 
             for (size_t i = 0; i < n; i++) sum += w->s[i * m + j] * w->s[i * m + k];
             ebuf[j * m + k] = ebuf[k * m + j] = sum / var;
         }
-    if (cholesky(ebuf, qbuf, m) != 0) {
+    if (linalg_cholesky(ebuf, qbuf, m) != 0) {
         /* A degenerate draw (tiny n): keep the independent pairing. */
         if (m > 64) free(ebuf);
         return;

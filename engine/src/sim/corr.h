@@ -14,10 +14,11 @@
 typedef struct corr_plan corr_plan;
 typedef struct corr_work corr_work;
 
-/* Builds the plan for s's correlations: NULL in *out (and TY_OK) when s has
- * none. The target Spearman matrix must be positive definite: otherwise
- * TY_ERR_INVALID with an error at the first correlation's position. */
-ty_status corr_plan_new(const ty_scenario *s, corr_plan **out, ty_diag *diag);
+/* Builds the plan that imposes the scenario's copula (ty_scenario_copula):
+ * NULL in *out (and TY_OK) when c is NULL (no correlations). The scenario
+ * validated the matrix; TY_ERR_INVALID only if it is not positive definite
+ * after all, TY_ERR_NOMEM. */
+ty_status corr_plan_new(const ty_copula *c, corr_plan **out);
 void corr_plan_free(corr_plan *plan);
 
 /* Per-thread scratch for blocks of up to max_n samples; NULL when out of memory. */

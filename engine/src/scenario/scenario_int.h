@@ -17,6 +17,9 @@ struct ty_scenario {
     size_t nfactors;
     ty_correlation *corr;
     size_t ncorr;
+    ty_copula copula;            /* built from corr by scenario_build_copula */
+    int *copula_factor;          /* owned storage behind copula */
+    double *copula_corr;
     ty_derived *derived;
     size_t nderived;
     ty_outcome_model model;
@@ -53,6 +56,11 @@ ty_status scenario_set_param(ty_scenario *s, size_t f, int param, double value,
  * Errors go to diag. Bounds are left to the caller. */
 ty_status scenario_parse_dist(ty_scenario *s, const char *text, const ty_pos *pos,
                               ty_dist_spec *spec, ty_diag *diag);
+
+/* Builds s->copula from s->corr and checks that it is positive definite
+ * (jointly possible correlations): TY_ERR_INVALID with an error at the
+ * first correlation's position otherwise; TY_ERR_NOMEM. */
+ty_status scenario_build_copula(ty_scenario *s, ty_diag *diag);
 
 /* Compiles the derived values and outcomes into s->program. */
 ty_status scenario_resolve(ty_scenario *s, ty_diag *diag);

@@ -8,7 +8,7 @@
  * state and the same n give the same draws. */
 #include "dist_internal.h"
 #include "specfun.h"
-#include "vmath.h"
+#include "util/vmath.h"
 #include "ziggurat_tables.h"
 
 #include <math.h>

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "block.h"
+#include "sim/block.h"
 #include "tyche/dist.h"
 #include "tyche/rng.h"
 #include "tyche/run.h"

@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "corr.h"
 #include "tyche/suggest.h"
 
 /* ---- ownership helpers ------------------------------------------------ */
@@ -61,6 +60,8 @@ void ty_scenario_free(ty_scenario *s)
     free(s->dists);
     free(s->specs);
     free(s->corr);
+    free(s->copula_factor);
+    free(s->copula_corr);
     free(s->derived);
     free(s->outcomes);
     free(s->path);
@@ -621,9 +622,7 @@ ty_status scenario_build(const yt_doc *doc, const scenario_overlay *overlay, ty_
     if (!L.oom && L.errors == 0 && ty_diag_errors(diag) == 0) {
         /* Correlations must be jointly possible: checked once here so the
          * error has the file's position. */
-        corr_plan *plan = NULL;
-        ty_status st = corr_plan_new(s, &plan, diag);
-        corr_plan_free(plan);
+        ty_status st = scenario_build_copula(s, diag);
         if (st == TY_ERR_NOMEM) L.oom = 1;
         else if (st != TY_OK) L.errors++;
     }
@@ -730,6 +729,7 @@ const ty_factor *ty_scenario_factor(const ty_scenario *s, size_t i) { return i <
 int ty_scenario_find_factor(const ty_scenario *s, const char *name) { return find_factor(s, name); }
 size_t ty_scenario_ncorrelations(const ty_scenario *s) { return s->ncorr; }
 const ty_correlation *ty_scenario_correlation(const ty_scenario *s, size_t i) { return i < s->ncorr ? &s->corr[i] : NULL; }
+const ty_copula *ty_scenario_copula(const ty_scenario *s) { return s->copula.m ? &s->copula : NULL; }
 size_t ty_scenario_nderived(const ty_scenario *s) { return s->nderived; }
 const ty_derived *ty_scenario_derived(const ty_scenario *s, size_t i) { return i < s->nderived ? &s->derived[i] : NULL; }
 ty_outcome_model ty_scenario_model(const ty_scenario *s) { return s->model; }

@@ -3,9 +3,9 @@
  * each instruction is a tight loop the compiler vectorises and dispatch
  * costs once per 256 samples. Also the disassembler. Allocates nothing
  * while running; the scratch holds the registers. */
-#include "sbuf.h"
+#include "util/sbuf.h"
 #include "program.h"
-#include "vmath.h"
+#include "util/vmath.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -2,7 +2,7 @@
  * (derived constants, alias tables, truncation), CDF, quantile, moments and
  * descriptions. The block samplers live in dist_sample.c; the special
  * functions in specfun.c. */
-#include "sbuf.h"
+#include "util/sbuf.h"
 #include "dist_internal.h"
 #include "specfun.h"
 
