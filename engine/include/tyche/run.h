@@ -22,6 +22,7 @@
 
 #include <signal.h>
 
+#include "batch.h"
 #include "common.h"
 #include "diag.h"
 #include "results.h"
@@ -74,6 +75,28 @@ ty_status ty_run_scenario(const ty_scenario *s, const char *variant, const ty_ru
  * (a batch's variants do). Returns TY_OK, TY_ERR_INVALID when they cannot
  * be paired (nothing is set), TY_ERR_NOMEM. */
 ty_status ty_run_difference(ty_run_result *v, const ty_run_result *base);
+
+/* Called by ty_run_batch before each run: the scenario, the run's name (the
+ * variant's, or the sweep's), a progress label ("troops 3/9" for sweep
+ * points), and whether it is a sweep point. ro is the options that run will
+ * use (a copy of the batch's, without a sink for sweep points): the hook may
+ * set its progress and sink. A status other than TY_OK stops the batch with
+ * that status. */
+typedef ty_status (*ty_batch_hook)(void *ctx, const ty_scenario *s, const char *name,
+                                   const char *label, int sweep_point, ty_run_options *ro);
+
+/* Runs batch b into res (caller's, zeroed; free its members with
+ * ty_results_free): every variant with opt, in order, each one's paired
+ * difference from the baseline (the variant named "baseline", else the
+ * first), then every sweep point; the scenario's name, title, source and
+ * text and the batch text. Every run uses the same seed, so variants share
+ * their factors' draws (common random numbers). hook may be NULL.
+ * Returns TY_OK; TY_ERR_INTERRUPTED when opt->interrupt stopped it (res
+ * then holds the variants run so far, the one interrupted included, and
+ * the sweeps completed; res->complete = 0); a run's error otherwise, on
+ * diag (res then holds what was done). */
+ty_status ty_run_batch(const ty_batch *b, const ty_run_options *opt, ty_batch_hook hook, void *ctx,
+                       ty_results *res, ty_diag *diag);
 
 /* The settings a run of s with opt will use (samples, seed, sampling, target,
  * budget), resolved as ty_run_scenario resolves them. */

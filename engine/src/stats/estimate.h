@@ -1,0 +1,59 @@
+/* estimate.h - internal: the estimators a run reduces its blocks with. Pure
+ * functions and small accumulators over per-block tallies, combined in block
+ * order by the caller; nothing here knows scenarios, threads or files.
+ *
+ *  - finite sums of a block's column (vectorised, fixed order);
+ *  - the ratio estimator of K probabilities over blocks of unequal size,
+ *    with its standard error from the spread of the block means;
+ *  - the 95% intervals (Wilson score, or normal) built from it;
+ *  - Chan's pairwise merge of running means and second moments;
+ *  - percentiles of a fixed-bin histogram. */
+#ifndef TYCHE_STATS_ESTIMATE_H
+#define TYCHE_STATS_ESTIMATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tyche/results.h"
+
+#define STATS_Z95 1.959963984540054   /* the standard normal's 97.5% quantile */
+
+/* Sum of x[0..n) over its finite values, and their count (when count is
+ * not NULL). Eight partial sums in a fixed order: vectorised, and the same
+ * on every run. */
+double stats_finite_sum(const double *restrict x, size_t n, size_t *count);
+
+/* Sum over the finite x[0..n) of (x - mean)^2, the same way. */
+double stats_finite_m2(const double *restrict x, size_t n, double mean);
+
+/* The ratio estimator of K means over blocks: block b contributes the sums
+ * s_b[k] over its w_b samples. Sums are kept shifted by the first block's
+ * mean (ref) so the variance sums do not cancel. The arrays are the
+ * caller's (K doubles each); the layout is part of the --resume state. */
+typedef struct stats_blocks {
+    size_t K;
+    uint64_t n, blocks;          /* samples and blocks added */
+    double *ref, *sum, *d2, *dw; /* K each: first block's mean, sum s, sum d^2, sum d w */
+    double w2;                   /* sum of w_b^2 */
+} stats_blocks;
+
+/* Adds one block (t[0..K) its sums over w samples). Call in block order. */
+void stats_blocks_add(stats_blocks *a, const double *t, size_t w);
+
+/* Mean k with its standard error, Var = nb/(nb-1) sum_b (s_b - p w_b)^2 / W^2
+ * (NaN with one block), and its 95% interval: with wilson, Wilson's score
+ * interval at the effective sample size p(1-p)/se^2 (the sample count when
+ * se is 0), which stays inside [0, 1] and keeps its coverage near 0 and 1;
+ * otherwise p +- z se clipped to [0, 1] (Wilson's all the same when se is 0
+ * or NaN). */
+ty_estimate stats_blocks_estimate(const stats_blocks *a, size_t k, int wilson);
+
+/* Merges a part (count nb, mean mb, second moment m2b) into a running
+ * (*n, *mean, *m2): Chan, Golub and LeVeque's pairwise update. */
+void stats_moments_merge(uint64_t *n, double *mean, double *m2, double nb, double mb, double m2b);
+
+/* Percentile q of a histogram of nbins bins of width w from lo, by linear
+ * interpolation within the bin; NaN when it is empty. */
+double stats_hist_quantile(const uint64_t *h, size_t nbins, double lo, double w, double q);
+
+#endif
