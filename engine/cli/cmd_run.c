@@ -47,6 +47,59 @@ static void free_words(char **w)
     free(w);
 }
 
+/* --resume PATH: reads the interrupted result, re-parses its stored command
+ * line into *o (keeping this call's --threads, --quiet and --json) and
+ * loads the scenario from the stored text. Returns 0, or the exit code
+ * after printing why (diagnostics are left on diag with *st set). */
+static int resume_setup(runner_opts *o, ty_results **prev, char ***words, ty_scenario **s,
+                        ty_status *st, ty_diag *diag)
+{
+    const char *path = o->resume;
+    int threads = o->run.threads, quiet = o->quiet, json = o->json;
+    *st = ty_results_read(path, prev, diag);
+    if (*st != TY_OK) return runner_exit_code(*st);
+    if ((*prev)->nruns != 1 || (*prev)->batch_text) {
+        fprintf(stderr, "tyche run: %s is not the result of a 'tyche run'\n", path);
+        return EXIT_USAGE;
+    }
+    if ((*prev)->runs[0].complete) {
+        fprintf(stderr, "tyche run: the run in %s is complete; nothing to resume\n", path);
+        return EXIT_USAGE;
+    }
+    int nw = split_words((*prev)->command_line, words);
+    if (nw < 2 || runner_parse("run", nw - 1, *words + 1, o)) {
+        fprintf(stderr, "tyche run: cannot read the command line stored in %s\n", path);
+        return EXIT_RUNTIME;
+    }
+    if (o->save_samples) {
+        fprintf(stderr, "tyche run: a run with --save-samples cannot be resumed (its samples "
+                        "are not in the file); run it again\n");
+        return EXIT_USAGE;
+    }
+    o->output = path;
+    o->resume = path;
+    if (threads) o->run.threads = threads;
+    o->quiet = quiet || o->quiet;
+    o->json = json || o->json;
+    o->run.resume = &(*prev)->runs[0];
+    runner_catch_signals(o);
+    *st = ty_scenario_parse(path, (*prev)->source_text, strlen((*prev)->source_text), s, diag);
+    return *st == TY_OK ? 0 : runner_exit_code(*st);
+}
+
+/* The table on stdout and the closing line on stderr. */
+static void report(const runner_opts *o, const ty_results *res, ty_status run_st, const char *out_path)
+{
+    if (o->json) cli_print_results_json(res, stdout);
+    else cli_print_results(res, stdout);
+    if (o->quiet) return;
+    if (run_st == TY_ERR_INTERRUPTED)
+        fprintf(stderr, "tyche: interrupted after %llu samples; wrote %s (resume with: tyche run --resume %s)\n",
+                (unsigned long long)res->runs[0].samples, out_path, out_path);
+    else
+        fprintf(stderr, "tyche: wrote %s\n", out_path);
+}
+
 int cmd_run(int argc, char **argv)
 {
     runner_opts o;
@@ -61,49 +114,19 @@ int cmd_run(int argc, char **argv)
     ty_result_file *file = NULL;
     char **words = NULL;
     char *out_path = NULL;
-    ty_status st;
+    ty_status st = TY_OK;
     int rc = EXIT_RUNTIME;
 
     if (o.resume) {
-        const char *path = o.resume;
-        int threads = o.run.threads, quiet = o.quiet, json = o.json;
-        st = ty_results_read(path, &prev, diag);
-        if (st != TY_OK) goto fail;
-        if (prev->nruns != 1 || prev->batch_text) {
-            fprintf(stderr, "tyche run: %s is not the result of a 'tyche run'\n", path);
-            rc = EXIT_USAGE;
-            goto out;
-        }
-        if (prev->runs[0].complete) {
-            fprintf(stderr, "tyche run: the run in %s is complete; nothing to resume\n", path);
-            rc = EXIT_USAGE;
-            goto out;
-        }
-        int nw = split_words(prev->command_line, &words);
-        if (nw < 2 || runner_parse("run", nw - 1, words + 1, &o)) {
-            fprintf(stderr, "tyche run: cannot read the command line stored in %s\n", path);
-            goto out;
-        }
-        if (o.save_samples) {
-            fprintf(stderr, "tyche run: a run with --save-samples cannot be resumed (its samples "
-                            "are not in the file); run it again\n");
-            rc = EXIT_USAGE;
-            goto out;
-        }
-        o.output = path;
-        o.resume = path;
-        if (threads) o.run.threads = threads;
-        o.quiet = quiet || o.quiet;
-        o.json = json || o.json;
-        o.run.resume = &prev->runs[0];
-        runner_catch_signals(&o);
-        st = ty_scenario_parse(path, prev->source_text, strlen(prev->source_text), &s, diag);
+        rc = resume_setup(&o, &prev, &words, &s, &st, diag);
+        if (rc != 0) goto done;
     } else {
         st = ty_scenario_load(o.input, &s, diag);
     }
     if (st == TY_OK) st = runner_apply_sets(&o, s, diag);
     if (st != TY_OK) goto fail;
 
+    rc = EXIT_RUNTIME;
     out_path = runner_output_path(&o, ty_scenario_name(s));
     if (!out_path) goto out;
     st = runner_create_file(&o, out_path, &file, diag);
@@ -128,27 +151,17 @@ int cmd_run(int argc, char **argv)
         free(res->command_line);
         res->command_line = strdup(prev->command_line);
     }
-    res->scenario_name = strdup(ty_scenario_name(s));
-    res->scenario_title = ty_scenario_title(s) ? strdup(ty_scenario_title(s)) : NULL;
-    res->scenario_source = ty_scenario_source(s) ? strdup(ty_scenario_source(s)) : NULL;
-    res->source_text = strdup(ty_scenario_text(s));
     res->complete = run_st == TY_OK;
-    if (!res->command_line || !res->scenario_name || !res->source_text) { st = TY_ERR_NOMEM; goto fail; }
+    if (!res->command_line || ty_run_describe(res, s) != TY_OK) { st = TY_ERR_NOMEM; goto fail; }
     st = ty_result_file_finish(file, res, diag);
     file = NULL;
     if (st != TY_OK) goto fail;
-    if (o.json) cli_print_results_json(res, stdout);
-    else cli_print_results(res, stdout);
-    if (!o.quiet) {
-        if (run_st == TY_ERR_INTERRUPTED)
-            fprintf(stderr, "tyche: interrupted after %llu samples; wrote %s (resume with: tyche run --resume %s)\n",
-                    (unsigned long long)res->runs[0].samples, out_path, out_path);
-        else
-            fprintf(stderr, "tyche: wrote %s\n", out_path);
-    }
+    report(&o, res, run_st, out_path);
     rc = runner_exit_code(run_st);
     goto out;
 
+done:
+    if (st == TY_OK) goto out;
 fail:
     cli_print_diags(diag);
     if (st == TY_ERR_NOMEM) fprintf(stderr, "tyche run: out of memory\n");

@@ -138,12 +138,8 @@ int cmd_sensitivity(int argc, char **argv)
     res->runs[0].sensitivity = sens;
     if (st != TY_OK) goto fail;
     if (runner_fill_meta(res, argc + 1, argv - 1) != 0) { st = TY_ERR_NOMEM; goto fail; }
-    res->scenario_name = strdup(ty_scenario_name(s));
-    res->scenario_title = ty_scenario_title(s) ? strdup(ty_scenario_title(s)) : NULL;
-    res->scenario_source = ty_scenario_source(s) ? strdup(ty_scenario_source(s)) : NULL;
-    res->source_text = strdup(ty_scenario_text(s));
     res->complete = 1;
-    if (!res->scenario_name || !res->source_text) { st = TY_ERR_NOMEM; goto fail; }
+    if (ty_run_describe(res, s) != TY_OK) { st = TY_ERR_NOMEM; goto fail; }
     st = ty_result_file_finish(file, res, diag);
     file = NULL;
     if (st != TY_OK) goto fail;

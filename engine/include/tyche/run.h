@@ -98,6 +98,10 @@ typedef ty_status (*ty_batch_hook)(void *ctx, const ty_scenario *s, const char *
 ty_status ty_run_batch(const ty_batch *b, const ty_run_options *opt, ty_batch_hook hook, void *ctx,
                        ty_results *res, ty_diag *diag);
 
+/* Sets res's scenario name, title, source and verbatim text from s.
+ * TY_OK or TY_ERR_NOMEM. */
+ty_status ty_run_describe(ty_results *res, const ty_scenario *s);
+
 /* The settings a run of s with opt will use (samples, seed, sampling, target,
  * budget), resolved as ty_run_scenario resolves them. */
 void ty_run_settings_resolve(const ty_scenario *s, const ty_run_options *opt, ty_run_settings *out);

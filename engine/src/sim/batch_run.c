@@ -120,16 +120,21 @@ static ty_status run_differences(ty_results *res)
     return TY_OK;
 }
 
+ty_status ty_run_describe(ty_results *res, const ty_scenario *s)
+{
+    res->scenario_name = strdup(ty_scenario_name(s));
+    res->scenario_title = ty_scenario_title(s) ? strdup(ty_scenario_title(s)) : NULL;
+    res->scenario_source = ty_scenario_source(s) ? strdup(ty_scenario_source(s)) : NULL;
+    res->source_text = strdup(ty_scenario_text(s));
+    return res->scenario_name && res->source_text ? TY_OK : TY_ERR_NOMEM;
+}
+
 /* The scenario's and the batch's texts into res. */
 static ty_status batch_describe(const ty_batch *b, ty_results *res)
 {
-    const ty_scenario *base = ty_batch_base(b);
-    res->scenario_name = strdup(ty_scenario_name(base));
-    res->scenario_title = ty_scenario_title(base) ? strdup(ty_scenario_title(base)) : NULL;
-    res->scenario_source = ty_scenario_source(base) ? strdup(ty_scenario_source(base)) : NULL;
-    res->source_text = strdup(ty_scenario_text(base));
+    if (ty_run_describe(res, ty_batch_base(b)) != TY_OK) return TY_ERR_NOMEM;
     res->batch_text = strdup(ty_batch_text(b));
-    return res->scenario_name && res->source_text && res->batch_text ? TY_OK : TY_ERR_NOMEM;
+    return res->batch_text ? TY_OK : TY_ERR_NOMEM;
 }
 
 ty_status ty_run_batch(const ty_batch *b, const ty_run_options *opt, ty_batch_hook hook, void *ctx,
