@@ -1,5 +1,7 @@
-/* dist_internal.h - the ty_dist object shared by dist.c (construction,
- * CDF, quantile, moments) and dist_sample.c (block samplers). Internal. */
+/* dist_internal.h - the ty_dist object and the functions shared by the
+ * files of the dist module: dist.c (validation, construction), dist_family.c
+ * (family setup, tables), dist_cdf.c (CDF, quantile, moments) and
+ * dist_sample.c (block samplers). Internal: not part of the public API. */
 #ifndef TYCHE_DIST_INTERNAL_H
 #define TYCHE_DIST_INTERNAL_H
 
@@ -73,8 +75,37 @@ struct ty_dist {
     double mean, var;
 };
 
-/* Truncated quantile in lower (upper == 0, p = F) or upper (p = 1 - F)
- * terms; dist.c. */
-double dist_quantile2(const ty_dist *d, double p, int upper);
+/* ---- dist_family.c: the derived form of a validated spec ---- */
+
+/* Sets the family, its parameters and the untruncated sampler from d->spec. */
+void dist_family_setup(ty_dist *d);
+/* Table of a discrete distribution restricted to [lo, hi], with its alias
+ * table; *empty set when nothing of positive weight remains. TY_OK or
+ * TY_ERR_NOMEM. */
+ty_status dist_table_from_values(ty_dist *d, const double *v, const double *w, size_t n,
+                                 double lo, double hi, int *empty);
+/* Cumulative sums and the alias table over d->tp[0..ntab). TY_OK or
+ * TY_ERR_NOMEM. */
+ty_status dist_table_finish(ty_dist *d);
+/* Walks the pmf of a binomial or poisson family over [kl, kh] outwards from
+ * the mode; stores the points in order when xs/ws are given. Returns their
+ * number; *sw, *mean, *var get the weight sum and the moments. */
+size_t dist_int_walk(const ty_dist *d, double kl, double kh, double *xs, double *ws,
+                     double *sw, double *mean, double *var);
+
+/* ---- dist_cdf.c: evaluation ---- */
+
+/* F = P(X <= k), S = P(X > k) of a binomial or poisson family, k integer. */
+void dist_int_cdf(const ty_dist *d, double k, double *F, double *S);
+/* F = P(X <= x), S = P(X > x) of the untruncated family. */
+void dist_base_cdf(const ty_dist *d, double x, double *F, double *S);
+/* Truncated quantile: x with P(X <= x) = p (upper == 0) or P(X > x) = p
+ * (upper == 1), clamped to [lo, hi]. */
+double dist_quantile_tail(const ty_dist *d, double p, int upper);
+/* Support, and mean and variance, of the untruncated family or table. */
+void dist_base_support(const ty_dist *d, double *lo, double *hi);
+void dist_base_moments(const ty_dist *d, double *mean, double *var);
+/* Mean and variance of a truncated continuous family by quadrature. */
+void dist_quad_moments(const ty_dist *d, double *mean, double *var);
 
 #endif

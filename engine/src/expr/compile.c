@@ -407,45 +407,90 @@ void ty_program_free(ty_program *prog)
     free(prog);
 }
 
-ty_status ty_program_new(const ty_program_spec *spec, ty_program **out, ty_diag *diag)
-{
-    *out = NULL;
-    size_t F = spec->nfactors, D = spec->nderived, K = spec->noutcomes, V = F + D;
-    int invalid = 0, limit = 0, nomem = 0;
-    const char **names = calloc(V + 1, sizeof *names);
-    ty_pos *npos = calloc(V + 1, sizeof *npos);
-    int *slots = calloc(V + 1, sizeof *slots);
-    const char **onames = calloc(K + 1, sizeof *onames);
-    node **roots = calloc(D + K + 1, sizeof *roots);
-    arena ar = {NULL, 0};
-    if (!names || !npos || !slots || !onames || !roots) { nomem = 1; goto done; }
+/* The working state of ty_program_new: the declared value names (factors,
+ * then derived values) with their positions and slots, the outcome names,
+ * the resolved roots (derived values, then outcomes; NULL for an outcome
+ * without text) and the arena they live in, and what has gone wrong. */
+typedef struct prog_build {
+    const ty_program_spec *spec;
+    size_t F, D, K, V;      /* factors, derived values, outcomes, F + D */
+    const char **names;
+    ty_pos *npos;
+    int *slots;
+    const char **onames;
+    node **roots;
+    arena ar;
+    int invalid, limit, nomem;
+} prog_build;
 
-    /* declarations */
-    for (size_t i = 0; i < V; i++) {
+/* Allocates the working arrays of b for spec; sets b->nomem on failure.
+ * b is ready for build_free either way. */
+static void build_init(prog_build *b, const ty_program_spec *spec)
+{
+    memset(b, 0, sizeof *b);
+    b->spec = spec;
+    b->F = spec->nfactors;
+    b->D = spec->nderived;
+    b->K = spec->noutcomes;
+    b->V = b->F + b->D;
+    b->names = calloc(b->V + 1, sizeof *b->names);
+    b->npos = calloc(b->V + 1, sizeof *b->npos);
+    b->slots = calloc(b->V + 1, sizeof *b->slots);
+    b->onames = calloc(b->K + 1, sizeof *b->onames);
+    b->roots = calloc(b->D + b->K + 1, sizeof *b->roots);
+    if (!b->names || !b->npos || !b->slots || !b->onames || !b->roots) b->nomem = 1;
+}
+
+static void build_free(prog_build *b)
+{
+    expr_arena_clear(&b->ar);
+    free(b->names);
+    free(b->npos);
+    free(b->slots);
+    free(b->onames);
+    free(b->roots);
+}
+
+/* Declares the factors and derived values in order, each in the next slot;
+ * every bad or repeated name is reported and sets b->invalid. */
+static void declare_values(prog_build *b, ty_diag *diag)
+{
+    const ty_program_spec *spec = b->spec;
+    size_t F = b->F;
+    for (size_t i = 0; i < b->V; i++) {
         const char *nm = i < F ? spec->factors[i] : spec->derived[i - F].name;
         ty_pos p = i < F ? (spec->factor_pos ? spec->factor_pos[i] : (ty_pos){0}) :
                            spec->derived[i - F].name_pos;
-        if (!check_decl(nm, &p, names, i, npos, i < F ? "factor" : "derived value", diag))
-            invalid = 1;
-        names[i] = nm;
-        npos[i] = p;
-        slots[i] = (int)i;
+        if (!check_decl(nm, &p, b->names, i, b->npos, i < F ? "factor" : "derived value", diag))
+            b->invalid = 1;
+        b->names[i] = nm;
+        b->npos[i] = p;
+        b->slots[i] = (int)i;
     }
+}
+
+/* Declares the outcomes: valid, distinct names; every one with a score
+ * under the logit model, and under rules only the last may be 'otherwise'
+ * (no text). Each problem is reported and sets b->invalid. */
+static void declare_outcomes(prog_build *b, ty_diag *diag)
+{
+    const ty_program_spec *spec = b->spec;
+    size_t K = b->K;
     for (size_t k = 0; k < K; k++) {
         const ty_expr_def *o = &spec->outcomes[k];
-        onames[k] = o->name;
+        b->onames[k] = o->name;
         if (!valid_name(o->name)) {
             ty_diag_add(diag, TY_SEV_ERROR, opt_pos(&o->name_pos),
                         "outcome name '%s' is not a valid name (letters, digits and '_', not "
                         "starting with a digit)", o->name ? o->name : "");
-            invalid = 1;
+            b->invalid = 1;
             continue;
         }
         for (size_t j = 0; j < k; j++) {
-            if (onames[j] && strcmp(onames[j], o->name) == 0) {
+            if (b->onames[j] && strcmp(b->onames[j], o->name) == 0) {
                 ty_diag_add(diag, TY_SEV_ERROR, opt_pos(&o->name_pos),
                             "outcome '%s' is defined twice", o->name);
-                invalid = 1;
+                b->invalid = 1;
                 break;
             }
         }
@@ -453,102 +498,144 @@ ty_status ty_program_new(const ty_program_spec *spec, ty_program **out, ty_diag 
             if (spec->model == TY_OUTCOME_LOGIT) {
                 ty_diag_add(diag, TY_SEV_ERROR, opt_pos(&o->name_pos),
                             "outcome '%s' has no score", o->name);
-                invalid = 1;
+                b->invalid = 1;
             } else if (k + 1 != K) {
                 ty_diag_add(diag, TY_SEV_ERROR, opt_pos(&o->name_pos),
                             "'otherwise' must be the last outcome ('%s' is not)", o->name);
-                invalid = 1;
+                b->invalid = 1;
             }
         }
     }
+}
 
-    /* parse and resolve every expression */
+/* Parses and resolves every derived value and outcome into b->roots: a
+ * derived value sees the factors and the derived values before it, an
+ * outcome every value. Failures set b->invalid, b->limit or b->nomem. */
+static void resolve_all(prog_build *b, ty_diag *diag)
+{
+    const ty_program_spec *spec = b->spec;
+    size_t F = b->F, D = b->D, K = b->K, V = b->V;
     for (size_t j = 0; j < D + K; j++) {
         const ty_expr_def *def = j < D ? &spec->derived[j] : &spec->outcomes[j - D];
         if (!def->text) continue;
         ty_status st;
-        node *root = parse_expr_text(def->text, &def->pos, &ar, diag, &st);
+        node *root = parse_expr_text(def->text, &def->pos, &b->ar, diag, &st);
         if (!root) {
-            if (st == TY_ERR_NOMEM) nomem = 1;
-            else if (st == TY_ERR_LIMIT) limit = 1;
-            else invalid = 1;
+            if (st == TY_ERR_NOMEM) b->nomem = 1;
+            else if (st == TY_ERR_LIMIT) b->limit = 1;
+            else b->invalid = 1;
             continue;
         }
-        scope sc = {names, slots, V, j < D ? F + j : V, j < D ? F + j : (size_t)-1,
-                    onames, K};
+        scope sc = {b->names, b->slots, V, j < D ? F + j : V, j < D ? F + j : (size_t)-1,
+                    b->onames, K};
         int errors = 0;
-        roots[j] = resolve_expr(root, &sc, &ar, diag, &errors);
-        if (errors) { invalid = 1; roots[j] = NULL; }
+        b->roots[j] = resolve_expr(root, &sc, &b->ar, diag, &errors);
+        if (errors) { b->invalid = 1; b->roots[j] = NULL; }
     }
-    if (ar.oom) nomem = 1;
-    if (invalid || limit || nomem) goto done;
+    if (b->ar.oom) b->nomem = 1;
+}
 
-    /* code generation */
+/* Emits the derived values, each straight into its slot. */
+static void gen_derived(cg *g, const prog_build *b)
+{
+    for (size_t j = 0; j < b->D; j++) {
+        opnd o = gen(g, b->roots[j], (int)(b->F + j));
+        release(g, o);
+    }
+}
+
+/* Logit model: emits each outcome's score into its slot, then the softmax
+ * that turns the scores into probabilities. */
+static void gen_scores(cg *g, const prog_build *b)
+{
+    for (size_t k = 0; k < b->K; k++) {
+        opnd o = gen(g, b->roots[b->D + k], (int)(b->V + k));
+        release(g, o);
+    }
+    emit(g, OP_SOFTMAX, 0, (int)b->V, (int)b->K, 0, 0, 0);
+}
+
+/* Rules model: emits the conditions in order, the first true one choosing
+ * its outcome; a constant-true condition or 'otherwise' ends the list, a
+ * constant-false one is skipped. */
+static void gen_rules(cg *g, const prog_build *b)
+{
+    int chosen = alloc_temp(g);
+    emit(g, OP_LOADK, chosen, 0, 0, 0, -1.0, 0);
+    for (size_t k = 0; k < b->K; k++) {
+        node *c = b->roots[b->D + k];
+        if (!c || (c->kind == N_NUM && c->num != 0)) {
+            emit(g, OP_RULEELSE, chosen, 0, 0, 0, (double)k, 0);
+            break;                       /* later rules can never win */
+        }
+        if (c->kind == N_NUM) continue;  /* never true */
+        opnd o = gen_reg(g, c);
+        release(g, o);
+        emit(g, OP_RULE, chosen, o.slot, 0, 0, (double)k, 0);
+    }
+    emit(g, OP_RULEEND, chosen, (int)b->V, (int)b->K, 0, 0, 0);
+}
+
+/* Wraps the generated code in a ty_program with its slot names; the code
+ * is taken over (or freed). NULL with b->nomem or b->limit (reported) set
+ * on failure. */
+static ty_program *program_from_code(prog_build *b, cg *g, ty_diag *diag)
+{
+    size_t V = b->V, K = b->K;
+    if (g->oom) { free(g->code); b->nomem = 1; return NULL; }
+    if (g->overflow || V + K + (size_t)g->ntemps > 65535) {
+        ty_diag_add(diag, TY_SEV_ERROR, NULL, "scenario too large for the expression VM");
+        free(g->code);
+        b->limit = 1;
+        return NULL;
+    }
+    ty_program *p = calloc(1, sizeof *p);
+    if (!p) { free(g->code); b->nomem = 1; return NULL; }
+    p->model = b->spec->model;
+    p->nfactors = b->F;
+    p->nderived = b->D;
+    p->noutcomes = K;
+    p->ntemps = (size_t)g->ntemps;
+    p->nslots = V + K + p->ntemps;
+    p->code = g->code;
+    p->ncode = g->n;
+    p->names = calloc(p->nslots + 1, sizeof *p->names);
+    if (!p->names) { ty_program_free(p); b->nomem = 1; return NULL; }
+    for (size_t i = 0; i < V + K; i++) {
+        p->names[i] = dup_str(i < V ? b->names[i] : b->onames[i - V]);
+        if (!p->names[i]) { ty_program_free(p); b->nomem = 1; return NULL; }
+    }
+    return p;
+}
+
+/* Generates the block bytecode of the resolved roots: derived values, then
+ * the outcome scores or rules. NULL on failure (see program_from_code). */
+static ty_program *generate(prog_build *b, ty_diag *diag)
+{
     cg g;
     memset(&g, 0, sizeof g);
-    g.base_temp = (int)(V + K);
-    for (size_t j = 0; j < D; j++) {
-        opnd o = gen(&g, roots[j], (int)(F + j));
-        release(&g, o);
-    }
-    if (K && spec->model == TY_OUTCOME_LOGIT) {
-        for (size_t k = 0; k < K; k++) {
-            opnd o = gen(&g, roots[D + k], (int)(V + k));
-            release(&g, o);
-        }
-        emit(&g, OP_SOFTMAX, 0, (int)V, (int)K, 0, 0, 0);
-    } else if (K) {
-        int chosen = alloc_temp(&g);
-        emit(&g, OP_LOADK, chosen, 0, 0, 0, -1.0, 0);
-        for (size_t k = 0; k < K; k++) {
-            node *c = roots[D + k];
-            if (!c || (c->kind == N_NUM && c->num != 0)) {
-                emit(&g, OP_RULEELSE, chosen, 0, 0, 0, (double)k, 0);
-                break;                       /* later rules can never win */
-            }
-            if (c->kind == N_NUM) continue;  /* never true */
-            opnd o = gen_reg(&g, c);
-            release(&g, o);
-            emit(&g, OP_RULE, chosen, o.slot, 0, 0, (double)k, 0);
-        }
-        emit(&g, OP_RULEEND, chosen, (int)V, (int)K, 0, 0, 0);
-    }
-    if (g.oom) { free(g.code); nomem = 1; goto done; }
-    if (g.overflow || V + K + (size_t)g.ntemps > 65535) {
-        ty_diag_add(diag, TY_SEV_ERROR, NULL, "scenario too large for the expression VM");
-        free(g.code);
-        limit = 1;
-        goto done;
-    }
+    g.base_temp = (int)(b->V + b->K);
+    gen_derived(&g, b);
+    if (b->K && b->spec->model == TY_OUTCOME_LOGIT) gen_scores(&g, b);
+    else if (b->K) gen_rules(&g, b);
+    return program_from_code(b, &g, diag);
+}
 
-    ty_program *p = calloc(1, sizeof *p);
-    if (!p) { free(g.code); nomem = 1; goto done; }
-    p->model = spec->model;
-    p->nfactors = F;
-    p->nderived = D;
-    p->noutcomes = K;
-    p->ntemps = (size_t)g.ntemps;
-    p->nslots = V + K + p->ntemps;
-    p->code = g.code;
-    p->ncode = g.n;
-    p->names = calloc(p->nslots + 1, sizeof *p->names);
-    if (!p->names) { ty_program_free(p); nomem = 1; goto done; }
-    for (size_t i = 0; i < V + K; i++) {
-        p->names[i] = dup_str(i < V ? names[i] : onames[i - V]);
-        if (!p->names[i]) { ty_program_free(p); nomem = 1; goto done; }
+ty_status ty_program_new(const ty_program_spec *spec, ty_program **out, ty_diag *diag)
+{
+    *out = NULL;
+    prog_build b;
+    build_init(&b, spec);
+    if (!b.nomem) {
+        declare_values(&b, diag);
+        declare_outcomes(&b, diag);
+        resolve_all(&b, diag);
+        if (!(b.invalid || b.limit || b.nomem)) *out = generate(&b, diag);
     }
-    *out = p;
-
-done:
-    arena_clear(&ar);
-    free(names);
-    free(npos);
-    free(slots);
-    free(onames);
-    free(roots);
-    if (nomem) return TY_ERR_NOMEM;
-    if (invalid) return TY_ERR_INVALID;
-    if (limit) return TY_ERR_LIMIT;
+    build_free(&b);
+    if (b.nomem) return TY_ERR_NOMEM;
+    if (b.invalid) return TY_ERR_INVALID;
+    if (b.limit) return TY_ERR_LIMIT;
     return TY_OK;
 }
 

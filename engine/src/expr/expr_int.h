@@ -14,8 +14,8 @@ typedef struct arena {
     int oom;
 } arena;
 
-void *arena_alloc(arena *a, size_t size);   /* zeroed; NULL (and a->oom) on failure */
-void arena_clear(arena *a);
+void *expr_arena_alloc(arena *a, size_t size);   /* zeroed; NULL (and a->oom) on failure */
+void expr_arena_clear(arena *a);
 
 /* ---- tokens ---- */
 typedef enum tok_kind {
@@ -119,6 +119,5 @@ const char *builtin_name(builtin_fn fn);
 int builtin_lookup(const char *name, size_t len);           /* fn or -1 */
 int builtin_is_reserved(const char *name, size_t len);      /* fn, constant or keyword */
 double builtin_eval(builtin_fn fn, const double *args, int nargs);
-double bin_eval(bin_op op, double a, double b);
 
 #endif

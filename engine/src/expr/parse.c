@@ -17,7 +17,7 @@ struct arena_block {
     max_align_t data[];
 };
 
-void *arena_alloc(arena *a, size_t size)
+void *expr_arena_alloc(arena *a, size_t size)
 {
     size = (size + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
     if (size == 0) size = sizeof(max_align_t);
@@ -37,7 +37,7 @@ void *arena_alloc(arena *a, size_t size)
     return p;
 }
 
-void arena_clear(arena *a)
+void expr_arena_clear(arena *a)
 {
     arena_block *b = a->head;
     while (b) {
@@ -80,7 +80,7 @@ static void tok_desc(const token *t, char *buf, size_t size)
 
 static node *new_node(parser *p, node_kind kind, const token *t)
 {
-    node *n = arena_alloc(p->arena, sizeof *n);
+    node *n = expr_arena_alloc(p->arena, sizeof *n);
     if (!n) {
         if (!p->failed) ty_diag_add(p->diag, TY_SEV_ERROR, &t->pos, "out of memory");
         p->failed = 1;
@@ -95,7 +95,7 @@ static node *new_node(parser *p, node_kind kind, const token *t)
 static node *new_bin(parser *p, const token *op, int bop, node *a, node *b)
 {
     node *n = new_node(p, N_BIN, op);
-    node **k = n ? arena_alloc(p->arena, 2 * sizeof *k) : NULL;
+    node **k = n ? expr_arena_alloc(p->arena, 2 * sizeof *k) : NULL;
     if (!k) { p->failed = 1; return NULL; }
     n->op = bop;
     k[0] = a;
@@ -108,7 +108,7 @@ static node *new_bin(parser *p, const token *op, int bop, node *a, node *b)
 static node *new_unary(parser *p, const token *op, node_kind kind, node *a)
 {
     node *n = new_node(p, kind, op);
-    node **k = n ? arena_alloc(p->arena, sizeof *k) : NULL;
+    node **k = n ? expr_arena_alloc(p->arena, sizeof *k) : NULL;
     if (!k) { p->failed = 1; return NULL; }
     k[0] = a;
     n->kids = k;
@@ -162,7 +162,7 @@ static node *parse_primary(parser *p)
                 if (!a) return NULL;
                 if (nargs == cap) {
                     cap = cap ? 2 * cap : 4;
-                    node **g = arena_alloc(p->arena, (size_t)cap * sizeof *g);
+                    node **g = expr_arena_alloc(p->arena, (size_t)cap * sizeof *g);
                     if (!g) { p->failed = 1; return NULL; }
                     if (nargs) memcpy(g, args, (size_t)nargs * sizeof *g);
                     args = g;
@@ -342,7 +342,7 @@ node *parse_expr(parser *p)
             node *b = parse_expr(p);
             if (b) {
                 n = new_node(p, N_COND, q);
-                node **k = n ? arena_alloc(p->arena, 3 * sizeof *k) : NULL;
+                node **k = n ? expr_arena_alloc(p->arena, 3 * sizeof *k) : NULL;
                 if (k) {
                     k[0] = c;
                     k[1] = a;

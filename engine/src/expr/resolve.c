@@ -56,7 +56,8 @@ int builtin_is_reserved(const char *name, size_t len)
            name_is(name, len, "and") || name_is(name, len, "or") || name_is(name, len, "not");
 }
 
-double bin_eval(bin_op op, double a, double b)
+/* The value of a op b, for folding an operator with constant operands. */
+static double fold_bin(bin_op op, double a, double b)
 {
     switch (op) {
     case B_ADD: return a + b;
@@ -256,7 +257,7 @@ static node *resolve(rctx *r, node *n)
     case N_NOT:
         return all_const(n) ? to_num(n, n->kids[0]->num == 0) : n;
     case N_BIN:
-        if (all_const(n)) return to_num(n, bin_eval(n->op, n->kids[0]->num, n->kids[1]->num));
+        if (all_const(n)) return to_num(n, fold_bin(n->op, n->kids[0]->num, n->kids[1]->num));
         /* x * 1 is x exactly, for every x */
         if (n->op == B_MUL && n->kids[1]->kind == N_NUM && n->kids[1]->num == 1.0)
             return n->kids[0];
