@@ -1,7 +1,7 @@
 /* io_read.c - reading a result file (DESIGN section 5) back into a
  * ty_results: checks that it is an HDF5 file, a tyche result file and a
  * format version this tyche reads, and that shapes agree. Per-sample
- * columns (samples/) are not read. Writing is io_write.c. */
+ * columns (samples/) are not read. Writing is io_file.c and io_write.c. */
 #include "tyche/io.h"
 
 #include <errno.h>
@@ -52,14 +52,9 @@ static char *r_dup(rctx *r, const char *s, int nullable)
     return c;
 }
 
-static void join(char *buf, size_t size, const char *parent, const char *name)
-{
-    snprintf(buf, size, "%s%s%s", parent, strcmp(parent, "/") == 0 ? "" : "/", name);
-}
-
 static hid_t r_group(rctx *r, hid_t loc, const char *lpath, const char *name, char *path, size_t size)
 {
-    join(path, size, lpath, name);
+    io_join(path, size, lpath, name);
     if (r->st) return -1;
     hid_t g = H5Gopen2(loc, name, H5P_DEFAULT);
     if (g < 0) r_fail(r, TY_ERR_IO, "opening group %s", path);
@@ -141,7 +136,7 @@ static void *r_data(rctx *r, hid_t loc, const char *lpath, const char *name, int
                     const size_t *want, size_t *dims, hid_t mtype, size_t elsize)
 {
     char path[768];
-    join(path, sizeof path, lpath, name);
+    io_join(path, sizeof path, lpath, name);
     if (r->st) return NULL;
     hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
     if (d < 0) { r_fail(r, TY_ERR_IO, "missing dataset %s", path); return NULL; }
@@ -198,7 +193,7 @@ static char **r_strs(rctx *r, hid_t loc, const char *lpath, const char *name, si
                      size_t *n, int nullable)
 {
     char path[768];
-    join(path, sizeof path, lpath, name);
+    io_join(path, sizeof path, lpath, name);
     if (r->st) return NULL;
     hid_t mt = io_str_type();
     if (mt < 0) { r_fail(r, TY_ERR_IO, "reading %s", path); return NULL; }
@@ -225,7 +220,7 @@ static char **r_strs(rctx *r, hid_t loc, const char *lpath, const char *name, si
 static char *r_text(rctx *r, hid_t loc, const char *lpath, const char *name)
 {
     char path[768];
-    join(path, sizeof path, lpath, name);
+    io_join(path, sizeof path, lpath, name);
     if (r->st) return NULL;
     hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
     if (d < 0) { r_fail(r, TY_ERR_IO, "missing dataset %s", path); return NULL; }
