@@ -13,6 +13,7 @@
 #include "io_int.h"
 #include "tyche/version.h"
 
+/* io_w_strs getters: entry i of a string array, or a series' name, unit, label. */
 static const char *get_str(const void *src, size_t i) { return ((char *const *)src)[i]; }
 static const char *get_series_name(const void *src, size_t i) { return ((const ty_series_stats *)src)[i].name; }
 static const char *get_series_unit(const void *src, size_t i) { return ((const ty_series_stats *)src)[i].unit; }
@@ -45,6 +46,8 @@ static void w_series(io_wctx *w, hid_t run, const char *rpath, const char *gname
     io_w_close(w, g, path);
 }
 
+/* histograms/NAME (edges, counts) for each of the n series that has a
+ * histogram; a series name that cannot be a group name fails the write. */
 static void w_histograms(io_wctx *w, hid_t hg, const char *hpath, const ty_series_stats *s, size_t n)
 {
     for (size_t i = 0; i < n && !w->st; i++) {
@@ -60,6 +63,8 @@ static void w_histograms(io_wctx *w, hid_t hg, const char *hpath, const ty_serie
     }
 }
 
+/* convergence/: the checkpoint sample counts, a dimension scale of the
+ * [checkpoint, outcome] probability and half-width. */
 static void w_convergence(io_wctx *w, hid_t run, const char *rpath, const ty_run_result *r)
 {
     char path[640];
@@ -92,11 +97,67 @@ static void w_mat(io_wctx *w, hid_t g, const char *path, const char *name, const
     io_w_close(w, d, name);
 }
 
+/* sensitivity/tornado: the quantiles, the baseline, and each target's mean
+ * with each factor held low and high. */
+static void w_tornado(io_wctx *w, hid_t g, const char *path, const ty_sensitivity *s)
+{
+    char sub[700];
+    hid_t t = io_w_group(w, g, path, "tornado", 0, sub, sizeof sub);
+    io_w_attr_f64(w, t, sub, "low_quantile", s->low_quantile);
+    io_w_attr_f64(w, t, sub, "high_quantile", s->high_quantile);
+    io_w_attr_u64(w, t, sub, "samples", s->samples);
+    io_w_f64(w, t, sub, "baseline", s->ntargets, s->baseline, "same as the target",
+             "mean of each target (probability for outcomes) with every factor sampled");
+    w_mat(w, t, sub, "low", s, s->low, 0, "same as the target",
+          "mean of the target with the factor held at value_low, the others sampled (same draws) [target, factor]");
+    w_mat(w, t, sub, "high", s, s->high, 0, "same as the target",
+          "mean of the target with the factor held at value_high, the others sampled (same draws) [target, factor]");
+    io_w_f64(w, t, sub, "value_low", s->nfactors, s->value_low, "same as the factor",
+             "the factor's low_quantile quantile, at which low holds it");
+    io_w_f64(w, t, sub, "value_high", s->nfactors, s->value_high, "same as the factor",
+             "the factor's high_quantile quantile, at which high holds it");
+    io_w_close(w, t, sub);
+}
+
+/* sensitivity/spearman: the T x F rank correlations and their sample count. */
+static void w_spearman(io_wctx *w, hid_t g, const char *path, const ty_sensitivity *s)
+{
+    hsize_t dims[2] = {s->ntargets, s->nfactors};
+    char dpath[720];
+    io_join(dpath, sizeof dpath, path, "spearman");
+    hid_t d = io_w_dataset(w, g, path, "spearman", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, dims, s->spearman,
+                           "1", "Spearman rank correlation of the factor with the target's per-sample value "
+                           "(ties: average ranks) [target, factor]");
+    if (d >= 0) io_w_attr_u64(w, d, dpath, "samples", s->spearman_samples);
+    io_w_close(w, d, dpath);
+}
+
+/* sensitivity/sobol: first-order and total indices with their bootstrap
+ * intervals. */
+static void w_sobol(io_wctx *w, hid_t g, const char *path, const ty_sensitivity *s)
+{
+    char sub[700];
+    hid_t t = io_w_group(w, g, path, "sobol", 0, sub, sizeof sub);
+    io_w_attr_u64(w, t, sub, "samples", s->samples);
+    io_w_attr_u64(w, t, sub, "evaluations", s->samples * (s->nfactors + 2));
+    io_w_attr_u64(w, t, sub, "bootstrap", s->bootstrap);
+    io_w_attr_int(w, t, sub, "ignore_correlations", s->ignore_correlations ? 1 : 0);
+    w_mat(w, t, sub, "first", s, s->first, 0, "1",
+          "first-order Sobol index (Saltelli 2010 estimator) [target, factor]");
+    w_mat(w, t, sub, "total", s, s->total, 0, "1",
+          "total Sobol index (Jansen estimator) [target, factor]");
+    w_mat(w, t, sub, "first_ci", s, s->first_ci, 1, "1",
+          "95% bootstrap percentile interval of the first-order index [target, factor, (low, high)]");
+    w_mat(w, t, sub, "total_ci", s, s->total_ci, 1, "1",
+          "95% bootstrap percentile interval of the total index [target, factor, (low, high)]");
+    io_w_close(w, t, sub);
+}
+
 /* sensitivity/ of a run (DESIGN section 5): targets, factors, and a group
  * per method run. */
 static void w_sensitivity(io_wctx *w, hid_t run, const char *rpath, const ty_sensitivity *s)
 {
-    char path[640], sub[700];
+    char path[640];
     hid_t g = io_w_group(w, run, rpath, "sensitivity", 0, path, sizeof path);
     char method[64] = "";
     static const char *const names[3] = {"tornado", "spearman", "sobol"};
@@ -114,57 +175,15 @@ static void w_sensitivity(io_wctx *w, hid_t run, const char *rpath, const ty_sen
               "targets: the outcomes, then the derived values named with --target (rows of every matrix)");
     io_w_strs(w, g, path, "factors", s->nfactors, get_str, s->factors,
               "factor names as in the scenario file (columns of every matrix)");
-    if (s->low) {
-        hid_t t = io_w_group(w, g, path, "tornado", 0, sub, sizeof sub);
-        io_w_attr_f64(w, t, sub, "low_quantile", s->low_quantile);
-        io_w_attr_f64(w, t, sub, "high_quantile", s->high_quantile);
-        io_w_attr_u64(w, t, sub, "samples", s->samples);
-        io_w_f64(w, t, sub, "baseline", s->ntargets, s->baseline, "same as the target",
-                 "mean of each target (probability for outcomes) with every factor sampled");
-        w_mat(w, t, sub, "low", s, s->low, 0, "same as the target",
-              "mean of the target with the factor held at value_low, the others sampled (same draws) [target, factor]");
-        w_mat(w, t, sub, "high", s, s->high, 0, "same as the target",
-              "mean of the target with the factor held at value_high, the others sampled (same draws) [target, factor]");
-        io_w_f64(w, t, sub, "value_low", s->nfactors, s->value_low, "same as the factor",
-                 "the factor's low_quantile quantile, at which low holds it");
-        io_w_f64(w, t, sub, "value_high", s->nfactors, s->value_high, "same as the factor",
-                 "the factor's high_quantile quantile, at which high holds it");
-        io_w_close(w, t, sub);
-    }
-    if (s->spearman) {
-        hsize_t dims[2] = {s->ntargets, s->nfactors};
-        char dpath[720];
-        io_join(dpath, sizeof dpath, path, "spearman");
-        hid_t d = io_w_dataset(w, g, path, "spearman", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, dims, s->spearman,
-                               "1", "Spearman rank correlation of the factor with the target's per-sample value "
-                               "(ties: average ranks) [target, factor]");
-        if (d >= 0) io_w_attr_u64(w, d, dpath, "samples", s->spearman_samples);
-        io_w_close(w, d, dpath);
-    }
-    if (s->first) {
-        hid_t t = io_w_group(w, g, path, "sobol", 0, sub, sizeof sub);
-        io_w_attr_u64(w, t, sub, "samples", s->samples);
-        io_w_attr_u64(w, t, sub, "evaluations", s->samples * (s->nfactors + 2));
-        io_w_attr_u64(w, t, sub, "bootstrap", s->bootstrap);
-        io_w_attr_int(w, t, sub, "ignore_correlations", s->ignore_correlations ? 1 : 0);
-        w_mat(w, t, sub, "first", s, s->first, 0, "1",
-              "first-order Sobol index (Saltelli 2010 estimator) [target, factor]");
-        w_mat(w, t, sub, "total", s, s->total, 0, "1",
-              "total Sobol index (Jansen estimator) [target, factor]");
-        w_mat(w, t, sub, "first_ci", s, s->first_ci, 1, "1",
-              "95% bootstrap percentile interval of the first-order index [target, factor, (low, high)]");
-        w_mat(w, t, sub, "total_ci", s, s->total_ci, 1, "1",
-              "95% bootstrap percentile interval of the total index [target, factor, (low, high)]");
-        io_w_close(w, t, sub);
-    }
+    if (s->low) w_tornado(w, g, path, s);
+    if (s->spearman) w_spearman(w, g, path, s);
+    if (s->first) w_sobol(w, g, path, s);
     io_w_close(w, g, path);
 }
 
-static void w_run(io_wctx *w, hid_t runs, const ty_run_result *r)
+/* The attributes of runs/VARIANT: how the run was made. */
+static void w_run_attrs(io_wctx *w, hid_t run, const char *rpath, const ty_run_result *r)
 {
-    if (io_w_check_name(w, "variant", r->variant)) return;
-    char rpath[512], path[640];
-    hid_t run = io_w_group(w, runs, "/runs", r->variant, 0, rpath, sizeof rpath);
     io_w_attr_u64(w, run, rpath, "seed", r->seed);
     io_w_attr_u64(w, run, rpath, "samples", r->samples);
     io_w_attr_u64(w, run, rpath, "samples_requested", r->samples_requested);
@@ -176,7 +195,12 @@ static void w_run(io_wctx *w, hid_t runs, const ty_run_result *r)
     io_w_attr_int(w, run, rpath, "complete", r->complete ? 1 : 0);
     io_w_attr_int(w, run, rpath, "stopped_early", r->stopped_early ? 1 : 0);
     io_w_attr_str(w, run, rpath, "label", r->label);
+}
 
+/* outcomes/: names, labels, and one column per field of ty_estimate. */
+static void w_outcomes(io_wctx *w, hid_t run, const char *rpath, const ty_run_result *r)
+{
+    char path[640];
     size_t k = r->noutcomes;
     hid_t g = io_w_group(w, run, rpath, "outcomes", 0, path, sizeof path);
     double *col = malloc((k ? k : 1) * sizeof *col);
@@ -197,53 +221,71 @@ static void w_run(io_wctx *w, hid_t runs, const ty_run_result *r)
     }
     free(col);
     io_w_close(w, g, path);
+}
 
+/* difference/ of a batch variant: its difference from the baseline, paired
+ * by common random numbers, one column per field of ty_difference. */
+static void w_difference(io_wctx *w, hid_t run, const char *rpath, const ty_run_result *r)
+{
+    static const struct { const char *name, *desc; size_t off; } dif[] = {
+        {"diff", "probability minus the baseline's", offsetof(ty_difference, diff)},
+        {"stderr", "standard error of the difference, paired block by block", offsetof(ty_difference, stderr_)},
+        {"ci_low", "lower end of the 95% interval of the difference", offsetof(ty_difference, ci_low)},
+        {"ci_high", "upper end of the 95% interval of the difference", offsetof(ty_difference, ci_high)},
+        {"unpaired_stderr", "standard error independent runs would give: sqrt(se^2 + se_baseline^2)",
+         offsetof(ty_difference, unpaired_stderr)},
+    };
+    char path[640];
+    size_t k = r->noutcomes;
+    hid_t g = io_w_group(w, run, rpath, "difference", 0, path, sizeof path);
+    double *dcol = malloc((k ? k : 1) * sizeof *dcol);
+    if (!dcol) io_w_fail(w, TY_ERR_NOMEM, "writing %s: out of memory", path);
+    for (size_t e = 0; dcol && e < sizeof dif / sizeof dif[0]; e++) {
+        for (size_t i = 0; i < k; i++)
+            memcpy(&dcol[i], (const char *)&r->difference[i] + dif[e].off, sizeof(double));
+        io_w_f64(w, g, path, dif[e].name, k, dcol, "1", dif[e].desc);
+    }
+    free(dcol);
+    io_w_close(w, g, path);
+}
+
+/* resume/ of an incomplete run: the run module's opaque state. */
+static void w_resume(io_wctx *w, hid_t run, const char *rpath, const ty_run_result *r)
+{
+    char path[640];
+    hid_t g = io_w_group(w, run, rpath, "resume", 0, path, sizeof path);
+    io_w_attr_u64(w, g, path, "blocks_done", r->resume.blocks_done);
+    io_w_f64(w, g, path, "real", r->resume.nreal, r->resume.real, "opaque",
+             "accumulator state of the interrupted run (owned by the run module)");
+    io_w_u64(w, g, path, "count", r->resume.ncount, r->resume.count, "opaque",
+             "counter state of the interrupted run (owned by the run module)");
+    io_w_close(w, g, path);
+}
+
+/* runs/VARIANT: its attributes and groups, in the order of DESIGN section 5
+ * (which is also the order of the counted writes). */
+static void w_run(io_wctx *w, hid_t runs, const ty_run_result *r)
+{
+    if (io_w_check_name(w, "variant", r->variant)) return;
+    char rpath[512], path[640];
+    hid_t run = io_w_group(w, runs, "/runs", r->variant, 0, rpath, sizeof rpath);
+    w_run_attrs(w, run, rpath, r);
+    w_outcomes(w, run, rpath, r);
     w_series(w, run, rpath, "factors", r->factors, r->nfactors);
     w_series(w, run, rpath, "derived", r->derived, r->nderived);
     w_convergence(w, run, rpath, r);
-
-    g = io_w_group(w, run, rpath, "histograms", 0, path, sizeof path);
+    hid_t g = io_w_group(w, run, rpath, "histograms", 0, path, sizeof path);
     w_histograms(w, g, path, r->factors, r->nfactors);
     w_histograms(w, g, path, r->derived, r->nderived);
     io_w_close(w, g, path);
-
-    if (r->difference) {
-        /* A batch variant's difference from the baseline, paired by common
-         * random numbers. */
-        static const struct { const char *name, *desc; size_t off; } dif[] = {
-            {"diff", "probability minus the baseline's", offsetof(ty_difference, diff)},
-            {"stderr", "standard error of the difference, paired block by block", offsetof(ty_difference, stderr_)},
-            {"ci_low", "lower end of the 95% interval of the difference", offsetof(ty_difference, ci_low)},
-            {"ci_high", "upper end of the 95% interval of the difference", offsetof(ty_difference, ci_high)},
-            {"unpaired_stderr", "standard error independent runs would give: sqrt(se^2 + se_baseline^2)",
-             offsetof(ty_difference, unpaired_stderr)},
-        };
-        g = io_w_group(w, run, rpath, "difference", 0, path, sizeof path);
-        double *dcol = malloc((k ? k : 1) * sizeof *dcol);
-        if (!dcol) io_w_fail(w, TY_ERR_NOMEM, "writing %s: out of memory", path);
-        for (size_t e = 0; dcol && e < sizeof dif / sizeof dif[0]; e++) {
-            for (size_t i = 0; i < k; i++)
-                memcpy(&dcol[i], (const char *)&r->difference[i] + dif[e].off, sizeof(double));
-            io_w_f64(w, g, path, dif[e].name, k, dcol, "1", dif[e].desc);
-        }
-        free(dcol);
-        io_w_close(w, g, path);
-    }
-
+    if (r->difference) w_difference(w, run, rpath, r);
     if (r->sensitivity) w_sensitivity(w, run, rpath, r->sensitivity);
-
-    if (!r->complete) {
-        g = io_w_group(w, run, rpath, "resume", 0, path, sizeof path);
-        io_w_attr_u64(w, g, path, "blocks_done", r->resume.blocks_done);
-        io_w_f64(w, g, path, "real", r->resume.nreal, r->resume.real, "opaque",
-                 "accumulator state of the interrupted run (owned by the run module)");
-        io_w_u64(w, g, path, "count", r->resume.ncount, r->resume.count, "opaque",
-                 "counter state of the interrupted run (owned by the run module)");
-        io_w_close(w, g, path);
-    }
+    if (!r->complete) w_resume(w, run, rpath, r);
     io_w_close(w, run, rpath);
 }
 
+/* sweeps/NAME: the swept FACTOR.PARAM, its values (a dimension scale) and
+ * the [point, outcome] probability and interval. */
 static void w_sweep(io_wctx *w, hid_t sweeps, const ty_sweep_result *s)
 {
     if (io_w_check_name(w, "sweep", s->name)) return;
@@ -269,6 +311,7 @@ static void w_sweep(io_wctx *w, hid_t sweeps, const ty_sweep_result *s)
     io_w_close(w, g, path);
 }
 
+/* The current UTC time as "YYYY-MM-DDTHH:MM:SSZ", or "unknown". */
 static void now_iso8601(char *buf, size_t size)
 {
     time_t t = time(NULL);
@@ -277,7 +320,7 @@ static void now_iso8601(char *buf, size_t size)
         snprintf(buf, size, "unknown");
 }
 
-/* The whole schema of DESIGN section 5 into the open file. */
+/* The whole schema of DESIGN section 5 into the open file; see io_int.h. */
 void io_write_results(io_wctx *w, const ty_results *r)
 {
     hid_t file = w->f->file;
