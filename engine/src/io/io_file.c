@@ -17,6 +17,7 @@
 #include "io_int.h"
 
 #define SAMPLE_CHUNK 65536   /* elements per chunk of a samples/ column: 512 KiB */
+#define SAMPLE_DESCRIPTION "value of this factor, derived value or outcome in each sample, in sample order"
 
 void ty_io_options_init(ty_io_options *opt)
 {
@@ -189,12 +190,12 @@ static int refuse_after_failure(io_wctx *w)
 static hid_t sample_dcpl(io_wctx *w)
 {
     const ty_io_options *o = &w->f->opt;
+    int level = o->compression_level > 9 ? 9 : o->compression_level;
     hid_t dcpl = w->st ? -1 : H5Pcreate(H5P_DATASET_CREATE);
     hsize_t chunk[1] = {SAMPLE_CHUNK};
     if (!w->st && (dcpl < 0 || H5Pset_chunk(dcpl, 1, chunk) < 0
-                   || (o->shuffle && o->compression_level > 0 && H5Pset_shuffle(dcpl) < 0)
-                   || (o->compression_level > 0
-                       && H5Pset_deflate(dcpl, (unsigned)(o->compression_level > 9 ? 9 : o->compression_level)) < 0))) {
+                   || (o->shuffle && level > 0 && H5Pset_shuffle(dcpl) < 0)
+                   || (level > 0 && H5Pset_deflate(dcpl, (unsigned)level) < 0))) {
         io_w_fail(w, TY_ERR_IO, "setting up chunked, compressed datasets in %s", w->f->cols_path);
         if (dcpl >= 0) H5Pclose(dcpl);
         return -1;
@@ -233,8 +234,7 @@ ty_status ty_result_file_samples_begin(ty_result_file *f, const char *variant, s
         hid_t d = H5Dcreate2(g, names[c], H5T_IEEE_F64LE, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
         if (d < 0) { io_w_fail(&w, TY_ERR_IO, "creating dataset %s", cpath); break; }
         f->cols[f->ncols++] = d;
-        const char *desc = descriptions && descriptions[c] ? descriptions[c]
-                                                           : "value of this factor, derived value or outcome in each sample, in sample order";
+        const char *desc = descriptions && descriptions[c] ? descriptions[c] : SAMPLE_DESCRIPTION;
         io_w_attr_str(&w, d, cpath, "description", desc);
     }
     if (sp >= 0) H5Sclose(sp);
