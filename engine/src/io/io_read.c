@@ -1,7 +1,7 @@
 /* io_read.c - reading a result file (DESIGN section 5) back into a
  * ty_results: checks that it is an HDF5 file, a tyche result file and a
  * format version this tyche reads, and that shapes agree. Per-sample
- * columns (samples/) are not read. Writing is io_write.c. */
+ * columns (samples/) are not read. Writing is io_file.c and io_write.c. */
 #include "tyche/io.h"
 
 #include <errno.h>
@@ -52,14 +52,9 @@ static char *r_dup(rctx *r, const char *s, int nullable)
     return c;
 }
 
-static void join(char *buf, size_t size, const char *parent, const char *name)
-{
-    snprintf(buf, size, "%s%s%s", parent, strcmp(parent, "/") == 0 ? "" : "/", name);
-}
-
 static hid_t r_group(rctx *r, hid_t loc, const char *lpath, const char *name, char *path, size_t size)
 {
-    join(path, size, lpath, name);
+    io_join(path, size, lpath, name);
     if (r->st) return -1;
     hid_t g = H5Gopen2(loc, name, H5P_DEFAULT);
     if (g < 0) r_fail(r, TY_ERR_IO, "opening group %s", path);
@@ -141,7 +136,7 @@ static void *r_data(rctx *r, hid_t loc, const char *lpath, const char *name, int
                     const size_t *want, size_t *dims, hid_t mtype, size_t elsize)
 {
     char path[768];
-    join(path, sizeof path, lpath, name);
+    io_join(path, sizeof path, lpath, name);
     if (r->st) return NULL;
     hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
     if (d < 0) { r_fail(r, TY_ERR_IO, "missing dataset %s", path); return NULL; }
@@ -198,7 +193,7 @@ static char **r_strs(rctx *r, hid_t loc, const char *lpath, const char *name, si
                      size_t *n, int nullable)
 {
     char path[768];
-    join(path, sizeof path, lpath, name);
+    io_join(path, sizeof path, lpath, name);
     if (r->st) return NULL;
     hid_t mt = io_str_type();
     if (mt < 0) { r_fail(r, TY_ERR_IO, "reading %s", path); return NULL; }
@@ -225,7 +220,7 @@ static char **r_strs(rctx *r, hid_t loc, const char *lpath, const char *name, si
 static char *r_text(rctx *r, hid_t loc, const char *lpath, const char *name)
 {
     char path[768];
-    join(path, sizeof path, lpath, name);
+    io_join(path, sizeof path, lpath, name);
     if (r->st) return NULL;
     hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
     if (d < 0) { r_fail(r, TY_ERR_IO, "missing dataset %s", path); return NULL; }
@@ -384,10 +379,9 @@ static ty_sensitivity *r_sensitivity(rctx *r, hid_t run, const char *rpath)
     return s;
 }
 
-static void r_run(rctx *r, hid_t runs, const char *name, ty_run_result *run)
+/* The attributes of runs/NAME into run (its variant is NAME). */
+static void r_run_attrs(rctx *r, hid_t g, const char *rpath, const char *name, ty_run_result *run)
 {
-    char rpath[512], path[640];
-    hid_t g = r_group(r, runs, "/runs", name, rpath, sizeof rpath);
     run->variant = r_dup(r, name, 0);
     run->label = r_attr_str(r, g, rpath, "label", 1);
     run->seed = r_attr_u64(r, g, rpath, "seed");
@@ -404,7 +398,13 @@ static void r_run(rctx *r, hid_t runs, const char *name, ty_run_result *run)
     else if (sampling && strcmp(sampling, "random") == 0) run->sampling = 0;
     else if (sampling) r_fail(r, TY_ERR_IO, "%s: unknown sampling '%s'", rpath, sampling);
     free(sampling);
+}
 
+/* outcomes/ into run: names, labels and the ty_estimate columns. Returns
+ * the number of outcomes, 0 when they could not be read. */
+static size_t r_outcomes(rctx *r, hid_t g, const char *rpath, ty_run_result *run)
+{
+    char path[640];
     hid_t o = r_group(r, g, rpath, "outcomes", path, sizeof path);
     size_t k = 0;
     char **names = r_strs(r, o, path, "name", (size_t)-1, &k, 0);
@@ -432,13 +432,13 @@ static void r_run(rctx *r, hid_t runs, const char *name, ty_run_result *run)
         free(col);
     }
     r_close(r, o, path);
+    return k;
+}
 
-    char hpath[640];
-    hid_t h = r_group(r, g, rpath, "histograms", hpath, sizeof hpath);
-    r_series(r, g, rpath, "factors", h, hpath, &run->factors, &run->nfactors);
-    r_series(r, g, rpath, "derived", h, hpath, &run->derived, &run->nderived);
-    r_close(r, h, hpath);
-
+/* convergence/ into run, checking its shape against k outcomes. */
+static void r_convergence(rctx *r, hid_t g, const char *rpath, size_t k, ty_run_result *run)
+{
+    char path[640];
     hid_t c = r_group(r, g, rpath, "convergence", path, sizeof path);
     size_t m = 0;
     run->convergence.samples = r_u64(r, c, path, "samples", (size_t)-1, &m);
@@ -446,33 +446,58 @@ static void r_run(rctx *r, hid_t runs, const char *name, ty_run_result *run)
     run->convergence.halfwidth = r_f64_2d(r, c, path, "halfwidth", m, k);
     if (!r->st) run->convergence.npoints = m;
     r_close(r, c, path);
+}
 
-    if (k && r_exists(r, g, "difference")) {
-        static const struct { const char *name; size_t off; } dif[] = {
-            {"diff", offsetof(ty_difference, diff)}, {"stderr", offsetof(ty_difference, stderr_)},
-            {"ci_low", offsetof(ty_difference, ci_low)}, {"ci_high", offsetof(ty_difference, ci_high)},
-            {"unpaired_stderr", offsetof(ty_difference, unpaired_stderr)},
-        };
-        hid_t dg = r_group(r, g, rpath, "difference", path, sizeof path);
-        run->difference = r_alloc(r, k, sizeof *run->difference);
-        for (size_t e = 0; run->difference && e < sizeof dif / sizeof dif[0]; e++) {
-            double *col = r_f64(r, dg, path, dif[e].name, k, NULL);
-            for (size_t i = 0; col && i < k; i++)
-                memcpy((char *)&run->difference[i] + dif[e].off, &col[i], sizeof(double));
-            free(col);
-        }
-        r_close(r, dg, path);
+/* difference/ of a batch variant into run: k rows of ty_difference. */
+static void r_difference(rctx *r, hid_t g, const char *rpath, size_t k, ty_run_result *run)
+{
+    static const struct { const char *name; size_t off; } dif[] = {
+        {"diff", offsetof(ty_difference, diff)}, {"stderr", offsetof(ty_difference, stderr_)},
+        {"ci_low", offsetof(ty_difference, ci_low)}, {"ci_high", offsetof(ty_difference, ci_high)},
+        {"unpaired_stderr", offsetof(ty_difference, unpaired_stderr)},
+    };
+    char path[640];
+    hid_t dg = r_group(r, g, rpath, "difference", path, sizeof path);
+    run->difference = r_alloc(r, k, sizeof *run->difference);
+    for (size_t e = 0; run->difference && e < sizeof dif / sizeof dif[0]; e++) {
+        double *col = r_f64(r, dg, path, dif[e].name, k, NULL);
+        for (size_t i = 0; col && i < k; i++)
+            memcpy((char *)&run->difference[i] + dif[e].off, &col[i], sizeof(double));
+        free(col);
     }
+    r_close(r, dg, path);
+}
 
+/* resume/ of an incomplete run into run->resume (opaque to this module). */
+static void r_resume(rctx *r, hid_t g, const char *rpath, ty_run_result *run)
+{
+    char path[640];
+    hid_t s = r_group(r, g, rpath, "resume", path, sizeof path);
+    run->resume.blocks_done = r_attr_u64(r, s, path, "blocks_done");
+    run->resume.real = r_f64(r, s, path, "real", (size_t)-1, &run->resume.nreal);
+    run->resume.count = r_u64(r, s, path, "count", (size_t)-1, &run->resume.ncount);
+    r_close(r, s, path);
+}
+
+/* runs/NAME into run: attributes, outcomes, series with their histograms,
+ * convergence, and the optional difference, sensitivity and resume. */
+static void r_run(rctx *r, hid_t runs, const char *name, ty_run_result *run)
+{
+    char rpath[512];
+    hid_t g = r_group(r, runs, "/runs", name, rpath, sizeof rpath);
+    r_run_attrs(r, g, rpath, name, run);
+    size_t k = r_outcomes(r, g, rpath, run);
+
+    char hpath[640];
+    hid_t h = r_group(r, g, rpath, "histograms", hpath, sizeof hpath);
+    r_series(r, g, rpath, "factors", h, hpath, &run->factors, &run->nfactors);
+    r_series(r, g, rpath, "derived", h, hpath, &run->derived, &run->nderived);
+    r_close(r, h, hpath);
+
+    r_convergence(r, g, rpath, k, run);
+    if (k && r_exists(r, g, "difference")) r_difference(r, g, rpath, k, run);
     if (r_exists(r, g, "sensitivity")) run->sensitivity = r_sensitivity(r, g, rpath);
-
-    if (!run->complete && r_exists(r, g, "resume")) {
-        hid_t s = r_group(r, g, rpath, "resume", path, sizeof path);
-        run->resume.blocks_done = r_attr_u64(r, s, path, "blocks_done");
-        run->resume.real = r_f64(r, s, path, "real", (size_t)-1, &run->resume.nreal);
-        run->resume.count = r_u64(r, s, path, "count", (size_t)-1, &run->resume.ncount);
-        r_close(r, s, path);
-    }
+    if (!run->complete && r_exists(r, g, "resume")) r_resume(r, g, rpath, run);
     r_close(r, g, rpath);
 }
 

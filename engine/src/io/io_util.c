@@ -1,5 +1,6 @@
 /* io_util.c - small helpers of the io module shared by the writer and the
- * reader: HDF5's error text, the UTF-8 string type, quiet error stacks. */
+ * reader: HDF5's error text, the UTF-8 string type, quiet error stacks,
+ * joined object paths. No file is opened here. */
 #include "io_int.h"
 
 #include <stdio.h>
@@ -51,4 +52,9 @@ void io_quiet(void)
 {
     /* Errors become statuses and diagnostics; HDF5 must not print them. */
     (void)H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+}
+
+void io_join(char *buf, size_t size, const char *parent, const char *name)
+{
+    snprintf(buf, size, "%s%s%s", parent, strcmp(parent, "/") == 0 ? "" : "/", name);
 }

@@ -1,0 +1,232 @@
+/* io_wctx.c - the write context's primitives: the sticky status and its one
+ * diagnostic, fault injection, names, and the HDF5 groups, attributes,
+ * datasets and dimension scales that the schema (io_write.c) and the
+ * per-sample streaming (io_file.c) are written with. It knows no schema and
+ * does not own the file: see io_int.h for the contracts. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <hdf5_hl.h>
+
+#include "io_int.h"
+
+/* Records the first failure: "WHAT: HDF5's message" on the final path. */
+void io_w_fail(io_wctx *w, ty_status st, const char *fmt, ...)
+{
+    char h5[256], what[768];
+    io_h5_error(h5, sizeof h5);
+    if (w->st) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    w->st = st;
+    w->f->failed = 1;
+    ty_pos pos = {w->f->final_path, 0, 0};
+    ty_diag_add(w->diag, TY_SEV_ERROR, &pos, "%s%s%s", what, h5[0] ? ": " : "", h5);
+}
+
+/* Counts one write; returns nonzero (and records the failure) when fault
+ * injection says this write hits a full disk. */
+int io_w_inject(io_wctx *w, const char *op, const char *path)
+{
+    w->f->writes++;
+    if (w->f->opt.fail_after_writes <= 0 || w->f->writes < w->f->opt.fail_after_writes) return 0;
+    (void)H5Eclear2(H5E_DEFAULT);
+    io_w_fail(w, TY_ERR_IO, "writing %s %s: no space left on device (injected fault at write %ld)", op, path,
+              w->f->writes);
+    return 1;
+}
+
+/* A name that HDF5 can store as one link: not empty, ".", nor with '/'. */
+int io_w_check_name(io_wctx *w, const char *what, const char *name)
+{
+    if (w->st) return -1;
+    if (!name || !*name || strcmp(name, ".") == 0 || strchr(name, '/')) {
+        io_w_fail(w, TY_ERR_INVALID, "%s name '%s' cannot name an HDF5 group or dataset", what,
+                  name ? name : "(null)");
+        return -1;
+    }
+    return 0;
+}
+
+void io_w_close(io_wctx *w, hid_t id, const char *path)
+{
+    if (id < 0) return;
+    if (H5Oclose(id) < 0) io_w_fail(w, TY_ERR_IO, "closing %s", path);
+}
+
+/* Opens parent/name as a group, creating it when missing; with order set,
+ * the group remembers the creation order of its links (runs, sweeps). */
+hid_t io_w_group(io_wctx *w, hid_t parent, const char *ppath, const char *name, int order,
+                 char *path, size_t size)
+{
+    io_join(path, size, ppath, name);
+    if (w->st) return -1;
+    htri_t exists = H5Lexists(parent, name, H5P_DEFAULT);
+    if (exists < 0) { io_w_fail(w, TY_ERR_IO, "looking up %s", path); return -1; }
+    if (exists) {
+        hid_t g = H5Gopen2(parent, name, H5P_DEFAULT);
+        if (g < 0) io_w_fail(w, TY_ERR_IO, "opening group %s", path);
+        return g;
+    }
+    hid_t gcpl = H5Pcreate(H5P_GROUP_CREATE);
+    if (gcpl < 0) { io_w_fail(w, TY_ERR_IO, "creating group %s", path); return -1; }
+    if (order && H5Pset_link_creation_order(gcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED) < 0) {
+        H5Pclose(gcpl);
+        io_w_fail(w, TY_ERR_IO, "creating group %s", path);
+        return -1;
+    }
+    hid_t g = H5Gcreate2(parent, name, H5P_DEFAULT, gcpl, H5P_DEFAULT);
+    H5Pclose(gcpl);
+    if (g < 0) io_w_fail(w, TY_ERR_IO, "creating group %s", path);
+    return g;
+}
+
+/* Writes a scalar attribute. */
+static void attr_scalar(io_wctx *w, hid_t obj, const char *path, const char *name, hid_t ftype,
+                        hid_t mtype, const void *buf)
+{
+    if (w->st) return;
+    hid_t sp = H5Screate(H5S_SCALAR);
+    hid_t a = sp < 0 ? -1 : H5Acreate2(obj, name, ftype, sp, H5P_DEFAULT, H5P_DEFAULT);
+    char what[600];
+    snprintf(what, sizeof what, "attribute '%s' of", name);
+    if (a < 0) io_w_fail(w, TY_ERR_IO, "creating %s %s", what, path);
+    else if (!io_w_inject(w, what, path) && H5Awrite(a, mtype, buf) < 0)
+        io_w_fail(w, TY_ERR_IO, "writing %s %s", what, path);
+    if (a >= 0 && H5Aclose(a) < 0) io_w_fail(w, TY_ERR_IO, "closing %s %s", what, path);
+    if (sp >= 0) H5Sclose(sp);
+}
+
+void io_w_attr_str(io_wctx *w, hid_t obj, const char *path, const char *name, const char *value)
+{
+    hid_t t = io_str_type();
+    if (t < 0) { io_w_fail(w, TY_ERR_IO, "making a string type for %s", path); return; }
+    const char *v = value ? value : "";
+    attr_scalar(w, obj, path, name, t, t, &v);
+    H5Tclose(t);
+}
+
+void io_w_attr_int(io_wctx *w, hid_t obj, const char *path, const char *name, int value)
+{
+    attr_scalar(w, obj, path, name, H5T_STD_I32LE, H5T_NATIVE_INT, &value);
+}
+
+void io_w_attr_u64(io_wctx *w, hid_t obj, const char *path, const char *name, uint64_t value)
+{
+    attr_scalar(w, obj, path, name, H5T_STD_U64LE, H5T_NATIVE_UINT64, &value);
+}
+
+void io_w_attr_f64(io_wctx *w, hid_t obj, const char *path, const char *name, double value)
+{
+    attr_scalar(w, obj, path, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &value);
+}
+
+/* Creates and writes loc/name with the given shape, then its "units" and
+ * "description" attributes (either may be NULL). Returns the open dataset
+ * (the caller closes it with io_w_close) or a negative id. */
+hid_t io_w_dataset(io_wctx *w, hid_t loc, const char *lpath, const char *name, hid_t ftype,
+                   hid_t mtype, int rank, const hsize_t *dims, const void *data,
+                   const char *units, const char *description)
+{
+    char path[768];
+    io_join(path, sizeof path, lpath, name);
+    if (w->st) return -1;
+    hid_t sp = H5Screate_simple(rank, dims, NULL);
+    hid_t d = sp < 0 ? -1 : H5Dcreate2(loc, name, ftype, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (sp >= 0) H5Sclose(sp);
+    if (d < 0) { io_w_fail(w, TY_ERR_IO, "creating dataset %s", path); return -1; }
+    hsize_t n = 1;
+    for (int i = 0; i < rank; i++) n *= dims[i];
+    if (n > 0 && !io_w_inject(w, "dataset", path)
+        && H5Dwrite(d, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)
+        io_w_fail(w, TY_ERR_IO, "writing dataset %s", path);
+    if (units) io_w_attr_str(w, d, path, "units", units);
+    if (description) io_w_attr_str(w, d, path, "description", description);
+    if (w->st) { H5Dclose(d); return -1; }
+    return d;
+}
+
+void io_w_f64(io_wctx *w, hid_t loc, const char *lpath, const char *name, size_t n,
+              const double *data, const char *units, const char *description)
+{
+    hsize_t dims[1] = {n};
+    hid_t d = io_w_dataset(w, loc, lpath, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, dims, data,
+                           units, description);
+    io_w_close(w, d, name);
+}
+
+void io_w_u64(io_wctx *w, hid_t loc, const char *lpath, const char *name, size_t n,
+              const uint64_t *data, const char *units, const char *description)
+{
+    hsize_t dims[1] = {n};
+    hid_t d = io_w_dataset(w, loc, lpath, name, H5T_STD_U64LE, H5T_NATIVE_UINT64, 1, dims, data,
+                           units, description);
+    io_w_close(w, d, name);
+}
+
+/* A 1-D dataset of n variable-length UTF-8 strings; NULL entries become "". */
+void io_w_strs(io_wctx *w, hid_t loc, const char *lpath, const char *name, size_t n,
+               const char *(*get)(const void *, size_t), const void *src,
+               const char *description)
+{
+    if (w->st) return;
+    const char **v = malloc((n ? n : 1) * sizeof *v);
+    hid_t t = io_str_type();
+    if (!v || t < 0) {
+        if (!v) io_w_fail(w, TY_ERR_NOMEM, "writing %s/%s: out of memory", lpath, name);
+        else io_w_fail(w, TY_ERR_IO, "making a string type for %s/%s", lpath, name);
+        free(v);
+        if (t >= 0) H5Tclose(t);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const char *s = get(src, i);
+        v[i] = s ? s : "";
+    }
+    hsize_t dims[1] = {n};
+    hid_t d = io_w_dataset(w, loc, lpath, name, t, t, 1, dims, v, NULL, description);
+    io_w_close(w, d, name);
+    H5Tclose(t);
+    free(v);
+}
+
+/* A scalar string dataset (the scenario and batch files, verbatim). */
+void io_w_text(io_wctx *w, hid_t loc, const char *lpath, const char *name, const char *text,
+               const char *description)
+{
+    char path[768];
+    io_join(path, sizeof path, lpath, name);
+    if (w->st) return;
+    hid_t t = io_str_type();
+    hid_t sp = H5Screate(H5S_SCALAR);
+    hid_t d = t < 0 || sp < 0 ? -1 : H5Dcreate2(loc, name, t, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    const char *v = text ? text : "";
+    if (d < 0) io_w_fail(w, TY_ERR_IO, "creating dataset %s", path);
+    else if (!io_w_inject(w, "dataset", path) && H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, &v) < 0)
+        io_w_fail(w, TY_ERR_IO, "writing dataset %s", path);
+    if (d >= 0) io_w_attr_str(w, d, path, "description", description);
+    if (d >= 0 && H5Dclose(d) < 0) io_w_fail(w, TY_ERR_IO, "closing %s", path);
+    if (sp >= 0) H5Sclose(sp);
+    if (t >= 0) H5Tclose(t);
+}
+
+/* Makes axis a dimension scale named name and attaches it to dimension 0 of
+ * each dataset in ds (one counted write each, as the scale itself). */
+void io_w_scale(io_wctx *w, hid_t axis, const char *name, const hid_t *ds, size_t n,
+                const char *path)
+{
+    if (w->st) return;
+    if (io_w_inject(w, "dimension scale", path)) return;
+    if (H5DSset_scale(axis, name) < 0) { io_w_fail(w, TY_ERR_IO, "making %s a dimension scale", path); return; }
+    for (size_t i = 0; i < n; i++) {
+        if (io_w_inject(w, "dimension scale attachment", path)) return;
+        if (H5DSattach_scale(ds[i], axis, 0) < 0) {
+            io_w_fail(w, TY_ERR_IO, "attaching dimension scale %s", path);
+            return;
+        }
+    }
+}
