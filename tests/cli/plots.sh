@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # plots/tyche-plot end to end: charts from small result files tyche writes
 # here (run and batch), from synthetic sensitivity and bench files
-# (tests/plots/synthetic.py), each with its pixel size and not blank; and
-# the error cases: one line on stderr, exit 1, no traceback.
+# (tests/plots/synthetic.py) and from tyche sensitivity, each with its pixel
+# size and not blank; what the charts and index.html show, checked against
+# the files (tests/plots/check.py, from --debug-json); and the error cases:
+# one line on stderr, exit 1, no traceback.
 set -uo pipefail
 tyche=$1
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -63,6 +65,13 @@ check_png "$work/b/outcomes.png:1000x500" "$work/b/variants.png:1400x650" "$work
           "$work/b/sweep-troop_buildup.png:1400x520" "$work/b/sweep-sanctions_pressure.png:1400x520" \
           "$work/b/sweep-us_resolve.png:1400x520" "$work/b/sweep-resistance.png:1400x520" && ok || bad "charts of a batch"
 grep -q "us_accepts" "$work/b/index.html" && ok || bad "index.html lacks the variants"
+# What the batch charts draw (--debug-json: read back from the figures) and
+# the page's variants table, against the file (tests/plots/check.py batch):
+# variants-diff on one x scale, values in pp, labels, visible whiskers;
+# probability axes of the variants and sweeps from 0; the variants table.
+"$plot" "$work/b.h5" -o "$work/b" --debug-json "$work/b.json" >/dev/null 2>"$work/err" && [ ! -s "$work/err" ] \
+  && $py "$root/tests/plots/check.py" batch "$work/b.h5" "$work/b.json" "$work/b/index.html" && ok \
+  || bad "batch charts and variants table $(cat "$work/err")"
 
 # Synthetic files: sensitivity results and bench scaling (not made by tyche yet).
 cp "$work/u.h5" "$work/base.h5"
@@ -72,12 +81,30 @@ check_png "$work/s/outcomes.png:1000x500" "$work/s/spearman.png:1200x600" \
           "$work/s/tornado-rise.png:1000x600" "$work/s/tornado-fall.png:1000x600" "$work/s/tornado-delta.png:1000x600" \
           "$work/s/sobol-rise.png:1000x600" "$work/s/sobol-hold.png:1000x600" "$work/s/sobol-delta.png:1000x600" \
           && ok || bad "sensitivity charts"
-"$plot" "$work/bench.h5" -o "$work/bb" >/dev/null 2>"$work/err" && [ ! -s "$work/err" ] && ok || bad "plot of a bench file: $(cat "$work/err")"
+# The tornado leaves the zero-swing factor (gamma on rise) out of its bars
+# and names it; no correlations note (ignore_correlations 0); the page's
+# sensitivity tables agree with the file.
+"$plot" "$work/sens.h5" -o "$work/s" --debug-json "$work/s.json" >/dev/null 2>&1 \
+  && $py "$root/tests/plots/check.py" sens "$work/sens.h5" "$work/s.json" "$work/s/index.html" rise:gamma && ok \
+  || bad "synthetic sensitivity: tornado zero swing, no correlations note, tables"
+# A real tyche sensitivity file: --ignore-correlations on the correlated
+# scenario sets the flag, and every Sobol chart and the page say so.
+"$tyche" sensitivity "$root/scenarios/ukraine-2014.yaml" -n 1024 --method all --ignore-correlations \
+  -o "$work/rs.h5" --quiet >/dev/null 2>&1 || bad "tyche sensitivity"
+"$plot" "$work/rs.h5" -o "$work/rs" --debug-json "$work/rs.json" >/dev/null 2>"$work/err" && [ ! -s "$work/err" ] \
+  && $py "$root/tests/plots/check.py" sens "$work/rs.h5" "$work/rs.json" "$work/rs/index.html" && ok \
+  || bad "real sensitivity: correlations note, tornado, tables $(cat "$work/err")"
+check_png "$work/rs/sobol-invasion.png:1000x600" "$work/rs/tornado-invasion.png:1000x600" && ok || bad "real sensitivity charts"
+"$plot" "$work/bench.h5" -o "$work/bb" --debug-json "$work/bb.json" >/dev/null 2>"$work/err" && [ ! -s "$work/err" ] && ok || bad "plot of a bench file: $(cat "$work/err")"
 check_png "$work/bb/bench-scaling.png:1200x500" && grep -q "ukraine-2014-bench" "$work/bb/index.html" && ok || bad "bench chart"
 for fmt in svg pdf; do
   "$plot" "$work/sens.h5" -o "$work/$fmt" --format $fmt >/dev/null 2>&1 && [ -s "$work/$fmt/tornado-rise.$fmt" ] \
     && grep -q "tornado-rise.$fmt" "$work/$fmt/index.html" && ok || bad "--format $fmt"
 done
+# Every chart drawn is listed in plots/README.md.
+"$plot" "$work/u.h5" -o "$work/u" --debug-json "$work/u.json" >/dev/null 2>&1 \
+  && $py "$root/tests/plots/check.py" readme "$root/plots/README.md" "$work/u.json" "$work/b.json" "$work/s.json" \
+     "$work/rs.json" "$work/bb.json" && ok || bad "plots/README.md does not list every chart"
 # The default output folder is RESULT-plots beside the file.
 "$plot" "$work/bench.h5" >/dev/null 2>&1 && [ -f "$work/bench-plots/bench-scaling.png" ] && ok || bad "default output folder"
 

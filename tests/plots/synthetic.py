@@ -2,7 +2,8 @@
 """synthetic.py DIR - writes small synthetic files that tyche does not make
 yet, for tests/cli/plots.sh:
   DIR/sens.h5   a result file with only the required groups and a
-                /runs/baseline/sensitivity group (tornado, spearman, Sobol)
+                /runs/baseline/sensitivity group (tornado, spearman, Sobol;
+                ignore_correlations 0; gamma with a zero swing on rise)
   DIR/bench.h5  a bench result file (/bench/scaling, plots/README.md)
 and DIR/v2.h5, DIR/nooutcomes.h5, DIR/noscenario.h5 from DIR/base.h5 (a
 real result file the caller made) for the error cases."""
@@ -76,12 +77,21 @@ with h5py.File(f"{d}/sens.h5", "w") as f:
     rng = np.random.default_rng(7)
     base = np.array([0.5, 0.3, 0.2, 5.0])[:, None]
     spread = np.array([[0.2, 0.05, 0.01], [0.02, 0.1, 0.03], [0.01, 0.02, 0.15], [3, 2, 0.1]])
+    # No correlations were ignored here (tyche writes 1 after
+    # --ignore-correlations on a correlated scenario): no note on the charts.
+    s.attrs["ignore_correlations"] = np.int32(0)
     t = s.create_group("tornado")
-    f64(t, "low", base - spread * rng.uniform(0.4, 0.6, spread.shape), "same as the target")
-    f64(t, "high", base + spread * rng.uniform(0.4, 0.6, spread.shape), "same as the target")
+    low = base - spread * rng.uniform(0.4, 0.6, spread.shape)
+    high = base + spread * rng.uniform(0.4, 0.6, spread.shape)
+    # gamma has no effect on rise: a zero swing, left out of its tornado's
+    # bars and named in the footnote (but drawn for the other targets).
+    low[0, 2] = high[0, 2] = 0.47
+    f64(t, "low", low, "same as the target")
+    f64(t, "high", high, "same as the target")
     t["low"].attrs["description"] = "target with the factor at its 10th percentile, the others as sampled"
     f64(s, "spearman", rng.uniform(-0.9, 0.9, (4, 3)), "1")
     sob = s.create_group("sobol")
+    sob.attrs["ignore_correlations"] = np.int32(0)
     first = spread / spread.sum(axis=1, keepdims=True) * 0.8
     total = np.minimum(first * 1.2, 1)
     f64(sob, "first", first, "1")
