@@ -41,7 +41,7 @@ int cmd_batch(int argc, char **argv)
     int rc;
     ty_status st = ty_batch_load(o.input, &b, diag);
     if (st != TY_OK) goto fail;
-    if (cli_print_warnings(&diag) != 0) { rc = EXIT_RUNTIME; goto out; }
+    if (cli_print_warnings(&diag, 1) != 0) { rc = EXIT_RUNTIME; goto out; }
     if (o.nsets) {
         fprintf(stderr, "tyche batch: --set applies to 'tyche run'; put overrides in the batch's variants\n");
         rc = EXIT_USAGE;

@@ -122,7 +122,7 @@ int cmd_check(int argc, char **argv)
     if (st == TY_OK) {
         if (batch) print_batch(batch);
         else print_scenario(scenario);
-        cli_print_warnings(&diag);   /* after the listing, where they are seen; exit 0 */
+        cli_print_warnings(&diag, 1);   /* after the listing, where they are seen; exit 0 */
     } else {
         cli_print_diags(diag);
         rc = st == TY_ERR_INVALID || st == TY_ERR_LIMIT ? EXIT_INVALID : EXIT_RUNTIME;

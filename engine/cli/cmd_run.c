@@ -128,7 +128,7 @@ int cmd_run(int argc, char **argv)
     if (st == TY_OK) st = runner_apply_sets(&o, s, diag);
     if (st != TY_OK) goto fail;
     /* Warnings before sampling (not again on --resume: the first run showed them). */
-    if (!o.resume && cli_print_warnings(&diag) != 0) goto out;
+    if (cli_print_warnings(&diag, !o.resume) != 0) goto out;
 
     rc = EXIT_RUNTIME;
     out_path = runner_output_path(&o, ty_scenario_name(s));

@@ -112,7 +112,7 @@ int cmd_sensitivity(int argc, char **argv)
         s = own;
     }
     if (st != TY_OK) goto fail;
-    if (cli_print_warnings(&diag) != 0) goto out;
+    if (cli_print_warnings(&diag, 1) != 0) goto out;
     if ((rc = check_targets(&a, s)) != 0) goto out;
     rc = EXIT_RUNTIME;
 

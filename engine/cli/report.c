@@ -59,10 +59,10 @@ void cli_print_diags(const ty_diag *diag)
         fprintf(stderr, "tyche: out of memory while reporting errors; some are missing\n");
 }
 
-int cli_print_warnings(ty_diag **diag)
+int cli_print_warnings(ty_diag **diag, int show)
 {
     if (ty_diag_count(*diag) == 0) return 0;
-    cli_print_diags(*diag);
+    if (show) cli_print_diags(*diag);
     fflush(stderr);
     ty_diag_free(*diag);
     *diag = ty_diag_new(20);
