@@ -31,6 +31,12 @@ int cmd_sensitivity(int argc, char **argv);
  * and a caret, and the hint (report.c). */
 void cli_print_diags(const ty_diag *diag);
 
+/* After a successful load: prints the warnings on *diag when show (they
+ * are shown even with --quiet) and replaces *diag with an empty one so a
+ * later error report does not repeat them. 0, or -1 when out of memory
+ * (*diag is then NULL). */
+int cli_print_warnings(ty_diag **diag, int show);
+
 /* Prints results as a readable table per variant (outcome, probability,
  * 95% interval, label; samples, seed, threads, wall time; INCOMPLETE when
  * interrupted) and per sweep (print.c). */

@@ -41,6 +41,7 @@ int cmd_batch(int argc, char **argv)
     int rc;
     ty_status st = ty_batch_load(o.input, &b, diag);
     if (st != TY_OK) goto fail;
+    if (cli_print_warnings(&diag, 1) != 0) { rc = EXIT_RUNTIME; goto out; }
     if (o.nsets) {
         fprintf(stderr, "tyche batch: --set applies to 'tyche run'; put overrides in the batch's variants\n");
         rc = EXIT_USAGE;
@@ -61,7 +62,8 @@ int cmd_batch(int argc, char **argv)
     file = NULL;
     if (st != TY_OK) goto fail;
     if (o.json) cli_print_results_json(res, stdout);
-    else cli_print_results(res, stdout);
+    else if (!o.quiet) cli_print_results(res, stdout);
+    fflush(stdout);   /* the table, then the closing line, in a shared pipe */
     if (!o.quiet) fprintf(stderr, "tyche: %s %s\n", run_st == TY_OK ? "wrote" : "interrupted; wrote the runs done to", out_path);
     rc = runner_exit_code(run_st);
     goto out;

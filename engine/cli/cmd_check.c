@@ -43,7 +43,11 @@ static void print_scenario(const ty_scenario *s)
         printf("\nderived (%zu):\n", ty_scenario_nderived(s));
         for (size_t i = 0; i < ty_scenario_nderived(s); i++) {
             const ty_derived *d = ty_scenario_derived(s, i);
-            printf("  %-18s = %s\n", d->name, d->expr_text);
+            printf("  %-18s = %s", d->name, d->expr_text);
+            if (d->unit) printf("  [%s]", d->unit);
+            if (d->has_bounds) printf("  bounds [%g, %g]", d->lo, d->hi);
+            printf("\n");
+            if (d->label) printf("  %-18s %s\n", "", d->label);
         }
     }
     int logit = ty_scenario_model(s) == TY_OUTCOME_LOGIT;
@@ -118,6 +122,7 @@ int cmd_check(int argc, char **argv)
     if (st == TY_OK) {
         if (batch) print_batch(batch);
         else print_scenario(scenario);
+        cli_print_warnings(&diag, 1);   /* after the listing, where they are seen; exit 0 */
     } else {
         cli_print_diags(diag);
         rc = st == TY_ERR_INVALID || st == TY_ERR_LIMIT ? EXIT_INVALID : EXIT_RUNTIME;

@@ -87,11 +87,13 @@ static int resume_setup(runner_opts *o, ty_results **prev, char ***words, ty_sce
     return *st == TY_OK ? 0 : runner_exit_code(*st);
 }
 
-/* The table on stdout and the closing line on stderr. */
+/* The table on stdout and the closing line on stderr, after it in a
+ * shared pipe. --quiet: nothing, but --json's document (asked for). */
 static void report(const runner_opts *o, const ty_results *res, ty_status run_st, const char *out_path)
 {
     if (o->json) cli_print_results_json(res, stdout);
-    else cli_print_results(res, stdout);
+    else if (!o->quiet) cli_print_results(res, stdout);
+    fflush(stdout);
     if (o->quiet) return;
     if (run_st == TY_ERR_INTERRUPTED)
         fprintf(stderr, "tyche: interrupted after %llu samples; wrote %s (resume with: tyche run --resume %s)\n",
@@ -125,6 +127,8 @@ int cmd_run(int argc, char **argv)
     }
     if (st == TY_OK) st = runner_apply_sets(&o, s, diag);
     if (st != TY_OK) goto fail;
+    /* Warnings before sampling (not again on --resume: the first run showed them). */
+    if (cli_print_warnings(&diag, !o.resume) != 0) goto out;
 
     rc = EXIT_RUNTIME;
     out_path = runner_output_path(&o, ty_scenario_name(s));

@@ -112,13 +112,17 @@ int cmd_sensitivity(int argc, char **argv)
         s = own;
     }
     if (st != TY_OK) goto fail;
+    if (cli_print_warnings(&diag, 1) != 0) goto out;
     if ((rc = check_targets(&a, s)) != 0) goto out;
     rc = EXIT_RUNTIME;
 
     runner_opts ro;
     memset(&ro, 0, sizeof ro);
     ro.output = a.output;
-    out_path = runner_output_path(&ro, ty_scenario_name(s));
+    /* Not results/<name>.h5: that is the run's result, kept. */
+    char name[TY_SCENARIO_MAX_NAME + 16];
+    snprintf(name, sizeof name, "%s-sensitivity", ty_scenario_name(s));
+    out_path = runner_output_path(&ro, name);
     if (!out_path) goto out;
     st = ty_result_file_create(out_path, NULL, &file, diag);
     if (st != TY_OK) goto fail;
@@ -144,7 +148,8 @@ int cmd_sensitivity(int argc, char **argv)
     file = NULL;
     if (st != TY_OK) goto fail;
     if (a.json) cli_print_results_json(res, stdout);
-    else cli_print_results(res, stdout);
+    else if (!a.quiet) cli_print_results(res, stdout);
+    fflush(stdout);   /* the table, then the closing line, in a shared pipe */
     if (!a.quiet) fprintf(stderr, "tyche: wrote %s\n", out_path);
     rc = EXIT_OK;
     goto out;

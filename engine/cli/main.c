@@ -30,14 +30,17 @@ static const verb verbs[] = {
      "  SIGINT/SIGTERM writes the samples done (complete=0) and exits 130;\n"
      "  --resume continues such a run to the result an uninterrupted run gives.\n"
      "  --save-samples streams every sample's values into chunked datasets;\n"
-     "  --compress 1..9 deflates them (smaller, much slower; default 0).\n"},
+     "  --compress 1..9 deflates them (smaller, much slower; default 0).\n"
+     "  --quiet: nothing on stdout or stderr on success but warnings (no table,\n"
+     "  no progress bar, no closing line); --json still prints its document on\n"
+     "  stdout, since it was asked for. Errors always go to stderr.\n"},
     {"batch", cmd_batch,
      "tyche batch BATCH.yaml [-o RESULT.h5] [-n SAMPLES] [--seed S] [--threads T]\n"
      "          [--sampling random|lhs] [--target-halfwidth H] [--max-samples M]\n"
      "          [--save-samples [--compress LEVEL]] [--json] [--quiet]\n"
      "  Runs every variant and every sweep point of a batch file with the same\n"
      "  seed (common random numbers) into one result file (default\n"
-     "  results/<batch name>.h5).\n"},
+     "  results/<batch name>.h5). --quiet and --json as for 'tyche run'.\n"},
     {"sensitivity", cmd_sensitivity,
      "tyche sensitivity SCENARIO.yaml [-o RESULT.h5] [-n SAMPLES]\n"
      "          [--method tornado|spearman|sobol|all] [--target DERIVED]...\n"
@@ -51,13 +54,18 @@ static const verb verbs[] = {
      "  Spearman, N (F + 2) evaluations for Sobol (N at most 2^22). Sobol\n"
      "  assumes independent factors: a scenario with correlations exits 3\n"
      "  unless --ignore-correlations (recorded in the file). Writes RESULT.h5\n"
-     "  (default results/<scenario name>.h5) with /runs/baseline/sensitivity/.\n"
-     "  A batch file stands for its scenario as written.\n"},
+     "  (default results/<scenario name>-sensitivity.h5, beside the run's\n"
+     "  results/<scenario name>.h5) with /runs/baseline/sensitivity/.\n"
+     "  A batch file stands for its scenario as written. --quiet and --json as\n"
+     "  for 'tyche run'.\n"},
     {"check", cmd_check,
      "tyche check FILE.yaml\n"
      "  Validates a scenario or batch file and prints what it defines: factors,\n"
      "  correlations, derived values, outcomes; for a batch each variant and sweep.\n"
-     "  Errors read FILE:LINE:COL: error: MESSAGE; exit 3 when there are any.\n"},
+     "  A ci90 factor shows the family it resolves to (lognormal when lo > 0,\n"
+     "  else normal). Errors read FILE:LINE:COL: error: MESSAGE; exit 3 when\n"
+     "  there are any. Warnings (e.g. a rules model without 'otherwise') read\n"
+     "  FILE:LINE:COL: warning: MESSAGE and leave the exit status 0.\n"},
     {"show", cmd_show,
      "tyche show RESULT.h5 [--json]\n"
      "  Reads a result file and prints, per variant, each outcome's probability\n"
@@ -98,6 +106,7 @@ static const verb *find_verb(const char *name)
 int cli_usage_error(const char *verb_name, const char *fmt, ...)
 {
     va_list ap;
+    fflush(stdout);
     fprintf(stderr, "tyche %s: ", verb_name);
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);

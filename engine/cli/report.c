@@ -31,6 +31,7 @@ static int read_line(const char *path, int line, char *buf, size_t size)
 void cli_print_diags(const ty_diag *diag)
 {
     static const char *sev_names[] = {"error", "warning", "note"};
+    fflush(stdout);   /* what was printed so far comes first in a shared pipe */
     for (size_t i = 0; i < ty_diag_count(diag); i++) {
         const ty_diag_entry *e = ty_diag_get(diag, i);
         if (e->file && e->line > 0)
@@ -56,4 +57,14 @@ void cli_print_diags(const ty_diag *diag)
         fprintf(stderr, "tyche: %zu more errors not shown\n", ty_diag_errors(diag) - stored);
     if (ty_diag_oom(diag))
         fprintf(stderr, "tyche: out of memory while reporting errors; some are missing\n");
+}
+
+int cli_print_warnings(ty_diag **diag, int show)
+{
+    if (ty_diag_count(*diag) == 0) return 0;
+    if (show) cli_print_diags(*diag);
+    fflush(stderr);
+    ty_diag_free(*diag);
+    *diag = ty_diag_new(20);
+    return *diag ? 0 : -1;
 }

@@ -22,7 +22,7 @@ for f in "$root"/scenarios/*.yaml; do
   for m in tornado spearman sobol all; do
     extra=""
     [ "$m" = sobol ] || [ "$m" = all ] && extra="--ignore-correlations"
-    "$tyche" sensitivity "$f" -n 3000 --method $m $extra -o "$work/$b-$m.h5" --quiet > "$work/out" 2>"$work/err" \
+    "$tyche" sensitivity "$f" -n 3000 --method $m $extra -o "$work/$b-$m.h5" > "$work/out" 2>"$work/err" \
       && ok || { bad "$b --method $m: exit $? $(cat "$work/err")"; continue; }
     schema "$work/$b-$m.h5"
     grep -q "sensitivity (" "$work/out" && ok || bad "$b --method $m: no table"

@@ -433,8 +433,12 @@ static void test_names_describe(void)
     ty_dist_free(d);
     d = mk(TY_DIST_CI90, 10, 50, 0);
     ty_dist_describe(d, buf, sizeof buf);
-    CHECK_STR(buf, "ci90(lo=10, hi=50)");
+    CHECK_STR(buf, "ci90(lo=10, hi=50) -> lognormal(mu=3.107, sigma=0.4892)");
     CHECK(ty_dist_get_spec(d)->kind == TY_DIST_CI90 && ty_dist_get_spec(d)->param[1] == 50);
+    ty_dist_free(d);
+    d = mk(TY_DIST_CI90, -5, 40, 0);   /* lo <= 0: a normal with the same 5th/95th percentiles */
+    ty_dist_describe(d, buf, sizeof buf);
+    CHECK_STR(buf, "ci90(lo=-5, hi=40) -> normal(mean=17.5, sd=13.68)");
     ty_dist_free(d);
     d = mk(TY_DIST_PERT, 0.4, 0.6, 0.9);
     ty_dist_describe(d, buf, sizeof buf);

@@ -310,6 +310,55 @@ static void test_batch_variants_and_sweeps(void)
     rmdir(dir);
 }
 
+/* What new users write: discrete without weights (equal weights), the
+ * derived values' long form, names shared across factors, derived values and
+ * outcomes, a rules model without 'otherwise' (a warning, not an error). */
+static void test_newcomer_forms(void)
+{
+    ty_scenario *s = parse_ok("tyche: 1\nname: n\n"
+                              "factors:\n  level: {dist: \"discrete([1, 2, 3])\"}\n"
+                              "derived:\n  twice: {expr: level * 2, unit: km, label: Twice, bounds: [0, 8]}\n"
+                              "  plain: twice + 1\n"
+                              "outcomes:\n  up: {score: twice}\n  down: {score: 0}\n");
+    if (s) {
+        const ty_dist_spec *sp = ty_dist_get_spec(ty_scenario_factor(s, 0)->dist);
+        CHECK(sp->kind == TY_DIST_DISCRETE && sp->nvalues == 3 && sp->weights == NULL);
+        CHECK(fabs(ty_dist_mean(ty_scenario_factor(s, 0)->dist) - 2) < 1e-12);
+        const ty_derived *d = ty_scenario_derived(s, 0);
+        CHECK_STR(d->expr_text, "level * 2");
+        CHECK_STR(d->unit, "km");
+        CHECK_STR(d->label, "Twice");
+        CHECK(d->has_bounds && d->lo == 0 && d->hi == 8);
+        CHECK(d->pos.line == 6 && d->pos.col == 17 && d->name_pos.line == 6 && d->name_pos.col == 3);
+        d = ty_scenario_derived(s, 1);
+        CHECK(d->unit == NULL && d->label == NULL && !d->has_bounds);
+    }
+    ty_scenario_free(s);
+
+    /* One namespace: the second use is the error, naming the first. */
+    ty_diag *d = parse_bad("tyche: 1\nname: n\nfactors:\n  a: {dist: \"normal(0, 1)\"}\n"
+                           "derived:\n  b: a + 1\n"
+                           "outcomes:\n  a: {score: 1}\n  b: {score: 0}\n", TY_ERR_INVALID);
+    CHECK(has_error(d, 8, 3, "name 'a' is already used by a factor (line 4)"));
+    CHECK(has_error(d, 9, 3, "name 'b' is already used by a derived value (line 6)"));
+    ty_diag_free(d);
+
+    /* Rules without 'otherwise': loads, with one warning at 'outcomes'. */
+    const char *rules = "tyche: 1\nname: n\nfactors:\n  a: {dist: \"normal(0, 1)\"}\n"
+                        "outcomes:\n  model: rules\n  up: {when: a > 0}\n  down: {when: a <= 0}\n";
+    d = ty_diag_new(20);
+    s = NULL;
+    CHECK(ty_scenario_parse("r.yaml", rules, strlen(rules), &s, d) == TY_OK && s);
+    CHECK(ty_diag_count(d) == 1 && ty_diag_errors(d) == 0);
+    if (ty_diag_count(d) == 1) {
+        const ty_diag_entry *e = ty_diag_get(d, 0);
+        CHECK(e->severity == TY_SEV_WARNING && e->line == 5 && e->col == 1);
+        CHECK(strstr(e->message, "'otherwise: true'") != NULL && e->hint != NULL);
+    }
+    ty_scenario_free(s);
+    ty_diag_free(d);
+}
+
 TEST_MAIN(test_valid_scenario_fields, test_program_evaluates, test_rules_model,
           test_all_errors_reported, test_error_cap, test_hint_did_you_mean, test_hostile_input,
-          test_batch_variants_and_sweeps)
+          test_batch_variants_and_sweeps, test_newcomer_forms)

@@ -43,6 +43,9 @@ typedef struct ty_series_stats {
     char *name;
     char *unit;            /* may be NULL */
     char *label;           /* may be NULL */
+    char *dist;            /* factors: the distribution as resolved (ci90 names
+                              the family it chose); NULL for derived values and
+                              in results read from a file */
     ty_summary summary;
     ty_histogram hist;
 } ty_series_stats;

@@ -65,6 +65,9 @@ typedef struct ty_copula {
 typedef struct ty_derived {
     const char *name;
     const char *expr_text;
+    const char *unit, *label;    /* NULL when absent (long form only) */
+    int has_bounds;              /* bounds: [lo, hi], lo < hi: a hint for */
+    double lo, hi;               /* histograms and charts; values are not clipped */
     ty_pos pos;                  /* of the expression text */
     ty_pos name_pos;             /* of the name */
 } ty_derived;

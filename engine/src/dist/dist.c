@@ -392,6 +392,9 @@ int ty_dist_describe(const ty_dist *dist, char *buf, size_t size)
             sbuf_printf(&s, "%s%s=%.15g", i ? ", " : "", kind_pnames[sp->kind][i], sp->param[i]);
     }
     sbuf_printf(&s, ")");
+    if (sp->kind == TY_DIST_CI90)   /* the family it chose: lognormal when lo > 0 */
+        sbuf_printf(&s, dist->family == FAM_NORMAL ? " -> normal(mean=%.4g, sd=%.4g)"
+                    : " -> lognormal(mu=%.4g, sigma=%.4g)", dist->loc, dist->scale);
     if (sp->has_bounds) sbuf_printf(&s, " in [%.15g, %.15g]", sp->lo, sp->hi);
     return (int)s.len;
 }

@@ -443,6 +443,92 @@ static void load_correlations(loader *L, const yt_node *seq)
     }
 }
 
+/* bounds: [lo, hi] of a factor or derived value: 1 with *lo, *hi set. */
+static int get_bounds(loader *L, const yt_node *bn, double *lo, double *hi)
+{
+    if (!expect_kind(L, bn, YT_SEQ, "bounds")) return 0;
+    if (bn->n != 2) {
+        error_at(L, bn, "bounds must be a list of two numbers [lo, hi], not %zu items", bn->n);
+        return 0;
+    }
+    return get_double(L, bn->items[0], "bounds' lower end", lo) &&
+           get_double(L, bn->items[1], "bounds' upper end", hi);
+}
+
+/* A derived value is NAME: EXPR or NAME: {expr: EXPR, unit: U, label: L,
+ * bounds: [lo, hi]}. A variant's override (over, in over_doc) replaces the
+ * expression when it is plain text, or the keys it gives when a mapping. */
+static void load_one_derived(loader *L, const yt_node *k, const yt_node *base, const yt_doc *over_doc,
+                             const yt_node *over)
+{
+    static const char *const keys[] = {"expr", "unit", "label", "bounds"};
+    ty_scenario *s = L->s;
+    char where[128];
+    snprintf(where, sizeof where, "derived value '%s'", k->text);
+    const yt_doc *base_doc = L->doc;
+    const yt_node *maps[2] = {base, over};
+    const yt_doc *docs[2] = {base_doc, over_doc};
+    const yt_node *field[4] = {0};    /* expr, unit, label, bounds: the last word wins */
+    const yt_doc *field_doc[4] = {0};
+    for (int m = 0; m < 2; m++) {
+        const yt_node *v = maps[m];
+        if (!v) continue;
+        L->doc = docs[m];
+        if (v->kind == YT_MAP) {
+            check_keys(L, v, keys, NKEYS(keys), where);
+            for (int f = 0; f < 4; f++)
+                if (yt_map_get(v, keys[f])) { field[f] = yt_map_get(v, keys[f]); field_doc[f] = docs[m]; }
+        } else if (v->kind == YT_SCALAR) {
+            field[0] = v;
+            field_doc[0] = docs[m];
+        } else {
+            error_at(L, v, "%s must be an expression or a mapping {expr: ..., unit: ..., label: ..., "
+                     "bounds: [lo, hi]}, not %s", where, yt_kind_name(v->kind));
+            L->doc = base_doc;
+            return;
+        }
+    }
+    L->doc = base_doc;
+    if (!field[0]) {
+        error_at(L, k, "%s has no 'expr'", where);
+        ty_diag_hint(L->diag, "write %s: {expr: EXPRESSION, unit: ..., label: ...}", k->text);
+        return;
+    }
+    ty_derived *d = &s->derived[s->nderived];
+    int ok = 1;
+    L->doc = field_doc[0];
+    const char *t = scalar(L, field[0], "a derived value's expression");
+    ok &= t != NULL;
+    if (t) d->pos = yt_text_pos(L->doc, field[0]);
+    const char **text[2] = {&d->unit, &d->label};
+    for (int f = 1; f <= 2; f++)
+        if (field[f]) {
+            L->doc = field_doc[f];
+            const char *v = scalar(L, field[f], keys[f]);
+            if (v) *text[f - 1] = own(L, v);
+            else ok = 0;
+        }
+    if (field[3]) {
+        L->doc = field_doc[3];
+        double lo, hi;
+        if (!get_bounds(L, field[3], &lo, &hi)) ok = 0;
+        else if (!(lo < hi)) {
+            error_at(L, field[3], "%s: bounds [%g, %g] must have lo < hi", where, lo, hi);
+            ok = 0;
+        } else {
+            d->has_bounds = 1;
+            d->lo = lo;
+            d->hi = hi;
+        }
+    }
+    L->doc = base_doc;
+    if (!ok) return;
+    d->name = own(L, k->text);
+    d->expr_text = own(L, t);
+    d->name_pos = yt_pos(base_doc, k);
+    s->nderived++;
+}
+
 static void load_derived(loader *L, const yt_node *map, const yt_doc *over_doc, const yt_node *over)
 {
     ty_scenario *s = L->s;
@@ -457,18 +543,7 @@ static void load_derived(loader *L, const yt_node *map, const yt_doc *over_doc, 
         const yt_node *k = map->keys[i];
         check_identifier(L, k, "derived value");
         const yt_node *o = over ? yt_map_get(over, k->text) : NULL;
-        const yt_node *v = o ? o : map->items[i];
-        const yt_doc *saved = L->doc;
-        if (o) L->doc = over_doc;
-        const char *t = scalar(L, v, "a derived value");
-        if (t) {
-            ty_derived *d = &s->derived[s->nderived++];
-            d->name = own(L, k->text);
-            d->expr_text = own(L, t);
-            d->pos = yt_text_pos(L->doc, v);
-            d->name_pos = yt_pos(saved, k);
-        }
-        L->doc = saved;
+        load_one_derived(L, k, map->items[i], over_doc, o);
     }
     if (over && over->kind == YT_MAP)
         for (size_t j = 0; j < over->n; j++)
@@ -550,6 +625,57 @@ static void load_outcomes(loader *L, const yt_node *map)
     }
 }
 
+/* Factors, derived values and outcomes share one namespace (expressions and
+ * the result file's samples/ name them alike): a name used twice is an error
+ * at the second use. */
+static void check_unique_names(loader *L)
+{
+    const ty_scenario *s = L->s;
+    size_t n = s->nfactors + s->nderived + s->noutcomes;
+    for (size_t j = 1; j < n; j++) {
+        const char *name = j < s->nfactors ? s->factors[j].name
+                         : j < s->nfactors + s->nderived ? s->derived[j - s->nfactors].name
+                         : s->outcomes[j - s->nfactors - s->nderived].name;
+        if (!name || j < s->nfactors) continue;   /* factors: YAML's duplicate-key check */
+        for (size_t i = 0; i < j; i++) {
+            const char *kind, *other;
+            ty_pos at;
+            if (i < s->nfactors) { kind = "a factor"; other = s->factors[i].name; at = s->factors[i].pos; }
+            else if (i < s->nfactors + s->nderived) {
+                kind = "a derived value";
+                other = s->derived[i - s->nfactors].name;
+                at = s->derived[i - s->nfactors].name_pos;
+            } else {
+                kind = "an outcome";
+                other = s->outcomes[i - s->nfactors - s->nderived].name;
+                at = s->outcomes[i - s->nfactors - s->nderived].name_pos;
+            }
+            if (!other || strcmp(name, other) != 0) continue;
+            ty_pos pos = j < s->nfactors + s->nderived ? s->derived[j - s->nfactors].name_pos
+                                                       : s->outcomes[j - s->nfactors - s->nderived].name_pos;
+            ty_diag_add(L->diag, TY_SEV_ERROR, &pos, "name '%s' is already used by %s (line %d)", name, kind,
+                        at.line);
+            ty_diag_hint(L->diag, "factors, derived values and outcomes share one set of names; rename one");
+            L->errors++;
+            break;
+        }
+    }
+}
+
+/* A warning at pos unless the same one is already on diag (a batch builds
+ * its scenario once per variant and sweep point). */
+static void warn_once(ty_diag *diag, const ty_pos *pos, const char *msg, const char *hint)
+{
+    for (size_t i = 0; i < ty_diag_count(diag); i++) {
+        const ty_diag_entry *e = ty_diag_get(diag, i);
+        if (e->severity == TY_SEV_WARNING && e->line == pos->line && e->col == pos->col &&
+            e->file && pos->file && strcmp(e->file, pos->file) == 0 && strcmp(e->message, msg) == 0)
+            return;
+    }
+    ty_diag_add(diag, TY_SEV_WARNING, pos, "%s", msg);
+    if (hint) ty_diag_hint(diag, "%s", hint);
+}
+
 static int valid_scenario_name(const char *t)
 {
     size_t n = strlen(t);
@@ -618,6 +744,15 @@ ty_status scenario_build(const yt_doc *doc, const scenario_overlay *overlay, ty_
     n = yt_map_get(root, "outcomes");
     if (!n) error_at(&L, root, "missing 'outcomes'");
     else load_outcomes(&L, n);
+    if (n && L.errors == 0) check_unique_names(&L);
+    if (n && L.errors == 0 && s->model == TY_OUTCOME_RULES && s->noutcomes &&
+        !s->outcomes[s->noutcomes - 1].otherwise) {
+        ty_pos pos = yt_pos(doc, root);
+        for (size_t i = 0; i < root->n; i++)
+            if (strcmp(root->keys[i]->text, "outcomes") == 0) pos = yt_pos(doc, root->keys[i]);
+        warn_once(diag, &pos, "a sample that matches no rule stops the run; add a last outcome with "
+                  "'otherwise: true'", "e.g.  other: {label: None of the above, otherwise: true}");
+    }
 
     if (!L.oom && L.errors == 0 && ty_diag_errors(diag) == 0) {
         /* Correlations must be jointly possible: checked once here so the

@@ -38,11 +38,27 @@ static void param_list(ty_dist_kind kind, char *buf, size_t size)
     }
 }
 
+/* Hints for spellings of a distribution that read naturally but are not
+ * calls: "5 to 40" and "normal(0, 1) in [0, 1]" (the ty_call_parse error
+ * just added gets the hint). */
+static void dist_syntax_hint(const char *text, ty_diag *diag)
+{
+    double lo, hi;
+    int n = 0;
+    if (sscanf(text, " %lf to %lf %n", &lo, &hi, &n) == 2 && text[n] == '\0')
+        ty_diag_hint(diag, "for a range write ci90(%g, %g): %g and %g are then the 5th and 95th "
+                     "percentiles", lo, hi, lo, hi);
+    else if (strstr(text, ") in ["))
+        ty_diag_hint(diag, "bounds go in their own key beside dist: 'dist: %.*s' and 'bounds: %s'",
+                     (int)(strstr(text, ") in") - text + 1), text, strstr(text, ") in") + 5);
+}
+
 ty_status scenario_parse_dist(ty_scenario *s, const char *text, const ty_pos *pos,
                               ty_dist_spec *spec, ty_diag *diag)
 {
     ty_call *call;
     ty_status st = ty_call_parse(text, pos, &call, diag);
+    if (st == TY_ERR_INVALID) dist_syntax_hint(text, diag);
     if (st != TY_OK) return st;
     memset(spec, 0, sizeof *spec);
     int kind = ty_dist_kind_from_name(call->callee);
@@ -97,7 +113,7 @@ ty_status scenario_parse_dist(ty_scenario *s, const char *text, const ty_pos *po
         given[idx] = a;
     }
     for (int k = 0; k < np && !bad; k++)
-        if (!given[k]) {
+        if (!given[k] && !(discrete && k == 1)) {   /* discrete: no weights, equal weights */
             ty_diag_add(diag, TY_SEV_ERROR, &call->callee_pos, "%s needs %d argument%s (%s); '%s' is missing",
                         dname, np, np == 1 ? "" : "s", plist, ty_dist_param_name(spec->kind, k));
             bad = 1;
@@ -109,15 +125,15 @@ ty_status scenario_parse_dist(ty_scenario *s, const char *text, const ty_pos *po
             bad = 1;
         } else {
             double *v = scenario_own_list(s, given[0]->nvalues);
-            double *w = scenario_own_list(s, given[1]->nvalues);
-            if (!v || !w) { ty_call_free(call); return TY_ERR_NOMEM; }
+            double *w = given[1] ? scenario_own_list(s, given[1]->nvalues) : NULL;
+            if (!v || (given[1] && !w)) { ty_call_free(call); return TY_ERR_NOMEM; }
             memcpy(v, given[0]->values, given[0]->nvalues * sizeof *v);
-            memcpy(w, given[1]->values, given[1]->nvalues * sizeof *w);
+            if (w) memcpy(w, given[1]->values, given[1]->nvalues * sizeof *w);
             spec->values = v;
             spec->weights = w;
             spec->nvalues = given[0]->nvalues;
-            spec->nweights = given[1]->nvalues;
-            if (given[1]->nvalues != given[0]->nvalues) {
+            spec->nweights = given[1] ? given[1]->nvalues : 0;
+            if (given[1] && given[1]->nvalues != given[0]->nvalues) {
                 ty_diag_add(diag, TY_SEV_ERROR, &given[1]->value_pos,
                             "discrete: %zu values but %zu weights", given[0]->nvalues, given[1]->nvalues);
                 bad = 1;

@@ -105,6 +105,28 @@ static void syntax_error(builder *b)
     else
         snprintf(msg, sizeof msg, "YAML syntax: %s", p->problem ? p->problem : "error");
     error_at(b, (int)p->problem_mark.line + 1, (int)p->problem_mark.column + 1, "%s", msg);
+    /* "c ? a : b" unquoted: YAML takes '? ' for a complex key and ': ' for
+     * a mapping, so the expression breaks where it stands. */
+    const char *line = b->doc->text;
+    for (size_t l = 0; line && l < p->problem_mark.line; l++)
+        line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL;
+    size_t len = line ? strcspn(line, "\n") : 0;
+    const char *q = line ? memchr(line, '?', len) : NULL;
+    if (q && !memchr(line, '"', len) && !memchr(line, '\'', len)) {
+        const char *colon = memchr(line, ':', (size_t)(q - line));
+        if (!colon || memchr(line, '{', len)) {
+            ty_diag_hint(b->diag, "an expression with 'c ? a : b' must be quoted, since YAML reads "
+                         "'? ' and ': ' as its own syntax: write it as \"c ? a : b\"");
+            return;
+        }
+        const char *expr = colon + 1;
+        while (*expr == ' ') expr++;
+        int keylen = (int)(colon - line);
+        while (keylen > 0 && line[0] == ' ') { line++; keylen--; }
+        ty_diag_hint(b->diag, "an expression with 'c ? a : b' must be quoted, since YAML reads '? ' "
+                     "and ': ' as its own syntax: %.*s: \"%.*s\"", keylen, line,
+                     (int)strcspn(expr, "\r\n"), expr);
+    }
 }
 
 /* Reads one node starting with event ev (already taken); depth counts

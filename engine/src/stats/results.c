@@ -8,6 +8,7 @@ static void series_clear(ty_series_stats *s)
     free(s->name);
     free(s->unit);
     free(s->label);
+    free(s->dist);
     free(s->hist.edges);
     free(s->hist.counts);
 }
