@@ -94,6 +94,7 @@ static void report(const runner_opts *o, const ty_results *res, ty_status run_st
     if (o->json) cli_print_results_json(res, stdout);
     else if (!o->quiet) cli_print_results(res, stdout);
     fflush(stdout);
+    runner_warn_targets(res);
     if (o->quiet) return;
     if (run_st == TY_ERR_INTERRUPTED)
         fprintf(stderr, "tyche: interrupted after %llu samples; wrote %s (resume with: tyche run --resume %s)\n",

@@ -39,6 +39,9 @@ static void print_run(const ty_run_result *run, FILE *out)
     if (run->ranks > 1) fprintf(out, " x %d ranks", run->ranks);
     fprintf(out, ", %.2f s\n", run->wall_seconds);
     if (run->stopped_early) fprintf(out, "  stopped early: target half-width reached\n");
+    if (run->target_halfwidth > 0 && !run->target_reached)
+        fprintf(out, "  TARGET NOT REACHED: the widest interval is +-%.3g, the target +-%.3g\n",
+                run->max_halfwidth, run->target_halfwidth);
     if (!run->complete) fprintf(out, "  INCOMPLETE (interrupted; resume with tyche run --resume FILE)\n");
 
     int w = 7;
@@ -347,6 +350,11 @@ static void json_run(FILE *out, const ty_run_result *run)
     fputs(",\n      \"wall_seconds\": ", out); json_num(out, run->wall_seconds);
     fprintf(out, ",\n      \"complete\": %s", run->complete ? "true" : "false");
     fprintf(out, ",\n      \"stopped_early\": %s", run->stopped_early ? "true" : "false");
+    if (run->target_halfwidth > 0) {
+        fputs(",\n      \"target_halfwidth\": ", out); json_num(out, run->target_halfwidth);
+        fprintf(out, ",\n      \"target_reached\": %s", run->target_reached ? "true" : "false");
+        fputs(",\n      \"max_halfwidth\": ", out); json_num(out, run->max_halfwidth);
+    }
     fputs(",\n      \"outcomes\": [", out);
     for (size_t k = 0; k < run->noutcomes; k++) {
         const ty_estimate *e = &run->outcomes[k];

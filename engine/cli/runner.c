@@ -254,3 +254,14 @@ ty_status runner_begin_samples(ty_result_file *f, const ty_scenario *s, const ch
     free(names);
     return st;
 }
+
+void runner_warn_targets(const ty_results *res)
+{
+    for (size_t v = 0; v < res->nruns; v++) {
+        const ty_run_result *r = &res->runs[v];
+        if (!(r->target_halfwidth > 0) || r->target_reached || !r->complete) continue;
+        fprintf(stderr, "tyche: warning: %s: target half-width %g not reached: the widest interval is "
+                "+-%.3g after %llu samples (raise --max-samples, or accept the wider interval)\n",
+                r->variant, r->target_halfwidth, r->max_halfwidth, (unsigned long long)r->samples);
+    }
+}

@@ -55,6 +55,10 @@ ty_status runner_begin_samples(ty_result_file *f, const ty_scenario *s, const ch
 /* Creates the result file at path with the --compress level. */
 ty_status runner_create_file(const runner_opts *o, const char *path, ty_result_file **f, ty_diag *diag);
 
+/* Warns on stderr (even with --quiet: it is a warning) for each run whose
+ * --target-halfwidth was not reached within its sample budget. */
+void runner_warn_targets(const ty_results *res);
+
 /* Maps a status to the exit code of DESIGN section 3. */
 int runner_exit_code(ty_status st);
 

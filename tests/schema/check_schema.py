@@ -96,7 +96,8 @@ def check_series(run, name):
 def check_run(run):
     for a, kind in (("seed", "u"), ("samples", "u"), ("samples_requested", "u"), ("block_size", "u"),
                     ("threads", "i"), ("ranks", "i"), ("wall_seconds", "f"), ("complete", "i"),
-                    ("stopped_early", "i"), ("sampling", "str"), ("label", "str")):
+                    ("stopped_early", "i"), ("sampling", "str"), ("label", "str"),
+                    ("target_halfwidth", "f"), ("target_reached", "i"), ("max_halfwidth", "f")):
         attr(run, a, kind)
     sampling = run.attrs.get("sampling")
     if sampling not in ("random", "lhs"):

@@ -107,6 +107,9 @@ typedef struct ty_run_result {
     double wall_seconds;
     int complete;          /* 0: interrupted, resumable */
     int stopped_early;     /* 1: --target-halfwidth reached before samples */
+    double target_halfwidth;   /* the target asked for; 0: none */
+    int target_reached;    /* 1: every outcome's half-width at most the target at the end */
+    double max_halfwidth;  /* the widest outcome interval's half-width at the end */
 
     size_t noutcomes;
     char **outcome_names, **outcome_labels;   /* labels may be NULL entries */
@@ -121,10 +124,12 @@ typedef struct ty_run_result {
     ty_difference *difference;  /* noutcomes, from the batch's baseline; NULL otherwise */
     ty_sensitivity *sensitivity; /* `tyche sensitivity`; NULL otherwise */
 
-    /* In memory only (not written): outcome sums over groups of group_blocks
-     * consecutive blocks, for paired differences between runs. */
+    /* In memory only (not written): outcome sums over groups of group_units
+     * consecutive independent units (blocks, or cells of TY_RUN_CELL samples
+     * where those are independent), for paired differences between runs. */
     size_t ngroups;
-    uint64_t group_blocks;
+    uint64_t group_units;
+    int group_cells;         /* 1: the units are cells, 0: blocks */
     double *group_sums;      /* ngroups x noutcomes */
     double *group_weights;   /* ngroups: samples in each group */
 } ty_run_result;

@@ -29,6 +29,7 @@
 #include "scenario.h"
 
 #define TY_RUN_BLOCK 1024          /* samples per block: 8 factors' columns fit in L2 */
+#define TY_RUN_CELL 128            /* Latin hypercube cell: the independent unit of an lhs run */
 #define TY_RUN_ROUND_BLOCKS 256    /* blocks per round: bounds interrupt latency */
 #define TY_RUN_HIST_BINS 1000      /* fine histogram for percentiles and plots */
 

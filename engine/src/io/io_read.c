@@ -393,6 +393,11 @@ static void r_run_attrs(rctx *r, hid_t g, const char *rpath, const char *name, t
     r_attr_num(r, g, rpath, "wall_seconds", H5T_NATIVE_DOUBLE, &run->wall_seconds);
     run->complete = r_attr_int(r, g, rpath, "complete");
     run->stopped_early = r_attr_int(r, g, rpath, "stopped_early");
+    if (H5Aexists(g, "target_halfwidth") > 0) {   /* absent from files of tyche before 0.2 */
+        r_attr_num(r, g, rpath, "target_halfwidth", H5T_NATIVE_DOUBLE, &run->target_halfwidth);
+        run->target_reached = r_attr_int(r, g, rpath, "target_reached");
+        r_attr_num(r, g, rpath, "max_halfwidth", H5T_NATIVE_DOUBLE, &run->max_halfwidth);
+    }
     char *sampling = r_attr_str(r, g, rpath, "sampling", 0);
     if (sampling && strcmp(sampling, "lhs") == 0) run->sampling = 1;
     else if (sampling && strcmp(sampling, "random") == 0) run->sampling = 0;

@@ -194,6 +194,9 @@ static void w_run_attrs(io_wctx *w, hid_t run, const char *rpath, const ty_run_r
     io_w_attr_f64(w, run, rpath, "wall_seconds", r->wall_seconds);
     io_w_attr_int(w, run, rpath, "complete", r->complete ? 1 : 0);
     io_w_attr_int(w, run, rpath, "stopped_early", r->stopped_early ? 1 : 0);
+    io_w_attr_f64(w, run, rpath, "target_halfwidth", r->target_halfwidth);
+    io_w_attr_int(w, run, rpath, "target_reached", r->target_reached ? 1 : 0);
+    io_w_attr_f64(w, run, rpath, "max_halfwidth", r->max_halfwidth);
     io_w_attr_str(w, run, rpath, "label", r->label);
 }
 

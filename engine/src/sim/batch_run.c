@@ -15,7 +15,8 @@ ty_status ty_run_difference(ty_run_result *v, const ty_run_result *base)
 {
     size_t K = v->noutcomes, G = v->ngroups;
     if (K != base->noutcomes || G != base->ngroups || G < 2 || v->seed != base->seed ||
-        v->samples != base->samples || v->group_blocks != base->group_blocks ||
+        v->samples != base->samples || v->group_units != base->group_units ||
+        v->group_cells != base->group_cells ||
         !v->group_sums || !base->group_sums || !v->complete || !base->complete)
         return TY_ERR_INVALID;
     ty_difference *d = calloc(K, sizeof *d);
@@ -31,10 +32,12 @@ ty_status ty_run_difference(ty_run_result *v, const ty_run_result *base)
             ss += r * r;
         }
         double se = sqrt((double)G / (double)(G - 1) * ss) / W;
+        /* Student's t on G - 1 degrees of freedom: few groups, wide. */
+        double q = stats_t95((double)(G - 1));
         d[k].diff = diff;
         d[k].stderr_ = se;
-        d[k].ci_low = diff - STATS_Z95 * se;
-        d[k].ci_high = diff + STATS_Z95 * se;
+        d[k].ci_low = diff - q * se;
+        d[k].ci_high = diff + q * se;
         d[k].unpaired_stderr = sqrt(v->outcomes[k].stderr_ * v->outcomes[k].stderr_ +
                                     base->outcomes[k].stderr_ * base->outcomes[k].stderr_);
     }

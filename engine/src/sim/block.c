@@ -19,20 +19,29 @@ ty_status block_plan_init(block_plan *p, const ty_scenario *s, ty_sampling sampl
     p->D = ty_scenario_nderived(s);
     p->K = ty_scenario_noutcomes(s);
     p->sampling = sampling;
-    p->corr_hash = ty_rng_hash_name("#iman-conover");   /* '#' cannot start a factor name */
+    p->cells = TY_RUN_BLOCK / TY_RUN_CELL;
+    p->corr_hash = ty_rng_hash_name("#copula");         /* '#' cannot start a factor name */
     p->hash = malloc((p->F + 1) * sizeof *p->hash);
-    if (!p->hash) return TY_ERR_NOMEM;
-    for (size_t f = 0; f < p->F; f++) p->hash[f] = ty_rng_hash_name(ty_scenario_factor(s, f)->name);
+    p->dists = malloc((p->F + 1) * sizeof *p->dists);
+    p->copula = calloc(p->F + 1, 1);
+    if (!p->hash || !p->dists || !p->copula) return TY_ERR_NOMEM;
+    for (size_t f = 0; f < p->F; f++) {
+        p->hash[f] = ty_rng_hash_name(ty_scenario_factor(s, f)->name);
+        p->dists[f] = ty_scenario_factor(s, f)->dist;
+    }
     ty_status st = use_corr ? corr_plan_new(ty_scenario_copula(s), &p->corr) : TY_OK;
     if (st == TY_ERR_INVALID)
         ty_diag_add(diag, TY_SEV_ERROR, &ty_scenario_correlation(s, 0)->pos,
                     "the correlations are inconsistent: their matrix is not positive definite");
+    for (size_t f = 0; f < p->F; f++) p->copula[f] = (unsigned char)corr_has_factor(p->corr, f);
     return st;
 }
 
 void block_plan_clear(block_plan *p)
 {
     free(p->hash);
+    free(p->dists);
+    free(p->copula);
     corr_plan_free(p->corr);
     memset(p, 0, sizeof *p);
 }
@@ -70,35 +79,57 @@ int block_ws_init(block_ws *w, const block_plan *p)
     return 0;
 }
 
-/* Latin hypercube within a block: stratum perm[i] of n, a uniform point in
- * it, then the quantile (M. D. McKay, R. J. Beckman, W. J. Conover,
- * Technometrics 21(2), 1979, 239-245). */
-static void lhs_fill(const ty_dist *d, ty_rng *rng, block_ws *w, double *col, size_t n)
+size_t block_cells_for(uint64_t n)
 {
-    for (size_t i = 0; i < n; i++) w->perm[i] = (uint32_t)i;
-    for (size_t i = n - 1; i > 0; i--) {
-        size_t k = (size_t)ty_rng_bounded(rng, (uint64_t)i + 1);
-        uint32_t t = w->perm[i];
-        w->perm[i] = w->perm[k];
-        w->perm[k] = t;
+    return n >= 8192 ? 8 : n >= 4096 ? 16 : n >= 2048 ? 32 : BLOCK_MAX_CELLS;
+}
+
+size_t block_ncells(const block_plan *p, uint64_t b, size_t n)
+{
+    size_t c = (n * p->cells + TY_RUN_BLOCK - 1) / TY_RUN_BLOCK;
+    if (b == 0 && n < TY_RUN_BLOCK && c < 8) c = 8;
+    if (c > n) c = n;
+    return c ? c : 1;
+}
+
+/* Latin hypercube, one design per cell: stratum perm[i] of the cell's m, a
+ * uniform point in it, then the quantile (M. D. McKay, R. J. Beckman,
+ * W. J. Conover, Technometrics 21(2), 1979, 239-245). Independent cells are
+ * what lets a run measure its own error (replicated Latin hypercube,
+ * R. L. Iman 1981): each cell is one unit of the standard error. */
+static void lhs_fill(const block_plan *p, const ty_dist *d, ty_rng *rng, block_ws *w, uint64_t b,
+                     double *col, size_t n)
+{
+    size_t c = block_ncells(p, b, n);
+    for (size_t k = 0; k < c; k++) {
+        size_t c0 = k * n / c, m = (k + 1) * n / c - c0;
+        uint32_t *perm = w->perm + c0;
+        for (size_t i = 0; i < m; i++) perm[i] = (uint32_t)i;
+        for (size_t i = m - 1; i > 0; i--) {
+            size_t j = (size_t)ty_rng_bounded(rng, (uint64_t)i + 1);
+            uint32_t t = perm[i];
+            perm[i] = perm[j];
+            perm[j] = t;
+        }
+        for (size_t i = 0; i < m; i++)
+            w->u[c0 + i] = ((double)perm[i] + ty_rng_uniform_pos(rng)) / (double)m;
     }
-    for (size_t i = 0; i < n; i++) w->u[i] = ((double)w->perm[i] + ty_rng_uniform_pos(rng)) / (double)n;
     ty_dist_quantile_block(d, w->u, col, n);
 }
 
 void block_sample(const block_plan *p, block_ws *w, uint64_t seed, uint64_t b, size_t n)
 {
     for (size_t f = 0; f < p->F; f++) {
+        if (p->copula[f]) continue;
         ty_rng rng;
         ty_rng_for_block(&rng, seed, b, p->hash[f]);
-        const ty_dist *d = ty_scenario_factor(p->s, f)->dist;
-        if (p->sampling == TY_SAMPLING_LHS) lhs_fill(d, &rng, w, w->fcol[f], n);
-        else ty_dist_sample(d, &rng, w->fcol[f], n);
+        if (p->sampling == TY_SAMPLING_LHS) lhs_fill(p, p->dists[f], &rng, w, b, w->fcol[f], n);
+        else ty_dist_sample(p->dists[f], &rng, w->fcol[f], n);
     }
     if (p->corr) {
         ty_rng rng;
         ty_rng_for_block(&rng, seed, b, p->corr_hash);
-        corr_apply(p->corr, w->cw, &rng, w->fcol, n);
+        corr_fill(p->corr, w->cw, &rng, p->dists, w->fcol, n);
     }
 }
 

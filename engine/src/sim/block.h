@@ -13,12 +13,15 @@
 
 typedef struct block_plan {
     const ty_scenario *s;
+    const ty_dist **dists;       /* F: each factor's distribution */
+    unsigned char *copula;       /* F: 1 for a correlated factor (drawn from the copula) */
     const ty_program *prog;
     size_t F, D, K;              /* factors, derived values, outcomes */
     uint64_t *hash;              /* F stream keys (hash of each factor's name) */
-    corr_plan *corr;             /* NULL: no correlations imposed */
+    corr_plan *corr;             /* NULL: no correlations (or ignored) */
     uint64_t corr_hash;
     ty_sampling sampling;
+    size_t cells;                /* cells per full block (block_ncells); 8 unless set */
 } block_plan;
 
 typedef struct block_ws {
@@ -41,8 +44,24 @@ void block_plan_clear(block_plan *p);
 int block_ws_init(block_ws *w, const block_plan *p);
 void block_ws_clear(block_ws *w);
 
+/* Cells: a block of n samples is cut into c = block_ncells(p, b, n) cells
+ * of equal size (within one sample), cell k being [k n / c, (k + 1) n / c):
+ * p->cells for a full block, in proportion for a short last one, and at
+ * least 8 for a run of a single short block (so even 100 samples have 8
+ * units). Latin hypercube stratifies each cell on its own. */
+#define BLOCK_MAX_CELLS 64
+size_t block_ncells(const block_plan *p, uint64_t b, size_t n);
+
+/* Cells per full block for a run of n samples: 8 (of TY_RUN_CELL samples)
+ * from 8192 samples on; smaller cells, up to BLOCK_MAX_CELLS a block, for
+ * smaller runs, so that every run has dozens of units to measure its error
+ * with (few units make the interval's width itself uncertain, and skewed
+ * outcomes then under-cover). */
+size_t block_cells_for(uint64_t n);
+
 /* Samples the factor columns of block b (n <= TY_RUN_BLOCK samples) from the
- * streams (seed, b, name), then imposes the correlations. */
+ * streams (seed, b, name): uncorrelated factors by their samplers (Latin
+ * hypercube: stratified per cell), correlated ones from their copula. */
 void block_sample(const block_plan *p, block_ws *w, uint64_t seed, uint64_t b, size_t n);
 
 /* Runs the program over the current factor columns into the derived and

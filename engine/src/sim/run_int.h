@@ -10,6 +10,14 @@
 
 #define B TY_RUN_BLOCK
 #define NB TY_RUN_HIST_BINS
+#define CELL TY_RUN_CELL
+#define NCELL BLOCK_MAX_CELLS    /* cells per block at most */
+
+/* What the samples' independence lets the standard error rest on. */
+typedef enum unit_kind {
+    UNITS_SAMPLES,               /* random sampling: every sample is independent */
+    UNITS_CELLS                  /* Latin hypercube, stratified per cell: every cell */
+} unit_kind;
 
 /* Everything a block needs that does not change during the run. */
 typedef struct plan {
@@ -18,9 +26,18 @@ typedef struct plan {
     size_t F, D, K, S;           /* factors, derived, outcomes, series = F + D */
     uint64_t seed;
     ty_outcome_model model;
+    unit_kind units;
     double *hist_lo, *hist_w;    /* S histogram ranges */
-    size_t ntally;               /* doubles per block tally: K sums, S means, S M2, S counts */
+    size_t ntally;               /* doubles per block tally: see block_tally */
 } plan;
+
+/* Offsets in a block's tally: K outcome sums, K outcome M2 (about the
+ * block's mean), NCELL x K cell sums (block_ncells of them used), then S
+ * series means, S M2, S counts. */
+#define T_SUM(p) 0
+#define T_M2(p) ((p)->K)
+#define T_CELL(p) (2 * (p)->K)
+#define T_SERIES(p) ((2 + NCELL) * (p)->K)
 
 /* A thread's working memory: one block and its histogram counts. */
 typedef struct workspace {
@@ -30,23 +47,29 @@ typedef struct workspace {
 
 /* The reduction of all blocks so far, in block order. */
 typedef struct accum {
-    stats_blocks est;            /* the K outcome probabilities */
+    uint64_t blocks;             /* blocks added */
+    stats_blocks est;            /* the K outcome probabilities over the units */
+    uint64_t *on;                /* K: samples, as independent draws ... */
+    double *omean, *om2;         /* K: ... their running mean and M2 */
     double *smean, *sm2;         /* S series: running mean and M2 */
     uint64_t *sn;                /* S: finite values counted */
     uint64_t *hist;              /* S x NB */
-    uint64_t group_blocks;       /* blocks per group for paired differences */
+    uint64_t group_units;        /* cells per group for paired differences */
     size_t ngroups;
     double *gsum, *gw;           /* ngroups x K outcome sums, ngroups weights */
 } accum;
 
-/* Allocates p's histogram ranges and a's arrays for nblocks blocks (at most
- * 4096 groups of whole blocks for paired differences, whatever the size).
+/* Allocates p's histogram ranges and a's arrays for nblocks blocks of a run
+ * of n samples, after p->bp is set up (at most
+ * 4096 groups of whole units for paired differences, whatever the size).
  * 0, or -1 when out of memory (free with accum_free all the same). */
-int accum_init(accum *a, plan *p, uint64_t nblocks);
+int accum_init(accum *a, plan *p, uint64_t nblocks, uint64_t n);
 void accum_free(accum *a, plan *p);
 
-/* Adds block tally t (w samples) to a, in block order. */
-void accum_add(const plan *p, accum *a, const double *t, size_t w);
+/* Adds block b's tally t (w samples) to a, in block order: its units to the
+ * ratio estimator and the paired-difference groups, its samples to the
+ * independent-draws moments and the series. */
+void accum_add(const plan *p, accum *a, uint64_t b, const double *t, size_t w);
 
 /* Adds the threads' histogram counts to a's and zeroes theirs. */
 void accum_merge_hist(const plan *p, accum *a, workspace *ws, int nws);

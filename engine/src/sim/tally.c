@@ -10,7 +10,7 @@
 #include "run_int.h"
 #include "tyche/dist.h"
 
-int accum_init(accum *a, plan *p, uint64_t nblocks)
+int accum_init(accum *a, plan *p, uint64_t nblocks, uint64_t n)
 {
     memset(a, 0, sizeof *a);
     p->hist_lo = malloc(p->S * sizeof *p->hist_lo);
@@ -20,39 +20,57 @@ int accum_init(accum *a, plan *p, uint64_t nblocks)
     a->est.sum = calloc(p->K, sizeof *a->est.sum);
     a->est.d2 = calloc(p->K, sizeof *a->est.d2);
     a->est.dw = calloc(p->K, sizeof *a->est.dw);
+    a->on = calloc(p->K + 1, sizeof *a->on);
+    a->omean = calloc(p->K + 1, sizeof *a->omean);
+    a->om2 = calloc(p->K + 1, sizeof *a->om2);
     a->smean = calloc(p->S + 1, sizeof *a->smean);
     a->sm2 = calloc(p->S + 1, sizeof *a->sm2);
     a->sn = calloc(p->S + 1, sizeof *a->sn);
     a->hist = calloc(p->S * NB + 1, sizeof *a->hist);
-    a->group_blocks = (nblocks + 4095) / 4096;
-    if (a->group_blocks == 0) a->group_blocks = 1;
-    a->ngroups = (size_t)((nblocks + a->group_blocks - 1) / a->group_blocks);
+    /* At most 4096 groups of whole cells, whatever the size: bounded memory. */
+    uint64_t nunits = nblocks ? (nblocks - 1) * p->bp.cells +
+                                block_ncells(&p->bp, nblocks - 1, (size_t)(n - (nblocks - 1) * B)) : 0;
+    a->group_units = (nunits + 4095) / 4096;
+    if (a->group_units == 0) a->group_units = 1;
+    a->ngroups = (size_t)((nunits + a->group_units - 1) / a->group_units);
     a->gsum = calloc(a->ngroups * p->K + 1, sizeof *a->gsum);
     a->gw = calloc(a->ngroups + 1, sizeof *a->gw);
     return p->hist_lo && p->hist_w && a->est.ref && a->est.sum && a->est.d2 && a->est.dw &&
-           a->smean && a->sm2 && a->sn && a->hist && a->gsum && a->gw ? 0 : -1;
+           a->on && a->omean && a->om2 && a->smean && a->sm2 && a->sn && a->hist && a->gsum && a->gw ? 0 : -1;
 }
 
 void accum_free(accum *a, plan *p)
 {
     free(a->est.ref); free(a->est.sum); free(a->est.d2); free(a->est.dw);
+    free(a->on); free(a->omean); free(a->om2);
     free(a->smean); free(a->sm2); free(a->sn); free(a->hist); free(a->gsum); free(a->gw);
     free(p->hist_lo); free(p->hist_w);
     p->hist_lo = p->hist_w = NULL;
     memset(a, 0, sizeof *a);
 }
 
-void accum_add(const plan *p, accum *a, const double *t, size_t w)
+void accum_add(const plan *p, accum *a, uint64_t b, const double *t, size_t w)
 {
-    if (a->gsum) {
-        size_t g = (size_t)(a->est.blocks / a->group_blocks);
-        for (size_t k = 0; k < p->K; k++) a->gsum[g * p->K + k] += t[k];
-        a->gw[g] += (double)w;
+    /* Each cell: a unit of the ratio estimator, and part of its group of
+     * cells for the paired differences. */
+    size_t nc = block_ncells(&p->bp, b, w);
+    for (size_t c = 0; c < nc; c++) {
+        const double *sums = t + T_CELL(p) + c * p->K;
+        size_t wc = (c + 1) * w / nc - c * w / nc;
+        if (a->gsum) {
+            size_t g = (size_t)((b * p->bp.cells + c) / a->group_units);
+            for (size_t k = 0; k < p->K; k++) a->gsum[g * p->K + k] += sums[k];
+            a->gw[g] += (double)wc;
+        }
+        stats_blocks_add(&a->est, sums, wc);
     }
-    stats_blocks_add(&a->est, t, w);
+    for (size_t k = 0; k < p->K; k++)
+        stats_moments_merge(&a->on[k], &a->omean[k], &a->om2[k], (double)w, t[T_SUM(p) + k] / (double)w,
+                            t[T_M2(p) + k]);
+    const double *sr = t + T_SERIES(p);
     for (size_t j = 0; j < p->S; j++)
-        stats_moments_merge(&a->sn[j], &a->smean[j], &a->sm2[j], t[p->K + 2 * p->S + j],
-                            t[p->K + j], t[p->K + p->S + j]);
+        stats_moments_merge(&a->sn[j], &a->smean[j], &a->sm2[j], sr[2 * p->S + j], sr[j], sr[p->S + j]);
+    a->blocks++;
 }
 
 void accum_merge_hist(const plan *p, accum *a, workspace *ws, int nws)
@@ -111,16 +129,24 @@ static void histogram_add(uint64_t *h, const double *x, size_t n, double lo, dou
 
 void block_tally(const plan *p, workspace *w, uint64_t b, size_t n, double *t)
 {
-    for (size_t k = 0; k < p->K; k++) t[k] = stats_finite_sum(w->bw.ocol[k], n, NULL);
+    for (size_t k = 0; k < p->K; k++) {
+        const double *x = w->bw.ocol[k];
+        t[T_SUM(p) + k] = stats_finite_sum(x, n, NULL);
+        t[T_M2(p) + k] = stats_finite_m2(x, n, t[T_SUM(p) + k] / (double)n);
+        size_t nc = block_ncells(&p->bp, b, n);
+        for (size_t c = 0; c < nc; c++)
+            t[T_CELL(p) + c * p->K + k] = stats_finite_sum(x + c * n / nc, (c + 1) * n / nc - c * n / nc, NULL);
+    }
     int hist = block_in_histogram(b);
+    double *sr = t + T_SERIES(p);
     for (size_t j = 0; j < p->S; j++) {
         const double *x = j < p->F ? w->bw.fcol[j] : w->bw.dcol[j - p->F];
         size_t cnt;
         double sum = stats_finite_sum(x, n, &cnt);
         double mean = cnt ? sum / (double)cnt : 0.0;
-        t[p->K + j] = mean;
-        t[p->K + p->S + j] = stats_finite_m2(x, n, mean);
-        t[p->K + 2 * p->S + j] = (double)cnt;
+        sr[j] = mean;
+        sr[p->S + j] = stats_finite_m2(x, n, mean);
+        sr[2 * p->S + j] = (double)cnt;
         if (hist) histogram_add(w->hist + j * NB, x, n, p->hist_lo[j], 1.0 / p->hist_w[j]);
     }
 }
@@ -214,29 +240,36 @@ int tally_fill_series(const plan *p, const accum *a, ty_run_result *out)
     return 0;
 }
 
-/* The state's layout: reals ref, sum, d2, dw (K each), w2, smean, sm2 (S
- * each); counts n, blocks, sn (S), hist (S x NB). Kept stable: result files
- * written by earlier versions resume with it. */
+/* The state's layout: reals ref, sum, d2, dw, (K each), w2, omean, om2 (K
+ * each), smean, sm2 (S each); counts n, blocks, units, on (K), sn (S), hist
+ * (S x NB). A state of another layout (an older tyche) does not fit. */
+static void state_sizes(const plan *p, size_t *nreal, size_t *ncount)
+{
+    *nreal = 6 * p->K + 1 + 2 * p->S;
+    *ncount = 3 + p->K + p->S + p->S * NB;
+}
+
 int tally_save_state(const plan *p, const accum *a, ty_resume_state *rs)
 {
     size_t K = p->K, S = p->S;
-    rs->blocks_done = a->est.blocks;
-    rs->nreal = 4 * K + 1 + 2 * S;
-    rs->ncount = 2 + S + S * NB;
+    rs->blocks_done = a->blocks;
+    state_sizes(p, &rs->nreal, &rs->ncount);
     rs->real = malloc(rs->nreal * sizeof *rs->real);
     rs->count = malloc(rs->ncount * sizeof *rs->count);
     if (!rs->real || !rs->count) return -1;
     double *r = rs->real;
-    memcpy(r, a->est.ref, K * sizeof *r); r += K;
-    memcpy(r, a->est.sum, K * sizeof *r); r += K;
-    memcpy(r, a->est.d2, K * sizeof *r); r += K;
-    memcpy(r, a->est.dw, K * sizeof *r); r += K;
+    const double *rk[] = {a->est.ref, a->est.sum, a->est.d2, a->est.dw};
+    for (int i = 0; i < 4; i++, r += K) memcpy(r, rk[i], K * sizeof *r);
     *r++ = a->est.w2;
+    memcpy(r, a->omean, K * sizeof *r); r += K;
+    memcpy(r, a->om2, K * sizeof *r); r += K;
     memcpy(r, a->smean, S * sizeof *r); r += S;
     memcpy(r, a->sm2, S * sizeof *r);
     uint64_t *c = rs->count;
     *c++ = a->est.n;
+    *c++ = a->blocks;
     *c++ = a->est.blocks;
+    memcpy(c, a->on, K * sizeof *c); c += K;
     memcpy(c, a->sn, S * sizeof *c); c += S;
     memcpy(c, a->hist, S * NB * sizeof *c);
     return 0;
@@ -244,21 +277,23 @@ int tally_save_state(const plan *p, const accum *a, ty_resume_state *rs)
 
 int tally_load_state(const plan *p, accum *a, const ty_resume_state *rs)
 {
-    size_t K = p->K, S = p->S;
-    if (rs->nreal != 4 * K + 1 + 2 * S || rs->ncount != 2 + S + S * NB || !rs->real || !rs->count)
-        return -1;
+    size_t K = p->K, S = p->S, nreal, ncount;
+    state_sizes(p, &nreal, &ncount);
+    if (rs->nreal != nreal || rs->ncount != ncount || !rs->real || !rs->count) return -1;
     const double *r = rs->real;
-    memcpy(a->est.ref, r, K * sizeof *r); r += K;
-    memcpy(a->est.sum, r, K * sizeof *r); r += K;
-    memcpy(a->est.d2, r, K * sizeof *r); r += K;
-    memcpy(a->est.dw, r, K * sizeof *r); r += K;
+    double *rk[] = {a->est.ref, a->est.sum, a->est.d2, a->est.dw};
+    for (int i = 0; i < 4; i++, r += K) memcpy(rk[i], r, K * sizeof *r);
     a->est.w2 = *r++;
+    memcpy(a->omean, r, K * sizeof *r); r += K;
+    memcpy(a->om2, r, K * sizeof *r); r += K;
     memcpy(a->smean, r, S * sizeof *r); r += S;
     memcpy(a->sm2, r, S * sizeof *r);
     const uint64_t *c = rs->count;
     a->est.n = *c++;
+    a->blocks = *c++;
     a->est.blocks = *c++;
+    memcpy(a->on, c, K * sizeof *c); c += K;
     memcpy(a->sn, c, S * sizeof *c); c += S;
     memcpy(a->hist, c, S * NB * sizeof *c);
-    return a->est.blocks == rs->blocks_done ? 0 : -1;
+    return a->blocks == rs->blocks_done ? 0 : -1;
 }

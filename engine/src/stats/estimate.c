@@ -3,6 +3,8 @@
 
 #include <math.h>
 
+#include "dist/specfun.h"
+
 double stats_finite_sum(const double *restrict x, size_t n, size_t *count)
 {
     double acc[8] = {0};
@@ -61,35 +63,67 @@ void stats_blocks_add(stats_blocks *a, const double *t, size_t w)
     a->blocks++;
 }
 
-/* Wilson's score interval for p at an effective sample size neff. */
-static void wilson(double p, double neff, double *lo, double *hi)
+void stats_blocks_mean_se(const stats_blocks *a, size_t k, double *mean, double *se)
 {
-    const double z = STATS_Z95;
-    double z2n = z * z / neff, centre = (p + z2n / 2) / (1 + z2n);
-    double half = z / (1 + z2n) * sqrt(p * (1 - p) / neff + z2n / (4 * neff));
-    *lo = fmax(0.0, centre - half);
-    *hi = fmin(1.0, centre + half);
-}
-
-ty_estimate stats_blocks_estimate(const stats_blocks *a, size_t k, int use_wilson)
-{
-    ty_estimate e;
     double W = (double)a->n, pr = a->sum[k] / W;
     /* sum_b (s_b - p w_b)^2 from the shifted sums: d_b - (p - ref) w_b. */
     double delta = pr - a->ref[k];
     double ss = a->d2[k] - 2 * delta * a->dw[k] + delta * delta * a->w2;
     if (ss < 0) ss = 0;
     double nb = (double)a->blocks;
-    double se = nb > 1 ? sqrt(nb / (nb - 1) * ss) / W : NAN;
-    e.probability = pr;
-    e.stderr_ = se;
-    if (use_wilson || !(se > 0)) {
-        double neff = (se > 0 && pr > 0 && pr < 1) ? pr * (1 - pr) / (se * se) : W;
-        wilson(pr, neff, &e.ci_low, &e.ci_high);
-    } else {
-        e.ci_low = fmax(0.0, pr - STATS_Z95 * se);
-        e.ci_high = fmin(1.0, pr + STATS_Z95 * se);
+    *mean = pr;
+    *se = nb > 1 ? sqrt(nb / (nb - 1) * ss) / W : NAN;
+}
+
+double stats_t95(double df)
+{
+    if (!(df >= 1)) return INFINITY;
+    if (df > 1e5) {
+        /* Cornish-Fisher: z + (z^3 + z) / (4 df), exact to 1e-10 here. */
+        const double z = STATS_Z95;
+        return z + (z * z * z + z) / (4 * df);
     }
+    /* P(|T| > t) = I_x(df/2, 1/2) with x = df / (df + t^2). */
+    double x = sf_beta_inc_inv(df / 2, 0.5, 0.05, 0);
+    return sqrt(df * (1 - x) / x);
+}
+
+/* The Poisson lower bound on a rate from an effective count x: the 2.5%
+ * quantile of Gamma(x, 1) (0 at x = 0). */
+static double poisson_lower(double x)
+{
+    return x > 0 ? sf_gamma_inc_inv(x, 0.025, 0) : 0.0;
+}
+
+ty_estimate stats_interval(double p, double se, double df, double n, int lattice)
+{
+    ty_estimate e = {.probability = p, .stderr_ = se};
+    double q = stats_t95(df);
+    double neff = (se > 0 && p > 0 && p < 1) ? p * (1 - p) / (se * se) : n;
+    if (!isfinite(q) || !(neff > 0)) {
+        e.ci_low = 0;
+        e.ci_high = 1;
+        return e;
+    }
+    double q2n = q * q / neff, centre = (p + q2n / 2) / (1 + q2n);
+    double half = q / (1 + q2n) * sqrt(p * (1 - p) / neff + q2n / (4 * neff));
+    double lo = centre - half, hi = centre + half;
+    if (p * neff < 5) lo = fmin(lo, poisson_lower(p * neff) / neff);
+    if ((1 - p) * neff < 5) hi = fmax(hi, 1 - poisson_lower((1 - p) * neff) / neff);
+    /* Rare: fewer than 5 events' worth of samples. A mean of values in
+     * [0, 1] varies at most as a count does (a Bernoulli has the largest
+     * variance and skew for its mean), and a handful of samples cannot show
+     * how skewed the values are: the far bound is at least the count's. */
+    double qn = q * q / n, cn = (p + qn / 2) / (1 + qn);
+    double hn = q / (1 + qn) * sqrt(p * (1 - p) / n + qn / (4 * n));
+    if (p * n < 5) hi = fmax(hi, cn + hn);
+    if ((1 - p) * n < 5) lo = fmin(lo, cn - hn);
+    if (lattice) {
+        lo -= 0.5 / n;
+        hi += 0.5 / n;
+    }
+    e.ci_low = fmax(0.0, lo);
+    e.ci_high = fmin(1.0, hi);
     return e;
 }
 

@@ -40,13 +40,30 @@ typedef struct stats_blocks {
 /* Adds one block (t[0..K) its sums over w samples). Call in block order. */
 void stats_blocks_add(stats_blocks *a, const double *t, size_t w);
 
-/* Mean k with its standard error, Var = nb/(nb-1) sum_b (s_b - p w_b)^2 / W^2
- * (NaN with one block), and its 95% interval: with wilson, Wilson's score
- * interval at the effective sample size p(1-p)/se^2 (the sample count when
- * se is 0), which stays inside [0, 1] and keeps its coverage near 0 and 1;
- * otherwise p +- z se clipped to [0, 1] (Wilson's all the same when se is 0
- * or NaN). */
-ty_estimate stats_blocks_estimate(const stats_blocks *a, size_t k, int wilson);
+/* Mean k and the standard error of the ratio estimator over the blocks:
+ * Var = nb/(nb-1) sum_b (s_b - p w_b)^2 / W^2; NaN with one block. */
+void stats_blocks_mean_se(const stats_blocks *a, size_t k, double *mean, double *se);
+
+/* The two-sided 95% quantile of Student's t with df degrees of freedom
+ * (1.96 as df grows; +inf for df < 1). */
+double stats_t95(double df);
+
+/* The 95% interval for a mean p in [0, 1] with standard error se estimated
+ * on df degrees of freedom from n samples: Wilson's score interval at the
+ * effective sample size m = p(1-p)/se^2 (n when se is 0 or p is 0 or 1),
+ * with Student's t quantile in place of the normal's. Where the effective
+ * count of events m p (or of non-events) is below 5, the bound on that side
+ * is the Poisson one, Gamma^-1(0.025; m p) / m, when lower: Wilson's is too
+ * tight there (Brown, Cai and DasGupta, Statist. Sci. 16(2), 2001, 101-133,
+ * who modify it for counts up to 3; at 4 it still covers only 93%). Where
+ * there are fewer than 5 events' worth of samples, n p < 5, the far bound is
+ * at least the one of a count of n p in n (values in [0, 1] vary at most as
+ * a count does, and a handful of samples cannot show their skew).
+ * lattice adds half a step, 1/(2n), to each side (Wilson's continuity
+ * correction), for 0/1 outcomes whose count is nearly fixed by
+ * stratification. It stays inside [0, 1], keeps its coverage near 0 and 1,
+ * and widens honestly when the standard error rests on few units. */
+ty_estimate stats_interval(double p, double se, double df, double n, int lattice);
 
 /* Merges a part (count nb, mean mb, second moment m2b) into a running
  * (*n, *mean, *m2): Chan, Golub and LeVeque's pairwise update. */
