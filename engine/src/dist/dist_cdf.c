@@ -203,6 +203,7 @@ double ty_dist_quantile(const ty_dist *dist, double p)
 
 void ty_dist_quantile_block(const ty_dist *dist, const double *u, double *out, size_t n)
 {
+    if (dist->qtab) { dist_qtab_quantile_block(dist, u, out, n); return; }
     for (size_t i = 0; i < n; i++) out[i] = ty_dist_quantile(dist, u[i]);
 }
 
