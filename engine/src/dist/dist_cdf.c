@@ -177,6 +177,9 @@ static double base_quantile(const ty_dist *d, double p, int upper)
 double dist_quantile_tail(const ty_dist *d, double p, int upper)
 {
     if (!(p >= 0 && p <= 1)) return NAN;
+    /* the ends of the support exactly, truncated or not */
+    if (p == 0) return upper ? d->hi : d->lo;
+    if (p == 1) return upper ? d->lo : d->hi;
     double x;
     if (!d->truncated) {
         x = base_quantile(d, p, upper);
