@@ -2,6 +2,8 @@
  * 64-bit output, per double and per draw of each distribution, drawn in
  * blocks of 4096 into one reused buffer, as the run loop draws them.
  * It times only sampling: building a ty_dist is outside the timed region.
+ * The quantile:NAME rows time ty_dist_quantile_block (Latin hypercube
+ * sampling, copulas) on a fixed block of 4096 uniforms, ns per value.
  * bench/run-draws runs it beside bench/peers/numpy_draws.py. */
 #include <errno.h>
 #include <stdio.h>
@@ -20,7 +22,8 @@ typedef enum mode {
     MODE_FILL,              /* ty_rng_fill: 64-bit outputs into the buffer */
     MODE_NEXT,              /* ty_rng_next inlined in a plain loop, no stores */
     MODE_FILL_UNIFORM,      /* ty_rng_fill_uniform: doubles on [0,1) */
-    MODE_DIST               /* ty_dist_sample */
+    MODE_DIST,              /* ty_dist_sample */
+    MODE_QUANTILE           /* ty_dist_quantile_block of fixed uniforms */
 } mode;
 
 static const double discrete_values[5] = {1, 2, 3, 4, 5};
@@ -36,6 +39,8 @@ typedef struct bench_case {
 
 #define DIST(name_, kind_, ...) \
     {name_, MODE_DIST, {.kind = TY_DIST_##kind_, .param = {__VA_ARGS__}}}
+#define QUANT(name_, kind_, ...) \
+    {name_, MODE_QUANTILE, {.kind = TY_DIST_##kind_, .param = {__VA_ARGS__}}}
 #define TRUNC(name_, mean_, sd_, lo_, hi_)                                     \
     {name_, MODE_DIST, {.kind = TY_DIST_NORMAL, .param = {mean_, sd_},         \
                         .has_bounds = 1, .lo = lo_, .hi = hi_}}
@@ -62,6 +67,10 @@ static const bench_case cases[] = {
                                 .weights = discrete_weights, .nvalues = 5}},
     TRUNC("normal(40000,8000)[15000,100000]", 40000, 8000, 15000, 100000),
     TRUNC("normal(0,1)[4,5]", 0, 1, 4, 5),
+    QUANT("quantile:normal(0,1)", NORMAL, 0, 1),
+    QUANT("quantile:beta(2,3)", BETA, 2, 3),
+    QUANT("quantile:gamma(2,1)", GAMMA, 2, 1),
+    QUANT("quantile:pert(250,500,1300)", PERT, 250, 500, 1300),
 };
 #define NCASES (sizeof cases / sizeof cases[0])
 
@@ -96,6 +105,7 @@ static uint64_t double_bits(double x)
  * already in cache, as in the run loop. */
 static uint64_t ubuf[BLOCK];
 static double dbuf[BLOCK];
+static double qbuf[BLOCK];     /* MODE_QUANTILE: uniforms, drawn once */
 
 /* Draws nblocks blocks of c and returns a checksum of a few outputs per
  * block. The sampling calls go into libtyche, which the compiler cannot see
@@ -128,6 +138,13 @@ static uint64_t run_blocks(const bench_case *c, const ty_dist *dist, ty_rng *rng
     case MODE_DIST:
         for (size_t b = 0; b < nblocks; b++) {
             ty_dist_sample(dist, rng, dbuf, BLOCK);
+            sum += double_bits(dbuf[0]) ^ double_bits(dbuf[BLOCK / 2])
+                   ^ double_bits(dbuf[BLOCK - 1]);
+        }
+        break;
+    case MODE_QUANTILE:
+        for (size_t b = 0; b < nblocks; b++) {
+            ty_dist_quantile_block(dist, qbuf, dbuf, BLOCK);
             sum += double_bits(dbuf[0]) ^ double_bits(dbuf[BLOCK / 2])
                    ^ double_bits(dbuf[BLOCK - 1]);
         }
@@ -265,6 +282,9 @@ int main(int argc, char **argv)
     const ty_pos pos = {"bench_draws.c", 0, 0};
     uint64_t checksum = 0;
     int status = 0;
+    ty_rng qrng;
+    ty_rng_seed(&qrng, 4096, 1);
+    ty_rng_fill_uniform(&qrng, qbuf, BLOCK);
 
     printf("name\tns_per_draw\tmin_ns\tmax_ns\tdraws_per_rep\tcpu_ns_per_draw\n");
     if (!quiet)
@@ -275,7 +295,7 @@ int main(int argc, char **argv)
         if (only && strcmp(c->name, only) != 0)
             continue;
         ty_dist *dist = NULL;
-        if (c->mode == MODE_DIST) {
+        if (c->mode == MODE_DIST || c->mode == MODE_QUANTILE) {
             size_t seen = ty_diag_count(diag);
             ty_status st = ty_dist_new(&c->spec, &dist, diag, &pos);
             if (st != TY_OK) {

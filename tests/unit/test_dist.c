@@ -325,7 +325,9 @@ static void test_truncated_quantile(void)
     double u[5] = {0, 0.25, 0.5, 0.75, 1}, q[5];
     d = mkb(TY_DIST_BETA, 2, 5, 0, 0.5, 0.8);
     ty_dist_quantile_block(d, u, q, 5);
-    for (int i = 0; i < 5; i++) CHECK(q[i] == ty_dist_quantile(d, u[i]));
+    /* the block reads an interpolation table (test_dist_quantile.c): equal
+     * to the exact quantile at the ends, within 1e-9 relative inside */
+    for (int i = 0; i < 5; i++) CHECK(fabs(q[i] - ty_dist_quantile(d, u[i])) <= 1e-9 * fabs(q[i]));
     CHECK(q[0] == 0.5 && q[4] == 0.8);
     for (int i = 0; i < 4; i++) CHECK(q[i] < q[i + 1]);
     ty_dist_free(d);

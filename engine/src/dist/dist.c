@@ -352,6 +352,8 @@ ty_status ty_dist_new(const ty_dist_spec *spec, ty_dist **out, ty_diag *diag, co
         st = bound_family(d, diag, pos);
         if (st != TY_OK) { ty_dist_free(d); return st; }
     }
+    st = dist_qtab_build(d);
+    if (st != TY_OK) { ty_dist_free(d); return st; }
     *out = d;
     return TY_OK;
 }
@@ -367,6 +369,7 @@ void ty_dist_free(ty_dist *dist)
     free(dist->tucum);
     free(dist->aprob);
     free(dist->aidx);
+    dist_qtab_free(dist->qtab);
     free(dist);
 }
 

@@ -177,6 +177,9 @@ static double base_quantile(const ty_dist *d, double p, int upper)
 double dist_quantile_tail(const ty_dist *d, double p, int upper)
 {
     if (!(p >= 0 && p <= 1)) return NAN;
+    /* the ends of the support exactly, truncated or not */
+    if (p == 0) return upper ? d->hi : d->lo;
+    if (p == 1) return upper ? d->lo : d->hi;
     double x;
     if (!d->truncated) {
         x = base_quantile(d, p, upper);
@@ -203,6 +206,7 @@ double ty_dist_quantile(const ty_dist *dist, double p)
 
 void ty_dist_quantile_block(const ty_dist *dist, const double *u, double *out, size_t n)
 {
+    if (dist->qtab) { dist_qtab_quantile_block(dist, u, out, n); return; }
     for (size_t i = 0; i < n; i++) out[i] = ty_dist_quantile(dist, u[i]);
 }
 

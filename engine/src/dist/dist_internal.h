@@ -73,6 +73,11 @@ struct ty_dist {
     uint32_t *aidx;
 
     double mean, var;
+
+    /* Inverse-CDF table of a beta or gamma family (truncated or not), whose
+     * exact quantile iterates; NULL for every other family. Built once by
+     * dist_qtab_build, read-only afterwards. */
+    struct dist_qtab *qtab;
 };
 
 /* ---- dist_family.c: the derived form of a validated spec ---- */
@@ -92,6 +97,16 @@ ty_status dist_table_finish(ty_dist *d);
  * number; *sw, *mean, *var get the weight sum and the moments. */
 size_t dist_int_walk(const ty_dist *d, double kl, double kh, double *xs, double *ws,
                      double *sw, double *mean, double *var);
+
+/* ---- dist_qtab.c: the fast quantile of beta and gamma families ---- */
+
+/* Builds d->qtab for a beta or gamma family (no-op for the others); TY_OK
+ * or TY_ERR_NOMEM. Needs d complete (bounds applied). */
+ty_status dist_qtab_build(ty_dist *d);
+void dist_qtab_free(struct dist_qtab *q);
+/* out[i] = quantile(u[i]) through d->qtab (which must be set), falling back
+ * to the exact quantile where the table does not reach. */
+void dist_qtab_quantile_block(const ty_dist *d, const double *u, double *out, size_t n);
 
 /* ---- dist_cdf.c: evaluation ---- */
 
