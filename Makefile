@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 PRESET ?= release
 TYCHE = build/$(PRESET)/engine/tyche
 
-.PHONY: all deps build run test test-asan test-all bench clean
+.PHONY: all deps build run test test-slow test-asan test-all bench clean
 all: build
 
 deps:
@@ -26,8 +26,17 @@ run: build
 	$(TYCHE) run scenarios/geneva-2014.yaml --quiet
 	$(TYCHE) batch scenarios/release-deadline-options.yaml --quiet
 
+# Test tiers (ctest labels): the default excludes `slow`; the sanitizer
+# build also skips `stat` (statistical tests over many runs: minutes under
+# ASan, and they test numbers, not memory). `make test-slow` runs the slow
+# tier (coverage at 200,000 samples and more).
+CTEST_EXCLUDE = $(if $(filter asan,$(PRESET)),stat|slow,slow)
+
 test: build
-	ctest --preset $(PRESET) -j $(JOBS)
+	ctest --preset $(PRESET) -j $(JOBS) -LE '$(CTEST_EXCLUDE)'
+
+test-slow: build
+	ctest --preset $(PRESET) -j $(JOBS) -L slow
 
 test-asan:
 	$(MAKE) test PRESET=asan

@@ -1,15 +1,14 @@
 /* test_run.c - the run loop: bit-identical results for any thread count,
  * closed-form probabilities (rules on uniform thresholds, normal and
  * truncated-normal tails, constant logit scores, correlated normals' orthant),
- * the achieved rank correlation, interval coverage over many seeds, Latin
- * hypercube, early stopping at a target half-width, interrupt and resume.
+ * the achieved rank correlation, Latin hypercube, early stopping at a target
+ * half-width, interrupt and resume. Interval coverage over many seeds is
+ * tests/stat/coverage.c.
  *
  * Statistical checks use fixed seeds. Each "within 4 standard errors" check
  * would fail by chance with probability 6.3e-5 for a random seed; there are
- * 9 of them, so about 6e-4 overall. The coverage test's band [93%, 97%] for
- * 400 seeds fails by chance with probability about 3e-3 (binomial(400,
- * 0.95) outside [372, 388]). The seeds are fixed, so the outcome of each run
- * of this test never changes. */
+ * 9 of them, so about 6e-4 overall. The seeds are fixed, so the outcome of
+ * each run of this test never changes. */
 #include "harness.h"
 
 #include <stdlib.h>
@@ -255,34 +254,6 @@ static void test_correlations(void)
     ty_diag_free(d);
 }
 
-static void test_interval_coverage(void)
-{
-    /* 400 independent seeds of a small case: how often does the 95%
-     * interval hold the truth? Rules (Wilson) and logit (normal). */
-    ty_scenario *s = load("tyche: 1\nname: cov\nfactors:\n  x: {dist: \"uniform(0, 1)\"}\n"
-                          "outcomes:\n  model: rules\n  hit: {when: x < 0.1}\n  miss: {otherwise: true}\n");
-    ty_scenario *l = load("tyche: 1\nname: cov2\nfactors:\n  x: {dist: \"normal(0, 1)\"}\n"
-                          "outcomes:\n  a: {score: x}\n  b: {score: 0}\n");
-    if (!s || !l) return;
-    int covered = 0, covered_l = 0;
-    /* E[logistic(x)] for x ~ N(0,1) is exactly 1/2 by symmetry. */
-    for (uint64_t seed = 1; seed <= 400; seed++) {
-        ty_run_options o = {.samples = 20 * 1024, .has_seed = 1, .seed = seed, .threads = 1};
-        ty_run_result r = {0};
-        CHECK(run(s, &o, &r) == TY_OK);
-        covered += r.outcomes[0].ci_low <= 0.1 && 0.1 <= r.outcomes[0].ci_high;
-        ty_run_result_clear(&r);
-        CHECK(run(l, &o, &r) == TY_OK);
-        covered_l += r.outcomes[0].ci_low <= 0.5 && 0.5 <= r.outcomes[0].ci_high;
-        ty_run_result_clear(&r);
-    }
-    fprintf(stderr, "coverage: rules %d, logit %d of 400\n", covered, covered_l);
-    CHECK_MSG(covered >= 372 && covered <= 388, "rules: %d of 400 intervals cover", covered);
-    CHECK_MSG(covered_l >= 372 && covered_l <= 388, "logit: %d of 400 intervals cover", covered_l);
-    ty_scenario_free(s);
-    ty_scenario_free(l);
-}
-
 static void test_latin_hypercube(void)
 {
     ty_scenario *s = load("tyche: 1\nname: lhs\nrun: {seed: 5, sampling: lhs}\nfactors:\n"
@@ -437,6 +408,6 @@ static void test_paired_difference(void)
 }
 
 TEST_MAIN(test_bit_identical_across_threads, test_rules_uniform_thresholds, test_normal_tails,
-          test_logit_constant_scores, test_correlations, test_interval_coverage, test_latin_hypercube,
+          test_logit_constant_scores, test_correlations, test_latin_hypercube,
           test_target_halfwidth, test_interrupt_and_resume, test_rules_no_match_reported,
           test_paired_difference)

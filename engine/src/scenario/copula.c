@@ -1,6 +1,6 @@
 /* copula.c - the scenario's rank correlations as one normal-score
  * correlation matrix (ty_copula), checked to be jointly possible. The sim
- * module builds its Iman-Conover plan from this matrix; nothing here knows
+ * module draws the correlated factors from this copula; nothing here knows
  * how the correlations are imposed. */
 #include <math.h>
 #include <stdlib.h>
