@@ -11,6 +11,8 @@ Parts (--parts, comma-separated; default all):
   draws    ns per draw of the generator and samplers: bench_draws vs numpy_draws.py
   io       tyche run --save-samples vs a plain sequential write of as many bytes
   rss      peak RSS of tyche run at growing N
+  sampling Latin hypercube vs random sampling, whole runs of the bench model and
+           of the flagship scenario (correlated factors, beta/pert factors)
 Every time is the whole process's wall-clock time (perf_counter around the
 child), median over the repetitions, programs alternating within a repetition.
 """
@@ -34,7 +36,8 @@ PY = "/usr/bin/python3"
 NUMPY_MODEL = os.path.join(HERE, "peers", "numpy_model.py")
 NUMPY_DRAWS = os.path.join(HERE, "peers", "numpy_draws.py")
 SQUIGGLE_RUN = os.path.join(HERE, "peers", "squiggle_run.mjs")
-ALL_PARTS = ("peers", "scaling", "weak", "draws", "io", "rss")
+ALL_PARTS = ("peers", "scaling", "weak", "draws", "io", "rss", "sampling")
+FLAGSHIP = os.path.join(HERE, "..", "scenarios", "ukraine-2014.yaml")
 # The generator and the samplers the bench model uses (bench_draws names).
 MODEL_DRAWS = ("rng_fill_u64", "rng_fill_uniform", "uniform(0,1)", "normal(0,1)",
                "lognormal(0,1)", "beta(2,3)", "pert(10,20,50)", "bernoulli(0.3)",
@@ -349,6 +352,30 @@ class Bench:
         self.res["rss"] = out
 
 
+def _sampling(self):
+    """Latin hypercube vs random sampling: the same runs side by side,
+    alternating within each repetition, all threads."""
+    a = self.a
+    t = self.nproc
+    n = a.sampling_n
+    log(f"== sampling: lhs vs random at N = {n:g} ({t} threads), median of {a.reps}")
+    rows = []
+    for name, model in (("bench model", MODEL), ("ukraine-2014 (correlated)", FLAGSHIP)):
+        tr, tl = [], []
+        for r in range(a.reps):
+            for mode, acc in (("random", tr), ("lhs", tl)):
+                cmd = [self.tyche, "run", model, "-n", str(int(n)), "--threads", str(t), "--sampling", mode,
+                       "-o", os.path.join(self.tmp, "sampling.h5"), "--quiet"]
+                acc.append(timed(cmd)[0])
+        mr, ml = statistics.median(tr), statistics.median(tl)
+        log(f"  {name}: random {mr:.3f} s, lhs {ml:.3f} s, ratio {ml / mr:.2f}")
+        rows.append((name, mr, ml))
+    self.res["sampling"] = {"n": n, "threads": t, "rows": rows}
+
+
+Bench.sampling = _sampling
+
+
 def write_h5(path, b, meta):
     res = b.res
     tmp = path + ".tmp"
@@ -412,6 +439,14 @@ def write_h5(path, b, meta):
             h.attrs["n"] = int(r["n"])
             h.attrs["threads"] = int(r["threads"])
             h.attrs["file_bytes"] = int(r["file_bytes"])
+        if "sampling" in res:
+            r = res["sampling"]
+            h = g.create_group("sampling")
+            h["model"] = np.array([x[0] for x in r["rows"]], dtype=s)
+            h["random_seconds"] = np.array([x[1] for x in r["rows"]])
+            h["lhs_seconds"] = np.array([x[2] for x in r["rows"]])
+            h.attrs["n"] = int(r["n"])
+            h.attrs["threads"] = int(r["threads"])
         if "rss" in res:
             r = res["rss"]
             h = g.create_group("rss")
@@ -525,6 +560,18 @@ def write_md(path, b, meta, cmdline):
         growth = max(ks) / min(ks)
         targets.append(("peak RSS flat in N", "max/min <= 1.25",
                         f"{growth:.2f} over {fmt_n(r[0][0])}..{fmt_n(r[-1][0])}", verdict(growth <= 1.25)))
+    if "sampling" in res:
+        r = res["sampling"]
+        L += [f"## Latin hypercube vs random sampling (N = {fmt_n(r['n'])}, {r['threads']} threads, "
+              "whole process, seconds)", "",
+              "| model | random | lhs | lhs / random |", "|---|--:|--:|--:|"]
+        worst = 0
+        for name, mr, ml in r["rows"]:
+            L.append(f"| {name} | {mr:.3f} | {ml:.3f} | {ml / mr:.2f}x |")
+            worst = max(worst, ml / mr)
+        L.append("")
+        targets.append(("Latin hypercube within 2x of random sampling", "<= 2x", f"{worst:.2f}x",
+                        verdict(worst <= 2)))
     if targets:
         L += ["## Against the targets", "", "| target | wanted | measured | verdict |", "|---|--:|--:|---|"]
         for t in targets:
@@ -557,6 +604,7 @@ def main():
     a.weak_n = int(5e5 if q else 5e6)
     a.io_n = int(1e5 if q else 1e6)
     a.rss_n = [int(x) for x in ((1e5, 1e6) if q else (1e6, 1e7, 1e8) + ((1e9,) if a.full else ()))]
+    a.sampling_n = int(2e5 if q else 2e6)
     a.draws_time = 0.02 if q else 0.25
     a.draws_reps = min(a.reps, 3) if q else a.reps
     a.squiggle_start = 1e4
