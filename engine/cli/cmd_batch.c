@@ -64,6 +64,7 @@ int cmd_batch(int argc, char **argv)
     if (o.json) cli_print_results_json(res, stdout);
     else if (!o.quiet) cli_print_results(res, stdout);
     fflush(stdout);   /* the table, then the closing line, in a shared pipe */
+    if (cli_print_warnings(&diag, 1) != 0) { rc = EXIT_RUNTIME; goto out; }
     runner_warn_targets(res);
     if (!o.quiet) fprintf(stderr, "tyche: %s %s\n", run_st == TY_OK ? "wrote" : "interrupted; wrote the runs done to", out_path);
     rc = runner_exit_code(run_st);

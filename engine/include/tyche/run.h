@@ -95,7 +95,8 @@ typedef ty_status (*ty_batch_hook)(void *ctx, const ty_scenario *s, const char *
  * Returns TY_OK; TY_ERR_INTERRUPTED when opt->interrupt stopped it (res
  * then holds the variants run so far, the one interrupted included, and
  * the sweeps completed; res->complete = 0); a run's error otherwise, on
- * diag (res then holds what was done). */
+ * diag (res then holds what was done). A variant that cannot be paired with
+ * the baseline is a warning on diag. */
 ty_status ty_run_batch(const ty_batch *b, const ty_run_options *opt, ty_batch_hook hook, void *ctx,
                        ty_results *res, ty_diag *diag);
 

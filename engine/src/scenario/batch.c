@@ -75,6 +75,19 @@ static void err(ty_diag *diag, const yt_doc *doc, const yt_node *n, const char *
     ty_diag_add(diag, TY_SEV_ERROR, &pos, fmt, a, b2);
 }
 
+/* A batch, variant or sweep name names the result file or an HDF5 group:
+ * checked here, at its position, not when the file is written after the
+ * runs. Returns 1 when valid. */
+static int check_name(ty_diag *diag, const yt_doc *doc, const yt_node *n, const char *what)
+{
+    if (scenario_valid_name(n->text)) return 1;
+    ty_pos pos = yt_pos(doc, n);
+    ty_diag_add(diag, TY_SEV_ERROR, &pos, "%s name '%s' must be 1 to %d characters of a-z, 0-9, '_' and '-'",
+                what, n->text, TY_SCENARIO_MAX_NAME);
+    ty_diag_hint(diag, "the name becomes a file name or a group in the result file");
+    return 0;
+}
+
 static int parse_number(const yt_node *n, double *out)
 {
     if (n->kind != YT_SCALAR) return 0;
@@ -117,6 +130,7 @@ static int load_variants(ty_batch *b, const yt_doc *sdoc, const yt_node *map, ty
     if (!b->variants || !b->variant_scenarios) { *oom = 1; return 1; }
     for (size_t i = 0; i < map->n; i++) {
         const yt_node *k = map->keys[i], *v = map->items[i];
+        if (!check_name(diag, doc, k, "variant")) { errors++; continue; }
         char where[128];
         snprintf(where, sizeof where, "variant '%s'", k->text);
         int empty_scalar = v->kind == YT_SCALAR && v->plain && (v->text[0] == '\0' || strcmp(v->text, "null") == 0);
@@ -166,6 +180,7 @@ static int load_sweep(ty_batch *b, const yt_doc *sdoc, const yt_node *k, const y
 {
     static const char *const keys[] = {"label", "factor", "param", "values", "from", "to", "steps"};
     const yt_doc *doc = b->doc;
+    if (!check_name(diag, doc, k, "sweep")) return 1;
     char where[128];
     snprintf(where, sizeof where, "sweep '%s'", k->text);
     if (v->kind != YT_MAP) {
@@ -280,6 +295,7 @@ ty_status ty_batch_load(const char *path, ty_batch **out, ty_diag *diag)
     }
     n = yt_map_get(root, "batch");
     if (n->kind != YT_SCALAR || !n->text[0]) { err(diag, doc, n, "'batch' must be the batch's name%s%s", "", ""); errors++; }
+    else if (!check_name(diag, doc, n, "batch")) errors++;
     else b->name = strdup(n->text);
     n = yt_map_get(root, "scenario");
     if (!n || n->kind != YT_SCALAR) {

@@ -676,7 +676,7 @@ static void warn_once(ty_diag *diag, const ty_pos *pos, const char *msg, const c
     if (hint) ty_diag_hint(diag, "%s", hint);
 }
 
-static int valid_scenario_name(const char *t)
+int scenario_valid_name(const char *t)
 {
     size_t n = strlen(t);
     if (n == 0 || n > TY_SCENARIO_MAX_NAME) return 0;
@@ -719,7 +719,7 @@ ty_status scenario_build(const yt_doc *doc, const scenario_overlay *overlay, ty_
     n = yt_map_get(root, "name");
     if (!n) error_at(&L, root, "missing 'name'");
     else if (scalar(&L, n, "name")) {
-        if (valid_scenario_name(n->text)) s->name = own(&L, n->text);
+        if (scenario_valid_name(n->text)) s->name = own(&L, n->text);
         else error_at(&L, n, "name '%s' must be 1 to %d characters of a-z, 0-9, '_' and '-'",
                       n->text, TY_SCENARIO_MAX_NAME);
     }

@@ -62,6 +62,11 @@ ty_status scenario_parse_dist(ty_scenario *s, const char *text, const ty_pos *po
  * first correlation's position otherwise; TY_ERR_NOMEM. */
 ty_status scenario_build_copula(ty_scenario *s, ty_diag *diag);
 
+/* Whether t is a valid name for something that names a file or an HDF5
+ * group (a scenario, batch, variant or sweep): 1 to TY_SCENARIO_MAX_NAME
+ * characters of [a-z0-9_-]. */
+int scenario_valid_name(const char *t);
+
 /* Compiles the derived values and outcomes into s->program. */
 ty_status scenario_resolve(ty_scenario *s, ty_diag *diag);
 

@@ -111,15 +111,25 @@ static ty_status run_variants(const ty_batch *b, const ty_run_options *opt, ty_b
 }
 
 /* Each variant's paired difference from the baseline (the variant named
- * "baseline", else the first). */
-static ty_status run_differences(ty_results *res)
+ * "baseline", else the first). A variant that cannot be paired (another
+ * seed or sample count) gets a warning at its position, not silence. */
+static ty_status run_differences(const ty_batch *b, ty_results *res, ty_diag *diag)
 {
     size_t base = 0;
     for (size_t v = 0; v < res->nruns; v++)
         if (strcmp(res->runs[v].variant, "baseline") == 0) base = v;
-    for (size_t v = 0; v < res->nruns; v++)
-        if (v != base && ty_run_difference(&res->runs[v], &res->runs[base]) == TY_ERR_NOMEM)
-            return TY_ERR_NOMEM;
+    for (size_t v = 0; v < res->nruns; v++) {
+        if (v == base) continue;
+        ty_status st = ty_run_difference(&res->runs[v], &res->runs[base]);
+        if (st == TY_ERR_NOMEM) return TY_ERR_NOMEM;
+        if (st == TY_OK) continue;
+        ty_diag_add(diag, TY_SEV_WARNING, &ty_batch_variant(b, v)->pos,
+                    "variant '%s' cannot be paired with '%s' (its seed or sample count differs, or a run "
+                    "is too small): no difference from it is reported", res->runs[v].variant,
+                    res->runs[base].variant);
+        ty_diag_hint(diag, "common random numbers need the same seed and samples: leave 'run' settings "
+                           "out of the variant, or compare the runs by their own intervals");
+    }
     return TY_OK;
 }
 
@@ -148,7 +158,7 @@ ty_status ty_run_batch(const ty_batch *b, const ty_run_options *opt, ty_batch_ho
     res->sweeps = calloc(ns ? ns : 1, sizeof *res->sweeps);
     if (!res->runs || !res->sweeps || batch_describe(b, res) != TY_OK) return TY_ERR_NOMEM;
     ty_status st = run_variants(b, opt, hook, ctx, res, diag);
-    if (st == TY_OK && res->nruns > 1) st = run_differences(res);
+    if (st == TY_OK && res->nruns > 1) st = run_differences(b, res, diag);
     for (size_t w = 0; w < ns && st == TY_OK; w++) {
         res->nsweeps = w + 1;
         st = run_sweep(ty_batch_sweep(b, w), opt, hook, ctx, &res->sweeps[w], diag);
