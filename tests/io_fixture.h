@@ -126,6 +126,11 @@ static ty_results *fx_results(unsigned salt)
     r->sweeps = calloc(1, sizeof(ty_sweep_result));
     ty_sweep_result *s = &r->sweeps[0];
     s->name = fx_dup("troop_buildup");
+    s->label = fx_dup("Troop build-up – 20,000 to 100,000");
+    s->outcome_names = calloc(3, sizeof(char *));
+    s->outcome_names[0] = fx_dup("invasion");
+    s->outcome_names[1] = fx_dup("squeeze");
+    s->outcome_names[2] = fx_dup("deal");
     s->factor = fx_dup("troops");
     s->param = fx_dup("mean");
     s->npoints = 5;

@@ -20,6 +20,7 @@ static void fmt_pct(char *buf, size_t size, double p)
 static const char *sweep_outcome(const ty_results *r, const ty_sweep_result *s, size_t k,
                                  char *buf, size_t size)
 {
+    if (s->outcome_names) return s->outcome_names[k];
     if (r->nruns > 0 && r->runs[0].noutcomes == s->noutcomes) return r->runs[0].outcome_names[k];
     snprintf(buf, size, "outcome %zu", k + 1);
     return buf;

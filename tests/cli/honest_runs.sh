@@ -3,7 +3,8 @@
 # that is not reached is said in the table, on stderr (even with --quiet),
 # in --json and in the result file; one that is reached stops the run from
 # 8 blocks on, never before; a batch variant that cannot be paired with the
-# baseline is a warning at its position, not a silently missing difference.
+# baseline is a warning at its position, not a silently missing difference;
+# a batch of sweeps only writes a valid file whose sweeps name their outcomes.
 set -uo pipefail
 tyche=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -54,6 +55,26 @@ EOB
 [ $? = 0 ] && ok || bad "unpaired batch: exit status"
 grep -q "b.yaml:6:3: warning: variant 'other_seed' cannot be paired with 'baseline'" "$work/b.err" && ok \
   || bad "no warning for the unpaired variant: $(cat "$work/b.err")"
+
+# A batch of sweeps only: a valid result file whose sweeps name their
+# outcomes (show prints them, not "outcome 1") and keep their label.
+cat >"$work/s.yaml" <<EOB
+tyche: 1
+batch: sweeps_only
+scenario: $scen
+sweeps:
+  velocity: {label: Team velocity, factor: velocity, param: mean, values: [1, 2]}
+EOB
+"$tyche" batch "$work/s.yaml" -n 3000 -o "$work/s.h5" --quiet && ok || bad "sweeps-only batch failed"
+"$tyche" show "$work/s.h5" | grep -q "on_time" && ok || bad "show does not name the sweep's outcomes"
+$py "$root/tests/schema/check_schema.py" "$work/s.h5" >/dev/null && ok || bad "sweeps-only file fails the schema"
+$py - "$work/s.h5" <<'PY' && ok || bad "sweep label or outcome names not stored"
+import sys, h5py
+with h5py.File(sys.argv[1]) as f:
+    g = f["sweeps/velocity"]
+    assert g.attrs["label"] == "Team velocity"
+    assert [x.decode() for x in g["outcome"][()]] == ["on_time", "late", "cancelled"]
+PY
 
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]

@@ -236,8 +236,8 @@ def main(path):
                 bad("/scenario/batch_text: not a scalar UTF-8 string")
         runs = group(f, "runs")
         if runs is not None:
-            if len(runs) == 0:
-                bad("/runs: no runs")
+            if len(runs) == 0 and len(f.get("sweeps", {})) == 0:
+                bad("/runs: no runs (and no sweeps)")
             for name in runs:
                 check_run(runs[name])
         if "sweeps" in f:
@@ -253,6 +253,8 @@ def main(path):
                     bad(f"{p.name}: shape {p.shape}, expected ({n}, K)")
                 lo = dataset(g, "ci_low", "f", (n, k))
                 hi = dataset(g, "ci_high", "f", (n, k))
+                dataset(g, "outcome", "str", (k,))
+                attr(g, "label", "str")
                 check_scale(v, [p, lo, hi])
     if problems:
         print(f"{path}: {len(problems)} schema problems:")

@@ -152,6 +152,10 @@ static void check_same(const ty_results *a, const ty_results *b)
     for (size_t i = 0; i < a->nsweeps && i < b->nsweeps; i++) {
         const ty_sweep_result *x = &a->sweeps[i], *y = &b->sweeps[i];
         CHECK_STR(x->name, y->name);
+        CHECK(x->label ? y->label && !strcmp(x->label, y->label) : !y->label);
+        CHECK(!x->outcome_names == !y->outcome_names);
+        for (size_t k = 0; x->outcome_names && y->outcome_names && k < x->noutcomes; k++)
+            CHECK_STR(x->outcome_names[k], y->outcome_names[k]);
         CHECK_STR(x->factor, y->factor);
         CHECK_STR(x->param, y->param);
         CHECK(x->npoints == y->npoints && x->noutcomes == y->noutcomes);

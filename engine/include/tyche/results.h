@@ -136,7 +136,9 @@ typedef struct ty_run_result {
 
 typedef struct ty_sweep_result {
     char *name;
+    char *label;                     /* may be NULL */
     char *factor, *param;
+    char **outcome_names;            /* noutcomes; NULL in files of tyche before 0.2 */
     size_t npoints, noutcomes;
     double *values;                  /* npoints */
     double *probability, *ci_low, *ci_high;   /* npoints x noutcomes, row-major */

@@ -513,6 +513,7 @@ static void r_sweep(rctx *r, hid_t sweeps, const char *name, ty_sweep_result *s)
     s->name = r_dup(r, name, 0);
     s->factor = r_attr_str(r, g, path, "factor", 0);
     s->param = r_attr_str(r, g, path, "param", 0);
+    if (H5Aexists(g, "label") > 0) s->label = r_attr_str(r, g, path, "label", 1);
     size_t n = 0, d[2] = {0, 0}, w[2] = {(size_t)-1, (size_t)-1};
     s->values = r_f64(r, g, path, "values", (size_t)-1, &n);
     w[0] = n;
@@ -524,6 +525,8 @@ static void r_sweep(rctx *r, hid_t sweeps, const char *name, ty_sweep_result *s)
         s->npoints = n;
         s->noutcomes = d[1];
     }
+    if (!r->st && r_exists(r, g, "outcome"))   /* absent from files of tyche before 0.2 */
+        s->outcome_names = r_strs(r, g, path, "outcome", s->noutcomes, NULL, 0);
     r_close(r, g, path);
 }
 

@@ -296,6 +296,10 @@ static void w_sweep(io_wctx *w, hid_t sweeps, const ty_sweep_result *s)
     hid_t g = io_w_group(w, sweeps, "/sweeps", s->name, 0, path, sizeof path);
     io_w_attr_str(w, g, path, "factor", s->factor);
     io_w_attr_str(w, g, path, "param", s->param);
+    io_w_attr_str(w, g, path, "label", s->label);
+    if (s->outcome_names)
+        io_w_strs(w, g, path, "outcome", s->noutcomes, get_str, s->outcome_names,
+                  "outcome name of each column of probability, ci_low, ci_high");
     hsize_t d1[1] = {s->npoints}, d2[2] = {s->npoints, s->noutcomes};
     hid_t v = io_w_dataset(w, g, path, "values", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, d1, s->values,
                            "same as the swept parameter", "value of FACTOR.PARAM at each point of the sweep");

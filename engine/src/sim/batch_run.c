@@ -51,10 +51,15 @@ static int sweep_result_init(const ty_sweep *sw, ty_sweep_result *out)
 {
     size_t K = ty_scenario_noutcomes(sw->points[0]), n = sw->npoints;
     out->name = strdup(sw->name);
+    out->label = sw->label ? strdup(sw->label) : NULL;
     out->factor = strdup(sw->factor);
     out->param = strdup(sw->param);
     out->npoints = n;
     out->noutcomes = K;
+    out->outcome_names = calloc(K, sizeof *out->outcome_names);
+    if ((sw->label && !out->label) || !out->outcome_names) return -1;
+    for (size_t k = 0; k < K; k++)
+        if (!(out->outcome_names[k] = strdup(ty_scenario_outcome(sw->points[0], k)->name))) return -1;
     out->values = malloc(n * sizeof *out->values);
     out->probability = malloc(n * K * sizeof *out->probability);
     out->ci_low = malloc(n * K * sizeof *out->ci_low);

@@ -67,6 +67,9 @@ void ty_results_free(ty_results *r)
     for (size_t i = 0; r->sweeps && i < r->nsweeps; i++) {
         ty_sweep_result *s = &r->sweeps[i];
         free(s->name);
+        free(s->label);
+        for (size_t k = 0; s->outcome_names && k < s->noutcomes; k++) free(s->outcome_names[k]);
+        free(s->outcome_names);
         free(s->factor);
         free(s->param);
         free(s->values);
