@@ -11,7 +11,7 @@
 /* One outcome's probability estimate. */
 typedef struct ty_estimate {
     double probability;
-    double stderr_;        /* standard error from block means */
+    double stderr_;        /* standard error from the independent units (samples, or lhs cells) */
     double ci_low, ci_high; /* 95% interval */
 } ty_estimate;
 
@@ -21,7 +21,7 @@ typedef struct ty_estimate {
 typedef struct ty_difference {
     double diff;             /* p_variant - p_baseline */
     double stderr_;          /* from block-group paired differences */
-    double ci_low, ci_high;  /* 95%: diff +- 1.96 stderr */
+    double ci_low, ci_high;  /* 95%: diff +- t(groups - 1) stderr */
     double unpaired_stderr;  /* sqrt(se_v^2 + se_b^2): what independent runs would give */
 } ty_difference;
 
