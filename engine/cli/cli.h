@@ -10,7 +10,7 @@
 #include "tyche/diag.h"
 #include "tyche/results.h"
 
-/* Exit statuses, DESIGN section 3. */
+/* Exit statuses, the README's 'Using tyche'. */
 enum {
     EXIT_OK = 0,
     EXIT_RUNTIME = 1,      /* I/O, HDF5, memory */
@@ -42,7 +42,7 @@ int cli_print_warnings(ty_diag **diag, int show);
  * interrupted) and per sweep (print.c). */
 void cli_print_results(const ty_results *r, FILE *out);
 
-/* Prints results as one JSON document, DESIGN section 3's shape plus
+/* Prints results as one JSON document, the README's JSON shape plus
  * labels, run settings, factor and derived summaries and sweeps; doubles
  * as %.17g, non-finite ones as null (print.c). */
 void cli_print_results_json(const ty_results *r, FILE *out);

@@ -1,5 +1,5 @@
 /* print.c - results on stdout: a readable table per variant and per sweep,
- * or one JSON document (DESIGN section 3). Only formats; reads nothing. */
+ * or one JSON document (the README's 'Using tyche'). Only formats; reads nothing. */
 #include "cli.h"
 
 #include <math.h>

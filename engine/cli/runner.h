@@ -59,7 +59,7 @@ ty_status runner_create_file(const runner_opts *o, const char *path, ty_result_f
  * --target-halfwidth was not reached within its sample budget. */
 void runner_warn_targets(const ty_results *res);
 
-/* Maps a status to the exit code of DESIGN section 3. */
+/* Maps a status to the exit code of the README's 'Using tyche'. */
 int runner_exit_code(ty_status st);
 
 #endif

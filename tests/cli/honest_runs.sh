@@ -76,5 +76,16 @@ with h5py.File(sys.argv[1]) as f:
     assert [x.decode() for x in g["outcome"][()]] == ["on_time", "late", "cancelled"]
 PY
 
+# Hints send the reader to the format reference in the repository, to a
+# section that exists (never to a document a clone does not have).
+for f in factor_flow_comma derived_ternary_unquoted; do
+  err=$("$tyche" check "$root/tests/malformed/$f.yaml" 2>&1)
+  sec=$(grep -o "docs/format.md, '[^']*'" <<<"$err" | head -1 | sed "s/.*, '//; s/'$//")
+  if [ -n "$sec" ] && grep -q "^##* $sec\$" "$root/docs/format.md"; then ok
+  else bad "$f: hint does not point at a section of docs/format.md: $(grep hint <<<"$err")"; fi
+done
+grep -rn "DESIGN" "$root/engine" "$root/README.md" "$root/docs" "$root/scenarios" "$root/plots" >/dev/null \
+  && bad "a user-facing file refers to DESIGN.md, which a clone does not have" || ok
+
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]

@@ -23,7 +23,7 @@ for t in 1 2 3 7; do
   o=$(outcomes <<<"$out")
   if [ -z "$ref" ]; then ref=$o; ok; elif [ "$o" = "$ref" ]; then ok; else bad "threads=$t gives other numbers"; fi
 done
-# The file of a real run conforms to DESIGN section 5.
+# The file of a real run conforms to docs/results.md.
 $py "$root/tests/schema/check_schema.py" "$work/t1.h5" >/dev/null && ok || bad "schema of a real run: $($py "$root/tests/schema/check_schema.py" "$work/t1.h5")"
 "$tyche" batch "$root/scenarios/ukraine-2014-policy.yaml" -n 5000 -o "$work/bs.h5" --quiet --save-samples >/dev/null
 $py "$root/tests/schema/check_schema.py" "$work/bs.h5" >/dev/null && ok || bad "schema of a batch: $($py "$root/tests/schema/check_schema.py" "$work/bs.h5")"

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""check_schema.py RESULT.h5 - checks a tyche result file against DESIGN
-section 5 with h5py: every group, dataset and attribute that applies, their
+"""check_schema.py RESULT.h5 - checks a tyche result file against docs/results.md
+with h5py: every group, dataset and attribute that applies, their
 shapes and dtypes, UTF-8 strings, units/description attributes, and the
 dimension scales of convergence/ and sweeps/. Exit 0 when it conforms, 1
 with a list of problems (also when h5py is missing: scripts/deps installs it)."""

@@ -1,4 +1,4 @@
-/* batch.h - batch files (DESIGN section 4): a scenario, variants that
+/* batch.h - batch files (docs/format.md): a scenario, variants that
  * override its factors, derived values or run settings, and sweeps of one
  * distribution parameter. Each variant and each sweep point is given as a
  * complete ty_scenario, so the run loop needs nothing batch-specific. */

@@ -1,4 +1,4 @@
-/* io.h - result files (HDF5, DESIGN section 5): writing a ty_results
+/* io.h - result files (HDF5, docs/results.md): writing a ty_results
  * atomically, streaming per-sample columns, reading a file back.
  *
  * A result file is written under a temporary name in the folder of its

@@ -1,7 +1,7 @@
 /* results.h - what a run produces, as plain data: per variant, the outcome
  * estimates, factor and derived-value statistics and histograms, and the
  * convergence trace; per batch, the sweeps. The run loop fills it, the io
- * module writes and reads it (HDF5, DESIGN section 5), the CLI prints it.
+ * module writes and reads it (HDF5, docs/results.md), the CLI prints it.
  * Nothing here knows how the numbers were computed or stored. */
 #ifndef TYCHE_RESULTS_H
 #define TYCHE_RESULTS_H

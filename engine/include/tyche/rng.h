@@ -76,7 +76,7 @@ void ty_rng_fill_uniform(ty_rng *rng, double *out, size_t n);
  * name's part of a stream key. */
 uint64_t ty_rng_hash_name(const char *name);
 
-/* The stream for (seed, block, name), DESIGN section 2: state and increment
+/* The stream for (seed, block, name), docs/architecture.md, 'Determinism': state and increment
  * come from SplitMix64 chains over (seed, block, hash of name), so
  *  - the stream of a factor depends only on its name, never on its position
  *    in the scenario: variants sharing a factor draw identical values;

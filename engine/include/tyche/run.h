@@ -1,7 +1,7 @@
 /* run.h - the run loop: sample a scenario in parallel, block by block, and
  * reduce the blocks' tallies in block order into a ty_run_result.
  *
- * Determinism (DESIGN section 2): samples are cut into blocks of
+ * Determinism (docs/architecture.md, 'Determinism'): samples are cut into blocks of
  * TY_RUN_BLOCK; factor f of block b draws from the stream
  * ty_rng_for_block(seed, b, hash(f's name)), so results are bit-identical for
  * any thread count and schedule, and variants sharing a factor draw the same

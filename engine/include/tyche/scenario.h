@@ -1,4 +1,4 @@
-/* scenario.h - scenario and batch files (DESIGN section 4): loading,
+/* scenario.h - scenario and batch files (docs/format.md): loading,
  * validation, overrides, and the read-only view the run loop and the CLI use.
  *
  * A ty_scenario is what one scenario file says, validated: every factor's

@@ -110,7 +110,7 @@ void io_w_text(io_wctx *w, hid_t loc, const char *lpath, const char *name, const
 void io_w_scale(io_wctx *w, hid_t axis, const char *name, const hid_t *ds, size_t n,
                 const char *path);
 
-/* Writes the whole schema of DESIGN section 5 for r into w->f's open file:
+/* Writes the whole schema of docs/results.md for r into w->f's open file:
  * root attributes, scenario/, runs/ and sweeps/ (io_write.c). */
 void io_write_results(io_wctx *w, const ty_results *r);
 

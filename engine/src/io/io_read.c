@@ -1,4 +1,4 @@
-/* io_read.c - reading a result file (DESIGN section 5) back into a
+/* io_read.c - reading a result file (docs/results.md) back into a
  * ty_results: checks that it is an HDF5 file, a tyche result file and a
  * format version this tyche reads, and that shapes agree. Per-sample
  * columns (samples/) are not read. Writing is io_file.c and io_write.c. */

@@ -1,4 +1,4 @@
-/* io_write.c - the schema of a result file (DESIGN section 5): writes a
+/* io_write.c - the schema of a result file (docs/results.md): writes a
  * ty_results into the open file as root attributes, scenario/, runs/ (per
  * run: outcomes, factors, derived, convergence, histograms, difference,
  * sensitivity, resume) and sweeps/. It neither opens, syncs nor renames the
@@ -153,7 +153,7 @@ static void w_sobol(io_wctx *w, hid_t g, const char *path, const ty_sensitivity 
     io_w_close(w, t, sub);
 }
 
-/* sensitivity/ of a run (DESIGN section 5): targets, factors, and a group
+/* sensitivity/ of a run (docs/results.md): targets, factors, and a group
  * per method run. */
 static void w_sensitivity(io_wctx *w, hid_t run, const char *rpath, const ty_sensitivity *s)
 {
@@ -265,7 +265,7 @@ static void w_resume(io_wctx *w, hid_t run, const char *rpath, const ty_run_resu
     io_w_close(w, g, path);
 }
 
-/* runs/VARIANT: its attributes and groups, in the order of DESIGN section 5
+/* runs/VARIANT: its attributes and groups, in the order of docs/results.md
  * (which is also the order of the counted writes). */
 static void w_run(io_wctx *w, hid_t runs, const ty_run_result *r)
 {
@@ -327,7 +327,7 @@ static void now_iso8601(char *buf, size_t size)
         snprintf(buf, size, "unknown");
 }
 
-/* The whole schema of DESIGN section 5 into the open file; see io_int.h. */
+/* The whole schema of docs/results.md into the open file; see io_int.h. */
 void io_write_results(io_wctx *w, const ty_results *r)
 {
     hid_t file = w->f->file;

@@ -1,5 +1,5 @@
 /* rng.c - PCG64-DXSM: seeding, jump-ahead, bounded integers, block fills and
- * the stream derivation of DESIGN section 2. The per-output step is inline in
+ * the stream derivation of docs/architecture.md, 'Determinism'. The per-output step is inline in
  * rng.h so the samplers' loops can keep the state in registers. */
 #include "tyche/rng.h"
 

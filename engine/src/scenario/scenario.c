@@ -116,7 +116,8 @@ int scenario_check_keys(const yt_doc *doc, const yt_node *map, const char *const
         if (strpbrk(key, ")]") || (map->items[i]->kind == YT_SCALAR && map->items[i]->text[0] == '\0'
                                    && strpbrk(key, ")]")))
             ty_diag_hint(diag, "inside {...} a comma ends a plain value, so 'f(a, b)' is split at the "
-                               "comma; quote it (\"f(a, b)\") or write it on its own line");
+                               "comma; quote it (\"f(a, b)\") or write it on its own line (docs/format.md, "
+                               "'YAML pitfalls')");
         else if (close)
             ty_diag_hint(diag, "did you mean '%s'?", close);
         else {
@@ -125,7 +126,7 @@ int scenario_check_keys(const yt_doc *doc, const yt_node *map, const char *const
                 strncat(list, k ? ", " : "", sizeof list - strlen(list) - 1);
                 strncat(list, allowed[k], sizeof list - strlen(list) - 1);
             }
-            ty_diag_hint(diag, "expected one of: %s", list);
+            ty_diag_hint(diag, "expected one of: %s (docs/format.md lists every key)", list);
         }
     }
     return bad;

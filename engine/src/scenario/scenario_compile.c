@@ -23,7 +23,7 @@ static void unknown_dist(const ty_call *call, ty_diag *diag)
             strncat(list, k ? ", " : "", sizeof list - strlen(list) - 1);
             strncat(list, names[k], sizeof list - strlen(list) - 1);
         }
-        ty_diag_hint(diag, "the distributions are %s", list);
+        ty_diag_hint(diag, "the distributions are %s (docs/format.md, 'Distributions')", list);
     }
 }
 

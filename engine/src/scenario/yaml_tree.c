@@ -116,7 +116,8 @@ static void syntax_error(builder *b)
         const char *colon = memchr(line, ':', (size_t)(q - line));
         if (!colon || memchr(line, '{', len)) {
             ty_diag_hint(b->diag, "an expression with 'c ? a : b' must be quoted, since YAML reads "
-                         "'? ' and ': ' as its own syntax: write it as \"c ? a : b\"");
+                         "'? ' and ': ' as its own syntax: write it as \"c ? a : b\" (docs/format.md, "
+                         "'YAML pitfalls')");
             return;
         }
         const char *expr = colon + 1;
@@ -124,7 +125,7 @@ static void syntax_error(builder *b)
         int keylen = (int)(colon - line);
         while (keylen > 0 && line[0] == ' ') { line++; keylen--; }
         ty_diag_hint(b->diag, "an expression with 'c ? a : b' must be quoted, since YAML reads '? ' "
-                     "and ': ' as its own syntax: %.*s: \"%.*s\"", keylen, line,
+                     "and ': ' as its own syntax: %.*s: \"%.*s\" (docs/format.md, 'YAML pitfalls')", keylen, line,
                      (int)strcspn(expr, "\r\n"), expr);
     }
 }
