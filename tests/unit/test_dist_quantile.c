@@ -11,6 +11,10 @@
  * a wrong node, slope or interpolation formula, a table reaching past its
  * valid range, a wrong half or tail coordinate, a lost truncation.
  *
+ * Integer families (bernoulli, binomial, poisson) search a table of the
+ * exact cumulative probabilities: equal to the exact quantile, checked
+ * exactly, at and around every jump too.
+ *
  * False-failure rate: 0 (no randomness; every point is fixed). */
 #include "dist_check.h"
 
@@ -172,4 +176,53 @@ static void test_monotone_dense(void)
     ty_dist_free(d);
 }
 
-TEST_MAIN(test_block_vs_exact, test_monotone_dense)
+/* Integer families (bernoulli, binomial, poisson): the block quantile
+ * searches a table of the exact F(k), S(k), so it must equal the exact
+ * quantile everywhere: on the grid, and at each F(k) and its neighbouring
+ * doubles, where the answer changes. */
+static void test_integer_exact(void)
+{
+    static const struct { ty_dist_kind kind; double p0, p1; } ic[] = {
+        {TY_DIST_BERNOULLI, 0.8, 0}, {TY_DIST_BERNOULLI, 0.3, 0}, {TY_DIST_BINOMIAL, 20, 0.3},
+        {TY_DIST_BINOMIAL, 1000, 0.4}, {TY_DIST_POISSON, 3, 0}, {TY_DIST_POISSON, 100, 0},
+        {TY_DIST_POISSON, 1e5, 0},
+    };
+    for (size_t c = 0; c < sizeof ic / sizeof ic[0]; c++) {
+        ty_dist *d = mk(ic[c].kind, ic[c].p0, ic[c].p1, 0);
+        CHECK(d != NULL);
+        if (!d) continue;
+        size_t n, m = 0;
+        double *g = grid(&n);
+        double *u = malloc((n + 3 * 400) * sizeof *u);
+        for (size_t i = 0; i < n; i++) u[m++] = g[i];
+        double k0 = ty_dist_quantile(d, 1e-6), k1 = ty_dist_quantile(d, 1 - 1e-6);
+        for (double k = k0; k <= k1 && m + 3 <= n + 3 * 400; k += fmax(1, floor((k1 - k0) / 399))) {
+            double F = ty_dist_cdf(d, k);
+            if (!(F > 0 && F < 1)) continue;
+            u[m++] = nextafter(F, 0);
+            u[m++] = F;
+            u[m++] = nextafter(F, 1);
+        }
+        double *q = malloc(m * sizeof *q);
+        ty_dist_quantile_block(d, u, q, m);
+        size_t bad = 0;
+        for (size_t i = 0; i < m; i++) {
+            double x = ty_dist_quantile(d, u[i]);
+            if (q[i] != x) {
+                if (!bad) fprintf(stderr, "case %zu: Q(%.17g) = %g, exact %g\n", c, u[i], q[i], x);
+                bad++;
+            }
+        }
+        CHECK_MSG(bad == 0, "integer case %zu: %zu values differ from the exact quantile", c, bad);
+        double ue[5] = {0, 1, -0.5, 1.5, NAN}, qe[5], lo, hi;
+        ty_dist_support(d, &lo, &hi);
+        ty_dist_quantile_block(d, ue, qe, 5);
+        CHECK(qe[0] == lo && qe[1] == hi && isnan(qe[2]) && isnan(qe[3]) && isnan(qe[4]));
+        free(g);
+        free(u);
+        free(q);
+        ty_dist_free(d);
+    }
+}
+
+TEST_MAIN(test_block_vs_exact, test_monotone_dense, test_integer_exact)

@@ -74,8 +74,9 @@ struct ty_dist {
 
     double mean, var;
 
-    /* Inverse-CDF table of a beta or gamma family (truncated or not), whose
-     * exact quantile iterates; NULL for every other family. Built once by
+    /* Inverse-CDF table of a beta or gamma family (truncated or not), or of
+     * an untruncated binomial or poisson one, whose exact quantile iterates;
+     * NULL for every other family. Built once by
      * dist_qtab_build, read-only afterwards. */
     struct dist_qtab *qtab;
 };
@@ -98,9 +99,10 @@ ty_status dist_table_finish(ty_dist *d);
 size_t dist_int_walk(const ty_dist *d, double kl, double kh, double *xs, double *ws,
                      double *sw, double *mean, double *var);
 
-/* ---- dist_qtab.c: the fast quantile of beta and gamma families ---- */
+/* ---- dist_qtab.c: the fast quantile of beta, gamma, binomial, poisson ---- */
 
-/* Builds d->qtab for a beta or gamma family (no-op for the others); TY_OK
+/* Builds d->qtab for a beta or gamma family, or an untruncated binomial or
+ * poisson one (no-op for the others); TY_OK
  * or TY_ERR_NOMEM. Needs d complete (bounds applied). */
 ty_status dist_qtab_build(ty_dist *d);
 void dist_qtab_free(struct dist_qtab *q);
