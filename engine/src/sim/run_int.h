@@ -56,6 +56,7 @@ typedef struct plan {
 typedef struct workspace {
     block_ws bw;
     uint64_t *hist;              /* S x HS counts, merged after each round */
+    double *vmin, *vmax;         /* S: least and greatest finite value binned, likewise */
 } workspace;
 
 /* The reduction of all blocks so far, in block order. */
@@ -67,6 +68,7 @@ typedef struct accum {
     double *smean, *sm2;         /* S series: running mean and M2 */
     uint64_t *sn;                /* S: finite values counted */
     uint64_t *hist;              /* S x HS: NB bins, below, above */
+    double *vmin, *vmax;         /* S: least and greatest finite value binned (+-inf: none) */
     uint64_t group_units;        /* cells per group for paired differences */
     size_t ngroups;
     double *gsum, *gw;           /* ngroups x K outcome sums, ngroups weights */
@@ -84,7 +86,8 @@ void accum_free(accum *a, plan *p);
  * independent-draws moments and the series. */
 void accum_add(const plan *p, accum *a, uint64_t b, const double *t, size_t w);
 
-/* Adds the threads' histogram counts to a's and zeroes theirs. */
+/* Adds the threads' histogram counts (and least and greatest values) to
+ * a's and resets theirs. */
 void accum_merge_hist(const plan *p, accum *a, workspace *ws, int nws);
 
 int workspace_init(workspace *w, const plan *p);

@@ -29,6 +29,12 @@ int accum_init(accum *a, plan *p, uint64_t nblocks, uint64_t n)
     a->sm2 = calloc(p->S + 1, sizeof *a->sm2);
     a->sn = calloc(p->S + 1, sizeof *a->sn);
     a->hist = calloc(p->S * HS + 1, sizeof *a->hist);
+    a->vmin = malloc((p->S + 1) * sizeof *a->vmin);
+    a->vmax = malloc((p->S + 1) * sizeof *a->vmax);
+    for (size_t j = 0; a->vmin && a->vmax && j < p->S; j++) {
+        a->vmin[j] = INFINITY;
+        a->vmax[j] = -INFINITY;
+    }
     /* At most 4096 groups of whole cells, whatever the size: bounded memory. */
     uint64_t nunits = nblocks ? (nblocks - 1) * p->bp.cells +
                                 block_ncells(&p->bp, nblocks - 1, (size_t)(n - (nblocks - 1) * B)) : 0;
@@ -38,14 +44,14 @@ int accum_init(accum *a, plan *p, uint64_t nblocks, uint64_t n)
     a->gsum = calloc(a->ngroups * p->K + 1, sizeof *a->gsum);
     a->gw = calloc(a->ngroups + 1, sizeof *a->gw);
     return p->hist_lo && p->hist_w && p->hist_hi && p->hist_kind && a->est.ref && a->est.sum && a->est.d2 && a->est.dw &&
-           a->on && a->omean && a->om2 && a->smean && a->sm2 && a->sn && a->hist && a->gsum && a->gw ? 0 : -1;
+           a->on && a->omean && a->om2 && a->smean && a->sm2 && a->sn && a->hist && a->vmin && a->vmax && a->gsum && a->gw ? 0 : -1;
 }
 
 void accum_free(accum *a, plan *p)
 {
     free(a->est.ref); free(a->est.sum); free(a->est.d2); free(a->est.dw);
     free(a->on); free(a->omean); free(a->om2);
-    free(a->smean); free(a->sm2); free(a->sn); free(a->hist); free(a->gsum); free(a->gw);
+    free(a->smean); free(a->sm2); free(a->sn); free(a->hist); free(a->vmin); free(a->vmax); free(a->gsum); free(a->gw);
     free(p->hist_lo); free(p->hist_w); free(p->hist_hi); free(p->hist_kind);
     p->hist_lo = p->hist_w = p->hist_hi = NULL;
     p->hist_kind = NULL;
@@ -81,6 +87,12 @@ void accum_merge_hist(const plan *p, accum *a, workspace *ws, int nws)
     for (int t = 0; t < nws; t++) {
         for (size_t i = 0; i < p->S * HS; i++) a->hist[i] += ws[t].hist[i];
         memset(ws[t].hist, 0, p->S * HS * sizeof *ws[t].hist);
+        for (size_t j = 0; j < p->S; j++) {
+            a->vmin[j] = fmin(a->vmin[j], ws[t].vmin[j]);
+            a->vmax[j] = fmax(a->vmax[j], ws[t].vmax[j]);
+            ws[t].vmin[j] = INFINITY;
+            ws[t].vmax[j] = -INFINITY;
+        }
     }
 }
 
@@ -89,13 +101,21 @@ void workspace_free(workspace *w)
     if (!w) return;
     block_ws_clear(&w->bw);
     free(w->hist);
+    free(w->vmin);
+    free(w->vmax);
 }
 
 int workspace_init(workspace *w, const plan *p)
 {
     memset(w, 0, sizeof *w);
     w->hist = calloc(p->S * HS + 1, sizeof *w->hist);
-    if (block_ws_init(&w->bw, &p->bp) != 0 || !w->hist) return -1;
+    w->vmin = malloc((p->S + 1) * sizeof *w->vmin);
+    w->vmax = malloc((p->S + 1) * sizeof *w->vmax);
+    if (block_ws_init(&w->bw, &p->bp) != 0 || !w->hist || !w->vmin || !w->vmax) return -1;
+    for (size_t j = 0; j < p->S; j++) {
+        w->vmin[j] = INFINITY;
+        w->vmax[j] = -INFINITY;
+    }
     return 0;
 }
 
@@ -129,15 +149,22 @@ static inline int32_t hist_slot(double v, double lo, double hi, double inv)
 /* Adds the finite values of x[0..n) to histogram h (HS counts: NB bins from
  * lo to hi, 1/inv wide, then the values below and above: never in the edge
  * bins). */
-static void histogram_add(uint64_t *h, const double *x, size_t n, double lo, double hi, double inv)
+static void histogram_add(uint64_t *h, double *vmin, double *vmax, const double *x, size_t n, double lo,
+                          double hi, double inv)
 {
     int32_t bins[B];
+    double mn = *vmin, mx = *vmax;
     /* Slots in a vectorisable pass (inf and NaN land in slot -1 and are
      * skipped), then the increments. */
     for (size_t i = 0; i < n; i++) {
         int32_t b = hist_slot(x[i], lo, hi, inv);
-        bins[i] = x[i] - x[i] == 0 ? b : -1;
+        int fin = x[i] - x[i] == 0;
+        bins[i] = fin ? b : -1;
+        mn = fin && x[i] < mn ? x[i] : mn;
+        mx = fin && x[i] > mx ? x[i] : mx;
     }
+    *vmin = mn;
+    *vmax = mx;
     for (size_t i = 0; i < n; i++)
         if (bins[i] >= 0) h[bins[i]]++;
 }
@@ -162,7 +189,9 @@ void block_tally(const plan *p, workspace *w, uint64_t b, size_t n, double *t)
         sr[j] = mean;
         sr[p->S + j] = stats_finite_m2(x, n, mean);
         sr[2 * p->S + j] = (double)cnt;
-        if (hist) histogram_add(w->hist + j * HS, x, n, p->hist_lo[j], p->hist_hi[j], 1.0 / p->hist_w[j]);
+        if (hist)
+            histogram_add(w->hist + j * HS, &w->vmin[j], &w->vmax[j], x, n, p->hist_lo[j], p->hist_hi[j],
+                          1.0 / p->hist_w[j]);
     }
 }
 
@@ -333,8 +362,10 @@ void tally_ranges(plan *p, workspace *w, uint64_t n_total)
 
 /* Percentile q of series j from its histogram h (HS counts): NaN beyond
  * the range (stats_hist_rank); exact for integer bins of one and for
- * discrete values alone in their bin, else interpolated in the bin. */
-static double series_quantile(const plan *p, size_t j, const uint64_t *h, double q)
+ * discrete values alone in their bin, else interpolated in the bin and kept
+ * within the least and greatest value binned, mn and mx (a point mass at
+ * the least value, as max(0, x) has, is not read as a little below it). */
+static double series_quantile(const plan *p, size_t j, const uint64_t *h, double mn, double mx, double q)
 {
     size_t bin = 0;
     double frac = 0;
@@ -362,7 +393,8 @@ static double series_quantile(const plan *p, size_t j, const uint64_t *h, double
         }
         if (!several && !isnan(found)) return found;
     }
-    return lo + w * ((double)bin + frac);
+    double x = lo + w * ((double)bin + frac);
+    return x < mn ? mn : x > mx ? mx : x;
 }
 
 static char *dup_or_null(const char *s)
@@ -404,9 +436,9 @@ int tally_fill_series(const plan *p, const accum *a, ty_run_result *out)
         double lo = p->hist_lo[j], w = p->hist_w[j];
         st->summary.mean = a->sn[j] ? a->smean[j] : NAN;
         st->summary.sd = a->sn[j] > 1 ? sqrt(a->sm2[j] / (double)(a->sn[j] - 1)) : NAN;
-        st->summary.p05 = series_quantile(p, j, h, 0.05);
-        st->summary.p50 = series_quantile(p, j, h, 0.50);
-        st->summary.p95 = series_quantile(p, j, h, 0.95);
+        st->summary.p05 = series_quantile(p, j, h, a->vmin[j], a->vmax[j], 0.05);
+        st->summary.p50 = series_quantile(p, j, h, a->vmin[j], a->vmax[j], 0.50);
+        st->summary.p95 = series_quantile(p, j, h, a->vmin[j], a->vmax[j], 0.95);
         st->hist.nbins = NB;
         st->hist.edges = malloc((NB + 1) * sizeof *st->hist.edges);
         st->hist.counts = malloc(NB * sizeof *st->hist.counts);
@@ -422,11 +454,11 @@ int tally_fill_series(const plan *p, const accum *a, ty_run_result *out)
 }
 
 /* The state's layout: reals ref, sum, d2, dw, (K each), w2, omean, om2 (K
- * each), smean, sm2 (S each); counts n, blocks, units, on (K), sn (S), hist
+ * each), smean, sm2, vmin, vmax (S each); counts n, blocks, units, on (K), sn (S), hist
  * (S x HS). A state of another layout (an older tyche) does not fit. */
 static void state_sizes(const plan *p, size_t *nreal, size_t *ncount)
 {
-    *nreal = 6 * p->K + 1 + 2 * p->S;
+    *nreal = 6 * p->K + 1 + 4 * p->S;
     *ncount = 3 + p->K + p->S + p->S * HS;
 }
 
@@ -445,7 +477,9 @@ int tally_save_state(const plan *p, const accum *a, ty_resume_state *rs)
     memcpy(r, a->omean, K * sizeof *r); r += K;
     memcpy(r, a->om2, K * sizeof *r); r += K;
     memcpy(r, a->smean, S * sizeof *r); r += S;
-    memcpy(r, a->sm2, S * sizeof *r);
+    memcpy(r, a->sm2, S * sizeof *r); r += S;
+    memcpy(r, a->vmin, S * sizeof *r); r += S;
+    memcpy(r, a->vmax, S * sizeof *r);
     uint64_t *c = rs->count;
     *c++ = a->est.n;
     *c++ = a->blocks;
@@ -468,7 +502,9 @@ int tally_load_state(const plan *p, accum *a, const ty_resume_state *rs)
     memcpy(a->omean, r, K * sizeof *r); r += K;
     memcpy(a->om2, r, K * sizeof *r); r += K;
     memcpy(a->smean, r, S * sizeof *r); r += S;
-    memcpy(a->sm2, r, S * sizeof *r);
+    memcpy(a->sm2, r, S * sizeof *r); r += S;
+    memcpy(a->vmin, r, S * sizeof *r); r += S;
+    memcpy(a->vmax, r, S * sizeof *r);
     const uint64_t *c = rs->count;
     a->est.n = *c++;
     a->blocks = *c++;
