@@ -44,6 +44,9 @@ static void fx_series(ty_series_stats *s, const char *name, const char *unit, co
         s->hist.counts = malloc(nbins * sizeof(uint64_t));
         for (size_t b = 0; b <= nbins; b++) s->hist.edges[b] = 1000.0 * (double)b + (double)salt / 3.0;
         for (size_t b = 0; b < nbins; b++) s->hist.counts[b] = (uint64_t)(b * 977 + salt) | ((uint64_t)1 << 40);
+        s->hist.underflow = salt;
+        s->hist.overflow = ((uint64_t)1 << 63) + salt;
+        s->hist.outside_counted = 1;
     }
 }
 

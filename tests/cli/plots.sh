@@ -108,6 +108,38 @@ done
 # The default output folder is RESULT-plots beside the file.
 "$plot" "$work/bench.h5" >/dev/null 2>&1 && [ -f "$work/bench-plots/bench-scaling.png" ] && ok || bad "default output folder"
 
+# Histograms (docs/results.md): values beyond the edges are not piled into
+# the edge bins but named in a note with their count ('53 samples (0.06%)
+# above 4.07, not shown'), and the shares are of all samples; force_ratio's
+# heavy tail leaves no spike in its last bar (shares within 3x + 0.2% of
+# the bar before). A file of an older tyche, without underflow and
+# overflow, is drawn as before, with no note.
+$py - "$work/u.h5" "$work/u.json" <<'PY' && ok || bad "histogram charts: outside counts, note or edge spike"
+import json, sys, h5py
+f = h5py.File(sys.argv[1], "r")
+charts = json.load(open(sys.argv[2]))
+notes = 0
+for kind, prefix in (("factors", "factor"), ("derived", "derived")):
+    for name in f[f"runs/baseline/{kind}/name"].asstr()[()]:
+        h = f[f"runs/baseline/histograms/{name}"]
+        c = charts[f"{prefix}-{name}"]
+        u, o = int(h["underflow"][()]), int(h["overflow"][()])
+        assert c["data"]["underflow"] == u and c["data"]["overflow"] == o, name
+        texts = " ".join(c["axes"][0]["texts"])
+        for n, side in ((u, "below"), (o, "above")):
+            assert (f"{n:,} sample" in texts and side in texts) if n else f" {side} " not in texts, (name, texts)
+            notes += n > 0
+        share = c["data"]["shares"]
+        total = h["counts"][()].sum() + u + o
+        assert sum(share) <= h["counts"][()].sum() / total + 1e-9, name   # of all samples
+sh = charts["derived-force_ratio"]["data"]["shares"]
+assert sh[-1] <= 3 * sh[-2] + 0.002, sh[-3:]
+assert notes > 0, "no chart had values beyond its edges"
+PY
+"$plot" "$work/old.h5" -o "$work/old" --debug-json "$work/old.json" >/dev/null 2>"$work/err" && [ ! -s "$work/err" ] \
+  && $py -c 'import json,sys; d=json.load(open(sys.argv[1])); c=d["derived-force_ratio"]; assert c["data"]["overflow"] is None and not any("not shown" in t for t in c["axes"][0]["texts"])' "$work/old.json" \
+  && ok || bad "plot of an older file without underflow/overflow: $(cat "$work/err")"
+
 # Errors: one line on stderr, exit 1, no traceback.
 printf 'not HDF5\n' > "$work/text.h5"
 for case in "text.h5:not an HDF5 file" "v2.h5:format version 2" "nooutcomes.h5:missing group /runs/baseline/outcomes" \

@@ -93,5 +93,45 @@ $py -c 'import json,sys; d=json.loads(sys.argv[1]); r=d["runs"]["baseline"]; n=r
 "$tyche" batch "$root/scenarios/ukraine-2014-policy.yaml" -n 20000 -o "$work/b.h5" --quiet > "$work/b.txt" && ok || bad "batch run exit $?"
 $py -c 'import h5py,sys; f=h5py.File(sys.argv[1]); assert len(f["runs"])>=6 and "baseline" in f["runs"] and len(f["sweeps"])>=2; s=list(f["sweeps"].values())[0]; assert s["probability"].shape[0]>=9' "$work/b.h5" && ok || bad "batch file content"
 
+# Histograms (docs/results.md): every factor's and derived value's
+# underflow and overflow equal the exact counts of saved samples beyond its
+# edges (the binned blocks: 0-63 and every 8th), bins + both = the finite
+# samples binned; no edge spike in the heavy-tailed force_ratio (the clamped
+# edge bin used to hold 80x its neighbour; now the two last bins expect a
+# few samples each, so the test's 3x + 10 fails by chance below 1e-6);
+# the bernoulli `talks` has exact percentiles, 0 or 1, equal to the sample's.
+"$tyche" run "$root/scenarios/ukraine-2014.yaml" -n 200000 -o "$work/h.h5" --save-samples --quiet >/dev/null \
+  || bad "save-samples run of ukraine-2014"
+$py - "$work/h.h5" <<'PY' && ok || bad "histograms: underflow/overflow, edge spike or discrete percentiles"
+import sys, h5py, numpy as np
+f = h5py.File(sys.argv[1], "r")
+r = f["runs/baseline"]
+idx = np.arange(r.attrs["samples"])
+binned = ((idx // 1024) < 64) | ((idx // 1024) % 8 == 0)
+for kind in ("factors", "derived"):
+    g = r[kind]
+    for i, name in enumerate(g["name"].asstr()[()]):
+        h = r["histograms"][name]
+        e, c = h["edges"][()], h["counts"][()]
+        u, o = int(h["underflow"][()]), int(h["overflow"][()])
+        x = r["samples"][name][()][binned]
+        x = x[np.isfinite(x)]
+        assert u == int((x < e[0]).sum()) and o == int((x > e[-1]).sum()), (name, u, o)
+        assert int(c.sum()) + u + o == x.size, name
+        if kind == "derived":
+            assert c[-1] <= 3 * c[-2] + 10 and c[0] <= 3 * c[1] + 10, (name, c[:2], c[-2:])
+        def q(p):
+            s = np.sort(x)
+            return s[int(np.ceil(p * s.size)) - 1]
+        if name == "talks":
+            for col, p in (("p05", 0.05), ("p50", 0.5), ("p95", 0.95)):
+                assert g[col][i] == q(p) and g[col][i] in (0.0, 1.0), (name, col, g[col][i], q(p))
+PY
+$py "$root/tests/schema/check_schema.py" "$work/h.h5" >/dev/null && ok || bad "schema of the histogram run"
+# The schema check knows the new datasets: one without the other is an error.
+cp "$work/h.h5" "$work/h2.h5"
+$py -c 'import h5py,sys; f=h5py.File(sys.argv[1],"r+"); del f["runs/baseline/histograms/troops/overflow"]' "$work/h2.h5"
+! $py "$root/tests/schema/check_schema.py" "$work/h2.h5" >/dev/null && ok || bad "schema check missed a lone underflow"
+
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]

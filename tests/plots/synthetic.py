@@ -6,7 +6,9 @@ yet, for tests/cli/plots.sh:
                 ignore_correlations 0; gamma with a zero swing on rise)
   DIR/bench.h5  a bench result file (/bench/scaling, plots/README.md)
 and DIR/v2.h5, DIR/nooutcomes.h5, DIR/noscenario.h5 from DIR/base.h5 (a
-real result file the caller made) for the error cases."""
+real result file the caller made) for the error cases, and DIR/old.h5, the
+same without histograms' underflow and overflow (as an older tyche wrote
+them: the edge bins hold the values beyond the edges)."""
 import shutil
 import sys
 
@@ -115,3 +117,14 @@ for name, edit in (("v2", lambda f: f.attrs.modify("format_version", np.int32(2)
     shutil.copy(f"{d}/base.h5", f"{d}/{name}.h5")
     with h5py.File(f"{d}/{name}.h5", "r+") as f:
         edit(f)
+
+# An older tyche's histograms: no underflow or overflow, the values beyond
+# the edges added to the first and last bins.
+shutil.copy(f"{d}/base.h5", f"{d}/old.h5")
+with h5py.File(f"{d}/old.h5", "r+") as f:
+    for h in f["runs/baseline/histograms"].values():
+        c = h["counts"][()]
+        c[0] += h["underflow"][()]
+        c[-1] += h["overflow"][()]
+        h["counts"][...] = c
+        del h["underflow"], h["overflow"]

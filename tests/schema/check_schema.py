@@ -126,10 +126,22 @@ def check_run(run):
         for name in hg:
             if name not in series:
                 bad(f"{hg.name}/{name}: no factor or derived value of that name")
-            e = dataset(hg[name], "edges", "f", None)
-            cnt = dataset(hg[name], "counts", "u", None)
+            h = hg[name]
+            e = dataset(h, "edges", "f", None)
+            cnt = dataset(h, "counts", "u", None)
             if e is not None and cnt is not None and e.shape[0] != cnt.shape[0] + 1:
-                bad(f"{hg[name].name}: {e.shape[0]} edges for {cnt.shape[0]} bins")
+                bad(f"{h.name}: {e.shape[0]} edges for {cnt.shape[0]} bins")
+            if e is not None and e.shape[0] > 1 and not np.all(np.diff(e[()]) > 0):
+                bad(f"{e.name}: not increasing")
+            # The values below and above the edges, counted apart from the
+            # bins (format version 1 files of an older tyche lack both).
+            if ("underflow" in h) != ("overflow" in h):
+                bad(f"{h.name}: underflow and overflow must come together")
+            for col in ("underflow", "overflow"):
+                if col in h:
+                    d = dataset(h, col, "u", ())
+                    if d is not None and d.attrs.get("units") != "samples":
+                        bad(f"{d.name}@units: {d.attrs.get('units')!r}, expected 'samples'")
     if "samples" in run:
         sg = run["samples"]
         sizes = set()

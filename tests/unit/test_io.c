@@ -92,6 +92,8 @@ static void check_series(const ty_series_stats *a, const ty_series_stats *b, siz
             CHECK(SAME_D(a[i].hist.edges, b[i].hist.edges, a[i].hist.nbins + 1));
             CHECK(SAME_U(a[i].hist.counts, b[i].hist.counts, a[i].hist.nbins));
         }
+        CHECK(a[i].hist.outside_counted == b[i].hist.outside_counted);
+        CHECK(a[i].hist.underflow == b[i].hist.underflow && a[i].hist.overflow == b[i].hist.overflow);
     }
 }
 

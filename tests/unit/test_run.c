@@ -66,9 +66,18 @@ static void test_bit_identical_across_threads(void)
         for (size_t f = 0; f < r.nfactors; f++) {
             CHECK(memcmp(&r.factors[f].summary, &ref.factors[f].summary, sizeof r.factors[f].summary) == 0);
             CHECK(memcmp(r.factors[f].hist.counts, ref.factors[f].hist.counts, r.factors[f].hist.nbins * sizeof(uint64_t)) == 0);
+            CHECK(r.factors[f].hist.underflow == ref.factors[f].hist.underflow &&
+                  r.factors[f].hist.overflow == ref.factors[f].hist.overflow);
         }
-        for (size_t d = 0; d < r.nderived; d++)
+        for (size_t d = 0; d < r.nderived; d++) {
             CHECK(memcmp(&r.derived[d].summary, &ref.derived[d].summary, sizeof r.derived[d].summary) == 0);
+            /* The derived ranges come from a pilot of the first blocks,
+             * the same whatever the threads. */
+            CHECK(memcmp(r.derived[d].hist.edges, ref.derived[d].hist.edges, (TY_RUN_HIST_BINS + 1) * sizeof(double)) == 0);
+            CHECK(memcmp(r.derived[d].hist.counts, ref.derived[d].hist.counts, TY_RUN_HIST_BINS * sizeof(uint64_t)) == 0);
+            CHECK(r.derived[d].hist.underflow == ref.derived[d].hist.underflow &&
+                  r.derived[d].hist.overflow == ref.derived[d].hist.overflow);
+        }
         ty_run_result_clear(&r);
     }
     /* The estimates sum to one and agree with the reference values of
@@ -340,6 +349,8 @@ static void test_interrupt_and_resume(void)
     for (size_t d = 0; d < full.nderived; d++) {
         CHECK(memcmp(&rest.derived[d].summary, &full.derived[d].summary, sizeof full.derived[d].summary) == 0);
         CHECK(memcmp(rest.derived[d].hist.counts, full.derived[d].hist.counts, TY_RUN_HIST_BINS * sizeof(uint64_t)) == 0);
+        CHECK(rest.derived[d].hist.overflow == full.derived[d].hist.overflow &&
+              rest.derived[d].hist.underflow == full.derived[d].hist.underflow);
     }
     CHECK(rest.convergence.npoints == full.convergence.npoints);
     CHECK(memcmp(rest.convergence.probability, full.convergence.probability,
@@ -407,7 +418,214 @@ static void test_paired_difference(void)
     ty_scenario_free(b);
 }
 
+/* Every column of the samples that enter the histograms: blocks 0-63 and
+ * every 8th after (tally.c), captured from the sample sink. */
+typedef struct hcapture { size_t ncols, n, cap; double **col; } hcapture;
+static int hsink(void *ctx, uint64_t first, size_t n, const double *const *cols, size_t ncols)
+{
+    hcapture *c = ctx;
+    if (!c->col) {
+        c->ncols = ncols;
+        c->col = calloc(ncols, sizeof *c->col);
+        for (size_t k = 0; k < ncols; k++) c->col[k] = malloc(c->cap * sizeof(double));
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint64_t b = (first + i) / TY_RUN_BLOCK;
+        if (!(b < 64 || b % 8 == 0) || c->n >= c->cap) continue;
+        for (size_t k = 0; k < ncols; k++) c->col[k][c->n] = cols[k][i];
+        c->n++;
+    }
+    return 0;
+}
+
+static void hcapture_free(hcapture *c)
+{
+    for (size_t k = 0; c->col && k < c->ncols; k++) free(c->col[k]);
+    free(c->col);
+}
+
+static int cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The sample's q-quantile of x[0..n) (finite values): the order statistic
+ * of rank k, the least k >= q n (as tyche defines it, docs/results.md). */
+static double sample_quantile(const double *x, size_t n, double q)
+{
+    double *v = malloc((n ? n : 1) * sizeof *v);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(x[i])) v[m++] = x[i];
+    qsort(v, m, sizeof *v, cmp_dbl);
+    size_t k = (size_t)ceil(q * (double)m);
+    double r = m ? v[k ? k - 1 : 0] : NAN;
+    free(v);
+    return r;
+}
+
+/* Counts of x[0..n) below lo and above hi. */
+static void outside(const double *x, size_t n, double lo, double hi, uint64_t *under, uint64_t *over)
+{
+    *under = *over = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!isfinite(x[i])) continue;
+        if (x[i] < lo) (*under)++;
+        if (x[i] > hi) (*over)++;
+    }
+}
+
+/* A heavy-tailed derived value (a ratio of normals: Cauchy): values beyond
+ * the range are counted apart, exactly, never in the edge bins; the
+ * percentiles agree with the sample's within one bin. All checks are exact
+ * comparisons with the captured samples (no chance failures) but the edge
+ * bins': a Cauchy's density at the range's ends (about its 0.1% and 99.9%
+ * points widened) puts about 0.1 expected samples in each of the two last
+ * bins, so the top bin above 3 x its neighbour + 10 has a chance below
+ * 1e-12 (Poisson), where clamping put hundreds there. */
+static void test_histogram_overflow(void)
+{
+    ty_scenario *s = load("tyche: 1\nname: h\nrun: {seed: 21}\nfactors:\n  a: {dist: \"normal(0, 1)\"}\n"
+                          "  b: {dist: \"normal(0, 1)\"}\nderived:\n  ratio: a / b\n"
+                          "outcomes:\n  up: {score: a}\n  down: {score: 0}\n");
+    if (!s) return;
+    hcapture c = {.cap = 200000};
+    ty_run_options o = {.samples = 300000, .threads = 3, .sink = hsink, .sink_ctx = &c};
+    ty_run_result r = {0};
+    CHECK(run(s, &o, &r) == TY_OK);
+    const ty_histogram *h = &r.derived[0].hist;
+    const double *x = c.col[2];
+    CHECK(h->outside_counted == 1 && h->nbins == TY_RUN_HIST_BINS);
+    uint64_t under, over, total = h->underflow + h->overflow;
+    outside(x, c.n, h->edges[0], h->edges[h->nbins], &under, &over);
+    for (size_t i = 0; i < h->nbins; i++) total += h->counts[i];
+    CHECK_MSG(h->underflow == under && h->overflow == over, "under %llu/%llu over %llu/%llu",
+              (unsigned long long)h->underflow, (unsigned long long)under,
+              (unsigned long long)h->overflow, (unsigned long long)over);
+    CHECK(total == c.n);
+    /* The 0.1%-99.9% points: a few hundred of 200,000 beyond them. */
+    CHECK(over > 20 && under > 20 && over < 2000 && under < 2000);
+    size_t nb = h->nbins;
+    CHECK_MSG(h->counts[nb - 1] <= 3 * h->counts[nb - 2] + 10, "top bin %llu, its neighbour %llu",
+              (unsigned long long)h->counts[nb - 1], (unsigned long long)h->counts[nb - 2]);
+    CHECK_MSG(h->counts[0] <= 3 * h->counts[1] + 10, "bottom bin %llu, its neighbour %llu",
+              (unsigned long long)h->counts[0], (unsigned long long)h->counts[1]);
+    double w = h->edges[1] - h->edges[0];
+    CHECK_NEAR(r.derived[0].summary.p05, sample_quantile(x, c.n, 0.05), w);
+    CHECK_NEAR(r.derived[0].summary.p50, sample_quantile(x, c.n, 0.50), w);
+    CHECK_NEAR(r.derived[0].summary.p95, sample_quantile(x, c.n, 0.95), w);
+    /* The factors too: normal(0, 1) over its 0.01%-99.99% quantiles, the
+     * rest counted apart. */
+    const ty_histogram *hf = &r.factors[0].hist;
+    outside(c.col[0], c.n, hf->edges[0], hf->edges[hf->nbins], &under, &over);
+    CHECK(hf->underflow == under && hf->overflow == over);
+    CHECK_NEAR(hf->edges[hf->nbins], 3.719, 0.001);
+    ty_run_result_clear(&r);
+    hcapture_free(&c);
+    ty_scenario_free(s);
+}
+
+/* Declared bounds of a derived value are its histogram's range, whatever
+ * the values do; a percentile beyond them is NaN (not representable). */
+static void test_derived_bounds(void)
+{
+    ty_scenario *s = load("tyche: 1\nname: db\nrun: {seed: 22}\nfactors:\n  x: {dist: \"uniform(0, 1)\"}\n"
+                          "derived:\n  y:\n    expr: 2 * x\n    bounds: [0, 1.5]\n"
+                          "outcomes:\n  up: {score: x}\n  down: {score: 0}\n");
+    if (!s) return;
+    hcapture c = {.cap = 100000};
+    ty_run_options o = {.samples = 100000, .sink = hsink, .sink_ctx = &c};
+    ty_run_result r = {0};
+    CHECK(run(s, &o, &r) == TY_OK);
+    const ty_histogram *h = &r.derived[0].hist;
+    CHECK(h->edges[0] == 0);
+    CHECK_MSG(h->edges[h->nbins] >= 1.5 && h->edges[h->nbins] < 1.5 + 1e-12, "top edge %.17g", h->edges[h->nbins]);
+    uint64_t under, over;
+    outside(c.col[1], c.n, h->edges[0], h->edges[h->nbins], &under, &over);
+    CHECK(h->underflow == 0 && under == 0 && h->overflow == over);
+    /* A quarter of 2x is above 1.5: of the 70,656 samples binned (blocks
+     * 0-63 and 64, 72, ..., 96), 17,664 +- 115; a fifth is 14,131, 31 sd
+     * below. */
+    CHECK_MSG(c.n == 70656 && over > c.n / 5, "%llu of %zu above", (unsigned long long)over, c.n);
+    CHECK(isnan(r.derived[0].summary.p95));
+    double w = h->edges[1] - h->edges[0];
+    CHECK_NEAR(r.derived[0].summary.p50, sample_quantile(c.col[1], c.n, 0.5), w);
+    CHECK_NEAR(r.derived[0].summary.p05, sample_quantile(c.col[1], c.n, 0.05), w);
+    ty_run_result_clear(&r);
+    hcapture_free(&c);
+    ty_scenario_free(s);
+}
+
+/* A factor truncated to [0, 1e308] is binned over its quantiles, not its
+ * support: the half-normal's median 0.6745 (0.674490). The sample median of
+ * 200,000 has sd 0.5 / (sqrt(2e5) 2 phi(0.6745)) = 0.0018 and the bins are
+ * 0.004 wide, so |p50 - 0.6745| > 0.01 has a chance below 1e-3 even with
+ * a whole bin's error (at the fixed seed it either passes or never does). */
+static void test_factor_huge_bounds(void)
+{
+    ty_scenario *s = load("tyche: 1\nname: hb\nrun: {seed: 23}\nfactors:\n"
+                          "  x:\n    dist: normal(0, 1)\n    bounds: [0, 1e308]\n"
+                          "outcomes:\n  up: {score: x}\n  down: {score: 0}\n");
+    if (!s) return;
+    ty_run_options o = {.samples = 200000};
+    ty_run_result r = {0};
+    CHECK(run(s, &o, &r) == TY_OK);
+    const ty_histogram *h = &r.factors[0].hist;
+    CHECK_MSG(h->edges[0] == 0 && h->edges[h->nbins] < 5, "range [%g, %g]", h->edges[0], h->edges[h->nbins]);
+    CHECK_NEAR(r.factors[0].summary.p50, 0.674490, 0.01);
+    CHECK_NEAR(r.factors[0].summary.p05, 0.062707, 0.01);
+    CHECK_NEAR(r.factors[0].summary.p95, 1.959964, 0.03);
+    ty_run_result_clear(&r);
+    ty_scenario_free(s);
+}
+
+/* Discrete factors' percentiles are the sample's own, exactly: a bin per
+ * integer (bernoulli, binomial, poisson, integer discrete values), the
+ * value alone in its bin (other discrete values, constants). Compared with
+ * the captured samples' order statistics: no chance failures. bernoulli(0.8)
+ * gives 0/1/1 unless the share of zeros in 92,000 samples falls below 5%
+ * (it is 20% +- 0.13%). */
+static void test_discrete_percentiles(void)
+{
+    ty_scenario *s = load("tyche: 1\nname: dp\nrun: {seed: 24}\nfactors:\n"
+                          "  be: {dist: \"bernoulli(0.8)\"}\n  bi: {dist: \"binomial(10, 0.3)\"}\n"
+                          "  po: {dist: \"poisson(3.5)\"}\n  bp: {dist: \"poisson(2000)\"}\n"
+                          "  dv: {dist: \"discrete([0.5, 1.7, 3.25], [0.2, 0.5, 0.3])\"}\n"
+                          "  ct: {dist: \"constant(2.5)\"}\n"
+                          "derived:\n  allies: be + bi\n"
+                          "outcomes:\n  up: {score: be}\n  down: {score: 0}\n");
+    if (!s) return;
+    hcapture c = {.cap = 300000};
+    ty_run_options o = {.samples = 300000, .threads = 2, .sink = hsink, .sink_ctx = &c};
+    ty_run_result r = {0};
+    CHECK(run(s, &o, &r) == TY_OK);
+    CHECK(r.factors[0].summary.p05 == 0 && r.factors[0].summary.p50 == 1 && r.factors[0].summary.p95 == 1);
+    static const double qs[3] = {0.05, 0.5, 0.95};
+    for (size_t j = 0; j < r.nfactors + r.nderived; j++) {
+        const ty_series_stats *st = j < r.nfactors ? &r.factors[j] : &r.derived[j - r.nfactors];
+        const double got[3] = {st->summary.p05, st->summary.p50, st->summary.p95};
+        for (int k = 0; k < 3; k++) {
+            double want = sample_quantile(c.col[j], c.n, qs[k]);
+            CHECK_MSG(got[k] == want, "%s: p%02.0f %.17g, the sample's %.17g", st->name, 100 * qs[k], got[k], want);
+        }
+        uint64_t under, over;
+        outside(c.col[j], c.n, st->hist.edges[0], st->hist.edges[st->hist.nbins], &under, &over);
+        CHECK_MSG(under == 0 && over == 0 && st->hist.underflow == 0 && st->hist.overflow == 0,
+                  "%s: %llu below, %llu above the range", st->name, (unsigned long long)under,
+                  (unsigned long long)over);
+    }
+    /* A bin per integer from the least value: bernoulli's 0 and 1 in [0, 1)
+     * and [1, 2). */
+    CHECK(r.factors[0].hist.edges[0] == 0 && r.factors[0].hist.edges[1] == 1);
+    CHECK(r.factors[0].hist.counts[0] + r.factors[0].hist.counts[1] == c.n);
+    ty_run_result_clear(&r);
+    hcapture_free(&c);
+    ty_scenario_free(s);
+}
+
 TEST_MAIN(test_bit_identical_across_threads, test_rules_uniform_thresholds, test_normal_tails,
           test_logit_constant_scores, test_correlations, test_latin_hypercube,
           test_target_halfwidth, test_interrupt_and_resume, test_rules_no_match_reported,
-          test_paired_difference)
+          test_paired_difference, test_histogram_overflow, test_derived_bounds, test_factor_huge_bounds,
+          test_discrete_percentiles)

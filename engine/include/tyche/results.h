@@ -28,14 +28,25 @@ typedef struct ty_difference {
 /* Summary of one factor or derived value over the samples. */
 typedef struct ty_summary {
     double mean, sd;
-    double p05, p50, p95;  /* from the fine histogram: within one bin width */
+    double p05, p50, p95;  /* from the fine histogram: within one bin width,
+                              exact for discrete factors (the sample's own
+                              percentiles, docs/results.md); NaN when the
+                              percentile lies beyond the histogram's range */
 } ty_summary;
 
+/* The finite values of a series: bin i is [edges[i], edges[i+1]), the last
+ * bin closed, [edges[nbins-1], edges[nbins]]; values outside the edges are
+ * counted apart, never in the edge bins. */
 typedef struct ty_histogram {
     size_t nbins;
     double *edges;         /* nbins + 1, increasing */
-    uint64_t *counts;      /* nbins; samples outside [edges[0], edges[nbins]]
-                              are counted in the first and last bins */
+    uint64_t *counts;      /* nbins */
+    uint64_t underflow;    /* values below edges[0] */
+    uint64_t overflow;     /* values above edges[nbins] */
+    int outside_counted;   /* 1: underflow and overflow are counted (written
+                              and read as histograms/NAME/underflow, overflow);
+                              0: a file of an older tyche, which counted them
+                              in the first and last bins */
 } ty_histogram;
 
 /* A named series of values (a factor or a derived value). */

@@ -314,6 +314,22 @@ static void r_series(rctx *r, hid_t run, const char *rpath, const char *gname, h
         s[i].hist.counts = r_u64(r, h, hp, "counts", (size_t)-1, &nb);
         s[i].hist.edges = r_f64(r, h, hp, "edges", nb + 1, &ne);
         if (!r->st) s[i].hist.nbins = nb;
+        /* Files of an older tyche counted the values beyond the edges in
+         * the edge bins and have neither dataset. */
+        int hu = r_exists(r, h, "underflow"), ho = r_exists(r, h, "overflow");
+        if (hu != ho) r_fail(r, TY_ERR_IO, "%s has %s but not %s", hp, hu ? "underflow" : "overflow",
+                             hu ? "overflow" : "underflow");
+        if (hu && ho) {
+            uint64_t *u = r_data(r, h, hp, "underflow", 0, NULL, NULL, H5T_NATIVE_UINT64, sizeof(uint64_t));
+            uint64_t *o = r_data(r, h, hp, "overflow", 0, NULL, NULL, H5T_NATIVE_UINT64, sizeof(uint64_t));
+            if (u && o) {
+                s[i].hist.underflow = *u;
+                s[i].hist.overflow = *o;
+                s[i].hist.outside_counted = 1;
+            }
+            free(u);
+            free(o);
+        }
         r_close(r, h, hp);
     }
 }

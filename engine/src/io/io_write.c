@@ -33,9 +33,12 @@ static void w_series(io_wctx *w, hid_t run, const char *rpath, const char *gname
     static const struct { const char *name, *desc; size_t off; } stats[] = {
         {"mean", "sample mean", offsetof(ty_summary, mean)},
         {"sd", "sample standard deviation", offsetof(ty_summary, sd)},
-        {"p05", "5th percentile (from the fine histogram: within one bin width)", offsetof(ty_summary, p05)},
-        {"p50", "median (from the fine histogram: within one bin width)", offsetof(ty_summary, p50)},
-        {"p95", "95th percentile (from the fine histogram: within one bin width)", offsetof(ty_summary, p95)},
+        {"p05", "5th percentile (from the fine histogram: within one bin width, exact for discrete "
+                "factors; NaN beyond the histogram's range)", offsetof(ty_summary, p05)},
+        {"p50", "median (from the fine histogram: within one bin width, exact for discrete "
+                "factors; NaN beyond the histogram's range)", offsetof(ty_summary, p50)},
+        {"p95", "95th percentile (from the fine histogram: within one bin width, exact for discrete "
+                "factors; NaN beyond the histogram's range)", offsetof(ty_summary, p95)},
     };
     for (size_t k = 0; col && k < sizeof stats / sizeof stats[0]; k++) {
         for (size_t i = 0; i < n; i++)
@@ -46,8 +49,19 @@ static void w_series(io_wctx *w, hid_t run, const char *rpath, const char *gname
     io_w_close(w, g, path);
 }
 
-/* histograms/NAME (edges, counts) for each of the n series that has a
- * histogram; a series name that cannot be a group name fails the write. */
+/* A scalar uint64 dataset loc/name. */
+static void w_u64_scalar(io_wctx *w, hid_t loc, const char *lpath, const char *name, uint64_t v,
+                         const char *description)
+{
+    hid_t d = io_w_dataset(w, loc, lpath, name, H5T_STD_U64LE, H5T_NATIVE_UINT64, 0, NULL, &v,
+                           "samples", description);
+    io_w_close(w, d, name);
+}
+
+/* histograms/NAME (edges, counts, underflow, overflow) for each of the n
+ * series that has a histogram; a series name that cannot be a group name
+ * fails the write. A histogram read from an older file, whose edge bins
+ * hold the values beyond them, has no underflow or overflow to write. */
 static void w_histograms(io_wctx *w, hid_t hg, const char *hpath, const ty_series_stats *s, size_t n)
 {
     for (size_t i = 0; i < n && !w->st; i++) {
@@ -57,8 +71,16 @@ static void w_histograms(io_wctx *w, hid_t hg, const char *hpath, const ty_serie
         hid_t g = io_w_group(w, hg, hpath, s[i].name, 0, path, sizeof path);
         io_w_f64(w, g, path, "edges", s[i].hist.nbins + 1, s[i].hist.edges,
                  "same as the series", "bin edges, increasing; bin i is [edges[i], edges[i+1])");
-        io_w_u64(w, g, path, "counts", s[i].hist.nbins, s[i].hist.counts, "samples",
-                 "samples per bin; values outside the edges are counted in the first and last bins");
+        if (s[i].hist.outside_counted) {
+            io_w_u64(w, g, path, "counts", s[i].hist.nbins, s[i].hist.counts, "samples",
+                     "finite values per bin (the last bin is closed: [edges[n-1], edges[n]]); values "
+                     "outside the edges are in underflow and overflow, never in the edge bins");
+            w_u64_scalar(w, g, path, "underflow", s[i].hist.underflow, "finite values below edges[0]");
+            w_u64_scalar(w, g, path, "overflow", s[i].hist.overflow, "finite values above edges[n]");
+        } else {
+            io_w_u64(w, g, path, "counts", s[i].hist.nbins, s[i].hist.counts, "samples",
+                     "samples per bin; values outside the edges are counted in the first and last bins");
+        }
         io_w_close(w, g, path);
     }
 }

@@ -12,12 +12,23 @@
 #define NB TY_RUN_HIST_BINS
 #define CELL TY_RUN_CELL
 #define NCELL BLOCK_MAX_CELLS    /* cells per block at most */
+#define HS (NB + 2)              /* a series' histogram: NB bins, then the counts
+                                    below and above its range */
 
 /* What the samples' independence lets the standard error rest on. */
 typedef enum unit_kind {
     UNITS_SAMPLES,               /* random sampling: every sample is independent */
     UNITS_CELLS                  /* Latin hypercube, stratified per cell: every cell */
 } unit_kind;
+
+/* How a series' histogram is binned and its percentiles read (tally.c). */
+typedef enum hist_kind {
+    HIST_CONTINUOUS,             /* interpolated within the bin: within one bin width */
+    HIST_INTEGER,                /* integer values, bins from an integer lo, w = 1 (a
+                                    bin per integer: exact) or a power of two */
+    HIST_VALUES                  /* a discrete factor's values: the one value of
+                                    the distribution in the bin (exact) */
+} hist_kind;
 
 /* Everything a block needs that does not change during the run. */
 typedef struct plan {
@@ -27,7 +38,9 @@ typedef struct plan {
     uint64_t seed;
     ty_outcome_model model;
     unit_kind units;
-    double *hist_lo, *hist_w;    /* S histogram ranges */
+    double *hist_lo, *hist_w;    /* S histogram ranges: NB bins of width w from lo ... */
+    double *hist_hi;             /* ... to hi = lo + NB w; values beyond counted apart */
+    unsigned char *hist_kind;    /* S hist_kind */
     size_t ntally;               /* doubles per block tally: see block_tally */
 } plan;
 
@@ -42,7 +55,8 @@ typedef struct plan {
 /* A thread's working memory: one block and its histogram counts. */
 typedef struct workspace {
     block_ws bw;
-    uint64_t *hist;              /* S x NB counts, merged after each round */
+    uint64_t *hist;              /* S x HS counts, merged after each round */
+    double *vmin, *vmax;         /* S: least and greatest finite value binned, likewise */
 } workspace;
 
 /* The reduction of all blocks so far, in block order. */
@@ -53,7 +67,8 @@ typedef struct accum {
     double *omean, *om2;         /* K: ... their running mean and M2 */
     double *smean, *sm2;         /* S series: running mean and M2 */
     uint64_t *sn;                /* S: finite values counted */
-    uint64_t *hist;              /* S x NB */
+    uint64_t *hist;              /* S x HS: NB bins, below, above */
+    double *vmin, *vmax;         /* S: least and greatest finite value binned (+-inf: none) */
     uint64_t group_units;        /* cells per group for paired differences */
     size_t ngroups;
     double *gsum, *gw;           /* ngroups x K outcome sums, ngroups weights */
@@ -71,7 +86,8 @@ void accum_free(accum *a, plan *p);
  * independent-draws moments and the series. */
 void accum_add(const plan *p, accum *a, uint64_t b, const double *t, size_t w);
 
-/* Adds the threads' histogram counts to a's and zeroes theirs. */
+/* Adds the threads' histogram counts (and least and greatest values) to
+ * a's and resets theirs. */
 void accum_merge_hist(const plan *p, accum *a, workspace *ws, int nws);
 
 int workspace_init(workspace *w, const plan *p);
@@ -85,9 +101,13 @@ ty_status block_compute(const plan *p, workspace *w, uint64_t b, size_t n, uint6
  * for the histogram blocks, its counts into w's histograms. */
 void block_tally(const plan *p, workspace *w, uint64_t b, size_t n, double *t);
 
-/* Histogram ranges: a factor's support (or its 0.01%-99.99% quantiles), a
- * derived value's range in a pilot block 0 of n_total's first samples,
- * widened 5%. Uses w's columns. */
+/* Histogram ranges and kinds (docs/results.md): a continuous factor's
+ * 0.01%-99.99% quantiles (a finite end of its support instead when that is
+ * near); a discrete factor's values, a bin per integer where they span at
+ * most NB; a derived value's declared bounds, else its 0.1%-99.9% points in
+ * a pilot of the run's first 8 blocks (recomputed: the same for any thread
+ * count) widened by 5% of their span each way, or a bin per integer when
+ * the pilot's values are integers spanning at most NB. Uses w's columns. */
 void tally_ranges(plan *p, workspace *w, uint64_t n_total);
 
 /* The factor and derived summaries and histograms into out. 0 or -1 (memory). */

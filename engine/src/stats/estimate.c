@@ -136,16 +136,30 @@ void stats_moments_merge(uint64_t *n, double *mean, double *m2, double nb, doubl
     *n += (uint64_t)nb;
 }
 
-double stats_hist_quantile(const uint64_t *h, size_t nbins, double lo, double w, double q)
+int stats_hist_rank(const uint64_t *h, size_t nbins, uint64_t under, uint64_t over, double q,
+                    size_t *bin, double *frac)
 {
-    uint64_t total = 0;
+    uint64_t total = under + over;
     for (size_t i = 0; i < nbins; i++) total += h[i];
-    if (total == 0) return NAN;
-    double target = q * (double)total, cum = 0;
+    if (total == 0) return STATS_HIST_EMPTY;
+    double target = q * (double)total, cum = (double)under;
+    if (under > 0 && target <= cum) return STATS_HIST_BELOW;
     for (size_t i = 0; i < nbins; i++) {
-        if (cum + (double)h[i] >= target && h[i] > 0)
-            return lo + w * ((double)i + (target - cum) / (double)h[i]);
+        if (cum + (double)h[i] >= target && h[i] > 0) {
+            *bin = i;
+            *frac = target > cum ? (target - cum) / (double)h[i] : 0.0;
+            return STATS_HIST_IN;
+        }
         cum += (double)h[i];
     }
-    return lo + w * (double)nbins;
+    return over > 0 ? STATS_HIST_ABOVE : STATS_HIST_EMPTY;
+}
+
+double stats_hist_quantile(const uint64_t *h, size_t nbins, uint64_t under, uint64_t over, double lo,
+                           double w, double q)
+{
+    size_t bin = 0;
+    double frac = 0;
+    if (stats_hist_rank(h, nbins, under, over, q, &bin, &frac) != STATS_HIST_IN) return NAN;
+    return lo + w * ((double)bin + frac);
 }

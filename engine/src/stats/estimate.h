@@ -7,7 +7,7 @@
  *    with its standard error from the spread of the block means;
  *  - the 95% intervals (Wilson score, or normal) built from it;
  *  - Chan's pairwise merge of running means and second moments;
- *  - percentiles of a fixed-bin histogram. */
+ *  - percentiles of a fixed-bin histogram with values beyond it counted apart. */
 #ifndef TYCHE_STATS_ESTIMATE_H
 #define TYCHE_STATS_ESTIMATE_H
 
@@ -69,8 +69,23 @@ ty_estimate stats_interval(double p, double se, double df, double n, int lattice
  * (*n, *mean, *m2): Chan, Golub and LeVeque's pairwise update. */
 void stats_moments_merge(uint64_t *n, double *mean, double *m2, double nb, double mb, double m2b);
 
-/* Percentile q of a histogram of nbins bins of width w from lo, by linear
- * interpolation within the bin; NaN when it is empty. */
-double stats_hist_quantile(const uint64_t *h, size_t nbins, double lo, double w, double q);
+/* Where the q-quantile of a histogram falls: nbins counts h, with under
+ * values below the first bin and over above the last counted apart. The
+ * sample's q-quantile is its order statistic of rank k, the least k >= q n
+ * (n = under + sum h + over; the smallest x with a share q of the values at
+ * most x). Returns STATS_HIST_IN with *bin the bin that holds rank k and
+ * *frac = (q n - values before the bin) / h[bin], in (0, 1] (0 for q = 0);
+ * STATS_HIST_BELOW or STATS_HIST_ABOVE when rank k is among the under or
+ * over values; STATS_HIST_EMPTY when there are none. */
+enum { STATS_HIST_EMPTY = -1, STATS_HIST_IN = 0, STATS_HIST_BELOW = 1, STATS_HIST_ABOVE = 2 };
+int stats_hist_rank(const uint64_t *h, size_t nbins, uint64_t under, uint64_t over, double q,
+                    size_t *bin, double *frac);
+
+/* Percentile q of a histogram of nbins bins of width w from lo, with under
+ * and over values outside them (stats_hist_rank), by linear interpolation
+ * within the bin; NaN when it is empty or the percentile falls outside the
+ * bins (not representable: the histogram does not say where). */
+double stats_hist_quantile(const uint64_t *h, size_t nbins, uint64_t under, uint64_t over, double lo,
+                           double w, double q);
 
 #endif
