@@ -107,10 +107,15 @@ static void test_hist_quantile(void)
     const uint64_t h[4] = {10, 30, 40, 20};
     /* The 50th of 100 values: 40 lie in the first two bins, 10 more of the
      * third's 40 are needed. */
-    CHECK_NEAR(stats_hist_quantile(h, 4, 0, 1, 0.5), 2 + 10.0 / 40, 1e-15);
-    CHECK_NEAR(stats_hist_quantile(h, 4, 0, 1, 0.05), 0.5, 1e-15);
+    CHECK_NEAR(stats_hist_quantile(h, 4, 0, 0, 0, 1, 0.5), 2 + 10.0 / 40, 1e-15);
+    CHECK_NEAR(stats_hist_quantile(h, 4, 0, 0, 0, 1, 0.05), 0.5, 1e-15);
+    /* 10 values below the range and 10 above: the 60th of 120 is the 50th
+     * binned; the 5th percentile lies below the range (not representable). */
+    CHECK_NEAR(stats_hist_quantile(h, 4, 10, 10, 0, 1, 0.5), 2 + 10.0 / 40, 1e-15);
+    CHECK(isnan(stats_hist_quantile(h, 4, 10, 10, 0, 1, 0.05)));
+    CHECK(isnan(stats_hist_quantile(h, 4, 10, 10, 0, 1, 0.97)));
     const uint64_t empty[2] = {0, 0};
-    CHECK(isnan(stats_hist_quantile(empty, 2, 0, 1, 0.5)));
+    CHECK(isnan(stats_hist_quantile(empty, 2, 0, 0, 0, 1, 0.5)));
 }
 
 TEST_MAIN(test_t95, test_blocks_ratio_estimator, test_moments_merge, test_interval, test_hist_quantile)
