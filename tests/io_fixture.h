@@ -83,6 +83,8 @@ static void fx_run(ty_run_result *run, const char *variant, const char *label, i
     run->factors = calloc(2, sizeof(ty_series_stats));
     fx_series(&run->factors[0], "troops", "troops", "Battle-ready Russian troops on Ukraine’s frontiers", 5, salt);
     fx_series(&run->factors[1], "resistance", NULL, NULL, 3, salt + 5);
+    run->factors[0].dist = fx_dup("normal(mean=40000, sd=8000) in [15000, 100000]");
+    run->factors[1].dist = fx_dup("ci90(lo=-5, hi=40) -> normal(mean=17.5, sd=13.68)");
     run->nderived = 1;
     run->derived = calloc(1, sizeof(ty_series_stats));
     fx_series(&run->derived[0], "force_ratio", "1", "Force ratio", 4, salt + 9);

@@ -76,6 +76,25 @@ with h5py.File(sys.argv[1]) as f:
     assert [x.decode() for x in g["outcome"][()]] == ["on_time", "late", "cancelled"]
 PY
 
+# The result file names the family each factor resolved to (ci90 chooses
+# lognormal or normal by the sign of its low end).
+cat >"$work/c.yaml" <<'EOB'
+tyche: 1
+name: families
+factors:
+  pos: {dist: "ci90(5, 40)"}
+  neg: {dist: "ci90(-5, 40)"}
+outcomes:
+  a: {score: pos / 40}
+  b: {score: neg / 40}
+EOB
+"$tyche" run "$work/c.yaml" -n 2000 -o "$work/c.h5" --quiet && $py - "$work/c.h5" <<'PY' && ok || bad "factors/dist does not name the family"
+import sys, h5py
+with h5py.File(sys.argv[1]) as f:
+    d = [x.decode() for x in f["runs/baseline/factors/dist"][()]]
+assert "-> lognormal(" in d[0] and "-> normal(" in d[1], d
+PY
+
 # Hints send the reader to the format reference in the repository, to a
 # section that exists (never to a document a clone does not have).
 for f in factor_flow_comma derived_ternary_unquoted; do

@@ -86,7 +86,7 @@ def check_series(run, name):
         return []
     names = dataset(g, "name", "str", None)
     n = names.shape[0] if names is not None and len(names.shape) == 1 else 0
-    for col in ("unit", "label"):
+    for col in ("unit", "label") + (("dist",) if name == "factors" else ()):
         dataset(g, col, "str", (n,))
     for col in ("mean", "sd", "p05", "p50", "p95"):
         dataset(g, col, "f", (n,))

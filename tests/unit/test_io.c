@@ -86,6 +86,7 @@ static void check_series(const ty_series_stats *a, const ty_series_stats *b, siz
         CHECK_STR(a[i].name, b[i].name);
         CHECK(same_str(a[i].unit, b[i].unit));
         CHECK(same_str(a[i].label, b[i].label));
+        CHECK(same_str(a[i].dist, b[i].dist));
         CHECK(memcmp(&a[i].summary, &b[i].summary, sizeof a[i].summary) == 0);
         CHECK(a[i].hist.nbins == b[i].hist.nbins);
         if (a[i].hist.nbins == b[i].hist.nbins) {

@@ -294,6 +294,11 @@ static void r_series(rctx *r, hid_t run, const char *rpath, const char *gname, h
         free(units);
         free(labels);
     }
+    if (!r->st && r_exists(r, g, "dist")) {   /* factors only; absent before tyche 0.2 */
+        char **dists = r_strs(r, g, path, "dist", n, NULL, 1);
+        for (size_t i = 0; dists && i < n; i++) s[i].dist = dists[i];
+        free(dists);
+    }
     static const struct { const char *name; size_t off; } stats[] = {
         {"mean", offsetof(ty_summary, mean)}, {"sd", offsetof(ty_summary, sd)},
         {"p05", offsetof(ty_summary, p05)}, {"p50", offsetof(ty_summary, p50)},

@@ -18,6 +18,7 @@ static const char *get_str(const void *src, size_t i) { return ((char *const *)s
 static const char *get_series_name(const void *src, size_t i) { return ((const ty_series_stats *)src)[i].name; }
 static const char *get_series_unit(const void *src, size_t i) { return ((const ty_series_stats *)src)[i].unit; }
 static const char *get_series_label(const void *src, size_t i) { return ((const ty_series_stats *)src)[i].label; }
+static const char *get_series_dist(const void *src, size_t i) { return ((const ty_series_stats *)src)[i].dist; }
 
 /* factors/ or derived/: names, units, labels and the summaries. */
 static void w_series(io_wctx *w, hid_t run, const char *rpath, const char *gname,
@@ -30,6 +31,9 @@ static void w_series(io_wctx *w, hid_t run, const char *rpath, const char *gname
     io_w_strs(w, g, path, "name", n, get_series_name, s, "name as in the scenario file");
     io_w_strs(w, g, path, "unit", n, get_series_unit, s, "unit of measurement (\"\": none given)");
     io_w_strs(w, g, path, "label", n, get_series_label, s, "human-readable label (\"\": none given)");
+    if (strcmp(gname, "factors") == 0)
+        io_w_strs(w, g, path, "dist", n, get_series_dist, s, "the distribution as resolved, e.g. "
+                  "ci90(lo=5, hi=40) -> lognormal(mu=..., sigma=...)");
     static const struct { const char *name, *desc; size_t off; } stats[] = {
         {"mean", "sample mean", offsetof(ty_summary, mean)},
         {"sd", "sample standard deviation", offsetof(ty_summary, sd)},
