@@ -70,6 +70,12 @@ int scenario_valid_name(const char *t);
 /* Compiles the derived values and outcomes into s->program. */
 ty_status scenario_resolve(ty_scenario *s, ty_diag *diag);
 
+/* A copy of text owned by s (NULL for NULL, or when out of memory). */
+const char *scenario_own_str(ty_scenario *s, const char *text);
+
+/* The index of the factor named name, or -1. */
+int scenario_find_factor(const ty_scenario *s, const char *name);
+
 /* A list of n doubles owned by s (zeroed), or NULL when out of memory. */
 double *scenario_own_list(ty_scenario *s, size_t n);
 
