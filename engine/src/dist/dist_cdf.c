@@ -94,16 +94,25 @@ static int int_ok(const ty_dist *d, double k, double p, int upper)
 }
 
 /* Smallest integer k with F(k) >= p (upper: S(k) <= p): a start from the
- * normal approximation, doubling steps to bracket, then bisection. */
+ * Cornish-Fisher expansion (skewness g1 and excess kurtosis g2 terms, with
+ * the continuity correction), within one or two of the answer once the sd
+ * is large, then doubling steps to bracket and bisection, each step one
+ * exact CDF (so a few CDF evaluations in all: the incomplete gamma and
+ * beta cost microseconds at every size, specfun.c). */
 static double int_quantile(const ty_dist *d, double p, int upper)
 {
     double kmax = d->family == FAM_BINOMIAL ? d->a : INFINITY;
     if (upper ? p >= 1 : p <= 0) return 0;
     if (upper ? p <= 0 : p >= 1) return kmax;
-    double mean = d->family == FAM_BINOMIAL ? d->a * d->b : d->a;
-    double sd = sqrt(d->family == FAM_BINOMIAL ? mean * (1 - d->b) : mean);
+    int bin = d->family == FAM_BINOMIAL;
+    double mean = bin ? d->a * d->b : d->a;
+    double var = bin ? mean * (1 - d->b) : mean, sd = sqrt(var);
+    double g1 = bin ? (1 - 2 * d->b) / sd : 1 / sd;
+    double g2 = bin ? (1 - 6 * d->b * (1 - d->b)) / var : 1 / var;
     double z = upper ? -sf_norm_quantile(p) : sf_norm_quantile(p);
-    double g = floor(mean + sd * z + 0.5);
+    double w = z + g1 * (z * z - 1) / 6 + g2 * (z * z * z - 3 * z) / 24
+               - g1 * g1 * (2 * z * z * z - 5 * z) / 36;
+    double g = ceil(mean + sd * w - 0.5);
     if (!(g >= 0)) g = 0;
     if (g > kmax) g = kmax;
     if (g > 1e300) g = floor(mean);
