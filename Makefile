@@ -36,7 +36,7 @@ test: build
 	ctest --preset $(PRESET) -j $(JOBS) -LE '$(CTEST_EXCLUDE)'
 
 test-slow: build
-	ctest --preset $(PRESET) -j $(JOBS) -L slow
+	ctest --preset $(PRESET) -j $(JOBS) -L slow --output-on-failure
 
 test-asan:
 	$(MAKE) test PRESET=asan
