@@ -173,11 +173,18 @@ void block_tally(const plan *p, workspace *w, uint64_t b, size_t n, double *t)
 {
     for (size_t k = 0; k < p->K; k++) {
         const double *x = w->bw.ocol[k];
-        t[T_SUM(p) + k] = stats_finite_sum(x, n, NULL);
-        t[T_M2(p) + k] = stats_finite_m2(x, n, t[T_SUM(p) + k] / (double)n);
+        /* One pass over the column: the cells' sums, the block's is theirs. */
         size_t nc = block_ncells(&p->bp, b, n);
-        for (size_t c = 0; c < nc; c++)
-            t[T_CELL(p) + c * p->K + k] = stats_finite_sum(x + c * n / nc, (c + 1) * n / nc - c * n / nc, NULL);
+        double sum = 0;
+        for (size_t c = 0; c < nc; c++) {
+            double sc = stats_finite_sum(x + c * n / nc, (c + 1) * n / nc - c * n / nc, NULL);
+            t[T_CELL(p) + c * p->K + k] = sc;
+            sum += sc;
+        }
+        t[T_SUM(p) + k] = sum;
+        /* The spread of the samples is the standard error's only under
+         * random sampling (run.c outcome_estimate). */
+        t[T_M2(p) + k] = p->units == UNITS_SAMPLES ? stats_finite_m2(x, n, sum / (double)n) : 0.0;
     }
     int hist = block_in_histogram(b);
     double *sr = t + T_SERIES(p);

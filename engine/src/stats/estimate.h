@@ -20,11 +20,49 @@
 
 /* Sum of x[0..n) over its finite values, and their count (when count is
  * not NULL). Eight partial sums in a fixed order: vectorised, and the same
- * on every run. */
-double stats_finite_sum(const double *restrict x, size_t n, size_t *count);
+ * on every run. Inline: it is the run loop's innermost reduction. */
+static inline double stats_finite_sum(const double *restrict x, size_t n, size_t *count)
+{
+    double acc[8] = {0};
+    double cnt[8] = {0};
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (size_t l = 0; l < 8; l++) {
+            double v = x[i + l];
+            double keep = v - v == 0 ? v : 0.0;    /* 0 for inf and NaN */
+            double one = v - v == 0 ? 1.0 : 0.0;
+            acc[l] += keep;
+            cnt[l] += one;
+        }
+    for (; i < n; i++) {
+        double v = x[i];
+        acc[i & 7] += v - v == 0 ? v : 0.0;
+        cnt[i & 7] += v - v == 0 ? 1.0 : 0.0;
+    }
+    double s = 0, c = 0;
+    for (size_t l = 0; l < 8; l++) { s += acc[l]; c += cnt[l]; }
+    if (count) *count = (size_t)c;
+    return s;
+}
 
 /* Sum over the finite x[0..n) of (x - mean)^2, the same way. */
-double stats_finite_m2(const double *restrict x, size_t n, double mean);
+static inline double stats_finite_m2(const double *restrict x, size_t n, double mean)
+{
+    double acc[8] = {0};
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (size_t l = 0; l < 8; l++) {
+            double d = x[i + l] - mean;
+            acc[l] += d - d == 0 ? d * d : 0.0;
+        }
+    for (; i < n; i++) {
+        double d = x[i] - mean;
+        acc[i & 7] += d - d == 0 ? d * d : 0.0;
+    }
+    double s = 0;
+    for (size_t l = 0; l < 8; l++) s += acc[l];
+    return s;
+}
 
 /* The ratio estimator of K means over blocks: block b contributes the sums
  * s_b[k] over its w_b samples. Sums are kept shifted by the first block's
