@@ -1,7 +1,9 @@
 /* test_io.c - result files: a round trip that compares every field bit for
  * bit, UTF-8 strings, per-sample streaming read back through HDF5, the
  * errors for missing, foreign and newer files, and fault injection (the
- * Nth write fails: the older file survives, no temporary file is left). */
+ * Nth operation fails, at every write and at finish's flush, close, fsync,
+ * rename and folder fsync: the older file survives, no temporary file is
+ * left). */
 #include <dirent.h>
 #include <hdf5.h>
 #include <stdint.h>
@@ -312,12 +314,50 @@ static void test_samples(void)
     scratch_free(dir);
 }
 
-/* For N = 1, 2, ...: the Nth write fails; the older file is untouched and
- * no temporary file remains; the first N that does not fail writes the new
- * file completely. With and without per-sample columns. */
+/* The kind of injection point that failed ("write", "flush", "close",
+ * "fsync", "rename", "dirsync") from the diagnostic "... (injected fault at
+ * operation N, KIND)" of operation n, into kind; "" when there is none. */
+static void injected_kind(const ty_diag *d, long n, char *kind, size_t size)
+{
+    char tag[96];
+    snprintf(tag, sizeof tag, "(injected fault at operation %ld, ", n);
+    kind[0] = '\0';
+    for (size_t i = 0; i < ty_diag_count(d); i++) {
+        const char *p = strstr(ty_diag_get(d, i)->message, tag);
+        if (!p) continue;
+        p += strlen(tag);
+        size_t len = strcspn(p, ")");
+        snprintf(kind, size, "%.*s", (int)(len < size ? len : size - 1), p);
+        return;
+    }
+}
+
+/* Overwrites path with n bytes. */
+static void put_bytes(const char *path, const unsigned char *bytes, size_t n)
+{
+    FILE *fp = fopen(path, "wb");
+    CHECK(fp != NULL);
+    if (!fp) return;
+    CHECK(fwrite(bytes, 1, n, fp) == n);
+    CHECK(fclose(fp) == 0);
+}
+
+/* The injection points of finish after the schema's writes, in order. */
+static const char *const FINISH_POINTS[] = {"flush", "close", "fsync", "rename", "dirsync"};
+#define NFINISH (sizeof FINISH_POINTS / sizeof FINISH_POINTS[0])
+
+/* For N = 1, 2, ...: the Nth operation fails, counting every dataset and
+ * attribute write (with samples: every column of every append), then
+ * finish's H5Fflush, H5Fclose, fsync of the file, rename and fsync of the
+ * folder. Each failure returns TY_ERR_IO with a diagnostic on the file and
+ * leaves no temporary file. Up to and including the rename, the older file
+ * is untouched, byte for byte; a failed fsync of the folder comes after the
+ * rename, so the new file is then in place, whole (and says so). The first N
+ * that does not fail writes the new file completely. The loop must reach
+ * each point of finish exactly once, in order, right after the writes. */
 static void fault_loop(int with_samples)
 {
-    char dir[64], path[128], name[256];
+    char dir[64], path[128], name[256], kind[32];
     scratch_new(dir);
     snprintf(path, sizeof path, "%s/result.h5", dir);
     ty_results *old = fx_results(0), *fresh = fx_results(3);
@@ -333,36 +373,68 @@ static void fault_loop(int with_samples)
     CHECK(old_bytes != NULL);
     ty_io_options opt;
     ty_io_options_init(&opt);
-    long n;
-    int done = 0;
-    for (n = 1; n < 5000 && !done; n++) {
+    long n, ok_at = 0, nwrites = 0, at[NFINISH] = {0};
+    for (n = 1; n < 5000 && !ok_at; n++) {
         ty_diag *fd = ty_diag_new(10);
         opt.fail_after_writes = n;
         ty_status st = with_samples ? fx_write_with_samples(fresh, path, 20000, &opt, fd)
                                     : ty_results_write(fresh, path, &opt, fd);
         if (st == TY_OK) {
-            done = 1;
+            ok_at = n;
+            ty_diag_free(fd);
+            break;
+        }
+        CHECK_MSG(st == TY_ERR_IO, "operation %ld: status %d", n, (int)st);
+        injected_kind(fd, n, kind, sizeof kind);
+        CHECK_MSG(ty_diag_errors(fd) >= 1 && kind[0], "operation %ld: no injected-fault diagnostic", n);
+        if (!kind[0]) dump_diag(fd);
+        CHECK_MSG(ty_diag_count(fd) >= 1 && ty_diag_get(fd, 0)->file
+                  && strcmp(ty_diag_get(fd, 0)->file, path) == 0, "operation %ld: the diagnostic names the file", n);
+        size_t k = NFINISH;
+        for (size_t i = 0; i < NFINISH; i++)
+            if (strcmp(kind, FINISH_POINTS[i]) == 0) k = i;
+        if (strcmp(kind, "write") == 0) {
+            nwrites++;
+            CHECK_MSG(at[0] == 0, "operation %ld: a write after finish's flush", n);
+        } else if (k < NFINISH) {
+            CHECK_MSG(at[k] == 0, "operation %ld: %s reached twice", n, kind);
+            at[k] = n;
         } else {
-            CHECK_MSG(st == TY_ERR_IO, "write %ld: status %d", n, (int)st);
-            CHECK_MSG(ty_diag_errors(fd) >= 1 && diag_has(fd, "injected fault"), "write %ld", n);
-            CHECK_MSG(ty_diag_count(fd) >= 1 && ty_diag_get(fd, 0)->file
-                      && strcmp(ty_diag_get(fd, 0)->file, path) == 0, "write %ld: the diagnostic names the file", n);
-            int count = scratch_count(dir, name, sizeof name);
-            CHECK_MSG(count == 1 && strcmp(name, "result.h5") == 0,
-                      "write %ld: %d entries, first '%s'", n, count, name);
+            CHECK_MSG(0, "operation %ld: unknown injection point '%s'", n, kind);
+        }
+        /* No temporary file is left, whatever failed. */
+        int count = scratch_count(dir, name, sizeof name);
+        CHECK_MSG(count == 1 && strcmp(name, "result.h5") == 0,
+                  "operation %ld (%s): %d entries, first '%s'", n, kind, count, name);
+        if (k == NFINISH - 1) {
+            /* After the rename: the new file is whole at the final path. */
+            CHECK_MSG(diag_has(fd, "the new file is in place"), "operation %ld: dirsync diagnostic", n);
+            CHECK(ty_results_read(path, &back, d) == TY_OK);
+            check_same(fresh, back);
+            ty_results_free(back);
+            back = NULL;
+            put_bytes(path, old_bytes, old_size);   /* the older file again, for the next N */
+        } else {
             /* The older file is untouched, byte for byte (and so reads back as before). */
             size_t size = 0;
             unsigned char *bytes = slurp(path, &size);
             CHECK_MSG(bytes && old_bytes && size == old_size && memcmp(bytes, old_bytes, size) == 0,
-                      "write %ld: the older file changed", n);
+                      "operation %ld (%s): the older file changed", n, kind);
             free(bytes);
         }
         ty_diag_free(fd);
-        if (th_test_failed) { done = -1; break; }
+        if (th_test_failed) break;
     }
-    if (done < 0) goto out;
-    CHECK_MSG(done, "still failing after %ld writes", n);
-    CHECK_MSG(n > 60, "only %ld writes in a full file?", n);
+    if (th_test_failed) goto out;
+    CHECK_MSG(ok_at, "still failing after %ld operations", n);
+    CHECK_MSG(nwrites > 60, "only %ld writes in a full file?", nwrites);
+    /* Every point of finish was reached, once each, in order, straight after
+     * the last write, and the next N succeeded. */
+    for (size_t i = 0; i < NFINISH; i++)
+        CHECK_MSG(at[i] == nwrites + 1 + (long)i, "%s failed at operation %ld, not %ld", FINISH_POINTS[i],
+                  at[i], nwrites + 1 + (long)i);
+    CHECK_MSG(ok_at == nwrites + 1 + (long)NFINISH, "succeeded at operation %ld", ok_at);
+    if (with_samples) CHECK_MSG(nwrites > 6 * 3, "only %ld writes with 3 appends of 6 columns", nwrites);
     CHECK(ty_results_read(path, &back, d) == TY_OK);
     check_same(fresh, back);
     ty_results_free(back);

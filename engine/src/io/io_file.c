@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,21 @@ void ty_io_options_init(ty_io_options *opt)
     opt->compression_level = 0;   /* none by default: see io.h */
     opt->shuffle = 1;
     opt->fail_after_writes = 0;
+}
+
+/* Test hook: when the environment variable TYCHE_TEST_KILL_AT names point,
+ * the process raises SIGKILL there, so that an end-to-end test
+ * (tests/cli/atomic.sh) can kill -9 a write at an exact step instead of by
+ * timing. The points: "append" (a samples_append after at least one append
+ * has landed in the temporary file), and in finish, after the schema is
+ * written, "flush" (before H5Fflush), "close" (before H5Fclose), "fsync"
+ * (before the fsync of the closed temporary file), "rename" (before the
+ * rename into place) and "dirsync" (after the rename, before the fsync of
+ * the folder). Unset in normal use; costs one getenv per step. */
+static void test_kill_at(const char *point)
+{
+    const char *at = getenv("TYCHE_TEST_KILL_AT");
+    if (at && strcmp(at, point) == 0) raise(SIGKILL);
 }
 
 /* A malloc'd copy of s, or NULL. */
@@ -251,6 +267,7 @@ ty_status ty_result_file_samples_append(ty_result_file *f, size_t n, const doubl
     io_wctx w = {f, diag, TY_OK};
     if (refuse_after_failure(&w)) return w.st;
     if (n == 0) return TY_OK;
+    if (f->nrows > 0) test_kill_at("append");
     hsize_t start[1] = {f->nrows}, count[1] = {n}, size[1] = {f->nrows + n};
     hid_t ms = H5Screate_simple(1, count, NULL);
     if (ms < 0) io_w_fail(&w, TY_ERR_IO, "making a dataspace for %s", f->cols_path);
@@ -271,57 +288,70 @@ ty_status ty_result_file_samples_append(ty_result_file *f, size_t n, const doubl
     return w.st;
 }
 
-/* fsyncs the file (dir 0) or folder (dir 1) at path; on error adds one
- * diagnostic on final_path and returns TY_ERR_IO. */
-static ty_status sync_path(const char *path, int dir, ty_diag *diag, const char *final_path)
+/* fsyncs the file (dir 0) or folder (dir 1) at path, first passing its
+ * injection point; on error records the failure on w ("syncing ... to
+ * disk", then note). Does nothing when w has already failed. */
+static void sync_path(io_wctx *w, const char *path, int dir, const char *note)
 {
+    char what[1100];
+    snprintf(what, sizeof what, "syncing %s '%s' to disk%s", dir ? "folder" : "file", path, note);
+    if (io_w_inject_at(w, dir ? IO_AT_DIRSYNC : IO_AT_FSYNC, what)) return;
     int fd = open(path, O_RDONLY | (dir ? O_DIRECTORY : 0));
     if (fd < 0 || fsync(fd) != 0) {
         int e = errno;
         if (fd >= 0) close(fd);
-        ty_pos pos = {final_path, 0, 0};
-        ty_diag_add(diag, TY_SEV_ERROR, &pos, "syncing %s '%s' to disk: %s", dir ? "folder" : "file",
-                    path, strerror(e));
-        return TY_ERR_IO;
+        io_w_fail(w, TY_ERR_IO, "syncing %s '%s' to disk: %s%s", dir ? "folder" : "file", path,
+                  strerror(e), note);
+        return;
     }
     close(fd);
-    return TY_OK;
 }
 
 /* See io.h. The order is what makes the write atomic: schema, flush, close,
- * fsync the file, rename, fsync the folder; any failure before the rename
- * aborts, removing the temporary file. */
+ * fsync the file, rename, fsync the folder; any failure up to and including
+ * the rename aborts, removing the temporary file and leaving a file at the
+ * final path untouched. Each of these steps is a fault-injection point
+ * (io_w_inject_at) and a TYCHE_TEST_KILL_AT point. A failure of the last
+ * step, the folder's fsync, comes after the rename: the new, complete file
+ * is then in place (the older one is gone), and the error says that the
+ * rename may not survive a crash of the machine. */
 ty_status ty_result_file_finish(ty_result_file *f, const ty_results *r, ty_diag *diag)
 {
     io_wctx w = {f, diag, TY_OK};
     (void)refuse_after_failure(&w);
     close_cols(&w);
     if (!w.st) io_write_results(&w, r);
-    if (!w.st && H5Fflush(f->file, H5F_SCOPE_GLOBAL) < 0) io_w_fail(&w, TY_ERR_IO, "flushing the file");
+    if (!w.st) test_kill_at("flush");
+    if (!io_w_inject_at(&w, IO_AT_FLUSH, "flushing the file") && H5Fflush(f->file, H5F_SCOPE_GLOBAL) < 0)
+        io_w_fail(&w, TY_ERR_IO, "flushing the file");
     if (w.st) {
         ty_result_file_abort(f);
         return w.st;
     }
+    test_kill_at("close");
+    /* An injected fault fails the close after it is done, as a failed last
+     * metadata write would: the file is closed either way. */
+    int injected = io_w_inject_at(&w, IO_AT_CLOSE, "closing the file");
     herr_t closed = H5Fclose(f->file);
     f->file = -1;
-    if (closed < 0) {
-        io_w_fail(&w, TY_ERR_IO, "closing the file");
+    if (closed < 0 && !injected) io_w_fail(&w, TY_ERR_IO, "closing the file");
+    if (!w.st) test_kill_at("fsync");
+    sync_path(&w, f->tmp_path, 0, "");
+    if (!w.st) test_kill_at("rename");
+    if (!w.st) {
+        char what[1100];
+        snprintf(what, sizeof what, "renaming '%s' into place", f->tmp_path);
+        if (!io_w_inject_at(&w, IO_AT_RENAME, what) && rename(f->tmp_path, f->final_path) != 0)
+            io_w_fail(&w, TY_ERR_IO, "%s: %s", what, strerror(errno));
+    }
+    if (w.st) {
         ty_result_file_abort(f);
         return w.st;
     }
-    ty_status st = sync_path(f->tmp_path, 0, diag, f->final_path);
-    if (st == TY_OK && rename(f->tmp_path, f->final_path) != 0) {
-        ty_pos pos = {f->final_path, 0, 0};
-        ty_diag_add(diag, TY_SEV_ERROR, &pos, "renaming '%s' into place: %s", f->tmp_path, strerror(errno));
-        st = TY_ERR_IO;
-    }
-    if (st != TY_OK) {
-        ty_result_file_abort(f);
-        return st;
-    }
     /* Renamed: the new file is in place; make the rename itself durable. */
-    st = sync_path(f->dir, 1, diag, f->final_path);
+    test_kill_at("dirsync");
+    sync_path(&w, f->dir, 1,
+              " (the new file is in place, but its rename may not survive a crash of the machine)");
     release(f);
-    return st;
+    return w.st;
 }
-

@@ -33,7 +33,7 @@ struct ty_result_file {
     char *final_path, *tmp_path, *dir;
     hid_t file;
     ty_io_options opt;
-    long writes;             /* dataset and attribute writes so far */
+    long ops;                /* fault-injection points passed so far (io_w_inject) */
     int failed;              /* a call failed; only finish (which aborts) or abort remain */
     hid_t *cols;             /* the current per-sample column set */
     size_t ncols;
@@ -55,9 +55,29 @@ typedef struct io_wctx {
  * Always clears HDF5's error stack. */
 void io_w_fail(io_wctx *w, ty_status st, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-/* Counts one write; returns nonzero (and records the failure) when fault
- * injection (ty_io_options.fail_after_writes) says this write hits a full
- * disk. op and path name the write in the diagnostic. */
+/* The kinds of fault-injection point, in the order a write passes them:
+ * every dataset/attribute write and dimension-scale step (IO_AT_WRITE,
+ * including each column of each samples_append), then finish's H5Fflush,
+ * H5Fclose, fsync of the temporary file, rename into place and fsync of the
+ * folder. io_at_name gives each one's name ("write", "flush", "close",
+ * "fsync", "rename", "dirsync"), which the injected diagnostic ends with. */
+typedef enum io_at {
+    IO_AT_WRITE, IO_AT_FLUSH, IO_AT_CLOSE, IO_AT_FSYNC, IO_AT_RENAME, IO_AT_DIRSYNC
+} io_at;
+
+const char *io_at_name(io_at at);
+
+/* Counts one injection point (one counter across all kinds, so "fail the
+ * Nth" for N = 1, 2, ... reaches every point of a write in order); returns
+ * nonzero, with the failure recorded on w, when fault injection
+ * (ty_io_options.fail_after_writes = N) says this operation fails: the Nth
+ * point and every later one (the failure is sticky anyway). The
+ * diagnostic is "WHAT: REASON (injected fault at operation N, KIND)", WHAT
+ * being e.g. "writing dataset /x" or "flushing the file". Does nothing
+ * (returns nonzero) when w has already failed. */
+int io_w_inject_at(io_wctx *w, io_at at, const char *what);
+
+/* io_w_inject_at(w, IO_AT_WRITE, "writing OP PATH"). */
 int io_w_inject(io_wctx *w, const char *op, const char *path);
 
 /* 0 when name can be stored as one HDF5 link (not empty, ".", nor with

@@ -28,16 +28,33 @@ void io_w_fail(io_wctx *w, ty_status st, const char *fmt, ...)
     ty_diag_add(w->diag, TY_SEV_ERROR, &pos, "%s%s%s", what, h5[0] ? ": " : "", h5);
 }
 
-/* Counts one write; returns nonzero (and records the failure) when fault
- * injection says this write hits a full disk. */
+const char *io_at_name(io_at at)
+{
+    static const char *const names[] = {"write", "flush", "close", "fsync", "rename", "dirsync"};
+    return (unsigned)at < sizeof names / sizeof names[0] ? names[at] : "?";
+}
+
+/* Counts one injection point; nonzero (and the failure recorded) when fault
+ * injection says this operation fails: a write, flush or close as if the
+ * disk were full, an fsync or rename as if the device failed. */
+int io_w_inject_at(io_wctx *w, io_at at, const char *what)
+{
+    if (w->st) return 1;
+    w->f->ops++;
+    if (w->f->opt.fail_after_writes <= 0 || w->f->ops < w->f->opt.fail_after_writes) return 0;
+    const char *reason = at == IO_AT_FSYNC || at == IO_AT_DIRSYNC || at == IO_AT_RENAME
+                             ? "input/output error" : "no space left on device";
+    (void)H5Eclear2(H5E_DEFAULT);
+    io_w_fail(w, TY_ERR_IO, "%s: %s (injected fault at operation %ld, %s)", what, reason, w->f->ops,
+              io_at_name(at));
+    return 1;
+}
+
 int io_w_inject(io_wctx *w, const char *op, const char *path)
 {
-    w->f->writes++;
-    if (w->f->opt.fail_after_writes <= 0 || w->f->writes < w->f->opt.fail_after_writes) return 0;
-    (void)H5Eclear2(H5E_DEFAULT);
-    io_w_fail(w, TY_ERR_IO, "writing %s %s: no space left on device (injected fault at write %ld)", op, path,
-              w->f->writes);
-    return 1;
+    char what[900];
+    snprintf(what, sizeof what, "writing %s %s", op, path);
+    return io_w_inject_at(w, IO_AT_WRITE, what);
 }
 
 /* A name that HDF5 can store as one link: not empty, ".", nor with '/'. */
