@@ -31,8 +31,9 @@ typedef struct ty_io_options {
                                 on a run's random doubles deflate 1 saved 25% of the
                                 space and cut the write rate from ~500 to ~22 MB/s */
     int shuffle;             /* 1: byte-shuffle before deflate (default) */
-    long fail_after_writes;  /* tests: the Nth dataset/attribute write fails as if
-                                the disk were full; 0: off (default) */
+    long fail_after_writes;  /* tests: the Nth operation (dataset/attribute write,
+                                flush, close, fsync, rename, folder fsync) fails as
+                                if the disk were full; 0: off (default) */
 } ty_io_options;
 
 /* Fills *opt with the defaults above. */
@@ -63,8 +64,11 @@ ty_status ty_result_file_samples_append(ty_result_file *f, size_t n,
 
 /* Writes everything of r (groups that samples_begin created are reused),
  * flushes, closes, fsyncs and renames the file into place, then fsyncs the
- * folder. Always releases f. On error the temporary file is removed and a
- * file already at the final path is untouched. */
+ * folder. Always releases f. On an error up to and including the rename,
+ * the temporary file is removed and a file already at the final path is
+ * untouched. If only the folder's fsync fails, the new file is already in
+ * place (the error says so): its rename may not survive a crash of the
+ * machine, but nothing can restore the old file at that point. */
 ty_status ty_result_file_finish(ty_result_file *f, const ty_results *r, ty_diag *diag);
 
 /* Closes and removes the temporary file and releases f. NULL is a no-op. */
