@@ -141,8 +141,30 @@ ty_status runner_apply_sets(const runner_opts *o, ty_scenario *s, ty_diag *diag)
 typedef struct progress_state {
     const char *label;
     double start, last;
+    int drawn;                   /* the bar is shown (a terminal, not --quiet) */
 } progress_state;
 static progress_state bar;
+
+/* Test hook: TYCHE_TEST_INTERRUPT_AFTER_ROUNDS=N stops `tyche run` and
+ * `tyche batch` exactly as a SIGINT would, at the end of the N-th round of
+ * blocks (counted over the whole command, a batch's runs together): the
+ * run loop calls the progress callback on the calling thread after each
+ * round and then tests the interrupt flag, so the flag raised here is seen
+ * after that very round. It makes interrupt-and-resume tests deterministic
+ * (tests/cli/thread_identity.sh) instead of racing a run against a signal,
+ * and works with --quiet and without a terminal. Read once; unset, 0 or not
+ * a whole number: off. Not for users: a signal is the way to stop a run. */
+static uint64_t test_interrupt_after(void)
+{
+    static int read;
+    static uint64_t n;
+    if (!read) {
+        const char *v = getenv("TYCHE_TEST_INTERRUPT_AFTER_ROUNDS");
+        if (!v || cli_parse_u64(v, &n)) n = 0;
+        read = 1;
+    }
+    return n;
+}
 
 static double now(void)
 {
@@ -154,6 +176,12 @@ static double now(void)
 static void draw(void *ctx, uint64_t done, uint64_t total)
 {
     progress_state *p = ctx;
+    uint64_t after = test_interrupt_after();
+    if (after) {
+        static uint64_t rounds;
+        if (++rounds >= after) interrupted = 1;
+        if (!p->drawn) return;
+    }
     double t = now();
     if (done < total && t - p->last < 0.1) return;
     p->last = t;
@@ -170,12 +198,14 @@ static void draw(void *ctx, uint64_t done, uint64_t total)
 
 void runner_progress(runner_opts *o, const char *label)
 {
-    if (o->quiet || !isatty(STDERR_FILENO)) return;
+    bar.drawn = !o->quiet && isatty(STDERR_FILENO);
+    if (!bar.drawn && !test_interrupt_after()) return;
+    o->run.progress = draw;   /* the test hook counts rounds in it */
+    o->run.progress_ctx = &bar;
+    if (!bar.drawn) return;
     bar.label = label;
     bar.start = bar.last = now();
     bar.last -= 1;
-    o->run.progress = draw;
-    o->run.progress_ctx = &bar;
 }
 
 int runner_fill_meta(ty_results *r, int argc, char **argv)
