@@ -124,7 +124,14 @@ int cmd_run(int argc, char **argv)
         rc = resume_setup(&o, &prev, &words, &s, &st, diag);
         if (rc != 0) goto done;
     } else {
-        st = ty_scenario_load(o.input, &s, diag);
+        /* A batch file read as a scenario gave an error per batch key. */
+        int is_batch = 0;
+        st = ty_batch_sniff(o.input, &is_batch, diag);
+        if (st == TY_OK && is_batch) {
+            rc = cli_usage_error("run", "%s is a batch file: run it with 'tyche batch'", o.input);
+            goto out;
+        }
+        if (st == TY_OK) st = ty_scenario_load(o.input, &s, diag);
     }
     if (st == TY_OK) st = runner_apply_sets(&o, s, diag);
     if (st != TY_OK) goto fail;

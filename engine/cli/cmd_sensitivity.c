@@ -41,8 +41,8 @@ static int parse(int argc, char **argv, sens_args *a)
         i++;
         if (strcmp(o, "-o") == 0) a->output = v;
         else if (strcmp(o, "-n") == 0) {
-            if (cli_parse_u64(v, &a->sens.samples) || a->sens.samples < 2)
-                return cli_usage_error(verb, "-n: '%s' is not a whole number of at least 2", v);
+            if (runner_parse_count(v, &a->sens.samples) || a->sens.samples < 2)
+                return cli_usage_error(verb, "-n: '%s' is not a whole number from 2 to 2^50", v);
         } else if (strcmp(o, "--method") == 0) {
             if (ty_sens_parse_method(v, &a->sens.methods))
                 return cli_usage_error(verb, "--method: '%s' is not one of tornado, spearman, sobol, all", v);

@@ -1,6 +1,7 @@
 /* main.c - the tyche command: dispatches to one file per verb. */
 #include "cli.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -115,12 +116,21 @@ int cli_usage_error(const char *verb_name, const char *fmt, ...)
     return EXIT_USAGE;
 }
 
+/* Decimal, or hex after 0x: not strtoull's base 0, which reads a leading 0
+ * as octal (-n 010 ran 8 samples, --seed 08 was refused), and not its
+ * leading blanks and sign (--seed ' -1' became 2^64 - 1). */
 int cli_parse_u64(const char *text, uint64_t *out)
 {
-    if (!text || !*text || text[0] == '-' || text[0] == '+') return -1;
+    if (!text) return -1;
+    int base = 10;
+    const char *digits = text;
+    if (text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) { base = 16; digits = text + 2; }
+    if (!*digits) return -1;
+    for (const char *p = digits; *p; p++)
+        if (base == 10 ? !isdigit((unsigned char)*p) : !isxdigit((unsigned char)*p)) return -1;
     errno = 0;
     char *end;
-    unsigned long long v = strtoull(text, &end, 0);
+    unsigned long long v = strtoull(digits, &end, base);
     if (errno || *end) return -1;
     *out = v;
     return 0;

@@ -2,6 +2,7 @@
  * and `tyche batch` (runner.h). */
 #include "runner.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -36,26 +37,31 @@ static int parse_double(const char *t, double *out)
     char *end;
     errno = 0;
     double v = strtod(t, &end);
-    if (!*t || *end || errno || !isfinite(v)) return -1;
+    if (!*t || isspace((unsigned char)*t) || *end || errno || !isfinite(v)) return -1;
     *out = v;
     return 0;
 }
 
 /* Whole numbers may be written 1e6 as well as 1000000. */
-static int parse_count(const char *t, uint64_t *out)
+int runner_parse_count(const char *t, uint64_t *out)
 {
-    if (cli_parse_u64(t, out) == 0) return 0;
+    uint64_t v;
     double d;
-    if (parse_double(t, &d) == 0 && d >= 0 && d == floor(d) && d < 1.8e19) {
-        *out = (uint64_t)d;
-        return 0;
+    if (cli_parse_u64(t, &v) == 0) {
+        if (v < 1 || v > RUNNER_MAX_SAMPLES) return -1;
+    } else if (parse_double(t, &d) == 0 && d >= 1 && d == floor(d) && d <= (double)RUNNER_MAX_SAMPLES) {
+        v = (uint64_t)d;
+    } else {
+        return -1;
     }
-    return -1;
+    *out = v;
+    return 0;
 }
 
 int runner_parse(const char *verb, int argc, char **argv, runner_opts *o)
 {
     memset(o, 0, sizeof *o);
+    const char *not_with_resume = NULL;   /* an option --resume would ignore */
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -65,6 +71,9 @@ int runner_parse(const char *verb, int argc, char **argv, runner_opts *o)
             o->input = a;
             continue;
         }
+        if (strcmp(a, "--threads") != 0 && strcmp(a, "--resume") != 0 && strcmp(a, "--json") != 0 &&
+            strcmp(a, "--quiet") != 0 && !not_with_resume)
+            not_with_resume = a;
         if (flag) {
             if (strcmp(a, "--save-samples") == 0) o->save_samples = 1;
             else if (strcmp(a, "--json") == 0) o->json = 1;
@@ -86,8 +95,8 @@ int runner_parse(const char *verb, int argc, char **argv, runner_opts *o)
         }
         else if (strcmp(a, "--resume") == 0) o->resume = v;
         else if (strcmp(a, "-n") == 0) {
-            if (parse_count(v, &o->run.samples) || o->run.samples == 0)
-                return cli_usage_error(verb, "-n: '%s' is not a positive whole number", v);
+            if (runner_parse_count(v, &o->run.samples))
+                return cli_usage_error(verb, "-n: '%s' is not a whole number from 1 to 2^50", v);
         } else if (strcmp(a, "--seed") == 0) {
             if (cli_parse_u64(v, &o->run.seed)) return cli_usage_error(verb, "--seed: '%s' is not a 64-bit unsigned integer", v);
             o->run.has_seed = 1;
@@ -104,8 +113,8 @@ int runner_parse(const char *verb, int argc, char **argv, runner_opts *o)
             if (parse_double(v, &o->run.target_halfwidth) || !(o->run.target_halfwidth > 0 && o->run.target_halfwidth < 0.5))
                 return cli_usage_error(verb, "--target-halfwidth: '%s' is not a number in (0, 0.5)", v);
         } else if (strcmp(a, "--max-samples") == 0) {
-            if (parse_count(v, &o->run.max_samples) || o->run.max_samples == 0)
-                return cli_usage_error(verb, "--max-samples: '%s' is not a positive whole number", v);
+            if (runner_parse_count(v, &o->run.max_samples))
+                return cli_usage_error(verb, "--max-samples: '%s' is not a whole number from 1 to 2^50", v);
         } else {   /* --set FACTOR.PARAM=VALUE */
             const char *dot = strchr(v, '.'), *eq = strchr(v, '=');
             if (o->nsets == RUNNER_MAX_SETS) return cli_usage_error(verb, "at most %d --set options", RUNNER_MAX_SETS);
@@ -123,6 +132,11 @@ int runner_parse(const char *verb, int argc, char **argv, runner_opts *o)
     }
     if (o->resume && o->input)
         return cli_usage_error(verb, "--resume RESULT.h5 takes no scenario file: the result holds it");
+    /* The resumed run re-reads its options from the file: any other given
+     * here would be silently ignored (-o, -n, --set...). */
+    if (o->resume && not_with_resume && strcmp(verb, "run") == 0)
+        return cli_usage_error(verb, "--resume takes only --threads, --json and --quiet: the result holds "
+                               "the run's other options ('%s')", not_with_resume);
     if (!o->resume && !o->input) return cli_usage_error(verb, "missing the %s file", strcmp(verb, "batch") ? "SCENARIO.yaml" : "BATCH.yaml");
     return 0;
 }

@@ -11,6 +11,7 @@
 #include "tyche/io.h"
 
 #define RUNNER_MAX_SETS 64
+#define RUNNER_MAX_SAMPLES (UINT64_C(1) << 50)   /* as run.samples in a scenario */
 
 typedef struct runner_opts {
     const char *input;           /* SCENARIO.yaml or BATCH.yaml */
@@ -26,6 +27,9 @@ typedef struct runner_opts {
 /* Parses argv[1..argc) of verb ("run" or "batch"). Returns 0, or EXIT_USAGE
  * after printing the problem. */
 int runner_parse(const char *verb, int argc, char **argv, runner_opts *o);
+
+/* Parses a sample count, 1 to RUNNER_MAX_SAMPLES, written 1000000 or 1e6. 0 or -1. */
+int runner_parse_count(const char *t, uint64_t *out);
 
 /* Applies the --set overrides to s. Returns TY_OK or an error on diag. */
 ty_status runner_apply_sets(const runner_opts *o, ty_scenario *s, ty_diag *diag);

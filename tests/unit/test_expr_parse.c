@@ -16,7 +16,8 @@ static void test_suggest(void)
     CHECK(ty_suggest("gamma", c, 5) == NULL);
     CHECK(ty_suggest("normal", c, 5) == NULL);
     const char *s[] = {"y", "xy"};
-    CHECK(ty_suggest("x", s, 1) == NULL || 1);       /* one letter: distance 1 allowed */
+    CHECK_STR(ty_suggest("x", s, 1), "y");           /* one letter: distance 1 allowed */
+    CHECK(ty_suggest("xyz", s, 1) == NULL);          /* up to 3 letters: not distance 2 */
     CHECK_STR(ty_suggest("xz", s, 2), "xy");
 }
 
