@@ -54,21 +54,21 @@
 #define NBINS 100
 
 /* Draws per case: 1e6, or 1e7 with --slow (main's argument). */
-static size_t g_n = 1000000;
-static int g_slow;
+__attribute__((unused)) static size_t g_n = 1000000;
+__attribute__((unused)) static int g_slow;
 /* Checks made at level ALPHA, counted for the printed family-wise rate. */
-static int g_stat_checks;
+__attribute__((unused)) static int g_stat_checks;
 
-static double zcrit(void) { return gsl_cdf_ugaussian_Qinv(ALPHA / 2); }
-static double kscrit(void) { return sqrt(-0.5 * log(ALPHA / 2)); }
+__attribute__((unused)) static double zcrit(void) { return gsl_cdf_ugaussian_Qinv(ALPHA / 2); }
+__attribute__((unused)) static double kscrit(void) { return sqrt(-0.5 * log(ALPHA / 2)); }
 /* Power of the two-sided |z| > zcrit test when z's mean moves by d. */
-static double zpower(double d)
+__attribute__((unused)) static double zpower(double d)
 {
     return gsl_cdf_ugaussian_Q(zcrit() - d) + gsl_cdf_ugaussian_P(-zcrit() - d);
 }
 
 /* The seed of a case: FNV-1a of its name (independent of case order). */
-static uint64_t seed_of(const char *name)
+__attribute__((unused)) static uint64_t seed_of(const char *name)
 {
     uint64_t h = 1469598103934665603ull;
     for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
