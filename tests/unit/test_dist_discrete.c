@@ -1,17 +1,21 @@
 /* test_dist_discrete.c - integer and table kinds (bernoulli, binomial,
  * poisson, discrete, constant): samplers by chi-square against exact pmfs
- * (GSL), moments, quantile/CDF consistency, truncation as a restricted
- * support, validation messages.
+ * (GSL), sample mean and variance against closed forms (direct pmf sums when
+ * truncated), ty_dist_mean/variance against the same, quantile/CDF
+ * consistency, truncation as a restricted support, validation messages.
  *
- * False-failure rate: seeds are fixed, so the outcome is deterministic. For
- * a random seed each chi-square case fails a correct sampler with
- * probability ALPHA = 1e-4 and each moment check with 6.3e-5; with 33
- * chi-square cases and 66 moment checks the family-wise rate is about 7.5e-3. */
+ * Errors caught, rates: see dist_check.h. Each case draws 1e6 values (1e7
+ * with --slow) from a seed hashed from its name; its chi-square (one cell
+ * per value, pooled to >= 5 expected) and moment checks run at ALPHA = 1e-6
+ * each; the run prints each case's power against a mean shifted by 1% of
+ * the sd (1 - 1.7e-7) and a variance 2% too large, and the family-wise
+ * false-failure rate (about 1e-4 for this file). */
 #include "dist_check.h"
 
-#define N 100000
+#define N g_n
 
-static uint64_t g_seed = 5000;
+/* Kinds with a sampler case, untruncated and truncated (test_kinds_covered). */
+static int g_covered[TY_DIST_COUNT][2];
 
 /* Chi-square of the draws x[0..n) over cells v[0..m) with probabilities
  * pr[0..m) plus one cell "anything else" of probability 1 - sum(pr).
@@ -50,6 +54,8 @@ static void check_chisq(const char *what, const double *x, size_t n, const doubl
     } else {
         double crit = gsl_cdf_chisq_Qinv(ALPHA, cells - 1);
         CHECK_MSG(chi < crit, "%s: chi-square %.2f >= %.2f (%d cells)", what, chi, crit, cells);
+        g_stat_checks++;
+        printf("  %-44s chi2 %.1f (<%.1f, %d cells)\n", what, chi, crit, cells);
     }
     free(obs);
 }
@@ -82,8 +88,21 @@ static void int_case(const char *what, ty_dist *d, pmf_fn pmf, double p0, double
         /* the kept mass, by the reference pmf over a wide enough range */
         for (size_t j = 0; j < m; j++) pr[j] /= tot;
     }
-    double *x = draw(d, N, g_seed++);
-    check_moments(what, d, x, N);
+    /* reference moments: closed forms, or pmf sums over the kept support */
+    double mu, var;
+    if (!trunc) {
+        mu = pmf == poiP ? p0 : pmf == binP ? p0 * p1 : p0;
+        var = pmf == poiP ? p0 : pmf == binP ? p0 * p1 * (1 - p1) : p0 * (1 - p0);
+    } else {
+        double s1 = 0, s2 = 0;
+        for (size_t j = 0; j < m; j++) s1 += pr[j] * v[j];
+        for (size_t j = 0; j < m; j++) s2 += pr[j] * (v[j] - s1) * (v[j] - s1);
+        mu = s1; var = s2;
+    }
+    g_covered[ty_dist_get_spec(d)->kind][trunc] = 1;
+    check_exact_moments(what, d, mu, var);
+    double *x = draw(d, N, seed_of(what));
+    check_moments(what, x, N, mu, var, var > 0);
     check_chisq(what, x, N, v, pr, m);
     free(x); free(v); free(pr);
     ty_dist_free(d);
@@ -175,8 +194,10 @@ static void test_discrete_table(void)
     ty_dist *d = NULL;
     CHECK(ty_dist_new(&s, &d, NULL, NULL) == TY_OK);
     double cv[] = {1, 2, 3}, cp[] = {0.7, 0.1, 0.2};
-    double *x = draw(d, N, g_seed++);
-    check_moments("discrete", d, x, N);
+    double *x = draw(d, N, seed_of("discrete"));
+    g_covered[TY_DIST_DISCRETE][0] = 1;
+    check_exact_moments("discrete", d, 1.5, 0.7 * 0.5 * 0.5 + 0.1 * 0.5 * 0.5 + 0.2 * 1.5 * 1.5);
+    check_moments("discrete", x, N, 1.5, 0.7 * 0.5 * 0.5 + 0.1 * 0.5 * 0.5 + 0.2 * 1.5 * 1.5, 1);
     check_chisq("discrete", x, N, cv, cp, 3);
     free(x);
     CHECK_NEAR(ty_dist_mean(d), 0.7 + 0.2 + 0.6, 1e-15);
@@ -195,7 +216,10 @@ static void test_discrete_table(void)
     s.has_bounds = 1; s.lo = 2; s.hi = 10;
     CHECK(ty_dist_new(&s, &d, NULL, NULL) == TY_OK);
     double tv[] = {2, 3}, tp[] = {1.0 / 3, 2.0 / 3};
-    x = draw(d, N, g_seed++);
+    x = draw(d, N, seed_of("discrete in [2, 10]"));
+    g_covered[TY_DIST_DISCRETE][1] = 1;
+    check_exact_moments("discrete in [2, 10]", d, 8.0 / 3, 2.0 / 9);
+    check_moments("discrete in [2, 10]", x, N, 8.0 / 3, 2.0 / 9, 1);
     check_chisq("discrete in [2, 10]", x, N, tv, tp, 2);
     free(x);
     CHECK_NEAR(ty_dist_mean(d), 8.0 / 3, 1e-14);
@@ -208,16 +232,23 @@ static void test_discrete_table(void)
     ty_dist_spec b = {0};
     b.kind = TY_DIST_DISCRETE; b.values = bv; b.weights = bw; b.nvalues = 1000;
     CHECK(ty_dist_new(&b, &d, NULL, NULL) == TY_OK);
-    x = draw(d, N, g_seed++);
+    x = draw(d, N, seed_of("discrete x1000"));
     check_chisq("discrete x1000", x, N, bv, bp, 1000);
-    check_moments("discrete x1000", d, x, N);
+    double bm = 0, bvar = 0;
+    for (int i = 0; i < 1000; i++) bm += bp[i] * bv[i];
+    for (int i = 0; i < 1000; i++) bvar += bp[i] * (bv[i] - bm) * (bv[i] - bm);
+    check_exact_moments("discrete x1000", d, bm, bvar);
+    check_moments("discrete x1000", x, N, bm, bvar, 1);
     free(x);
     ty_dist_free(d);
     b.weights = NULL;
     CHECK(ty_dist_new(&b, &d, NULL, NULL) == TY_OK);
     for (int i = 0; i < 1000; i++) bp[i] = 1e-3;
-    x = draw(d, N, g_seed++);
+    x = draw(d, N, seed_of("discrete x1000 equal"));
     check_chisq("discrete x1000 equal", x, N, bv, bp, 1000);
+    /* values 0, 0.5, ..., 499.5 equally likely: mean 249.75, var 0.25 (1000^2 - 1) / 12 */
+    check_exact_moments("discrete x1000 equal", d, 249.75, 0.25 * (1e6 - 1) / 12);
+    check_moments("discrete x1000 equal", x, N, 249.75, 0.25 * (1e6 - 1) / 12, 1);
     free(x);
     ty_dist_free(d);
 }
@@ -265,6 +296,7 @@ static void test_integer_quantile(void)
 static void test_constant(void)
 {
     ty_dist *d = mkb(TY_DIST_CONSTANT, 4, 0, 0, 0, 10);
+    g_covered[TY_DIST_CONSTANT][1] = 1;
     double x[100];
     ty_rng r;
     ty_rng_seed(&r, 3, 3);
@@ -272,6 +304,12 @@ static void test_constant(void)
     for (int i = 0; i < 100; i++) CHECK(x[i] == 4);
     CHECK(ty_dist_cdf(d, 3.9) == 0 && ty_dist_cdf(d, 4) == 1);
     CHECK(ty_dist_quantile(d, 0.3) == 4 && ty_dist_mean(d) == 4 && ty_dist_variance(d) == 0);
+    ty_dist_free(d);
+    d = mk(TY_DIST_CONSTANT, -2.5, 0, 0);
+    g_covered[TY_DIST_CONSTANT][0] = 1;
+    ty_dist_sample(d, &r, x, 100);
+    for (int i = 0; i < 100; i++) CHECK(x[i] == -2.5);
+    CHECK(ty_dist_mean(d) == -2.5 && ty_dist_variance(d) == 0);
     ty_dist_free(d);
     d = mk(TY_DIST_POISSON, 0, 0, 0);
     CHECK(ty_dist_mean(d) == 0 && ty_dist_quantile(d, 0.9) == 0);
@@ -316,5 +354,15 @@ static void test_validation_discrete(void)
     check_error(&d, "discrete: bounds [3, 2] are reversed");
 }
 
-TEST_MAIN(test_bernoulli, test_binomial, test_poisson, test_truncated_integer, test_discrete_table,
-          test_integer_quantile, test_constant, test_validation_discrete)
+/* Every integer and table kind of TY_DIST_LIST has a sampler case with
+ * moments, plain and truncated (the continuous kinds: test_dist.c). */
+static void test_kinds_covered(void)
+{
+    _Static_assert(TY_DIST_COUNT == 13, "a new kind: give it sampler and moment cases here or in test_dist.c");
+    for (int k = TY_DIST_BERNOULLI; k <= TY_DIST_CONSTANT; k++)
+        CHECK_MSG(g_covered[k][0] && g_covered[k][1], "%s: no sampler case (plain %d, truncated %d)",
+                  ty_dist_kind_name(k), g_covered[k][0], g_covered[k][1]);
+}
+
+DIST_MAIN(test_bernoulli, test_binomial, test_poisson, test_truncated_integer, test_discrete_table,
+          test_integer_quantile, test_constant, test_validation_discrete, test_kinds_covered)
