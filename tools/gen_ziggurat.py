@@ -1,12 +1,12 @@
 #!/usr/bin/python3
-"""Writes engine/src/ziggurat_tables.h: the 256-layer ziggurat for the
+"""Writes engine/src/dist/ziggurat_tables.h: the 256-layer ziggurat for the
 standard normal (G. Marsaglia and W. W. Tsang, "The Ziggurat Method for
 Generating Random Variables", J. Stat. Software 5(8), 2000, pp. 1-7).
 
 Layer i (0..255) is the box [0, x[i]] x [f(x[i]), f(x[i+1])] with
 x[0] = v/f(r) (the base strip: box [0, r] x [0, f(r)] plus the tail beyond
 r, of the same area v), x[1] = r, x[256] = 0, f(x) = exp(-x^2/2).
-Run: /usr/bin/python3 tools/gen_ziggurat.py > engine/src/ziggurat_tables.h
+Run: /usr/bin/python3 tools/gen_ziggurat.py > engine/src/dist/ziggurat_tables.h
 """
 import math
 
