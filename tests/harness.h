@@ -36,15 +36,25 @@ static const char *th_current;
 typedef void (*th_fn)(void);
 typedef struct { const char *name; th_fn fn; } th_case;
 
+/* Runs the cases in order; with TYCHE_TEST_CASE=NAME in the environment,
+ * only the case of that name (each case runs alone: none depends on
+ * another's state). An unknown name is a failure, not a silent pass. */
 static int th_run(const th_case *cases, size_t n)
 {
-    int passed = 0, failed = 0;
+    int passed = 0, failed = 0, matched = 0;
+    const char *only = getenv("TYCHE_TEST_CASE");
     for (size_t i = 0; i < n; i++) {
+        if (only && *only && strcmp(only, cases[i].name) != 0) continue;
+        matched++;
         th_current = cases[i].name;
         th_test_failed = 0;
         cases[i].fn();
         if (th_test_failed) { failed++; fprintf(stderr, "FAIL %s\n", cases[i].name); }
         else passed++;
+    }
+    if (only && *only && !matched) {
+        fprintf(stderr, "no test case named '%s'\n", only);
+        return 1;
     }
     printf("%d checks; %d passed, %d failed\n", th_checks, passed, failed);
     return failed ? 1 : 0;

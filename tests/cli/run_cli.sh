@@ -27,6 +27,10 @@ done
 $py "$root/tests/schema/check_schema.py" "$work/t1.h5" >/dev/null && ok || bad "schema of a real run: $($py "$root/tests/schema/check_schema.py" "$work/t1.h5")"
 "$tyche" batch "$root/scenarios/ukraine-2014-policy.yaml" -n 5000 -o "$work/bs.h5" --quiet --save-samples >/dev/null
 $py "$root/tests/schema/check_schema.py" "$work/bs.h5" >/dev/null && ok || bad "schema of a batch: $($py "$root/tests/schema/check_schema.py" "$work/bs.h5")"
+# The schema check reads the batch differences: a damaged one is caught.
+cp "$work/bs.h5" "$work/bs-bad.h5"
+$py -c "import h5py; f = h5py.File('$work/bs-bad.h5', 'a'); del f['runs/us_accepts/difference/stderr']"
+! $py "$root/tests/schema/check_schema.py" "$work/bs-bad.h5" >/dev/null && ok || bad "schema check missed a difference without stderr"
 shown=$("$tyche" show "$work/t2.h5" --json | outcomes)
 [ "$shown" = "$ref" ] && ok || bad "show --json differs from run --json"
 "$tyche" show "$work/t2.h5" | grep -q "invasion" && ok || bad "show table lacks the outcomes"

@@ -113,6 +113,16 @@ def check_run(run):
         p = o.get("probability")
         if p is not None and p.attrs.get("units") != "1":
             bad(f"{p.name}@units: {p.attrs.get('units')!r}, expected '1'")
+    if "difference" in run:   # batch variants paired with the baseline
+        g = run["difference"]
+        for col in ("diff", "stderr", "ci_low", "ci_high", "unpaired_stderr"):
+            d = dataset(g, col, "f", (k,))
+            if d is not None and d.attrs.get("units") != "1":
+                bad(f"{d.name}@units: {d.attrs.get('units')!r}, expected '1'")
+        lo, hi, df = g.get("ci_low"), g.get("ci_high"), g.get("diff")
+        if lo is not None and hi is not None and df is not None and lo.shape == hi.shape == df.shape:
+            if not all(a <= b <= c for a, b, c in zip(lo[()], df[()], hi[()])):
+                bad(f"{g.name}: diff outside its own interval")
     series = check_series(run, "factors") + check_series(run, "derived")
     c = group(run, "convergence")
     if c is not None:
