@@ -5,14 +5,7 @@
 # 10^6, and the layout of the bench.h5 it writes. No npm, no network
 # (--no-squiggle); results go to a temporary folder, not bench/results.
 set -uo pipefail
-tyche=$1
-root=$(cd "$(dirname "$0")/../.." && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-pass=0 fail=0
-ok()  { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-py=/usr/bin/python3
+source "$(dirname "$0")/lib/prologue.sh"
 
 if "$root/bench/run" --quick --no-squiggle --only peers,rss --tyche "$tyche" --out "$work" >"$work/log" 2>&1; then
   ok
@@ -40,5 +33,4 @@ then ok; else bad "bench.h5 layout"; fi
 # bench/run refuses an unknown option with exit 2.
 "$root/bench/run" --bogus >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "unknown option not exit 2"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -6,14 +6,7 @@
 # baseline is a warning at its position, not a silently missing difference;
 # a batch of sweeps only writes a valid file whose sweeps name their outcomes.
 set -uo pipefail
-tyche=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-root=$(cd "$(dirname "$0")/../.." && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-pass=0 fail=0
-ok()  { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-py=/usr/bin/python3
+source "$(dirname "$0")/lib/prologue.sh"
 scen=$root/scenarios/release-deadline.yaml
 
 # A target out of reach within the budget.
@@ -106,5 +99,4 @@ done
 grep -rn "DESIGN" "$root/engine" "$root/README.md" "$root/docs" "$root/scenarios" "$root/plots" >/dev/null \
   && bad "a user-facing file refers to DESIGN.md, which a clone does not have" || ok
 
-echo "$pass passed, $fail failed"
-[ $fail = 0 ]
+finish

@@ -7,14 +7,7 @@
 # check, --json and the result file; ci90 names the family it resolves to;
 # an outcome named like a factor is refused by check (not at --save-samples).
 set -uo pipefail
-tyche=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-root=$(cd "$(dirname "$0")/../.." && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-pass=0 fail=0
-ok()  { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-py=/usr/bin/python3
+source "$(dirname "$0")/lib/prologue.sh"
 scen=$root/scenarios/ukraine-2014.yaml
 batch=$root/scenarios/ukraine-2014-policy.yaml
 
@@ -154,5 +147,4 @@ printf 'tyche: 1\nname: clash\nfactors:\n  troops: {dist: "normal(0, 1)"}\noutco
 [ $rc = 3 ] && grep -qF "clash.yaml:6:3: error: name 'troops' is already used by a factor (line 4)" "$work/err" && ok \
   || bad "outcome named like a factor: exit $rc $(cat "$work/err")"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

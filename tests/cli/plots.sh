@@ -6,16 +6,9 @@
 # the files (tests/plots/check.py, from --debug-json); and the error cases:
 # one line on stderr, exit 1, no traceback.
 set -uo pipefail
-tyche=$1
-root=$(cd "$(dirname "$0")/../.." && pwd)
+source "$(dirname "$0")/lib/prologue.sh"
 plot=$root/plots/tyche-plot
-py=/usr/bin/python3
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 export MPLCONFIGDIR=$work/mpl
-pass=0 fail=0
-ok()  { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 
 # check_png FILE:WxH ... - each PNG exists, has that pixel size (from its
 # IHDR header) and is not blank (over 30 distinct colours, over 10 kB).
@@ -152,5 +145,4 @@ for case in "text.h5:not an HDF5 file" "v2.h5:format version 2" "nooutcomes.h5:m
 done
 "$plot" >/dev/null 2>&1; [ $? = 2 ] && ok || bad "no arguments is not a usage error"
 
-echo "plots: $pass passed, $fail failed"
-[ $fail = 0 ]
+finish

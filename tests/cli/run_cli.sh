@@ -4,15 +4,8 @@
 # kill -9 leaves an older file intact), SIGINT then --resume giving the
 # uninterrupted result, --save-samples, --target-halfwidth.
 set -uo pipefail
-tyche=$1
-root=$(cd "$(dirname "$0")/../.." && pwd)
+source "$(dirname "$0")/lib/prologue.sh"
 bench=$root/bench/models/ukraine-2014-bench.yaml
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-pass=0 fail=0
-ok()  { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-py=/usr/bin/python3
 
 # The outcomes of a --json document, without timing and thread fields.
 outcomes() { $py -c 'import json,sys; d=json.load(sys.stdin); print(json.dumps({v: r["outcomes"] for v, r in d["runs"].items()}, sort_keys=True))'; }
@@ -137,5 +130,4 @@ cp "$work/h.h5" "$work/h2.h5"
 $py -c 'import h5py,sys; f=h5py.File(sys.argv[1],"r+"); del f["runs/baseline/histograms/troops/overflow"]' "$work/h2.h5"
 ! $py "$root/tests/schema/check_schema.py" "$work/h2.h5" >/dev/null && ok || bad "schema check missed a lone underflow"
 
-echo "$pass passed, $fail failed"
-[ $fail = 0 ]
+finish

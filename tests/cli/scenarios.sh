@@ -8,14 +8,7 @@
 # that changes only one factor leaves every other factor's per-sample
 # values untouched.
 set -uo pipefail
-tyche=$1
-root=$(cd "$(dirname "$0")/../.." && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-pass=0 fail=0
-ok()  { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-py=/usr/bin/python3
+source "$(dirname "$0")/lib/prologue.sh"
 
 # A batch file has a top-level `batch:` key; everything else is a scenario.
 is_batch() { grep -q '^batch:' "$1"; }
@@ -135,5 +128,4 @@ sys.exit(1 if errs else 0)
 EOF
 done
 
-echo "$pass passed, $fail failed"
-[ $fail = 0 ]
+finish

@@ -5,14 +5,7 @@
 # (Sobol on a correlated scenario without --ignore-correlations: 3; a bad
 # --target or --method: 2 with a hint), and --ignore-correlations recorded.
 set -uo pipefail
-tyche=$1
-root=$(cd "$(dirname "$0")/../.." && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-pass=0 fail=0
-ok()  { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-py=/usr/bin/python3
+source "$(dirname "$0")/lib/prologue.sh"
 schema() { $py "$root/tests/schema/check_schema.py" "$1" >/dev/null && ok || bad "schema of $1: $($py "$root/tests/schema/check_schema.py" "$1")"; }
 
 # Every file under scenarios/, each method and all of them.
@@ -93,5 +86,4 @@ $py -c 'import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sys.ar
 "$tyche" show "$work/j1.h5" > "$work/show.txt"   # not piped into grep -q: no SIGPIPE under pipefail
 grep -q "ST \[95%\]" "$work/show.txt" && ok || bad "show table lacks the sensitivity table"
 
-echo "$pass passed, $fail failed"
-[ $fail = 0 ]
+finish
