@@ -140,7 +140,6 @@ typedef struct ty_run_result {
      * where those are independent), for paired differences between runs. */
     size_t ngroups;
     uint64_t group_units;
-    int group_cells;         /* 1: the units are cells, 0: blocks */
     double *group_sums;      /* ngroups x noutcomes */
     double *group_weights;   /* ngroups: samples in each group */
 } ty_run_result;

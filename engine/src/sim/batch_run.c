@@ -16,7 +16,6 @@ ty_status ty_run_difference(ty_run_result *v, const ty_run_result *base)
     size_t K = v->noutcomes, G = v->ngroups;
     if (K != base->noutcomes || G != base->ngroups || G < 2 || v->seed != base->seed ||
         v->samples != base->samples || v->group_units != base->group_units ||
-        v->group_cells != base->group_cells ||
         !v->group_sums || !base->group_sums || !v->complete || !base->complete)
         return TY_ERR_INVALID;
     ty_difference *d = calloc(K, sizeof *d);

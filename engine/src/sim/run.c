@@ -102,7 +102,7 @@ static ty_status run_prepare(run *r, const ty_scenario *s, const ty_run_options 
         if (!r->save) return TY_ERR_NOMEM;
     }
     tally_ranges(p, &r->ws[0], r->N);
-    memset(r->ws[0].hist, 0, p->S * NB * sizeof *r->ws[0].hist);
+    memset(r->ws[0].hist, 0, p->S * HS * sizeof *r->ws[0].hist);
     return TY_OK;
 }
 
@@ -145,7 +145,7 @@ static int convergence_append(ty_convergence *c, size_t K, uint64_t samples, con
  * and near 0 and 1 (stats_interval). */
 static ty_estimate outcome_estimate(const plan *p, const accum *a, size_t k)
 {
-    double N = (double)a->on[k], units = (double)a->est.blocks, mean, se;
+    double N = (double)a->est.n, units = (double)a->est.blocks, mean, se;
     stats_blocks_mean_se(&a->est, k, &mean, &se);
     if (p->units == UNITS_CELLS && units >= 2)
         return stats_interval(mean, se, units - 1, N, p->model == TY_OUTCOME_RULES);
@@ -322,7 +322,6 @@ static ty_status run_finish(run *r, int interrupted, int reached, double wall, t
         /* Group sums only cover the blocks run here; a resumed run has none. */
         out->ngroups = r->a.ngroups;
         out->group_units = r->a.group_units;
-        out->group_cells = 1;
         out->group_sums = r->a.gsum;
         out->group_weights = r->a.gw;
         r->a.gsum = NULL;

@@ -63,8 +63,7 @@ typedef struct workspace {
 typedef struct accum {
     uint64_t blocks;             /* blocks added */
     stats_blocks est;            /* the K outcome probabilities over the units */
-    uint64_t *on;                /* K: samples, as independent draws ... */
-    double *omean, *om2;         /* K: ... their running mean and M2 */
+    double *omean, *om2;         /* K: the samples' running mean and M2, as independent draws */
     double *smean, *sm2;         /* S series: running mean and M2 */
     uint64_t *sn;                /* S: finite values counted */
     uint64_t *hist;              /* S x HS: NB bins, below, above */

@@ -22,7 +22,6 @@ int accum_init(accum *a, plan *p, uint64_t nblocks, uint64_t n)
     a->est.sum = calloc(p->K, sizeof *a->est.sum);
     a->est.d2 = calloc(p->K, sizeof *a->est.d2);
     a->est.dw = calloc(p->K, sizeof *a->est.dw);
-    a->on = calloc(p->K + 1, sizeof *a->on);
     a->omean = calloc(p->K + 1, sizeof *a->omean);
     a->om2 = calloc(p->K + 1, sizeof *a->om2);
     a->smean = calloc(p->S + 1, sizeof *a->smean);
@@ -44,13 +43,13 @@ int accum_init(accum *a, plan *p, uint64_t nblocks, uint64_t n)
     a->gsum = calloc(a->ngroups * p->K + 1, sizeof *a->gsum);
     a->gw = calloc(a->ngroups + 1, sizeof *a->gw);
     return p->hist_lo && p->hist_w && p->hist_hi && p->hist_kind && a->est.ref && a->est.sum && a->est.d2 && a->est.dw &&
-           a->on && a->omean && a->om2 && a->smean && a->sm2 && a->sn && a->hist && a->vmin && a->vmax && a->gsum && a->gw ? 0 : -1;
+           a->omean && a->om2 && a->smean && a->sm2 && a->sn && a->hist && a->vmin && a->vmax && a->gsum && a->gw ? 0 : -1;
 }
 
 void accum_free(accum *a, plan *p)
 {
     free(a->est.ref); free(a->est.sum); free(a->est.d2); free(a->est.dw);
-    free(a->on); free(a->omean); free(a->om2);
+    free(a->omean); free(a->om2);
     free(a->smean); free(a->sm2); free(a->sn); free(a->hist); free(a->vmin); free(a->vmax); free(a->gsum); free(a->gw);
     free(p->hist_lo); free(p->hist_w); free(p->hist_hi); free(p->hist_kind);
     p->hist_lo = p->hist_w = p->hist_hi = NULL;
@@ -62,6 +61,7 @@ void accum_add(const plan *p, accum *a, uint64_t b, const double *t, size_t w)
 {
     /* Each cell: a unit of the ratio estimator, and part of its group of
      * cells for the paired differences. */
+    uint64_t n0 = a->est.n;      /* samples before this block, every outcome alike */
     size_t nc = block_ncells(&p->bp, b, w);
     for (size_t c = 0; c < nc; c++) {
         const double *sums = t + T_CELL(p) + c * p->K;
@@ -73,9 +73,11 @@ void accum_add(const plan *p, accum *a, uint64_t b, const double *t, size_t w)
         }
         stats_blocks_add(&a->est, sums, wc);
     }
-    for (size_t k = 0; k < p->K; k++)
-        stats_moments_merge(&a->on[k], &a->omean[k], &a->om2[k], (double)w, t[T_SUM(p) + k] / (double)w,
+    for (size_t k = 0; k < p->K; k++) {
+        uint64_t n = n0;
+        stats_moments_merge(&n, &a->omean[k], &a->om2[k], (double)w, t[T_SUM(p) + k] / (double)w,
                             t[T_M2(p) + k]);
+    }
     const double *sr = t + T_SERIES(p);
     for (size_t j = 0; j < p->S; j++)
         stats_moments_merge(&a->sn[j], &a->smean[j], &a->sm2[j], sr[2 * p->S + j], sr[j], sr[p->S + j]);
@@ -461,12 +463,12 @@ int tally_fill_series(const plan *p, const accum *a, ty_run_result *out)
 }
 
 /* The state's layout: reals ref, sum, d2, dw, (K each), w2, omean, om2 (K
- * each), smean, sm2, vmin, vmax (S each); counts n, blocks, units, on (K), sn (S), hist
+ * each), smean, sm2, vmin, vmax (S each); counts n, blocks, units, sn (S), hist
  * (S x HS). A state of another layout (an older tyche) does not fit. */
 static void state_sizes(const plan *p, size_t *nreal, size_t *ncount)
 {
     *nreal = 6 * p->K + 1 + 4 * p->S;
-    *ncount = 3 + p->K + p->S + p->S * HS;
+    *ncount = 3 + p->S + p->S * HS;
 }
 
 int tally_save_state(const plan *p, const accum *a, ty_resume_state *rs)
@@ -491,7 +493,6 @@ int tally_save_state(const plan *p, const accum *a, ty_resume_state *rs)
     *c++ = a->est.n;
     *c++ = a->blocks;
     *c++ = a->est.blocks;
-    memcpy(c, a->on, K * sizeof *c); c += K;
     memcpy(c, a->sn, S * sizeof *c); c += S;
     memcpy(c, a->hist, S * HS * sizeof *c);
     return 0;
@@ -516,7 +517,6 @@ int tally_load_state(const plan *p, accum *a, const ty_resume_state *rs)
     a->est.n = *c++;
     a->blocks = *c++;
     a->est.blocks = *c++;
-    memcpy(a->on, c, K * sizeof *c); c += K;
     memcpy(a->sn, c, S * sizeof *c); c += S;
     memcpy(a->hist, c, S * HS * sizeof *c);
     return a->blocks == rs->blocks_done ? 0 : -1;
