@@ -3,7 +3,8 @@
  *       the offending source line
  *       ^
  *   hint: did you mean ...?
- * The source line is read back from the file named in the diagnostic. */
+ * The source line comes from the text the loader kept on the diagnostics
+ * (ty_diag_source): a file is never opened twice. */
 #include "cli.h"
 
 #include <stdio.h>
@@ -11,20 +12,17 @@
 
 #include "tyche/diag.h"
 
-/* Copies line `line` (1-based) of path into buf; returns 0 if found. */
-static int read_line(const char *path, int line, char *buf, size_t size)
+/* Copies line `line` (1-based) of the source the diagnostic names into
+ * buf, from the text the loader kept on diag (never by opening the file
+ * again); returns 0 if found. */
+static int read_line(const ty_diag *diag, const char *path, int line, char *buf, size_t size)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) return -1;
-    int cur = 1, c;
-    size_t n = 0;
-    while (cur < line && (c = fgetc(f)) != EOF)
-        if (c == '\n') cur++;
-    if (cur != line) { fclose(f); return -1; }
-    while ((c = fgetc(f)) != EOF && c != '\n' && c != '\r')
-        if (n + 1 < size) buf[n++] = (char)c;
-    buf[n] = '\0';
-    fclose(f);
+    size_t len;
+    const char *text = ty_diag_source_line(diag, path, line, &len);
+    if (!text) return -1;
+    if (len >= size) len = size - 1;
+    memcpy(buf, text, len);
+    buf[len] = '\0';
     return 0;
 }
 
@@ -41,7 +39,7 @@ void cli_print_diags(const ty_diag *diag)
         else
             fprintf(stderr, "tyche: %s: %s\n", sev_names[e->severity], e->message);
         char line[512];
-        if (e->file && e->line > 0 && read_line(e->file, e->line, line, sizeof line) == 0) {
+        if (e->file && e->line > 0 && read_line(diag, e->file, e->line, line, sizeof line) == 0) {
             fprintf(stderr, "  %s\n  ", line);
             /* Keep tabs so the caret lines up under the column. */
             for (int c = 1; c < e->col && (size_t)(c - 1) < strlen(line); c++)

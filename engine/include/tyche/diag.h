@@ -40,4 +40,20 @@ size_t ty_diag_errors(const ty_diag *diag);           /* errors seen, stored or 
 const ty_diag_entry *ty_diag_get(const ty_diag *diag, size_t i);
 int ty_diag_oom(const ty_diag *diag);                 /* 1 if an entry was lost to OOM */
 
+/* Sources: the text a diagnostic's FILE names, kept so that a printer can
+ * show the offending line without opening the file again (a FIFO or a
+ * device cannot be read twice, and a file may change in between).
+ * ty_diag_source keeps a copy of text[0..size) as the source named name,
+ * replacing an earlier one of that name; on allocation failure nothing is
+ * kept (the line is then not shown). ty_diag_forget_source drops it, so
+ * that no line of it is shown (a file that is not a tyche file). */
+void ty_diag_source(ty_diag *diag, const char *name, const char *text, size_t size);
+void ty_diag_forget_source(ty_diag *diag, const char *name);
+
+/* Line `line` (1-based) of the source named name: a pointer into the kept
+ * text and its length in *len (without the line break), or NULL when no
+ * such source or line is kept. Valid until the source is replaced or diag
+ * freed. */
+const char *ty_diag_source_line(const ty_diag *diag, const char *name, int line, size_t *len);
+
 #endif

@@ -223,6 +223,8 @@ static yt_node *read_node(builder *b, yaml_event_t *ev, int depth)
 ty_status yt_doc_parse(const char *name, const char *text, size_t size, yt_doc **out, ty_diag *diag)
 {
     *out = NULL;
+    /* Kept for the printer's source lines: the file is read only once. */
+    ty_diag_source(diag, name, text, size);
     yt_doc *doc = calloc(1, sizeof *doc);
     if (!doc) return TY_ERR_NOMEM;
     size_t nlen = strlen(name) + 1;

@@ -7,7 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+typedef struct diag_source {
+    char *name, *text;
+    size_t size;
+} diag_source;
+
 struct ty_diag {
+    diag_source *sources;
+    size_t nsources;
     ty_diag_entry *entries;
     size_t count, cap;
     size_t max_errors;
@@ -31,6 +38,11 @@ void ty_diag_free(ty_diag *diag)
         free(diag->entries[i].hint);
     }
     free(diag->entries);
+    for (size_t i = 0; i < diag->nsources; i++) {
+        free(diag->sources[i].name);
+        free(diag->sources[i].text);
+    }
+    free(diag->sources);
     free(diag);
 }
 
@@ -107,4 +119,52 @@ int ty_diag_oom(const ty_diag *diag) { return diag ? diag->oom : 0; }
 const ty_diag_entry *ty_diag_get(const ty_diag *diag, size_t i)
 {
     return (diag && i < diag->count) ? &diag->entries[i] : NULL;
+}
+
+static diag_source *find_source(const ty_diag *diag, const char *name)
+{
+    for (size_t i = 0; diag && name && i < diag->nsources; i++)
+        if (strcmp(diag->sources[i].name, name) == 0) return &diag->sources[i];
+    return NULL;
+}
+
+void ty_diag_forget_source(ty_diag *diag, const char *name)
+{
+    diag_source *s = find_source(diag, name);
+    if (!s) return;
+    free(s->name);
+    free(s->text);
+    *s = diag->sources[--diag->nsources];
+}
+
+void ty_diag_source(ty_diag *diag, const char *name, const char *text, size_t size)
+{
+    if (!diag || !name) return;
+    ty_diag_forget_source(diag, name);
+    diag_source *grown = realloc(diag->sources, (diag->nsources + 1) * sizeof *grown);
+    if (!grown) return;
+    diag->sources = grown;
+    diag_source *s = &diag->sources[diag->nsources];
+    s->name = dup_str(name);
+    s->text = malloc(size ? size : 1);
+    if (!s->name || !s->text) { free(s->name); free(s->text); return; }
+    if (size) memcpy(s->text, text, size);
+    s->size = size;
+    diag->nsources++;
+}
+
+const char *ty_diag_source_line(const ty_diag *diag, const char *name, int line, size_t *len)
+{
+    const diag_source *s = find_source(diag, name);
+    if (!s || line < 1) return NULL;
+    const char *p = s->text, *end = s->text + s->size;
+    for (int cur = 1; cur < line; cur++) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl) return NULL;
+        p = nl + 1;
+    }
+    const char *e = p;
+    while (e < end && *e != '\n' && *e != '\r') e++;
+    *len = (size_t)(e - p);
+    return p;
 }
