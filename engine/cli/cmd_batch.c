@@ -26,22 +26,51 @@ static ty_status before_run(void *ctx, const ty_scenario *s, const char *name, c
     return TY_OK;
 }
 
+/* ---- --resume RESULT.h5 ------------------------------------------------ */
+
+/* Reads the interrupted batch's result into *prev and its stored command
+ * into *o, and builds the batch from the stored batch and scenario texts
+ * (never from disk: they may have changed or gone), named *bname and
+ * *sname so that their errors point at those texts. Returns 0, or the
+ * exit code after printing why (diagnostics are left on diag with *st
+ * set). */
+static int resume_setup(runner_opts *o, ty_results **prev, char **bname, char **sname, ty_batch **b,
+                        ty_status *st, ty_diag *diag)
+{
+    const char *path = o->resume;
+    int rc = runner_resume_setup("batch", o, prev, st, diag);
+    if (rc != 0) return rc;
+    *bname = runner_stored_name(path, "batch");
+    *sname = runner_stored_name(path, "scenario");
+    if (!*bname || !*sname) { *st = TY_ERR_NOMEM; return EXIT_RUNTIME; }
+    *st = ty_batch_parse(*bname, (*prev)->batch_text, *sname, (*prev)->source_text, b, diag);
+    return *st == TY_OK ? 0 : runner_exit_code(*st);
+}
+
+/* ---- tyche batch ------------------------------------------------------- */
+
 int cmd_batch(int argc, char **argv)
 {
     runner_opts o;
     if (runner_parse("batch", argc, argv, &o)) return EXIT_USAGE;
     runner_catch_signals(&o);
-    if (o.resume) return cli_usage_error("batch", "--resume is for 'tyche run' results; run the batch again");
     ty_diag *diag = ty_diag_new(20);
     if (!diag) return EXIT_RUNTIME;
     ty_batch *b = NULL;
-    ty_results *res = NULL;
+    ty_results *res = NULL, *prev = NULL;
     ty_result_file *file = NULL;
-    char *out_path = NULL;
+    char *out_path = NULL, *bname = NULL, *sname = NULL;
     int rc;
-    ty_status st = ty_batch_load(o.input, &b, diag);
+    ty_status st = TY_OK;
+    if (o.resume) {
+        rc = resume_setup(&o, &prev, &bname, &sname, &b, &st, diag);
+        if (rc != 0 && st == TY_OK) goto out;
+    } else {
+        st = ty_batch_load(o.input, &b, diag);
+    }
     if (st != TY_OK) goto fail;
-    if (cli_print_warnings(&diag, 1) != 0) { rc = EXIT_RUNTIME; goto out; }
+    /* Warnings before sampling (not again on --resume: the first run showed them). */
+    if (cli_print_warnings(&diag, !o.resume) != 0) { rc = EXIT_RUNTIME; goto out; }
     if (o.nsets) {
         fprintf(stderr, "tyche batch: --set applies to 'tyche run'; put overrides in the batch's variants\n");
         rc = EXIT_USAGE;
@@ -55,9 +84,13 @@ int cmd_batch(int argc, char **argv)
     res = calloc(1, sizeof *res);
     if (!res) { st = TY_ERR_NOMEM; goto fail; }
     batch_ctx ctx = {&o, file, {file, diag}};
-    ty_status run_st = ty_run_batch(b, &o.run, before_run, &ctx, res, diag);
+    ty_status run_st = ty_run_batch_resume(b, &o.run, prev, before_run, &ctx, res, diag);
     if (run_st != TY_OK && run_st != TY_ERR_INTERRUPTED) { st = run_st; goto fail; }
-    if (runner_fill_meta(res, argc + 1, argv - 1) != 0) { st = TY_ERR_NOMEM; goto fail; }
+    /* A resumed batch keeps the command it was started with. */
+    if (runner_fill_meta(res, prev ? (int)prev->ncommand_args : argc + 1, prev ? prev->command_args : argv - 1) != 0) {
+        st = TY_ERR_NOMEM;
+        goto fail;
+    }
     st = ty_result_file_finish(file, res, diag);
     file = NULL;
     if (st != TY_OK) goto fail;
@@ -66,7 +99,10 @@ int cmd_batch(int argc, char **argv)
     fflush(stdout);   /* the table, then the closing line, in a shared pipe */
     if (cli_print_warnings(&diag, 1) != 0) { rc = EXIT_RUNTIME; goto out; }
     runner_warn_targets(res);
-    if (!o.quiet) fprintf(stderr, "tyche: %s %s\n", run_st == TY_OK ? "wrote" : "interrupted; wrote the runs done to", out_path);
+    if (!o.quiet && run_st == TY_OK) fprintf(stderr, "tyche: wrote %s\n", out_path);
+    else if (!o.quiet)
+        fprintf(stderr, "tyche: interrupted; wrote the runs done to %s (resume with: tyche batch --resume %s)\n",
+                out_path, out_path);
     rc = runner_exit_code(run_st);
     goto out;
 fail:
@@ -77,6 +113,9 @@ out:
     ty_result_file_abort(file);
     free(out_path);
     ty_results_free(res);
+    ty_results_free(prev);
+    free(bname);
+    free(sname);
     ty_batch_free(b);
     ty_diag_free(diag);
     return rc;

@@ -7,83 +7,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Splits a command line written by runner_fill_meta (words separated by
- * spaces, single-quoted when they hold spaces or quotes). */
-static int split_words(const char *line, char ***out)
-{
-    size_t cap = 16, n = 0;
-    char **w = malloc(cap * sizeof *w);
-    char *buf = strdup(line);
-    if (!w || !buf) { free(w); free(buf); return -1; }
-    char *p = buf;
-    while (*p) {
-        while (*p == ' ') p++;
-        if (!*p) break;
-        char *start;
-        if (*p == '\'') {
-            start = ++p;
-            while (*p && *p != '\'') p++;
-        } else {
-            start = p;
-            while (*p && *p != ' ') p++;
-        }
-        if (*p) *p++ = '\0';
-        if (n + 2 > cap) {
-            char **nw = realloc(w, (cap *= 2) * sizeof *nw);
-            if (!nw) { free(w); free(buf); return -1; }
-            w = nw;
-        }
-        w[n++] = strdup(start);
-    }
-    w[n] = NULL;
-    free(buf);
-    *out = w;
-    return (int)n;
-}
-
-static void free_words(char **w)
-{
-    for (size_t i = 0; w && w[i]; i++) free(w[i]);
-    free(w);
-}
-
-/* --resume PATH: reads the interrupted result, re-parses its stored command
- * line into *o (keeping this call's --threads, --quiet and --json) and
- * loads the scenario from the stored text. Returns 0, or the exit code
- * after printing why (diagnostics are left on diag with *st set). */
-static int resume_setup(runner_opts *o, ty_results **prev, char ***words, ty_scenario **s,
+/* --resume PATH: reads the interrupted result and its stored command into
+ * *o (runner_resume_setup) and loads the scenario from the stored text,
+ * named *name so that its errors point at that text. Returns 0, or the
+ * exit code after printing why (diagnostics are left on diag with *st set). */
+static int resume_setup(runner_opts *o, ty_results **prev, char **name, ty_scenario **s,
                         ty_status *st, ty_diag *diag)
 {
     const char *path = o->resume;
-    int threads = o->run.threads, quiet = o->quiet, json = o->json;
-    *st = ty_results_read(path, prev, diag);
-    if (*st != TY_OK) return runner_exit_code(*st);
-    if ((*prev)->nruns != 1 || (*prev)->batch_text) {
-        fprintf(stderr, "tyche run: %s is not the result of a 'tyche run'\n", path);
-        return EXIT_USAGE;
-    }
-    if ((*prev)->runs[0].complete) {
-        fprintf(stderr, "tyche run: the run in %s is complete; nothing to resume\n", path);
-        return EXIT_USAGE;
-    }
-    int nw = split_words((*prev)->command_line, words);
-    if (nw < 2 || runner_parse("run", nw - 1, *words + 1, o)) {
-        fprintf(stderr, "tyche run: cannot read the command line stored in %s\n", path);
+    int rc = runner_resume_setup("run", o, prev, st, diag);
+    if (rc != 0) return rc;
+    if ((*prev)->nruns != 1) {
+        fprintf(stderr, "tyche run: %s holds %zu runs, not the one of a 'tyche run'; the file is damaged\n",
+                path, (*prev)->nruns);
         return EXIT_RUNTIME;
     }
-    if (o->save_samples) {
-        fprintf(stderr, "tyche run: a run with --save-samples cannot be resumed (its samples "
-                        "are not in the file); run it again\n");
-        return EXIT_USAGE;
-    }
-    o->output = path;
-    o->resume = path;
-    if (threads) o->run.threads = threads;
-    o->quiet = quiet || o->quiet;
-    o->json = json || o->json;
     o->run.resume = &(*prev)->runs[0];
-    runner_catch_signals(o);
-    *st = ty_scenario_parse(path, (*prev)->source_text, strlen((*prev)->source_text), s, diag);
+    if (!(*name = runner_stored_name(path, "scenario"))) { *st = TY_ERR_NOMEM; return EXIT_RUNTIME; }
+    *st = ty_scenario_parse(*name, (*prev)->source_text, strlen((*prev)->source_text), s, diag);
     return *st == TY_OK ? 0 : runner_exit_code(*st);
 }
 
@@ -115,13 +56,13 @@ int cmd_run(int argc, char **argv)
     ty_results *prev = NULL, *res = NULL;
     ty_scenario *s = NULL;
     ty_result_file *file = NULL;
-    char **words = NULL;
+    char *stored_name = NULL;
     char *out_path = NULL;
     ty_status st = TY_OK;
     int rc = EXIT_RUNTIME;
 
     if (o.resume) {
-        rc = resume_setup(&o, &prev, &words, &s, &st, diag);
+        rc = resume_setup(&o, &prev, &stored_name, &s, &st, diag);
         if (rc != 0) goto done;
     } else {
         /* A batch file read as a scenario gave an error per batch key. */
@@ -158,13 +99,13 @@ int cmd_run(int argc, char **argv)
     st = ty_run_scenario(s, "baseline", &o.run, &res->runs[0], diag);
     if (st != TY_OK && st != TY_ERR_INTERRUPTED) goto fail;
     ty_status run_st = st;
-    if (runner_fill_meta(res, o.resume ? 0 : argc + 1, argv - 1) != 0) { st = TY_ERR_NOMEM; goto fail; }
-    if (o.resume) {
-        free(res->command_line);
-        res->command_line = strdup(prev->command_line);
+    /* A resumed run keeps the command it was started with. */
+    if (runner_fill_meta(res, prev ? (int)prev->ncommand_args : argc + 1, prev ? prev->command_args : argv - 1) != 0) {
+        st = TY_ERR_NOMEM;
+        goto fail;
     }
     res->complete = run_st == TY_OK;
-    if (!res->command_line || ty_run_describe(res, s) != TY_OK) { st = TY_ERR_NOMEM; goto fail; }
+    if (ty_run_describe(res, s) != TY_OK) { st = TY_ERR_NOMEM; goto fail; }
     st = ty_result_file_finish(file, res, diag);
     file = NULL;
     if (st != TY_OK) goto fail;
@@ -181,7 +122,7 @@ fail:
 out:
     ty_result_file_abort(file);
     free(out_path);
-    free_words(words);
+    free(stored_name);
     ty_results_free(res);
     ty_results_free(prev);
     ty_scenario_free(s);

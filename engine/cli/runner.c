@@ -134,9 +134,9 @@ int runner_parse(const char *verb, int argc, char **argv, runner_opts *o)
         return cli_usage_error(verb, "--resume RESULT.h5 takes no scenario file: the result holds it");
     /* The resumed run re-reads its options from the file: any other given
      * here would be silently ignored (-o, -n, --set...). */
-    if (o->resume && not_with_resume && strcmp(verb, "run") == 0)
+    if (o->resume && not_with_resume)
         return cli_usage_error(verb, "--resume takes only --threads, --json and --quiet: the result holds "
-                               "the run's other options ('%s')", not_with_resume);
+                               "the %s's other options ('%s')", verb, not_with_resume);
     if (!o->resume && !o->input) return cli_usage_error(verb, "missing the %s file", strcmp(verb, "batch") ? "SCENARIO.yaml" : "BATCH.yaml");
     return 0;
 }
@@ -222,6 +222,24 @@ void runner_progress(runner_opts *o, const char *label)
     bar.last -= 1;
 }
 
+/* Appends a as one shell word: as is when it is plain, else in single
+ * quotes with each ' written '\'' (for people: --resume reads the array). */
+static char *shell_word(char *p, const char *a)
+{
+    int plain = *a != '\0';
+    for (const char *c = a; *c; c++)
+        plain &= isalnum((unsigned char)*c) || strchr("@%+=:,./_-", *c) != NULL;
+    if (plain) return stpcpy(p, a);
+    *p++ = '\'';
+    for (const char *c = a; *c; c++) {
+        if (*c == '\'') p = stpcpy(p, "'\\''");
+        else *p++ = *c;
+    }
+    *p++ = '\'';
+    *p = '\0';
+    return p;
+}
+
 int runner_fill_meta(ty_results *r, int argc, char **argv)
 {
     r->tyche_version = strdup(ty_version());
@@ -235,18 +253,78 @@ int runner_fill_meta(ty_results *r, int argc, char **argv)
     gethostname(host, sizeof host - 1);
     r->host = strdup(host);
     size_t len = 1;
-    for (int i = 0; i < argc; i++) len += strlen(argv[i]) + 3;
+    for (int i = 0; i < argc; i++) len += 4 * strlen(argv[i]) + 3;
     r->command_line = malloc(len);
-    if (!r->tyche_version || !r->created || !r->host || !r->command_line) return -1;
-    r->command_line[0] = '\0';
+    r->command_args = calloc((size_t)argc + 1, sizeof *r->command_args);
+    if (!r->tyche_version || !r->created || !r->host || !r->command_line || !r->command_args) return -1;
+    r->ncommand_args = (size_t)argc;
+    char *p = r->command_line;
+    *p = '\0';
     for (int i = 0; i < argc; i++) {
-        if (i) strcat(r->command_line, " ");
-        int quote = strpbrk(argv[i], " \t'\"") != NULL || !argv[i][0];
-        if (quote) strcat(r->command_line, "'");
-        strcat(r->command_line, argv[i]);
-        if (quote) strcat(r->command_line, "'");
+        if (i) *p++ = ' ';
+        p = shell_word(p, argv[i]);
+        if (!(r->command_args[i] = strdup(argv[i]))) return -1;
     }
     return 0;
+}
+
+int runner_resume_setup(const char *verb, runner_opts *o, ty_results **prev, ty_status *st, ty_diag *diag)
+{
+    const char *path = o->resume;
+    int threads = o->run.threads, quiet = o->quiet, json = o->json;
+    *st = ty_results_read(path, prev, diag);
+    if (*st != TY_OK) return runner_exit_code(*st);
+    const ty_results *r = *prev;
+    char **args = r->command_args;
+    size_t n = r->command_args ? r->ncommand_args : 0;
+    int sens = n >= 2 && strcmp(args[1], "sensitivity") == 0;
+    const char *kind = sens ? "sensitivity" : r->batch_text ? "batch" : "run";
+    if (strcmp(kind, verb) != 0) {
+        fprintf(stderr, "tyche %s: %s is the result of a 'tyche %s', not of a 'tyche %s'", verb, path, kind, verb);
+        if (!sens) fprintf(stderr, "; resume it with 'tyche %s --resume %s'", kind, path);
+        fputc('\n', stderr);
+        return EXIT_USAGE;
+    }
+    if (r->complete) {
+        fprintf(stderr, "tyche %s: the %s in %s is complete; nothing to resume\n", verb, verb, path);
+        return EXIT_USAGE;
+    }
+    if (!args) {
+        fprintf(stderr, "tyche %s: %s holds no stored command (the attribute command_args): a tyche "
+                "older than this one wrote it, and cannot be resumed; run the %s again\n", verb, path, verb);
+        return EXIT_RUNTIME;
+    }
+    if (n < 2 || strcmp(args[1], verb) != 0) {
+        fprintf(stderr, "tyche %s: the command stored in %s (command_args) is %s, not a 'tyche %s' "
+                "command; the file is damaged\n", verb, path, n < 2 ? "empty" : "another", verb);
+        return EXIT_RUNTIME;
+    }
+    if (runner_parse(verb, (int)n - 1, args + 1, o) || o->resume || !o->input) {
+        fprintf(stderr, "tyche %s: cannot use the command stored in %s (command_args)%s; the file is "
+                "damaged\n", verb, path, o->resume ? ": it holds --resume" : "");
+        return EXIT_RUNTIME;
+    }
+    if (o->save_samples) {
+        fprintf(stderr, "tyche %s: a %s with --save-samples cannot be resumed (its samples are not in the "
+                "file); run it again\n", verb, verb);
+        return EXIT_USAGE;
+    }
+    o->input = NULL;
+    o->output = path;
+    o->resume = path;
+    if (threads) o->run.threads = threads;
+    o->quiet = quiet || o->quiet;
+    o->json = json || o->json;
+    runner_catch_signals(o);
+    return 0;
+}
+
+char *runner_stored_name(const char *path, const char *what)
+{
+    size_t n = strlen(path) + strlen(what) + 16;
+    char *name = malloc(n);
+    if (name) snprintf(name, n, "%s (stored %s)", path, what);
+    return name;
 }
 
 ty_status runner_create_file(const runner_opts *o, const char *path, ty_result_file **f, ty_diag *diag)

@@ -42,8 +42,24 @@ void runner_catch_signals(runner_opts *o);
  * label names what runs ("baseline", "sweep troops 3/9"). */
 void runner_progress(runner_opts *o, const char *label);
 
-/* The file's top-level metadata: version, time, command line, host. */
+/* The file's top-level metadata: version, time, host, and the command:
+ * argv[0..argc) copied as command_args (what --resume reads back) and
+ * shell-quoted into command_line (for people). 0 or -1 (memory). */
 int runner_fill_meta(ty_results *r, int argc, char **argv);
+
+/* --resume RESULT.h5 of verb ("run" or "batch"): reads the result into
+ * *prev (the caller frees it; o's strings point into it) and parses its
+ * stored command (command_args) into *o, keeping this call's --threads,
+ * --quiet and --json; the output is the result itself. Returns 0, or the
+ * exit code after printing why: another verb's result, a complete one, a
+ * missing or damaged command, --save-samples (a read error is left on diag
+ * with *st set, for the caller to print). */
+int runner_resume_setup(const char *verb, runner_opts *o, ty_results **prev, ty_status *st, ty_diag *diag);
+
+/* "PATH (stored WHAT)": the name under which a result's stored scenario or
+ * batch text is parsed, so that its errors point at the stored text, not
+ * at the HDF5 file's bytes. A string to free, or NULL. */
+char *runner_stored_name(const char *path, const char *what);
 
 /* The output path: -o, or results/<name>.h5 (creating results/). Returns
  * a string to free, or NULL after printing why. */

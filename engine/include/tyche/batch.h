@@ -41,6 +41,12 @@ ty_status ty_batch_sniff(const char *path, int *is_batch, ty_diag *diag);
  * override's position. Returns TY_OK with *out owning a new batch
  * (ty_batch_free), or an error status with diagnostics and *out NULL. */
 ty_status ty_batch_load(const char *path, ty_batch **out, ty_diag *diag);
+/* As ty_batch_load, from texts in memory (a result file's stored batch
+ * and scenario, for --resume): the batch text named name in diagnostics,
+ * and the scenario text named scenario_name, whatever file the batch's
+ * 'scenario' key names. */
+ty_status ty_batch_parse(const char *name, const char *text, const char *scenario_name,
+                         const char *scenario_text, ty_batch **out, ty_diag *diag);
 void ty_batch_free(ty_batch *batch);
 
 const char *ty_batch_name(const ty_batch *b);

@@ -135,9 +135,11 @@ typedef struct ty_run_result {
     ty_difference *difference;  /* noutcomes, from the batch's baseline; NULL otherwise */
     ty_sensitivity *sensitivity; /* `tyche sensitivity`; NULL otherwise */
 
-    /* In memory only (not written): outcome sums over groups of group_units
-     * consecutive independent units (blocks, or cells of TY_RUN_CELL samples
-     * where those are independent), for paired differences between runs. */
+    /* Outcome sums over groups of group_units consecutive independent units
+     * (blocks, or cells of TY_RUN_CELL samples where those are independent),
+     * for paired differences between runs. Written only in a file that is
+     * not complete (resume/), so that a resumed batch can still pair its
+     * runs; NULL in runs read from a complete file. */
     size_t ngroups;
     uint64_t group_units;
     double *group_sums;      /* ngroups x noutcomes */
@@ -152,6 +154,11 @@ typedef struct ty_sweep_result {
     size_t npoints, noutcomes;
     double *values;                  /* npoints */
     double *probability, *ci_low, *ci_high;   /* npoints x noutcomes, row-major */
+    /* An interrupted batch's sweep: npoints are the points done (of more),
+     * resume the state of the point after them (blocks_done 0 and no
+     * arrays when it had not started). 0: a whole sweep. */
+    int partial;
+    ty_resume_state resume;
 } ty_sweep_result;
 
 /* A whole result file's content. */
@@ -161,7 +168,11 @@ typedef struct ty_results {
     char *batch_text;                /* the batch file, or NULL */
     char *tyche_version;
     char *created;                   /* ISO 8601 UTC */
-    char *command_line;
+    char *command_line;              /* the command for people, shell-quoted */
+    char **command_args;             /* the command's argv, one string each (argv[0]
+                                        the program, argv[1] the verb), for --resume;
+                                        NULL: not stored (files of an older tyche) */
+    size_t ncommand_args;
     char *host;
     int complete;                    /* all runs complete */
     size_t nruns;

@@ -94,11 +94,25 @@ typedef ty_status (*ty_batch_hook)(void *ctx, const ty_scenario *s, const char *
  * their factors' draws (common random numbers). hook may be NULL.
  * Returns TY_OK; TY_ERR_INTERRUPTED when opt->interrupt stopped it (res
  * then holds the variants run so far, the one interrupted included, and
- * the sweeps completed; res->complete = 0); a run's error otherwise, on
+ * the sweeps run so far, the one interrupted partial; res->complete = 0); a run's error otherwise, on
  * diag (res then holds what was done). A variant that cannot be paired with
  * the baseline is a warning on diag. */
 ty_status ty_run_batch(const ty_batch *b, const ty_run_options *opt, ty_batch_hook hook, void *ctx,
                        ty_results *res, ty_diag *diag);
+
+/* As ty_run_batch, continuing prev, the results of an interrupted run of
+ * the same batch with the same options (ty_results_read of its file), or
+ * from the start when prev is NULL. prev's complete runs and whole sweeps
+ * are moved into res (their entries in prev are zeroed), its interrupted
+ * run or sweep point continues from its resume state, the others run: the
+ * result is the uninterrupted batch's, bit for bit, and an interrupted
+ * resume can be resumed again. An interrupted batch keeps the points done
+ * of the sweep it was running (partial, with that point's state) and the
+ * paired-difference groups of its runs. TY_ERR_INVALID (on diag) when prev
+ * does not fit b (other variants, sweeps or points; a state or groups
+ * missing). */
+ty_status ty_run_batch_resume(const ty_batch *b, const ty_run_options *opt, ty_results *prev,
+                              ty_batch_hook hook, void *ctx, ty_results *res, ty_diag *diag);
 
 /* Sets res's scenario name, title, source and verbatim text from s.
  * TY_OK or TY_ERR_NOMEM. */

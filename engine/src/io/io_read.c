@@ -494,14 +494,25 @@ static void r_difference(rctx *r, hid_t g, const char *rpath, size_t k, ty_run_r
     r_close(r, dg, path);
 }
 
-/* resume/ of an incomplete run into run->resume (opaque to this module). */
-static void r_resume(rctx *r, hid_t g, const char *rpath, ty_run_result *run)
+/* resume/ of a run in a file that is not complete: an incomplete run's
+ * state into run->resume (opaque to this module), and the paired-difference
+ * groups when present. */
+static void r_resume(rctx *r, hid_t g, const char *rpath, size_t k, ty_run_result *run)
 {
     char path[640];
     hid_t s = r_group(r, g, rpath, "resume", path, sizeof path);
-    run->resume.blocks_done = r_attr_u64(r, s, path, "blocks_done");
-    run->resume.real = r_f64(r, s, path, "real", (size_t)-1, &run->resume.nreal);
-    run->resume.count = r_u64(r, s, path, "count", (size_t)-1, &run->resume.ncount);
+    if (!run->complete) {
+        run->resume.blocks_done = r_attr_u64(r, s, path, "blocks_done");
+        run->resume.real = r_f64(r, s, path, "real", (size_t)-1, &run->resume.nreal);
+        run->resume.count = r_u64(r, s, path, "count", (size_t)-1, &run->resume.ncount);
+    }
+    if (!r->st && r_exists(r, s, "group_sums")) {
+        size_t ng = 0;
+        run->group_units = r_attr_u64(r, s, path, "group_units");
+        run->group_weights = r_f64(r, s, path, "group_weights", (size_t)-1, &ng);
+        run->group_sums = r_f64_2d(r, s, path, "group_sums", ng, k);
+        if (!r->st) run->ngroups = ng;
+    }
     r_close(r, s, path);
 }
 
@@ -523,7 +534,7 @@ static void r_run(rctx *r, hid_t runs, const char *name, ty_run_result *run)
     r_convergence(r, g, rpath, k, run);
     if (k && r_exists(r, g, "difference")) r_difference(r, g, rpath, k, run);
     if (r_exists(r, g, "sensitivity")) run->sensitivity = r_sensitivity(r, g, rpath);
-    if (!run->complete && r_exists(r, g, "resume")) r_resume(r, g, rpath, run);
+    if (r_exists(r, g, "resume")) r_resume(r, g, rpath, k, run);
     r_close(r, g, rpath);
 }
 
@@ -548,7 +559,54 @@ static void r_sweep(rctx *r, hid_t sweeps, const char *name, ty_sweep_result *s)
     }
     if (!r->st && r_exists(r, g, "outcome"))   /* absent from files of tyche before 0.2 */
         s->outcome_names = r_strs(r, g, path, "outcome", s->noutcomes, NULL, 0);
+    /* The sweep an interrupted batch was running: the points done, and the
+     * state of the next (io_write.c's w_sweep). */
+    if (!r->st && H5Aexists(g, "complete") > 0 && r_attr_int(r, g, path, "complete") == 0) {
+        char rp[700];
+        s->partial = 1;
+        hid_t rg = r_group(r, g, path, "resume", rp, sizeof rp);
+        s->resume.blocks_done = r_attr_u64(r, rg, rp, "blocks_done");
+        s->resume.real = r_f64(r, rg, rp, "real", (size_t)-1, &s->resume.nreal);
+        s->resume.count = r_u64(r, rg, rp, "count", (size_t)-1, &s->resume.ncount);
+        r_close(r, rg, rp);
+    }
     r_close(r, g, path);
+}
+
+/* The root's command_args (io_write.c's w_command_args) into res: a 1-D
+ * attribute of strings; absent (files of an older tyche): NULL. A damaged
+ * one (another type or shape, an unreadable element) fails the read. */
+static void r_command_args(rctx *r, hid_t file, ty_results *res)
+{
+    if (r->st || H5Aexists(file, "command_args") <= 0) return;
+    hid_t a = H5Aopen(file, "command_args", H5P_DEFAULT);
+    hid_t ft = a < 0 ? -1 : H5Aget_type(a), sp = a < 0 ? -1 : H5Aget_space(a), mt = io_str_type();
+    hssize_t n = sp < 0 ? -1 : H5Sget_simple_extent_npoints(sp);
+    int rank = sp < 0 ? -1 : H5Sget_simple_extent_ndims(sp);
+    if (a < 0 || ft < 0 || mt < 0 || n < 0) r_fail(r, TY_ERR_IO, "reading attribute 'command_args' of /");
+    else if (H5Tget_class(ft) != H5T_STRING || H5Tis_variable_str(ft) <= 0 || rank != 1)
+        r_fail(r, TY_ERR_IO, "attribute 'command_args' of / is not a 1-D array of variable-length strings");
+    char **raw = r_alloc(r, (size_t)n, sizeof *raw);
+    if (raw && n > 0 && H5Aread(a, mt, raw) < 0) {
+        r_fail(r, TY_ERR_IO, "reading attribute 'command_args' of /");
+        memset(raw, 0, (size_t)n * sizeof *raw);
+    }
+    char **args = r_alloc(r, (size_t)n, sizeof *args);
+    for (hssize_t i = 0; args && i < n; i++) {
+        if (!raw[i]) r_fail(r, TY_ERR_IO, "attribute 'command_args' of / has a null element");
+        args[i] = r_dup(r, raw[i], 0);
+    }
+    for (hssize_t i = 0; raw && i < n; i++) H5free_memory(raw[i]);
+    free(raw);
+    if (r->st) free_strs(args, args ? (size_t)n : 0);
+    else {
+        res->command_args = args;
+        res->ncommand_args = (size_t)n;
+    }
+    if (mt >= 0) H5Tclose(mt);
+    if (ft >= 0) H5Tclose(ft);
+    if (sp >= 0) H5Sclose(sp);
+    if (a >= 0) H5Aclose(a);
 }
 
 /* Checks format and version attributes of the root; 0 when readable. */
@@ -579,6 +637,7 @@ static void r_results(rctx *r, hid_t file, ty_results *res)
     res->tyche_version = r_attr_str(r, file, "/", "tyche_version", 0);
     res->created = r_attr_str(r, file, "/", "created", 0);
     res->command_line = r_attr_str(r, file, "/", "command_line", 1);
+    r_command_args(r, file, res);
     res->host = r_attr_str(r, file, "/", "host", 1);
     res->complete = r_attr_int(r, file, "/", "complete");
 

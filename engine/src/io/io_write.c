@@ -278,22 +278,36 @@ static void w_difference(io_wctx *w, hid_t run, const char *rpath, const ty_run_
     io_w_close(w, g, path);
 }
 
-/* resume/ of an incomplete run: the run module's opaque state. */
+/* resume/ of a run in a file that is not complete: an incomplete run's
+ * opaque state (the run module's), and any run's paired-difference groups,
+ * which a resumed batch pairs its variants with. */
 static void w_resume(io_wctx *w, hid_t run, const char *rpath, const ty_run_result *r)
 {
     char path[640];
     hid_t g = io_w_group(w, run, rpath, "resume", 0, path, sizeof path);
-    io_w_attr_u64(w, g, path, "blocks_done", r->resume.blocks_done);
-    io_w_f64(w, g, path, "real", r->resume.nreal, r->resume.real, "opaque",
-             "accumulator state of the interrupted run (owned by the run module)");
-    io_w_u64(w, g, path, "count", r->resume.ncount, r->resume.count, "opaque",
-             "counter state of the interrupted run (owned by the run module)");
+    if (!r->complete) {
+        io_w_attr_u64(w, g, path, "blocks_done", r->resume.blocks_done);
+        io_w_f64(w, g, path, "real", r->resume.nreal, r->resume.real, "opaque",
+                 "accumulator state of the interrupted run (owned by the run module)");
+        io_w_u64(w, g, path, "count", r->resume.ncount, r->resume.count, "opaque",
+                 "counter state of the interrupted run (owned by the run module)");
+    }
+    if (r->group_sums && r->group_weights) {
+        hsize_t d2[2] = {r->ngroups, r->noutcomes};
+        io_w_attr_u64(w, g, path, "group_units", r->group_units);
+        hid_t d = io_w_dataset(w, g, path, "group_sums", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, d2,
+                               r->group_sums, "opaque", "outcome sums per group of group_units "
+                               "independent units [group, outcome], for paired differences");
+        io_w_close(w, d, path);
+        io_w_f64(w, g, path, "group_weights", r->ngroups, r->group_weights, "samples",
+                 "samples in each group");
+    }
     io_w_close(w, g, path);
 }
 
 /* runs/VARIANT: its attributes and groups, in the order of docs/results.md
  * (which is also the order of the counted writes). */
-static void w_run(io_wctx *w, hid_t runs, const ty_run_result *r)
+static void w_run(io_wctx *w, hid_t runs, const ty_run_result *r, int file_complete)
 {
     if (io_w_check_name(w, "variant", r->variant)) return;
     char rpath[512], path[640];
@@ -309,7 +323,7 @@ static void w_run(io_wctx *w, hid_t runs, const ty_run_result *r)
     io_w_close(w, g, path);
     if (r->difference) w_difference(w, run, rpath, r);
     if (r->sensitivity) w_sensitivity(w, run, rpath, r->sensitivity);
-    if (!r->complete) w_resume(w, run, rpath, r);
+    if (!r->complete || !file_complete) w_resume(w, run, rpath, r);
     io_w_close(w, run, rpath);
 }
 
@@ -341,7 +355,41 @@ static void w_sweep(io_wctx *w, hid_t sweeps, const ty_sweep_result *s)
     io_w_scale(w, v, "values", ds, 3, vpath);
     for (int i = 0; i < 3; i++) io_w_close(w, ds[i], path);
     io_w_close(w, v, vpath);
+    if (s->partial) {   /* an interrupted batch's: the points done, then the state of the next */
+        char rp[700];
+        io_w_attr_int(w, g, path, "complete", 0);
+        hid_t rg = io_w_group(w, g, path, "resume", 0, rp, sizeof rp);
+        io_w_attr_u64(w, rg, rp, "blocks_done", s->resume.blocks_done);
+        io_w_f64(w, rg, rp, "real", s->resume.nreal, s->resume.real, "opaque",
+                 "accumulator state of the interrupted sweep point (owned by the run module)");
+        io_w_u64(w, rg, rp, "count", s->resume.ncount, s->resume.count, "opaque",
+                 "counter state of the interrupted sweep point (owned by the run module)");
+        io_w_close(w, rg, rp);
+    }
     io_w_close(w, g, path);
+}
+
+/* command_args, the command's argv as a 1-D attribute of UTF-8 strings
+ * (one per argument, any bytes but NUL: --resume reads them back as
+ * given, where command_line is only for people). None stored: empty. */
+static void w_command_args(io_wctx *w, hid_t file, const ty_results *r)
+{
+    if (w->st) return;
+    size_t n = r->command_args ? r->ncommand_args : 0;
+    hsize_t dims[1] = {n};
+    const char **v = malloc((n ? n : 1) * sizeof *v);
+    hid_t t = io_str_type();
+    hid_t sp = H5Screate_simple(1, dims, NULL);
+    hid_t a = !v || t < 0 || sp < 0 ? -1 : H5Acreate2(file, "command_args", t, sp, H5P_DEFAULT, H5P_DEFAULT);
+    for (size_t i = 0; v && i < n; i++) v[i] = r->command_args[i] ? r->command_args[i] : "";
+    if (!v) io_w_fail(w, TY_ERR_NOMEM, "writing attribute 'command_args' of /: out of memory");
+    else if (a < 0) io_w_fail(w, TY_ERR_IO, "creating attribute 'command_args' of /");
+    else if (!io_w_inject(w, "attribute 'command_args' of", "/") && n > 0 && H5Awrite(a, t, v) < 0)
+        io_w_fail(w, TY_ERR_IO, "writing attribute 'command_args' of /");
+    if (a >= 0 && H5Aclose(a) < 0) io_w_fail(w, TY_ERR_IO, "closing attribute 'command_args' of /");
+    if (sp >= 0) H5Sclose(sp);
+    if (t >= 0) H5Tclose(t);
+    free(v);
 }
 
 /* The current UTC time as "YYYY-MM-DDTHH:MM:SSZ", or "unknown". */
@@ -364,6 +412,7 @@ void io_write_results(io_wctx *w, const ty_results *r)
     io_w_attr_str(w, file, "/", "tyche_version", r->tyche_version ? r->tyche_version : ty_version());
     io_w_attr_str(w, file, "/", "created", r->created ? r->created : created);
     io_w_attr_str(w, file, "/", "command_line", r->command_line);
+    w_command_args(w, file, r);
     io_w_attr_str(w, file, "/", "host", r->host);
     io_w_attr_int(w, file, "/", "complete", r->complete ? 1 : 0);
 
@@ -377,7 +426,7 @@ void io_write_results(io_wctx *w, const ty_results *r)
     io_w_close(w, g, path);
 
     g = io_w_group(w, file, "/", "runs", 1, path, sizeof path);
-    for (size_t i = 0; i < r->nruns && !w->st; i++) w_run(w, g, &r->runs[i]);
+    for (size_t i = 0; i < r->nruns && !w->st; i++) w_run(w, g, &r->runs[i], r->complete);
     io_w_close(w, g, path);
 
     g = io_w_group(w, file, "/", "sweeps", 1, path, sizeof path);

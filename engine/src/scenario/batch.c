@@ -269,15 +269,16 @@ static int load_sweep(ty_batch *b, const yt_doc *sdoc, const yt_node *k, const y
     return errors;
 }
 
-ty_status ty_batch_load(const char *path, ty_batch **out, ty_diag *diag)
+/* Builds the batch of b->doc (b is freed on error). Its scenario is the
+ * file its 'scenario' key names, or with stext the text stext named sname
+ * (a resumed batch's stored scenario, never read from disk again). */
+static ty_status batch_build(ty_batch *b, const char *sname, const char *stext, ty_batch **out,
+                             ty_diag *diag)
 {
     static const char *const keys[] = {"tyche", "batch", "title", "scenario", "variants", "sweeps"};
-    *out = NULL;
-    ty_batch *b = calloc(1, sizeof *b);
-    if (!b) return TY_ERR_NOMEM;
-    ty_status st = yt_doc_load(path, &b->doc, diag);
-    if (st != TY_OK) { ty_batch_free(b); return st; }
     const yt_doc *doc = b->doc;
+    const char *path = doc->file;
+    ty_status st;
     const yt_node *root = doc->root;
     if (!root || root->kind != YT_MAP || !yt_map_get(root, "batch")) {
         ty_pos pos = {doc->file, 1, 1};
@@ -303,10 +304,10 @@ ty_status ty_batch_load(const char *path, ty_batch **out, ty_diag *diag)
         ty_batch_free(b);
         return TY_ERR_INVALID;
     }
-    char *spath = scenario_path(path, n->text);
+    char *spath = stext ? strdup(sname) : scenario_path(path, n->text);
     if (!spath) { ty_batch_free(b); return TY_ERR_NOMEM; }
     yt_doc *sdoc = NULL;
-    st = yt_doc_load(spath, &sdoc, diag);
+    st = stext ? yt_doc_parse(sname, stext, strlen(stext), &sdoc, diag) : yt_doc_load(spath, &sdoc, diag);
     if (st == TY_ERR_IO) {
         /* Say where the batch named it, not only that the open failed. */
         err(diag, doc, n, "cannot read the scenario '%s' named here%s", spath, "");
@@ -336,6 +337,27 @@ ty_status ty_batch_load(const char *path, ty_batch **out, ty_diag *diag)
     }
     *out = b;
     return TY_OK;
+}
+
+ty_status ty_batch_load(const char *path, ty_batch **out, ty_diag *diag)
+{
+    *out = NULL;
+    ty_batch *b = calloc(1, sizeof *b);
+    if (!b) return TY_ERR_NOMEM;
+    ty_status st = yt_doc_load(path, &b->doc, diag);
+    if (st != TY_OK) { ty_batch_free(b); return st; }
+    return batch_build(b, NULL, NULL, out, diag);
+}
+
+ty_status ty_batch_parse(const char *name, const char *text, const char *scenario_name,
+                         const char *scenario_text, ty_batch **out, ty_diag *diag)
+{
+    *out = NULL;
+    ty_batch *b = calloc(1, sizeof *b);
+    if (!b) return TY_ERR_NOMEM;
+    ty_status st = yt_doc_parse(name, text, strlen(text), &b->doc, diag);
+    if (st != TY_OK) { ty_batch_free(b); return st; }
+    return batch_build(b, scenario_name, scenario_text, out, diag);
 }
 
 const char *ty_batch_name(const ty_batch *b) { return b->name; }

@@ -70,15 +70,32 @@ static int sweep_result_init(const ty_sweep *sw, ty_sweep_result *out)
     return 0;
 }
 
-/* Runs every point of sweep sw into *out. */
+/* Runs the points of sweep sw into *out, after the points prev (a partial
+ * sweep of an interrupted batch, or NULL) holds: the first of the others
+ * continues from prev's resume state. Interrupted, out keeps the points
+ * done (partial, with the state of the point it was running). */
 static ty_status run_sweep(const ty_sweep *sw, const ty_run_options *opt, ty_batch_hook hook, void *ctx,
-                           ty_sweep_result *out, ty_diag *diag)
+                           const ty_sweep_result *prev, ty_sweep_result *out, ty_diag *diag)
 {
     if (sweep_result_init(sw, out) != 0) return TY_ERR_NOMEM;
-    size_t K = out->noutcomes, n = sw->npoints;
-    for (size_t i = 0; i < n; i++) {
+    size_t K = out->noutcomes, n = sw->npoints, first = prev ? prev->npoints : 0;
+    if (first) {
+        memcpy(out->probability, prev->probability, first * K * sizeof *out->probability);
+        memcpy(out->ci_low, prev->ci_low, first * K * sizeof *out->ci_low);
+        memcpy(out->ci_high, prev->ci_high, first * K * sizeof *out->ci_high);
+    }
+    for (size_t i = first; i < n; i++) {
         ty_run_options ro = *opt;
         ro.sink = NULL;
+        /* The stored state of the point that was running, as a run result. */
+        ty_run_result was = {0};
+        if (prev && i == first && prev->resume.real) {
+            was.noutcomes = K;
+            was.resume = prev->resume;
+            ro.resume = &was;
+        } else {
+            ro.resume = NULL;
+        }
         char label[96];
         snprintf(label, sizeof label, "%s %zu/%zu", sw->name, i + 1, n);
         ty_status st = hook ? hook(ctx, sw->points[i], sw->name, label, 1, &ro) : TY_OK;
@@ -91,19 +108,36 @@ static ty_status run_sweep(const ty_sweep *sw, const ty_run_options *opt, ty_bat
                 out->ci_low[i * K + k] = r.outcomes[k].ci_low;
                 out->ci_high[i * K + k] = r.outcomes[k].ci_high;
             }
+        if (st == TY_ERR_INTERRUPTED) {
+            out->npoints = i;
+            out->partial = 1;
+            out->resume = r.resume;
+            memset(&r.resume, 0, sizeof r.resume);
+        }
         ty_run_result_clear(&r);
         if (st != TY_OK) return st;
     }
     return TY_OK;
 }
 
-/* Runs the variants into res->runs (nruns counts the ones started). */
+/* Runs the variants into res->runs (nruns counts the ones started). With
+ * prev (an interrupted batch's results), its complete runs are moved into
+ * res, its incomplete one continues; *ran says whether any variant ran. */
 static ty_status run_variants(const ty_batch *b, const ty_run_options *opt, ty_batch_hook hook, void *ctx,
-                              ty_results *res, ty_diag *diag)
+                              ty_results *prev, ty_results *res, int *ran, ty_diag *diag)
 {
     for (size_t v = 0; v < ty_batch_nvariants(b); v++) {
         const ty_variant *var = ty_batch_variant(b, v);
+        ty_run_result *was = prev && v < prev->nruns ? &prev->runs[v] : NULL;
+        if (was && was->complete) {
+            res->runs[v] = *was;
+            memset(was, 0, sizeof *was);
+            res->nruns = v + 1;
+            continue;
+        }
+        *ran = 1;
         ty_run_options ro = *opt;
+        ro.resume = was;
         ty_status st = hook ? hook(ctx, var->scenario, var->name, var->name, 0, &ro) : TY_OK;
         if (st != TY_OK) return st;
         st = ty_run_scenario(var->scenario, var->name, &ro, &res->runs[v], diag);
@@ -154,19 +188,77 @@ static ty_status batch_describe(const ty_batch *b, ty_results *res)
     return res->batch_text ? TY_OK : TY_ERR_NOMEM;
 }
 
+/* "does not fit" for ty_run_batch_resume: prev is not an interrupted run of b. */
+static ty_status misfit(ty_diag *diag, const char *what, const char *name)
+{
+    ty_diag_add(diag, TY_SEV_ERROR, NULL, "the interrupted batch does not fit its stored batch file: "
+                "%s '%s' (was the file changed?)", what, name);
+    return TY_ERR_INVALID;
+}
+
+/* Checks that prev holds what an interrupted run of b leaves: the first
+ * variants in order, all complete but maybe the last, with the groups
+ * that pair them when there is more than one variant; then, all variants
+ * done, the first sweeps, all whole but maybe the last, whose points done
+ * are b's first. TY_OK or TY_ERR_INVALID on diag. */
+static ty_status resume_fits(const ty_batch *b, const ty_results *prev, ty_diag *diag)
+{
+    size_t nv = ty_batch_nvariants(b), ns = ty_batch_nsweeps(b);
+    if (prev->nruns > nv) return misfit(diag, "a run of no variant", prev->runs[nv].variant);
+    /* Variants left to run: the differences are made again, from the groups. */
+    int pair = nv > 1 && (prev->nruns < nv || !prev->runs[nv - 1].complete);
+    for (size_t v = 0; v < prev->nruns; v++) {
+        const ty_run_result *r = &prev->runs[v];
+        if (!r->variant || strcmp(r->variant, ty_batch_variant(b, v)->name) != 0)
+            return misfit(diag, "a run where the batch has variant", ty_batch_variant(b, v)->name);
+        if (!r->complete && v + 1 < prev->nruns) return misfit(diag, "an incomplete run before the last,", r->variant);
+        if (!r->complete && !r->resume.real) return misfit(diag, "no resume state for the run", r->variant);
+        if (pair && (!r->group_sums || !r->group_weights))
+            return misfit(diag, "no paired-difference groups for the run", r->variant);
+    }
+    if (prev->nsweeps > 0 && (prev->nruns < nv || (nv && !prev->runs[nv - 1].complete)))
+        return misfit(diag, "a sweep before every variant ran, at", prev->sweeps[0].name);
+    if (prev->nsweeps > ns) return misfit(diag, "a sweep the batch does not have,", prev->sweeps[ns].name);
+    for (size_t w = 0; w < prev->nsweeps; w++) {
+        const ty_sweep_result *s = &prev->sweeps[w];
+        const ty_sweep *sw = ty_batch_sweep(b, w);
+        if (!s->name || strcmp(s->name, sw->name) != 0) return misfit(diag, "a sweep where the batch has", sw->name);
+        if (s->partial && w + 1 < prev->nsweeps) return misfit(diag, "a partial sweep before the last,", s->name);
+        if (s->npoints > sw->npoints || (!s->partial && s->npoints != sw->npoints) ||
+            s->noutcomes != ty_scenario_noutcomes(sw->points[0]) ||
+            (s->npoints && memcmp(s->values, sw->values, s->npoints * sizeof *s->values) != 0))
+            return misfit(diag, "other points or outcomes in the sweep", s->name);
+    }
+    return TY_OK;
+}
+
 ty_status ty_run_batch(const ty_batch *b, const ty_run_options *opt, ty_batch_hook hook, void *ctx,
                        ty_results *res, ty_diag *diag)
 {
+    return ty_run_batch_resume(b, opt, NULL, hook, ctx, res, diag);
+}
+
+ty_status ty_run_batch_resume(const ty_batch *b, const ty_run_options *opt, ty_results *prev,
+                              ty_batch_hook hook, void *ctx, ty_results *res, ty_diag *diag)
+{
     size_t nv = ty_batch_nvariants(b), ns = ty_batch_nsweeps(b);
+    if (prev && resume_fits(b, prev, diag) != TY_OK) return TY_ERR_INVALID;
     res->runs = calloc(nv ? nv : 1, sizeof *res->runs);
     res->sweeps = calloc(ns ? ns : 1, sizeof *res->sweeps);
     if (!res->runs || !res->sweeps || batch_describe(b, res) != TY_OK) return TY_ERR_NOMEM;
-    ty_status st = run_variants(b, opt, hook, ctx, res, diag);
-    if (st == TY_OK && res->nruns > 1) st = run_differences(b, res, diag);
+    int ran = 0;
+    ty_status st = run_variants(b, opt, hook, ctx, prev, res, &ran, diag);
+    /* Differences kept from the file were made from these very runs. */
+    if (st == TY_OK && res->nruns > 1 && ran) st = run_differences(b, res, diag);
     for (size_t w = 0; w < ns && st == TY_OK; w++) {
+        const ty_sweep_result *was = prev && w < prev->nsweeps ? &prev->sweeps[w] : NULL;
         res->nsweeps = w + 1;
-        st = run_sweep(ty_batch_sweep(b, w), opt, hook, ctx, &res->sweeps[w], diag);
-        if (st == TY_ERR_INTERRUPTED) res->nsweeps = w;   /* a partial sweep is dropped */
+        if (was && !was->partial) {   /* a whole sweep: kept */
+            res->sweeps[w] = *was;
+            memset(&prev->sweeps[w], 0, sizeof prev->sweeps[w]);
+            continue;
+        }
+        st = run_sweep(ty_batch_sweep(b, w), opt, hook, ctx, was, &res->sweeps[w], diag);
     }
     res->complete = st == TY_OK;
     return st;

@@ -27,6 +27,7 @@ typedef struct run {
     double *tallies;             /* round_cap x ntally */
     double *save;                /* --save-samples: (S + K) columns of round_cap x B */
     const ty_run_options *opt;
+    int groups_whole;            /* a->gsum covers every block (not a resume without them) */
 } run;
 
 void ty_run_settings_resolve(const ty_scenario *s, const ty_run_options *opt, ty_run_settings *out)
@@ -182,6 +183,19 @@ static ty_status run_resume(run *r, const ty_run_result *prev, ty_run_result *ou
                     "scenario and these settings (was the scenario changed?)");
         return TY_ERR_INVALID;
     }
+    /* The paired-difference groups, when the file kept them (a batch's
+     * runs): a resumed variant still pairs with the baseline. */
+    if (prev->group_sums && prev->group_weights) {
+        if (prev->ngroups != r->a.ngroups || prev->group_units != r->a.group_units) {
+            ty_diag_add(diag, TY_SEV_ERROR, NULL, "the result's resume state does not fit this "
+                        "scenario and these settings (was the scenario changed?)");
+            return TY_ERR_INVALID;
+        }
+        memcpy(r->a.gsum, prev->group_sums, prev->ngroups * r->p.K * sizeof *r->a.gsum);
+        memcpy(r->a.gw, prev->group_weights, prev->ngroups * sizeof *r->a.gw);
+    } else {
+        r->groups_whole = 0;
+    }
     const ty_convergence *c = &prev->convergence;
     for (size_t i = 0; i < c->npoints; i++)
         if (convergence_append(&out->convergence, r->p.K, c->samples[i], c->probability + i * r->p.K,
@@ -318,8 +332,8 @@ static ty_status run_finish(run *r, int interrupted, int reached, double wall, t
     out->complete = !interrupted;
     out->stopped_early = reached;
     out->wall_seconds = wall;
-    if (!r->opt->resume) {
-        /* Group sums only cover the blocks run here; a resumed run has none. */
+    if (r->groups_whole) {
+        /* A resume without the stored groups has sums of its own blocks only: none. */
         out->ngroups = r->a.ngroups;
         out->group_units = r->a.group_units;
         out->group_sums = r->a.gsum;
@@ -339,6 +353,7 @@ ty_status ty_run_scenario(const ty_scenario *s, const char *variant, const ty_ru
     memset(out, 0, sizeof *out);
     run r;
     ty_status st = run_prepare(&r, s, opt, diag);
+    r.groups_whole = 1;
     if (st == TY_OK && outcome_names(s, variant, out) != 0) st = TY_ERR_NOMEM;
     if (st == TY_OK && opt->resume) {
         st = run_resume(&r, opt->resume, out, diag);

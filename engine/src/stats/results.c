@@ -76,6 +76,8 @@ void ty_results_free(ty_results *r)
         free(s->probability);
         free(s->ci_low);
         free(s->ci_high);
+        free(s->resume.real);
+        free(s->resume.count);
     }
     free(r->runs);
     free(r->sweeps);
@@ -87,6 +89,8 @@ void ty_results_free(ty_results *r)
     free(r->tyche_version);
     free(r->created);
     free(r->command_line);
+    for (size_t i = 0; r->command_args && i < r->ncommand_args; i++) free(r->command_args[i]);
+    free(r->command_args);
     free(r->host);
     free(r);
 }
