@@ -28,7 +28,7 @@ static const char *sweep_outcome(const ty_results *r, const ty_sweep_result *s, 
 
 static void print_sensitivity(const ty_sensitivity *s, FILE *out);
 
-static void print_run(const ty_run_result *run, FILE *out)
+static void print_run(const ty_run_result *run, const char *verb, FILE *out)
 {
     fprintf(out, "\n%s", run->variant);
     if (run->label) fprintf(out, " - %s", run->label);
@@ -43,7 +43,7 @@ static void print_run(const ty_run_result *run, FILE *out)
     if (run->target_halfwidth > 0 && !run->target_reached)
         fprintf(out, "  TARGET NOT REACHED: the widest interval is +-%.3g, the target +-%.3g\n",
                 run->max_halfwidth, run->target_halfwidth);
-    if (!run->complete) fprintf(out, "  INCOMPLETE (interrupted; resume with tyche run --resume FILE)\n");
+    if (!run->complete) fprintf(out, "  INCOMPLETE (interrupted; resume with tyche %s --resume FILE)\n", verb);
 
     int w = 7;
     for (size_t k = 0; k < run->noutcomes; k++) {
@@ -167,6 +167,7 @@ static void print_sweep(const ty_results *r, const ty_sweep_result *s, FILE *out
 {
     fprintf(out, "\nsweep %s: %s.%s over %zu points\n", s->name, s->factor ? s->factor : "?",
             s->param ? s->param : "?", s->npoints);
+    if (s->partial) fprintf(out, "  INCOMPLETE (interrupted; resume with tyche batch --resume FILE)\n");
     fprintf(out, "  %14s", "value");
     for (size_t k = 0; k < s->noutcomes; k++) {
         char buf[32];
@@ -198,7 +199,7 @@ void cli_print_results(const ty_results *r, FILE *out)
         fprintf(out, "written %s by tyche %s\n", r->created ? r->created : "?",
                 r->tyche_version ? r->tyche_version : "?");
     if (!r->complete) fprintf(out, "INCOMPLETE: some runs were interrupted\n");
-    for (size_t i = 0; i < r->nruns; i++) print_run(&r->runs[i], out);
+    for (size_t i = 0; i < r->nruns; i++) print_run(&r->runs[i], r->batch_text ? "batch" : "run", out);
     for (size_t i = 0; i < r->nsweeps; i++) print_sweep(r, &r->sweeps[i], out);
 }
 

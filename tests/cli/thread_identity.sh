@@ -49,7 +49,7 @@ set -uo pipefail
 tyche=$1
 root=$(cd "$(dirname "$0")/../.." && pwd)
 py=/usr/bin/python3
-compare=("$py" "$root/tools/compare-results" --ignore threads,command_line)
+compare=("$py" "$root/tools/compare-results" --ignore threads,command_line,command_args)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 pass=0 fail=0
@@ -197,7 +197,7 @@ for cfg in "corr-random|$sc/rd-corr.yaml|random" "corr-lhs|$sc/rd-corr.yaml|lhs"
   pair "$full" "$f" "$name-interrupted-twice-resumed-vs-uninterrupted"
 done
 
-# An interrupted batch (batches are not resumed): exit 130, complete=0, and
+# An interrupted batch (tests/cli/resume.sh resumes them): exit 130, complete=0, and
 # the runs it wrote are the same at 1 and 7 threads. The baseline of
 # -n 20000 (20 blocks) takes 6 rounds: 9 rounds stop inside the second
 # variant.

@@ -15,7 +15,7 @@ out=$("$tyche" show "$dir/r.h5"); rc=$?
 [ "$rc" = 0 ] && ok || bad "show exit $rc"
 grep -q "^scenario ukraine-2014" <<<"$out" && ok || bad "no scenario line: $out"
 grep -qE "invasion +[0-9.]+%  \[[0-9.e+-]+%, [0-9.e+-]+%\]" <<<"$out" && ok || bad "no invasion row: $out"
-grep -q "INCOMPLETE (interrupted; resume with tyche run --resume" <<<"$out" && ok || bad "no INCOMPLETE line"
+grep -q "INCOMPLETE (interrupted; resume with tyche batch --resume" <<<"$out" && ok || bad "no INCOMPLETE line"
 grep -q "Kerry–Lavrov" <<<"$out" && ok || bad "UTF-8 label lost"
 grep -q "sweep troop_buildup: troops.mean over 5 points" <<<"$out" && ok || bad "no sweep table"
 

@@ -93,7 +93,7 @@ def check_series(run, name):
     return [s.decode() if isinstance(s, bytes) else s for s in (names[()] if names is not None else [])]
 
 
-def check_run(run):
+def check_run(run, file_complete):
     for a, kind in (("seed", "u"), ("samples", "u"), ("samples_requested", "u"), ("block_size", "u"),
                     ("threads", "i"), ("ranks", "i"), ("wall_seconds", "f"), ("complete", "i"),
                     ("stopped_early", "i"), ("sampling", "str"), ("label", "str"),
@@ -171,15 +171,26 @@ def check_run(run):
             bad(f"{sg.name}: columns of different lengths {sizes}")
     if "sensitivity" in run:
         check_sensitivity(run["sensitivity"], k, series)
+    # resume/: an incomplete run's state; in a file that is not complete,
+    # any run's paired-difference groups as well (a resumed batch pairs
+    # its variants with them). None in a complete file.
     complete = run.attrs.get("complete")
-    if complete == 0:
+    if complete == 0 or (not file_complete and "resume" in run):
         r = group(run, "resume")
         if r is not None:
-            attr(r, "blocks_done", "u")
-            dataset(r, "real", "f", None)
-            dataset(r, "count", "u", None)
+            if complete == 0:
+                attr(r, "blocks_done", "u")
+                dataset(r, "real", "f", None)
+                dataset(r, "count", "u", None)
+            elif any(n in r or n in r.attrs for n in ("blocks_done", "real", "count")):
+                bad(f"{r.name}: the state of an incomplete run in a complete run")
+            if "group_sums" in r or "group_units" in r.attrs or "group_weights" in r:
+                attr(r, "group_units", "u")
+                w = dataset(r, "group_weights", "f", None)
+                g = w.shape[0] if w is not None else 0
+                dataset(r, "group_sums", "f", (g, k))
     elif "resume" in run:
-        bad(f"{run.name}/resume: present in a complete run")
+        bad(f"{run.name}/resume: present in a complete run of a complete file")
 
 
 def check_sensitivity(g, k, series):
@@ -247,6 +258,15 @@ def main(path):
         if not (len(created) == 20 and created[10] == "T" and created.endswith("Z")):
             bad(f"/@created {created!r} is not ISO 8601 UTC")
         attr(f, "complete", "i")
+        # command_args: the command's argv, one UTF-8 string per argument
+        # (--resume reads it), a 1-D attribute; empty when no command wrote
+        # the file.
+        if "command_args" not in f.attrs:
+            bad("/: missing attribute command_args")
+        else:
+            a = f.attrs.get_id("command_args")
+            if len(a.shape or ()) != 1 or not is_utf8_str(a.dtype):
+                bad(f"/@command_args: not a 1-D array of UTF-8 strings ({a.dtype}, shape {a.shape})")
         s = group(f, "scenario")
         if s is not None:
             for a in ("name", "title", "source"):
@@ -261,7 +281,7 @@ def main(path):
             if len(runs) == 0 and len(f.get("sweeps", {})) == 0:
                 bad("/runs: no runs (and no sweeps)")
             for name in runs:
-                check_run(runs[name])
+                check_run(runs[name], f.attrs.get("complete") == 1)
         if "sweeps" in f:
             for name in f["sweeps"]:
                 g = f["sweeps"][name]
@@ -278,6 +298,21 @@ def main(path):
                 dataset(g, "outcome", "str", (k,))
                 attr(g, "label", "str")
                 check_scale(v, [p, lo, hi])
+                # The sweep an interrupted batch was running: complete = 0,
+                # the points done, and resume/ the state of the next.
+                if "complete" in g.attrs:
+                    c = attr(g, "complete", "i")
+                    if c != 0:
+                        bad(f"{g.name}@complete: {c}, expected 0 (only a partial sweep has it)")
+                    if f.attrs.get("complete") != 0:
+                        bad(f"{g.name}: a partial sweep in a complete file")
+                    r = group(g, "resume")
+                    if r is not None:
+                        attr(r, "blocks_done", "u")
+                        dataset(r, "real", "f", None)
+                        dataset(r, "count", "u", None)
+                elif "resume" in g:
+                    bad(f"{g.name}/resume: present in a whole sweep")
     if problems:
         print(f"{path}: {len(problems)} schema problems:")
         for p in problems:

@@ -304,7 +304,9 @@ static ty_status run_rounds(run *r, uint64_t next, ty_run_result *out, int *inte
             if (next == checkpoint) checkpoint *= 2;
         }
         if (opt->progress) opt->progress(opt->progress_ctx, r->a.est.n, r->N);
-        if (opt->interrupt && *opt->interrupt && next < r->nblocks) *interrupted = 1;
+        /* A run that just reached its target is done, not interrupted:
+         * resumed, it would not know to stop there. */
+        if (opt->interrupt && *opt->interrupt && next < r->nblocks && !*reached) *interrupted = 1;
     }
     return TY_OK;
 }
