@@ -29,7 +29,8 @@ static const verb verbs[] = {
      "  stop at the first checkpoint (2^k blocks) where every interval's\n"
      "  half-width is <= H, running at most --max-samples (default: -n).\n"
      "  SIGINT/SIGTERM writes the samples done (complete=0) and exits 130;\n"
-     "  --resume continues such a run to the result an uninterrupted run gives.\n"
+     "  --resume continues such a run, with the command and scenario stored in\n"
+     "  the file, to the result an uninterrupted run gives.\n"
      "  --save-samples streams every sample's values into chunked datasets;\n"
      "  --compress 1..9 deflates them (smaller, much slower; default 0).\n"
      "  --quiet: nothing on stdout or stderr on success but warnings (no table,\n"
@@ -39,9 +40,14 @@ static const verb verbs[] = {
      "tyche batch BATCH.yaml [-o RESULT.h5] [-n SAMPLES] [--seed S] [--threads T]\n"
      "          [--sampling random|lhs] [--target-halfwidth H] [--max-samples M]\n"
      "          [--save-samples [--compress LEVEL]] [--json] [--quiet]\n"
+     "tyche batch --resume RESULT.h5 [--threads T] [--json] [--quiet]\n"
      "  Runs every variant and every sweep point of a batch file with the same\n"
      "  seed (common random numbers) into one result file (default\n"
-     "  results/<batch name>.h5). --quiet and --json as for 'tyche run'.\n"},
+     "  results/<batch name>.h5). --quiet and --json as for 'tyche run'.\n"
+     "  SIGINT/SIGTERM writes the runs done (complete=0) and exits 130; --resume\n"
+     "  keeps the runs complete in the file, continues the interrupted one and\n"
+     "  runs the rest, with the command, batch and scenario stored in the file,\n"
+     "  to the result an uninterrupted batch gives (not with --save-samples).\n"},
     {"sensitivity", cmd_sensitivity,
      "tyche sensitivity SCENARIO.yaml [-o RESULT.h5] [-n SAMPLES]\n"
      "          [--method tornado|spearman|sobol|all] [--target DERIVED]...\n"

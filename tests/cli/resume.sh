@@ -274,7 +274,10 @@ put(part, f"{out}/batch-renamed-variant.h5", "batch_text", lambda t: t.replace("
 PY
 check_stored() {   # verb file what key dataset
   "$tyche" "$1" --resume "$2" >/dev/null 2>"$work/err"; local rc=$?
-  local line=$(grep -nm1 "^frobnicate: $4" <("$py" -c 'import sys,h5py; print(h5py.File(sys.argv[1])["scenario"][sys.argv[2]].asstr()[()])' "$2" "$5") | cut -d: -f1)
+  local line
+  line=$("$py" -c 'import sys, h5py
+t = h5py.File(sys.argv[1], "r")["scenario"][sys.argv[2]].asstr()[()]
+print(t.split("\n").index(sys.argv[3]) + 1)' "$2" "$5" "frobnicate: $4")
   if [ $rc = 3 ] && grep -qF "$2 (stored $3):$line:1: error:" "$work/err" && grep -q "^  frobnicate: $4$" "$work/err" \
      && ! grep -qE "$(printf '%s' "$2" | sed 's/[.[\*^$/]/\\&/g'):[0-9]" "$work/err"; then ok
   else bad "$1 --resume of a file whose stored $3 is rejected: exit $rc (expected 3, '$2 (stored $3):$line:1: error:' and the line): $(head -c 500 "$work/err")"; fi
