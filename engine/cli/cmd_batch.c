@@ -39,7 +39,9 @@ int cmd_batch(int argc, char **argv)
     ty_result_file *file = NULL;
     char *out_path = NULL;
     int rc;
-    ty_status st = ty_batch_load(o.input, &b, diag);
+    ty_input in;   /* read once: a pipe or FIFO has no second read */
+    ty_status st = ty_input_read(o.input, &in, diag);
+    if (st == TY_OK) st = ty_batch_load_input(&in, &b, diag);
     if (st != TY_OK) goto fail;
     if (cli_print_warnings(&diag, 1) != 0) { rc = EXIT_RUNTIME; goto out; }
     if (o.nsets) {
@@ -49,6 +51,9 @@ int cmd_batch(int argc, char **argv)
     }
     out_path = runner_output_path(&o, ty_batch_name(b));
     if (!out_path) { rc = EXIT_RUNTIME; goto out; }
+    runner_input_ref inputs[] = {{&in.id, o.input, "the batch file"},
+                                 {ty_batch_scenario_id(b), ty_scenario_path(ty_batch_base(b)), "the scenario file of the batch"}};
+    if ((rc = runner_check_output("batch", out_path, inputs, 2)) != 0) goto out;
     st = runner_create_file(&o, out_path, &file, diag);
     if (st != TY_OK) goto fail;
 
@@ -78,6 +83,7 @@ out:
     free(out_path);
     ty_results_free(res);
     ty_batch_free(b);
+    ty_input_clear(&in);
     ty_diag_free(diag);
     return rc;
 }

@@ -102,13 +102,15 @@ int cmd_sensitivity(int argc, char **argv)
     char *out_path = NULL;
     int rc = EXIT_RUNTIME;
     int is_batch = 0;
-    ty_status st = ty_batch_sniff(a.input, &is_batch, diag);
+    ty_input in;   /* read once: a pipe or FIFO has no second read */
+    ty_status st = ty_input_read(a.input, &in, diag);
+    if (st == TY_OK) st = ty_batch_sniff_input(&in, &is_batch, diag);
     /* A batch file: the scenario it names, as written (no variant applied). */
     if (st == TY_OK && is_batch) {
-        st = ty_batch_load(a.input, &batch, diag);
+        st = ty_batch_load_input(&in, &batch, diag);
         if (st == TY_OK) s = ty_batch_base(batch);
     } else if (st == TY_OK) {
-        st = ty_scenario_load(a.input, &own, diag);
+        st = ty_scenario_load_input(&in, &own, diag);
         s = own;
     }
     if (st != TY_OK) goto fail;
@@ -124,6 +126,11 @@ int cmd_sensitivity(int argc, char **argv)
     snprintf(name, sizeof name, "%s-sensitivity", ty_scenario_name(s));
     out_path = runner_output_path(&ro, name);
     if (!out_path) goto out;
+    runner_input_ref inputs[] = {{&in.id, a.input, batch ? "the batch file" : "the scenario file"},
+                                 {batch ? ty_batch_scenario_id(batch) : NULL, ty_scenario_path(s),
+                                  "the scenario file of the batch"}};
+    if ((rc = runner_check_output("sensitivity", out_path, inputs, 2)) != 0) goto out;
+    rc = EXIT_RUNTIME;
     st = ty_result_file_create(out_path, NULL, &file, diag);
     if (st != TY_OK) goto fail;
 
@@ -164,6 +171,7 @@ out:
     ty_results_free(res);
     ty_scenario_free(own);
     ty_batch_free(batch);
+    ty_input_clear(&in);
     ty_diag_free(diag);
     return rc;
 }

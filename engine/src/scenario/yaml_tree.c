@@ -2,7 +2,6 @@
  * positions. Every libyaml call's result is checked (it returns 1 on success). */
 #include "yaml_tree.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -278,27 +277,10 @@ ty_status yt_doc_parse(const char *name, const char *text, size_t size, yt_doc *
 ty_status yt_doc_load(const char *path, yt_doc **out, ty_diag *diag)
 {
     *out = NULL;
-    ty_pos pos = {path, 0, 0};
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        ty_diag_add(diag, TY_SEV_ERROR, &pos, "cannot open: %s", strerror(errno));
-        return TY_ERR_IO;
-    }
-    /* Read at most one byte past the limit: enough to know it is too big
-     * without reading a huge file. */
-    size_t cap = YT_MAX_FILE_BYTES + 1;
-    char *buf = malloc(cap);
-    if (!buf) { fclose(f); return TY_ERR_NOMEM; }
-    size_t size = fread(buf, 1, cap, f);
-    int err = ferror(f);
-    fclose(f);
-    if (err) {
-        free(buf);
-        ty_diag_add(diag, TY_SEV_ERROR, &pos, "cannot read (is it a directory?)");
-        return TY_ERR_IO;
-    }
-    ty_status st = yt_doc_parse(path, buf, size, out, diag);
-    free(buf);
+    ty_input in;
+    ty_status st = ty_input_read(path, &in, diag);
+    if (st == TY_OK) st = yt_doc_parse(in.name, in.text, in.size, out, diag);
+    ty_input_clear(&in);
     return st;
 }
 
