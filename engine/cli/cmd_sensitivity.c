@@ -39,7 +39,10 @@ static int parse(int argc, char **argv, sens_args *a)
         if (!known) return cli_usage_error(verb, "unknown option '%s'", o);
         if (!v) return cli_usage_error(verb, "option '%s' needs a value", o);
         i++;
-        if (strcmp(o, "-o") == 0) a->output = v;
+        if (strcmp(o, "-o") == 0) {
+            if (!*v) return cli_usage_error(verb, "-o: the result path is empty");
+            a->output = v;
+        }
         else if (strcmp(o, "-n") == 0) {
             if (runner_parse_count(v, &a->sens.samples) || a->sens.samples < 2)
                 return cli_usage_error(verb, "-n: '%s' is not a whole number from 2 to 2^50", v);
@@ -60,6 +63,10 @@ static int parse(int argc, char **argv, sens_args *a)
         }
     }
     if (!a->input) return cli_usage_error(verb, "missing the SCENARIO.yaml file");
+    if ((a->sens.methods & TY_SENS_SOBOL) && a->sens.samples > TY_SENS_SOBOL_MAX)
+        return cli_usage_error(verb, "-n: %llu is more than the %d samples Sobol indices keep for their "
+                               "bootstrap; use --method tornado or spearman for more",
+                               (unsigned long long)a->sens.samples, TY_SENS_SOBOL_MAX);
     return 0;
 }
 

@@ -87,7 +87,10 @@ int runner_parse(const char *verb, int argc, char **argv, runner_opts *o)
         if (!known) return cli_usage_error(verb, "unknown option '%s'", a);
         if (!v) return cli_usage_error(verb, "option '%s' needs a value", a);
         i++;
-        if (strcmp(a, "-o") == 0) o->output = v;
+        if (strcmp(a, "-o") == 0) {
+            if (!*v) return cli_usage_error(verb, "-o: the result path is empty");
+            o->output = v;
+        }
         else if (strcmp(a, "--compress") == 0) {
             uint64_t lv;
             if (cli_parse_u64(v, &lv) || lv > 9) return cli_usage_error(verb, "--compress: '%s' is not a level from 0 to 9", v);

@@ -94,10 +94,44 @@ static int append(builder *b, yt_node *parent, yt_node *key, yt_node *item)
     return 0;
 }
 
+/* Line and column (1-based; the column counts characters, as libyaml's
+ * marks do) of byte offset off in text. */
+static void offset_pos(const char *text, size_t size, size_t off, int *line, int *col)
+{
+    *line = 1;
+    *col = 1;
+    for (size_t i = 0; i < off && i < size; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c == '\n') { ++*line; *col = 1; }
+        else if ((c & 0xC0) != 0x80) ++*col;   /* not a UTF-8 continuation byte */
+    }
+}
+
 static void syntax_error(builder *b)
 {
     const yaml_parser_t *p = &b->parser;
     char msg[512];
+    if (p->error == YAML_READER_ERROR) {
+        /* A bad byte: libyaml gives its offset, not a mark (whose 1:1 is wrong). */
+        int line, col, value = p->problem_value;
+        const unsigned char *t = (const unsigned char *)b->doc->text;
+        size_t off = p->problem_offset;
+        if (p->problem && strstr(p->problem, "trailing") && off <= b->doc->size) {
+            /* libyaml points at the byte after the sequence's start: point at the start. */
+            size_t k = off;
+            while (k > 0 && off - k < 4 && (t[k - 1] & 0xC0) == 0x80) k--;
+            if (k > 0 && (t[k - 1] & 0xC0) == 0xC0) { off = k - 1; value = t[off]; }
+        }
+        offset_pos(b->doc->text, b->doc->size, off, &line, &col);
+        if (value >= 0)
+            snprintf(msg, sizeof msg, "not UTF-8 text: %s (byte 0x%02X); tyche files are UTF-8",
+                     p->problem ? p->problem : "invalid byte", (unsigned)value);
+        else
+            snprintf(msg, sizeof msg, "not UTF-8 text: %s; tyche files are UTF-8",
+                     p->problem ? p->problem : "invalid byte");
+        error_at(b, line, col, "%s", msg);
+        return;
+    }
     if (p->context)
         snprintf(msg, sizeof msg, "YAML syntax: %s %s (line %lu)", p->problem ? p->problem : "error",
                  p->context, (unsigned long)p->context_mark.line + 1);
