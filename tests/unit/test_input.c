@@ -142,7 +142,7 @@ static void test_batch_foreign_scenario(void)
         "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1::/usr/sbin:/usr/sbin/nologin\n",
         "password: hunter2\nuser: alice\n",
         "- one\n- two: {broken\n",
-        "\x7f" "ELF\x02\x01\x01\xff\xfe\x00\x00secret\n",
+        ("\x7f" "ELF\x02\x01\x01\xff\xfe\x00\x00secret\n"),
         "",
     };
     char spath[256], bpath[256];
