@@ -128,6 +128,37 @@ for target in /dev/zero folder huge.yaml empty.yaml no-such.yaml; do
   done
 done
 
+# ---- sample counts tyche cannot run: refused on every path -----------------
+# Near 2^64 must never become an empty "complete" result: the command line
+# (exit 2), the scenario's run block and a batch variant's (exit 3).
+for n in 0 18446744073709551615 18446744073709551616 1e19 1.8e19 1125899906842625 -1 1e300 nan; do
+  for verb in run batch sensitivity; do
+    in=s.yaml; [ "$verb" = batch ] && in=b.yaml
+    timeout $T "$tyche" $verb $in -n "$n" -o r.h5 >stdout 2>err; rc=$?
+    [ "$rc" = 2 ] && grep -qF -- "-n: '$n' is not a whole number" err && [ ! -e r.h5 ] && ok \
+      || bad "$verb -n $n: exit $rc: $(head -c 200 err)"
+  done
+  timeout $T "$tyche" run s.yaml -n 1000 --max-samples "$n" -o r.h5 >stdout 2>err; rc=$?
+  [ "$rc" = 2 ] && grep -qF -- "--max-samples: '$n'" err && ok || bad "--max-samples $n: exit $rc"
+  for key in samples max_samples; do
+    sed "s/^run: .*/run: {$key: $n}/" s.yaml > n.yaml
+    timeout $T "$tyche" run n.yaml -o r.h5 >stdout 2>err; rc=$?
+    [ "$rc" = 3 ] && grep -qF "n.yaml:3:" err && ok || bad "run.$key: $n: exit $rc: $(head -c 200 err)"
+    printf 'tyche: 1\nbatch: nb\nscenario: s.yaml\nvariants:\n  v:\n    run: {%s: %s}\n' $key "$n" > nb.yaml
+    timeout $T "$tyche" batch nb.yaml -o r.h5 >stdout 2>err; rc=$?
+    [ "$rc" = 3 ] && grep -qF "nb.yaml:6:" err && ok || bad "batch variant run.$key: $n: exit $rc: $(head -c 200 err)"
+  done
+done
+# Sobol keeps every row: more than 2^22 is a usage error, not a limit hit later.
+timeout $T "$tyche" sensitivity s.yaml -n 4194305 -o r.h5 >stdout 2>err; rc=$?
+[ "$rc" = 2 ] && grep -qF "more than the 4194304 samples Sobol" err && ok || bad "sensitivity -n 2^22+1: exit $rc"
+# The largest count is taken, and stopping it early gives an incomplete result.
+TYCHE_TEST_INTERRUPT_AFTER_ROUNDS=1 timeout $T "$tyche" run s.yaml -n 1125899906842624 -o big.h5 --quiet >/dev/null 2>err; rc=$?
+[ "$rc" = 130 ] && ok || bad "-n 2^50 interrupted: exit $rc: $(head -c 200 err)"
+"$tyche" show big.h5 --json > big.json 2>err
+grep -qE '"complete": *false' big.json && grep -qE '"samples": *[1-9]' big.json && ok \
+  || bad "-n 2^50 interrupted: not an incomplete result with samples: $(head -c 300 big.json)"
+
 # ---- a batch must not echo a file that is not a tyche scenario -------------
 mkdir foreign
 cat > foreign/passwd <<'EOF'
