@@ -145,6 +145,10 @@ for row in "${inputs[@]}"; do
   refused "$verb -o $target (an input)" $(cmd $verb) "$target"
 done
 
+# The scenario given on standard input is still the file it comes from.
+FRAG="is the scenario file '-'"
+refused "run - < s.yaml -o s.yaml" run - -n 1e9 -o s.yaml < s.yaml
+
 # ---- a folder it cannot write in (as an unprivileged user when root) -------
 RUNAS=""
 if [ "$(id -u)" = 0 ]; then
