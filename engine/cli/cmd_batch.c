@@ -61,12 +61,14 @@ int cmd_batch(int argc, char **argv)
     ty_result_file *file = NULL;
     char *out_path = NULL, *bname = NULL, *sname = NULL;
     int rc;
+    ty_input in = {0};   /* read once: a pipe or FIFO has no second read */
     ty_status st = TY_OK;
     if (o.resume) {
         rc = resume_setup(&o, &prev, &bname, &sname, &b, &st, diag);
         if (rc != 0 && st == TY_OK) goto out;
     } else {
-        st = ty_batch_load(o.input, &b, diag);
+        st = ty_input_read(o.input, &in, diag);
+        if (st == TY_OK) st = ty_batch_load_input(&in, &b, diag);
     }
     if (st != TY_OK) goto fail;
     /* Warnings before sampling (not again on --resume: the first run showed them). */
@@ -78,6 +80,9 @@ int cmd_batch(int argc, char **argv)
     }
     out_path = runner_output_path(&o, ty_batch_name(b));
     if (!out_path) { rc = EXIT_RUNTIME; goto out; }
+    runner_input_ref inputs[] = {{&in.id, o.input, "the batch file"},
+                                 {ty_batch_scenario_id(b), ty_scenario_path(ty_batch_base(b)), "the scenario file of the batch"}};
+    if ((rc = runner_check_output("batch", out_path, inputs, o.resume ? 0 : 2)) != 0) goto out;
     st = runner_create_file(&o, out_path, &file, diag);
     if (st != TY_OK) goto fail;
 
@@ -117,6 +122,7 @@ out:
     free(bname);
     free(sname);
     ty_batch_free(b);
+    ty_input_clear(&in);
     ty_diag_free(diag);
     return rc;
 }

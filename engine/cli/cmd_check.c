@@ -115,9 +115,12 @@ int cmd_check(int argc, char **argv)
     ty_batch *batch = NULL;
     ty_scenario *scenario = NULL;
     int is_batch = 0;
-    ty_status st = ty_batch_sniff(path, &is_batch, diag);
+    ty_input in;   /* read once: a pipe or FIFO has no second read */
+    ty_status st = ty_input_read(path, &in, diag);
+    if (st == TY_OK) st = ty_batch_sniff_input(&in, &is_batch, diag);
     if (st == TY_OK)
-        st = is_batch ? ty_batch_load(path, &batch, diag) : ty_scenario_load(path, &scenario, diag);
+        st = is_batch ? ty_batch_load_input(&in, &batch, diag) : ty_scenario_load_input(&in, &scenario, diag);
+    ty_input_clear(&in);
     int rc = EXIT_OK;
     if (st == TY_OK) {
         if (batch) print_batch(batch);
@@ -125,7 +128,8 @@ int cmd_check(int argc, char **argv)
         cli_print_warnings(&diag, 1);   /* after the listing, where they are seen; exit 0 */
     } else {
         cli_print_diags(diag);
-        rc = st == TY_ERR_INVALID || st == TY_ERR_LIMIT ? EXIT_INVALID : EXIT_RUNTIME;
+        rc = st == TY_ERR_INVALID || st == TY_ERR_LIMIT ? EXIT_INVALID
+           : st == TY_ERR_INTERRUPTED ? EXIT_INTERRUPTED : EXIT_RUNTIME;
         if (st == TY_ERR_NOMEM) fprintf(stderr, "tyche check: out of memory\n");
     }
     ty_batch_free(batch);

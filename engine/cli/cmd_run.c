@@ -58,6 +58,7 @@ int cmd_run(int argc, char **argv)
     ty_result_file *file = NULL;
     char *stored_name = NULL;
     char *out_path = NULL;
+    ty_input in = {0};
     ty_status st = TY_OK;
     int rc = EXIT_RUNTIME;
 
@@ -65,23 +66,28 @@ int cmd_run(int argc, char **argv)
         rc = resume_setup(&o, &prev, &stored_name, &s, &st, diag);
         if (rc != 0) goto done;
     } else {
-        /* A batch file read as a scenario gave an error per batch key. */
+        /* Read once: a pipe or FIFO has no second read. A batch file read
+         * as a scenario gave an error per batch key. */
         int is_batch = 0;
-        st = ty_batch_sniff(o.input, &is_batch, diag);
+        st = ty_input_read(o.input, &in, diag);
+        if (st == TY_OK) st = ty_batch_sniff_input(&in, &is_batch, diag);
         if (st == TY_OK && is_batch) {
             rc = cli_usage_error("run", "%s is a batch file: run it with 'tyche batch'", o.input);
             goto out;
         }
-        if (st == TY_OK) st = ty_scenario_load(o.input, &s, diag);
+        if (st == TY_OK) st = ty_scenario_load_input(&in, &s, diag);
     }
-    if (st == TY_OK) st = runner_apply_sets(&o, s, diag);
     if (st != TY_OK) goto fail;
+    if ((rc = runner_apply_sets("run", &o, s)) != 0) goto out;
     /* Warnings before sampling (not again on --resume: the first run showed them). */
+    rc = EXIT_RUNTIME;
     if (cli_print_warnings(&diag, !o.resume) != 0) goto out;
 
-    rc = EXIT_RUNTIME;
     out_path = runner_output_path(&o, ty_scenario_name(s));
     if (!out_path) goto out;
+    runner_input_ref inputs[] = {{&in.id, o.input, "the scenario file"}};
+    if ((rc = runner_check_output("run", out_path, inputs, o.resume ? 0 : 1)) != 0) goto out;
+    rc = EXIT_RUNTIME;
     st = runner_create_file(&o, out_path, &file, diag);
     if (st != TY_OK) goto fail;
     runner_sink sc = {file, diag};
@@ -126,6 +132,7 @@ out:
     ty_results_free(res);
     ty_results_free(prev);
     ty_scenario_free(s);
+    ty_input_clear(&in);
     ty_diag_free(diag);
     return rc;
 }

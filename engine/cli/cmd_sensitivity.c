@@ -39,7 +39,10 @@ static int parse(int argc, char **argv, sens_args *a)
         if (!known) return cli_usage_error(verb, "unknown option '%s'", o);
         if (!v) return cli_usage_error(verb, "option '%s' needs a value", o);
         i++;
-        if (strcmp(o, "-o") == 0) a->output = v;
+        if (strcmp(o, "-o") == 0) {
+            if (!*v) return cli_usage_error(verb, "-o: the result path is empty");
+            a->output = v;
+        }
         else if (strcmp(o, "-n") == 0) {
             if (runner_parse_count(v, &a->sens.samples) || a->sens.samples < 2)
                 return cli_usage_error(verb, "-n: '%s' is not a whole number from 2 to 2^50", v);
@@ -60,6 +63,10 @@ static int parse(int argc, char **argv, sens_args *a)
         }
     }
     if (!a->input) return cli_usage_error(verb, "missing the SCENARIO.yaml file");
+    if ((a->sens.methods & TY_SENS_SOBOL) && a->sens.samples > TY_SENS_SOBOL_MAX)
+        return cli_usage_error(verb, "-n: %llu is more than the %d samples Sobol indices keep for their "
+                               "bootstrap; use --method tornado or spearman for more",
+                               (unsigned long long)a->sens.samples, TY_SENS_SOBOL_MAX);
     return 0;
 }
 
@@ -102,13 +109,15 @@ int cmd_sensitivity(int argc, char **argv)
     char *out_path = NULL;
     int rc = EXIT_RUNTIME;
     int is_batch = 0;
-    ty_status st = ty_batch_sniff(a.input, &is_batch, diag);
+    ty_input in;   /* read once: a pipe or FIFO has no second read */
+    ty_status st = ty_input_read(a.input, &in, diag);
+    if (st == TY_OK) st = ty_batch_sniff_input(&in, &is_batch, diag);
     /* A batch file: the scenario it names, as written (no variant applied). */
     if (st == TY_OK && is_batch) {
-        st = ty_batch_load(a.input, &batch, diag);
+        st = ty_batch_load_input(&in, &batch, diag);
         if (st == TY_OK) s = ty_batch_base(batch);
     } else if (st == TY_OK) {
-        st = ty_scenario_load(a.input, &own, diag);
+        st = ty_scenario_load_input(&in, &own, diag);
         s = own;
     }
     if (st != TY_OK) goto fail;
@@ -124,6 +133,11 @@ int cmd_sensitivity(int argc, char **argv)
     snprintf(name, sizeof name, "%s-sensitivity", ty_scenario_name(s));
     out_path = runner_output_path(&ro, name);
     if (!out_path) goto out;
+    runner_input_ref inputs[] = {{&in.id, a.input, batch ? "the batch file" : "the scenario file"},
+                                 {batch ? ty_batch_scenario_id(batch) : NULL, ty_scenario_path(s),
+                                  "the scenario file of the batch"}};
+    if ((rc = runner_check_output("sensitivity", out_path, inputs, 2)) != 0) goto out;
+    rc = EXIT_RUNTIME;
     st = ty_result_file_create(out_path, NULL, &file, diag);
     if (st != TY_OK) goto fail;
 
@@ -164,6 +178,7 @@ out:
     ty_results_free(res);
     ty_scenario_free(own);
     ty_batch_free(batch);
+    ty_input_clear(&in);
     ty_diag_free(diag);
     return rc;
 }

@@ -87,7 +87,10 @@ int runner_parse(const char *verb, int argc, char **argv, runner_opts *o)
         if (!known) return cli_usage_error(verb, "unknown option '%s'", a);
         if (!v) return cli_usage_error(verb, "option '%s' needs a value", a);
         i++;
-        if (strcmp(a, "-o") == 0) o->output = v;
+        if (strcmp(a, "-o") == 0) {
+            if (!*v) return cli_usage_error(verb, "-o: the result path is empty");
+            o->output = v;
+        }
         else if (strcmp(a, "--compress") == 0) {
             uint64_t lv;
             if (cli_parse_u64(v, &lv) || lv > 9) return cli_usage_error(verb, "--compress: '%s' is not a level from 0 to 9", v);
@@ -123,6 +126,7 @@ int runner_parse(const char *verb, int argc, char **argv, runner_opts *o)
                 return cli_usage_error(verb, "--set: '%s' is not FACTOR.PARAM=VALUE", v);
             if (parse_double(eq + 1, &o->sets[o->nsets].value))
                 return cli_usage_error(verb, "--set: '%s' is not a number", eq + 1);
+            o->sets[o->nsets].text = v;
             memcpy(o->sets[o->nsets].factor, v, (size_t)(dot - v));
             o->sets[o->nsets].factor[dot - v] = '\0';
             memcpy(o->sets[o->nsets].param, dot + 1, (size_t)(eq - dot - 1));
@@ -141,14 +145,86 @@ int runner_parse(const char *verb, int argc, char **argv, runner_opts *o)
     return 0;
 }
 
-ty_status runner_apply_sets(const runner_opts *o, ty_scenario *s, ty_diag *diag)
+/* Why the --set of factor and param cannot apply to s, with a hint, in
+ * why; 0 when it can (the value is checked by the library). */
+static int set_target_problem(const ty_scenario *s, const char *factor, const char *param, char *why,
+                              size_t size)
 {
-    ty_status st = TY_OK;
-    for (size_t i = 0; i < o->nsets; i++) {
-        ty_status one = ty_scenario_set_param(s, o->sets[i].factor, o->sets[i].param, o->sets[i].value, diag);
-        if (one != TY_OK) st = one;
+    size_t F = ty_scenario_nfactors(s);
+    int f = ty_scenario_find_factor(s, factor);
+    if (f < 0) {
+        const char **names = malloc((F ? F : 1) * sizeof *names);
+        for (size_t i = 0; names && i < F; i++) names[i] = ty_scenario_factor(s, i)->name;
+        const char *close = names ? ty_suggest(factor, names, F) : NULL;
+        snprintf(why, size, "scenario '%s' has no factor '%s'%s%s%s", ty_scenario_name(s), factor,
+                 close ? "; did you mean '" : "", close ? close : "", close ? "'?" : "");
+        free(names);
+        return 1;
     }
-    return st;
+    ty_dist_kind kind = ty_dist_get_spec(ty_scenario_factor(s, (size_t)f)->dist)->kind;
+    int np = kind == TY_DIST_DISCRETE ? 0 : ty_dist_nparams(kind);
+    if (np > 0 && ty_dist_param_index(kind, param) >= 0) return 0;
+    const char *names[16], *close = NULL;
+    char list[256] = "";
+    for (int i = 0; i < np && i < 16; i++) {
+        names[i] = ty_dist_param_name(kind, i);
+        size_t used = strlen(list);
+        snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", names[i]);
+    }
+    if (np > 0) close = ty_suggest(param, names, (size_t)(np < 16 ? np : 16));
+    if (np == 0)
+        snprintf(why, size, "factor '%s' is %s, which has no numeric parameter to set", factor,
+                 ty_dist_kind_name(kind));
+    else
+        snprintf(why, size, "factor '%s' is %s(%s), which has no parameter '%s'%s%s%s", factor,
+                 ty_dist_kind_name(kind), list, param, close ? "; did you mean '" : "", close ? close : "",
+                 close ? "'?" : "");
+    return 1;
+}
+
+int runner_apply_sets(const char *verb, const runner_opts *o, ty_scenario *s)
+{
+    for (size_t i = 0; i < o->nsets; i++) {
+        char why[512];
+        const char *text = o->sets[i].text ? o->sets[i].text : o->sets[i].factor;
+        if (set_target_problem(s, o->sets[i].factor, o->sets[i].param, why, sizeof why))
+            return cli_usage_error(verb, "--set '%s': %s", text, why);
+        ty_diag *d = ty_diag_new(4);
+        if (!d) return EXIT_RUNTIME;
+        ty_status st = ty_scenario_set_param(s, o->sets[i].factor, o->sets[i].param, o->sets[i].value, d);
+        if (st == TY_ERR_NOMEM || (st != TY_OK && ty_diag_count(d) == 0)) {
+            ty_diag_free(d);
+            fprintf(stderr, "tyche %s: out of memory\n", verb);
+            return EXIT_RUNTIME;
+        }
+        if (st != TY_OK) {
+            const char *msg = ty_diag_get(d, 0)->message;
+            if (strncmp(msg, "--set: ", 7) == 0) msg += 7;
+            int rc = cli_usage_error(verb, "--set '%s': %s", text, msg);
+            ty_diag_free(d);
+            return rc;
+        }
+        ty_diag_free(d);
+    }
+    return 0;
+}
+
+int runner_check_output(const char *verb, const char *out_path, const runner_input_ref *in, size_t n)
+{
+    struct stat st;
+    if (stat(out_path, &st) != 0) return 0;   /* a new file, or set_paths will say why not */
+    for (size_t i = 0; i < n; i++) {
+        if (!in[i].id || !in[i].id->known) continue;
+        if ((uint64_t)st.st_dev == in[i].id->dev && (uint64_t)st.st_ino == in[i].id->ino) {
+            fflush(stdout);
+            fprintf(stderr, "tyche %s: the result path '%s' is %s%s%s%s: writing the result would "
+                    "replace it; give another -o\n", verb, out_path, in[i].what,
+                    strcmp(in[i].path, out_path) ? " '" : "", strcmp(in[i].path, out_path) ? in[i].path : "",
+                    strcmp(in[i].path, out_path) ? "'" : "");
+            return EXIT_RUNTIME;
+        }
+    }
+    return 0;
 }
 
 /* The progress bar: redrawn at most 10 times a second. */

@@ -21,7 +21,7 @@ typedef struct runner_opts {
     int save_samples, json, quiet;
     int compress;                /* --compress LEVEL: deflate for samples/, 0 none */
     size_t nsets;
-    struct { char factor[128], param[64]; double value; } sets[RUNNER_MAX_SETS];
+    struct { char factor[128], param[64]; double value; const char *text; } sets[RUNNER_MAX_SETS];
 } runner_opts;
 
 /* Parses argv[1..argc) of verb ("run" or "batch"). Returns 0, or EXIT_USAGE
@@ -31,8 +31,26 @@ int runner_parse(const char *verb, int argc, char **argv, runner_opts *o);
 /* Parses a sample count, 1 to RUNNER_MAX_SAMPLES, written 1000000 or 1e6. 0 or -1. */
 int runner_parse_count(const char *t, uint64_t *out);
 
-/* Applies the --set overrides to s. Returns TY_OK or an error on diag. */
-ty_status runner_apply_sets(const runner_opts *o, ty_scenario *s, ty_diag *diag);
+/* Applies the --set overrides to s. Returns 0, or after printing
+ * "tyche VERB: --set 'TEXT': PROBLEM" (an unknown factor or parameter, with
+ * a did-you-mean hint where there is one, or a value the distribution
+ * rejects) EXIT_USAGE, or EXIT_RUNTIME when out of memory. */
+int runner_apply_sets(const char *verb, const runner_opts *o, ty_scenario *s);
+
+/* An input file, for runner_check_output: its identity (ty_input_read) and
+ * what to call it ("the scenario file"). */
+typedef struct runner_input_ref {
+    const ty_file_id *id;
+    const char *path, *what;
+} runner_input_ref;
+
+/* Refuses a result path that is one of the n inputs (the same file: device
+ * and inode, so also through a hard or symbolic link): the result would
+ * replace it. Returns 0, or EXIT_RUNTIME after printing one line. The other
+ * checks of a result path (a folder, a device, a FIFO, a symbolic link, a
+ * missing or read-only folder, a name too long) are ty_result_file_create's,
+ * also before the first sample. */
+int runner_check_output(const char *verb, const char *out_path, const runner_input_ref *in, size_t n);
 
 /* Installs SIGINT/SIGTERM handlers that raise the flag runner_interrupt
  * points to, and sets o->run.interrupt to it. */

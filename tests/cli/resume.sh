@@ -153,13 +153,14 @@ pair "$work/a/full/r.h5" "$work/moved/sub/x/r.h5" "a-resumed-from-the-stored-tex
 
 # ---- 2. the stored command ----------------------------------------------------
 # A folder and file names with quotes, spaces, a newline and UTF-8, and an
-# empty argument (an -o "" overridden by the next -o).
+# option given twice (the later -o wins). An empty argument cannot reach a
+# result file: every option refuses an empty value (-o "" is exit 2).
 wd=$work/$'we ird "q" \'s\'\n ü'
 mkdir -p "$wd/u" "$wd/i"
 cp "$work/rd.yaml" "$wd/"
 cp "$work/a.yaml" "$wd/b \"q\" ü.yaml"
 out=$'out "q" \'s\'\n é.h5'
-args=(batch "../b \"q\" ü.yaml" -n 3000 -o "" -o "$out" --quiet)
+args=(batch "../b \"q\" ü.yaml" -n 3000 -o first.h5 -o "$out" --quiet)
 (cd "$wd/u" && "$tyche" "${args[@]}" >/dev/null 2>err) || bad "weird names: the uninterrupted batch: exit $?"
 (cd "$wd/i" && TYCHE_TEST_INTERRUPT_AFTER_ROUNDS=4 "$tyche" "${args[@]}" >/dev/null 2>err); rc=$?
 [ $rc = 130 ] && ok || bad "weird names: interrupt: exit $rc $(head -c 300 "$wd/i/err")"

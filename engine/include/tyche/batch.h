@@ -34,9 +34,15 @@ typedef struct ty_batch ty_batch;
  * top-level 'batch' key), 0 otherwise. Errors (unreadable, YAML syntax) go
  * to diag with TY_ERR_IO or TY_ERR_INVALID. */
 ty_status ty_batch_sniff(const char *path, int *is_batch, ty_diag *diag);
+/* The same on a file already read (ty_input_read): parses its text. */
+ty_status ty_batch_sniff_input(const ty_input *in, int *is_batch, ty_diag *diag);
 
 /* Loads a batch file and the scenario it names (relative to the batch
- * file's folder), builds every variant and sweep point. An override of a
+ * file's folder; for a batch read from standard input, to the current
+ * folder), builds every variant and sweep point. Each file is read once
+ * (ty_input_read). A named file that is not a tyche scenario (not YAML, no
+ * top-level 'tyche' key) is one error at the batch's 'scenario:', and no
+ * line of it is shown: a batch must not echo an arbitrary file. An override of a
  * factor, derived value or parameter that does not exist is an error at the
  * override's position. Returns TY_OK with *out owning a new batch
  * (ty_batch_free), or an error status with diagnostics and *out NULL. */
@@ -47,12 +53,15 @@ ty_status ty_batch_load(const char *path, ty_batch **out, ty_diag *diag);
  * 'scenario' key names. */
 ty_status ty_batch_parse(const char *name, const char *text, const char *scenario_name,
                          const char *scenario_text, ty_batch **out, ty_diag *diag);
+/* The same on a batch file already read; in must outlive nothing (copied). */
+ty_status ty_batch_load_input(const ty_input *in, ty_batch **out, ty_diag *diag);
 void ty_batch_free(ty_batch *batch);
 
 const char *ty_batch_name(const ty_batch *b);
 const char *ty_batch_path(const ty_batch *b);
 const char *ty_batch_text(const ty_batch *b);             /* the batch file, verbatim */
 const ty_scenario *ty_batch_base(const ty_batch *b);      /* the scenario as written */
+const ty_file_id *ty_batch_scenario_id(const ty_batch *b);   /* the scenario file read */
 size_t ty_batch_nvariants(const ty_batch *b);
 const ty_variant *ty_batch_variant(const ty_batch *b, size_t i);
 size_t ty_batch_nsweeps(const ty_batch *b);

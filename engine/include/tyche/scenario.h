@@ -83,11 +83,48 @@ typedef struct ty_outcome {
 
 typedef struct ty_scenario ty_scenario;
 
+/* ---- user files, read once -------------------------------------------
+ * Every scenario and batch file is read exactly once, into memory, and
+ * parsed from there: a pipe, a FIFO or /dev/stdin has no second read, and a
+ * file may change between two. The read is bounded (TY_INPUT_MAX_BYTES), so
+ * /dev/zero or a huge file is an error, not a hang or an exhausted memory. */
+
+#define TY_INPUT_MAX_BYTES (4u << 20)   /* 4 MiB: a scenario is a few KiB */
+
+/* The identity of a file read (st_dev, st_ino), to tell an output path that
+ * is one of the inputs; known is 0 when the input had none (never set). */
+typedef struct ty_file_id {
+    uint64_t dev, ino;
+    int known;
+} ty_file_id;
+
+typedef struct ty_input {
+    char *name;                  /* the path as given; "-" is named "<stdin>" */
+    char *text;                  /* the bytes read, NUL-terminated (not counted in size) */
+    size_t size;
+    int regular;                 /* 1: a regular file; 0: a pipe, FIFO, socket or character device */
+    ty_file_id id;
+} ty_input;
+
+/* Reads the file at path ("-": standard input) into *in, which the caller
+ * clears with ty_input_clear (also after an error; *in is zeroed first).
+ * Regular files, pipes, FIFOs, sockets and character devices are read to
+ * their end; a folder or a block device is an error (TY_ERR_IO), as is a
+ * file that cannot be opened or read. More than TY_INPUT_MAX_BYTES is
+ * TY_ERR_INVALID, found without reading a regular file and after
+ * TY_INPUT_MAX_BYTES + 1 bytes of anything else. A signal that interrupts
+ * the open or a read (a FIFO with no writer yet, a terminal) gives
+ * TY_ERR_INTERRUPTED. TY_ERR_NOMEM. One diagnostic, at no line, says why. */
+ty_status ty_input_read(const char *path, ty_input *in, ty_diag *diag);
+void ty_input_clear(ty_input *in);
+
 /* Loads and validates a scenario file. On success returns TY_OK and *out
  * owns a new scenario (ty_scenario_free). On invalid content returns
  * TY_ERR_INVALID with every error found in diag (up to the diag's limit);
  * TY_ERR_IO if the file cannot be read; TY_ERR_NOMEM. *out is NULL on error. */
 ty_status ty_scenario_load(const char *path, ty_scenario **out, ty_diag *diag);
+/* The same from a file already read (ty_input_read). */
+ty_status ty_scenario_load_input(const ty_input *in, ty_scenario **out, ty_diag *diag);
 /* The same from text in memory; name is used in messages. */
 ty_status ty_scenario_parse(const char *name, const char *text, size_t size,
                             ty_scenario **out, ty_diag *diag);

@@ -96,10 +96,67 @@ void ty_result_file_abort(ty_result_file *f)
     release(f);
 }
 
+/* Bytes the temporary name ".BASE.tmp-PID-XXXXXXXX" adds to BASE (a PID
+ * of up to 10 digits). */
+#define TMP_NAME_EXTRA 25
+
+/* What kind of thing mode is, for "is a ..." in messages. */
+static const char *kind_of(mode_t mode)
+{
+    if (S_ISDIR(mode)) return "a folder";
+    if (S_ISCHR(mode)) return "a character device";
+    if (S_ISBLK(mode)) return "a block device";
+    if (S_ISFIFO(mode)) return "a named pipe (FIFO)";
+    if (S_ISSOCK(mode)) return "a socket";
+    return "not a regular file";
+}
+
+/* The checks on an existing final path: only a regular file is replaced.
+ * A symbolic link is refused, whatever it points to: the rename that makes
+ * the write atomic would replace the link itself, not its target, which is
+ * never what was meant (and a link to a device, or to a file the user did
+ * not name, must not be written through). In a sticky folder (/tmp) a file
+ * of another user cannot be replaced: found now, not at the rename. */
+static ty_status check_target(const ty_result_file *f, const struct stat *dir, const ty_pos *pos,
+                              ty_diag *diag)
+{
+    struct stat st;
+    if (lstat(f->final_path, &st) != 0) {
+        if (errno == ENOENT) return TY_OK;
+        ty_diag_add(diag, TY_SEV_ERROR, pos, "cannot use this result path: %s", strerror(errno));
+        return TY_ERR_IO;
+    }
+    if (S_ISLNK(st.st_mode)) {
+        char to[512];
+        ssize_t n = readlink(f->final_path, to, sizeof to - 1);
+        to[n > 0 ? n : 0] = '\0';
+        ty_diag_add(diag, TY_SEV_ERROR, pos, "the result path is a symbolic link%s%s%s; tyche writes a new "
+                    "file and renames it into place, which would replace the link, so it writes through "
+                    "no link: give the path it points to", n > 0 ? " (to '" : "", to, n > 0 ? "')" : "");
+        return TY_ERR_IO;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        ty_diag_add(diag, TY_SEV_ERROR, pos, "the result path is %s; tyche writes result files only to "
+                    "a new or a regular file%s", kind_of(st.st_mode),
+                    S_ISDIR(st.st_mode) ? " (give a file name inside the folder)" : "");
+        return TY_ERR_IO;
+    }
+    uid_t me = geteuid();
+    if ((dir->st_mode & S_ISVTX) && me != 0 && st.st_uid != me && dir->st_uid != me) {
+        ty_diag_add(diag, TY_SEV_ERROR, pos, "cannot replace the file: it belongs to another user, in a "
+                    "folder where only a file's owner may replace it (sticky, as /tmp)");
+        return TY_ERR_IO;
+    }
+    return TY_OK;
+}
+
 /* Fills f's final_path, dir (final_path's folder, "." when it names none)
- * and a tmp_path buffer long enough for any temporary name. Checks that
- * final_path names a file in an existing folder. On error adds the one
- * diagnostic; the caller releases f either way. */
+ * and a tmp_path buffer long enough for any temporary name. Checks, so that
+ * a run fails before its first sample rather than at the rename after its
+ * last: final_path names a file (not a folder) in an existing, writable
+ * folder; its name and the temporary name fit the file system's limits;
+ * and what is there now, if anything, is a regular file (check_target).
+ * On error adds the one diagnostic; the caller releases f either way. */
 static ty_status set_paths(ty_result_file *f, const char *final_path, const ty_pos *pos, ty_diag *diag)
 {
     const char *slash = strrchr(final_path, '/');
@@ -115,7 +172,7 @@ static ty_status set_paths(ty_result_file *f, const char *final_path, const ty_p
     if (slash) memcpy(f->dir, final_path, dlen);
     else f->dir[0] = '.';
     f->dir[dlen] = '\0';
-    if (!*base) {
+    if (!*base || strcmp(base, ".") == 0 || strcmp(base, "..") == 0) {
         ty_diag_add(diag, TY_SEV_ERROR, pos, "a result file needs a file name, not a folder");
         return TY_ERR_IO;
     }
@@ -127,7 +184,25 @@ static ty_status set_paths(ty_result_file *f, const char *final_path, const ty_p
                                            : "is not a folder");
         return TY_ERR_IO;
     }
-    return TY_OK;
+    if (access(f->dir, W_OK | X_OK) != 0) {
+        ty_diag_add(diag, TY_SEV_ERROR, pos, "cannot write in folder '%s': %s", f->dir, strerror(errno));
+        return TY_ERR_IO;
+    }
+    long name_max = pathconf(f->dir, _PC_NAME_MAX), path_max = pathconf(f->dir, _PC_PATH_MAX);
+    if (name_max <= 0) name_max = 255;
+    if (path_max <= 0) path_max = 4096;
+    if (strlen(base) + TMP_NAME_EXTRA > (size_t)name_max) {
+        ty_diag_add(diag, TY_SEV_ERROR, pos, "the file name is too long: %zu bytes, and at most %ld fit "
+                    "in this folder with the temporary name tyche writes first (.NAME.tmp-PID-XXXXXXXX)",
+                    strlen(base), name_max - TMP_NAME_EXTRA);
+        return TY_ERR_IO;
+    }
+    if (strlen(final_path) + TMP_NAME_EXTRA >= (size_t)path_max) {
+        ty_diag_add(diag, TY_SEV_ERROR, pos, "the path is too long: %zu bytes, and at most %ld fit with "
+                    "the temporary name tyche writes first", strlen(final_path), path_max - TMP_NAME_EXTRA - 1);
+        return TY_ERR_IO;
+    }
+    return check_target(f, &st, pos, diag);
 }
 
 /* Creates f->file under a fresh temporary name ".BASE.tmp-PID-RANDOM" in

@@ -23,6 +23,7 @@ struct ty_batch {
     size_t nsweeps;
     char **strs;                 /* owned strings */
     size_t nstrs;
+    ty_file_id scenario_id;      /* the scenario file read */
 };
 
 static const char *keep(ty_batch *b, const char *text)
@@ -57,15 +58,25 @@ void ty_batch_free(ty_batch *b)
     free(b);
 }
 
-ty_status ty_batch_sniff(const char *path, int *is_batch, ty_diag *diag)
+ty_status ty_batch_sniff_input(const ty_input *in, int *is_batch, ty_diag *diag)
 {
     yt_doc *doc;
     *is_batch = 0;
-    ty_status st = yt_doc_load(path, &doc, diag);
+    ty_status st = yt_doc_parse(in->name, in->text, in->size, &doc, diag);
     if (st != TY_OK) return st;
     *is_batch = doc->root && doc->root->kind == YT_MAP && yt_map_get(doc->root, "batch") != NULL;
     yt_doc_free(doc);
     return TY_OK;
+}
+
+ty_status ty_batch_sniff(const char *path, int *is_batch, ty_diag *diag)
+{
+    ty_input in;
+    *is_batch = 0;
+    ty_status st = ty_input_read(path, &in, diag);
+    if (st == TY_OK) st = ty_batch_sniff_input(&in, is_batch, diag);
+    ty_input_clear(&in);
+    return st;
 }
 
 static void err(ty_diag *diag, const yt_doc *doc, const yt_node *n, const char *fmt, const char *a,
@@ -99,17 +110,83 @@ static int parse_number(const yt_node *n, double *out)
     return 1;
 }
 
-/* The scenario path relative to the batch file's folder. */
-static char *scenario_path(const char *batch_path, const char *rel)
+/* The scenario path relative to the batch file's folder; for a batch read
+ * from standard input ("-", /dev/stdin, /dev/fd/N, /proc/self/fd/N, whose
+ * folder says nothing), relative to the current folder. */
+static char *scenario_path(const ty_input *batch, const char *rel)
 {
-    if (rel[0] == '/') return strdup(rel);
-    const char *slash = strrchr(batch_path, '/');
-    size_t dir = slash ? (size_t)(slash - batch_path) + 1 : 0;
+    const char *bp = batch->name;
+    int piped = !batch->regular && (strcmp(bp, "<stdin>") == 0 || strncmp(bp, "/dev/", 5) == 0 ||
+                                    strncmp(bp, "/proc/", 6) == 0);
+    if (rel[0] == '/' || piped) return strdup(rel);
+    const char *slash = strrchr(bp, '/');
+    size_t dir = slash ? (size_t)(slash - bp) + 1 : 0;
     char *p = malloc(dir + strlen(rel) + 1);
     if (!p) return NULL;
-    memcpy(p, batch_path, dir);
+    memcpy(p, bp, dir);
     strcpy(p + dir, rel);
     return p;
+}
+
+/* 1 when text has a line that starts "tyche:" (spaces allowed before the
+ * colon): a tyche file, even one whose YAML is broken. */
+static int has_tyche_line(const char *text, size_t size)
+{
+    const char *p = text, *end = text + size;
+    while (p < end) {
+        if ((size_t)(end - p) >= 5 && memcmp(p, "tyche", 5) == 0) {
+            const char *q = p + 5;
+            while (q < end && (*q == ' ' || *q == '\t')) q++;
+            if (q < end && *q == ':') return 1;
+        }
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl) break;
+        p = nl + 1;
+    }
+    return 0;
+}
+
+/* Reads and parses the scenario file a batch names (node n of the batch
+ * document bdoc) into *sdoc. A file that is not a tyche scenario (not YAML,
+ * not a mapping, no top-level 'tyche' key; say /etc/passwd) gets one error
+ * at n and none of its lines is kept for the printer: a batch must not echo
+ * an arbitrary file. A tyche file with errors gets its errors as usual. */
+static ty_status read_scenario(const yt_doc *bdoc, const yt_node *n, const char *spath, yt_doc **sdoc,
+                               ty_file_id *id, ty_diag *diag)
+{
+    *sdoc = NULL;
+    ty_input in;
+    ty_status st = ty_input_read(spath, &in, diag);
+    if (st == TY_OK) *id = in.id;
+    if (st == TY_ERR_IO || (st == TY_ERR_INVALID && !in.text)) {
+        /* Say where the batch named it, not only that the read failed. */
+        err(diag, bdoc, n, "cannot read the scenario '%s' named here%s", spath, "");
+        ty_input_clear(&in);
+        return TY_ERR_INVALID;
+    }
+    if (st != TY_OK) { ty_input_clear(&in); return st; }
+    ty_diag *scratch = ty_diag_new(1);
+    if (!scratch) { ty_input_clear(&in); return TY_ERR_NOMEM; }
+    st = yt_doc_parse(in.name, in.text, in.size, sdoc, scratch);
+    ty_diag_free(scratch);
+    const yt_node *root = *sdoc ? (*sdoc)->root : NULL;
+    int tyche = st == TY_OK ? root && root->kind == YT_MAP && yt_map_get(root, "tyche")
+                            : st == TY_ERR_INVALID && has_tyche_line(in.text, in.size);
+    if (st == TY_OK && tyche && yt_map_get(root, "batch")) {
+        err(diag, bdoc, n, "'%s' is a batch file; 'scenario:' names a scenario file%s", spath, "");
+        st = TY_ERR_INVALID;
+    } else if (st == TY_OK && tyche) {
+        ty_diag_source(diag, in.name, in.text, in.size);   /* for its errors' source lines */
+    } else if (tyche) {
+        st = yt_doc_parse(in.name, in.text, in.size, sdoc, diag);   /* again, to report its errors */
+    } else if (st != TY_ERR_NOMEM) {
+        err(diag, bdoc, n, "'%s' is not a tyche scenario file (YAML with 'tyche: 1' at the top)%s", spath, "");
+        ty_diag_hint(diag, "'scenario:' names the scenario file, relative to the batch file's folder");
+        st = TY_ERR_INVALID;
+    }
+    if (st != TY_OK) { yt_doc_free(*sdoc); *sdoc = NULL; }
+    ty_input_clear(&in);
+    return st;
 }
 
 static int load_variants(ty_batch *b, const yt_doc *sdoc, const yt_node *map, ty_diag *diag, int *oom)
@@ -270,19 +347,20 @@ static int load_sweep(ty_batch *b, const yt_doc *sdoc, const yt_node *k, const y
 }
 
 /* Builds the batch of b->doc (b is freed on error). Its scenario is the
- * file its 'scenario' key names, or with stext the text stext named sname
- * (a resumed batch's stored scenario, never read from disk again). */
-static ty_status batch_build(ty_batch *b, const char *sname, const char *stext, ty_batch **out,
-                             ty_diag *diag)
+ * file its 'scenario' key names (relative to the folder of in, the batch
+ * file read), or with stext the text stext named sname (a resumed batch's
+ * stored scenario, never read from disk again). */
+static ty_status batch_build(ty_batch *b, const ty_input *in, const char *sname, const char *stext,
+                             ty_batch **out, ty_diag *diag)
 {
     static const char *const keys[] = {"tyche", "batch", "title", "scenario", "variants", "sweeps"};
     const yt_doc *doc = b->doc;
-    const char *path = doc->file;
     ty_status st;
     const yt_node *root = doc->root;
     if (!root || root->kind != YT_MAP || !yt_map_get(root, "batch")) {
-        ty_pos pos = {doc->file, 1, 1};
+        ty_pos pos = {doc->file, 0, 0};
         ty_diag_add(diag, TY_SEV_ERROR, &pos, "not a batch file (no top-level 'batch' key)");
+        ty_diag_hint(diag, "a scenario file runs with 'tyche run'");
         ty_batch_free(b);
         return TY_ERR_INVALID;
     }
@@ -304,16 +382,15 @@ static ty_status batch_build(ty_batch *b, const char *sname, const char *stext, 
         ty_batch_free(b);
         return TY_ERR_INVALID;
     }
-    char *spath = stext ? strdup(sname) : scenario_path(path, n->text);
-    if (!spath) { ty_batch_free(b); return TY_ERR_NOMEM; }
     yt_doc *sdoc = NULL;
-    st = stext ? yt_doc_parse(sname, stext, strlen(stext), &sdoc, diag) : yt_doc_load(spath, &sdoc, diag);
-    if (st == TY_ERR_IO) {
-        /* Say where the batch named it, not only that the open failed. */
-        err(diag, doc, n, "cannot read the scenario '%s' named here%s", spath, "");
-        st = TY_ERR_INVALID;
+    if (stext) {
+        st = yt_doc_parse(sname, stext, strlen(stext), &sdoc, diag);
+    } else {
+        char *spath = scenario_path(in, n->text);
+        if (!spath) { ty_batch_free(b); return TY_ERR_NOMEM; }
+        st = read_scenario(doc, n, spath, &sdoc, &b->scenario_id, diag);
+        free(spath);
     }
-    free(spath);
     if (st == TY_OK) st = scenario_build(sdoc, NULL, &b->base, diag);
     if (st != TY_OK) { yt_doc_free(sdoc); ty_batch_free(b); return st; }
 
@@ -341,12 +418,22 @@ static ty_status batch_build(ty_batch *b, const char *sname, const char *stext, 
 
 ty_status ty_batch_load(const char *path, ty_batch **out, ty_diag *diag)
 {
+    ty_input in;
+    *out = NULL;
+    ty_status st = ty_input_read(path, &in, diag);
+    if (st == TY_OK) st = ty_batch_load_input(&in, out, diag);
+    ty_input_clear(&in);
+    return st;
+}
+
+ty_status ty_batch_load_input(const ty_input *in, ty_batch **out, ty_diag *diag)
+{
     *out = NULL;
     ty_batch *b = calloc(1, sizeof *b);
     if (!b) return TY_ERR_NOMEM;
-    ty_status st = yt_doc_load(path, &b->doc, diag);
+    ty_status st = yt_doc_parse(in->name, in->text, in->size, &b->doc, diag);
     if (st != TY_OK) { ty_batch_free(b); return st; }
-    return batch_build(b, NULL, NULL, out, diag);
+    return batch_build(b, in, NULL, NULL, out, diag);
 }
 
 ty_status ty_batch_parse(const char *name, const char *text, const char *scenario_name,
@@ -357,10 +444,11 @@ ty_status ty_batch_parse(const char *name, const char *text, const char *scenari
     if (!b) return TY_ERR_NOMEM;
     ty_status st = yt_doc_parse(name, text, strlen(text), &b->doc, diag);
     if (st != TY_OK) { ty_batch_free(b); return st; }
-    return batch_build(b, scenario_name, scenario_text, out, diag);
+    return batch_build(b, NULL, scenario_name, scenario_text, out, diag);
 }
 
 const char *ty_batch_name(const ty_batch *b) { return b->name; }
+const ty_file_id *ty_batch_scenario_id(const ty_batch *b) { return &b->scenario_id; }
 const char *ty_batch_path(const ty_batch *b) { return b->doc->file; }
 const char *ty_batch_text(const ty_batch *b) { return b->doc->text; }
 const ty_scenario *ty_batch_base(const ty_batch *b) { return b->base; }

@@ -741,6 +741,12 @@ ty_status ty_scenario_parse(const char *name, const char *text, size_t size, ty_
     return st;
 }
 
+ty_status ty_scenario_load_input(const ty_input *in, ty_scenario **out, ty_diag *diag)
+{
+    return ty_scenario_parse(in->name, in->text, in->size, out, diag);
+}
+
+/* Reads path once (yt_doc_load) and builds from the text in memory. */
 ty_status ty_scenario_load(const char *path, ty_scenario **out, ty_diag *diag)
 {
     yt_doc *doc;

@@ -2,7 +2,6 @@
  * positions. Every libyaml call's result is checked (it returns 1 on success). */
 #include "yaml_tree.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,10 +94,44 @@ static int append(builder *b, yt_node *parent, yt_node *key, yt_node *item)
     return 0;
 }
 
+/* Line and column (1-based; the column counts characters, as libyaml's
+ * marks do) of byte offset off in text. */
+static void offset_pos(const char *text, size_t size, size_t off, int *line, int *col)
+{
+    *line = 1;
+    *col = 1;
+    for (size_t i = 0; i < off && i < size; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c == '\n') { ++*line; *col = 1; }
+        else if ((c & 0xC0) != 0x80) ++*col;   /* not a UTF-8 continuation byte */
+    }
+}
+
 static void syntax_error(builder *b)
 {
     const yaml_parser_t *p = &b->parser;
     char msg[512];
+    if (p->error == YAML_READER_ERROR) {
+        /* A bad byte: libyaml gives its offset, not a mark (whose 1:1 is wrong). */
+        int line, col, value = p->problem_value;
+        const unsigned char *t = (const unsigned char *)b->doc->text;
+        size_t off = p->problem_offset;
+        if (p->problem && strstr(p->problem, "trailing") && off <= b->doc->size) {
+            /* libyaml points at the byte after the sequence's start: point at the start. */
+            size_t k = off;
+            while (k > 0 && off - k < 4 && (t[k - 1] & 0xC0) == 0x80) k--;
+            if (k > 0 && (t[k - 1] & 0xC0) == 0xC0) { off = k - 1; value = t[off]; }
+        }
+        offset_pos(b->doc->text, b->doc->size, off, &line, &col);
+        if (value >= 0)
+            snprintf(msg, sizeof msg, "not UTF-8 text: %s (byte 0x%02X); tyche files are UTF-8",
+                     p->problem ? p->problem : "invalid byte", (unsigned)value);
+        else
+            snprintf(msg, sizeof msg, "not UTF-8 text: %s; tyche files are UTF-8",
+                     p->problem ? p->problem : "invalid byte");
+        error_at(b, line, col, "%s", msg);
+        return;
+    }
     if (p->context)
         snprintf(msg, sizeof msg, "YAML syntax: %s %s (line %lu)", p->problem ? p->problem : "error",
                  p->context, (unsigned long)p->context_mark.line + 1);
@@ -278,27 +311,10 @@ ty_status yt_doc_parse(const char *name, const char *text, size_t size, yt_doc *
 ty_status yt_doc_load(const char *path, yt_doc **out, ty_diag *diag)
 {
     *out = NULL;
-    ty_pos pos = {path, 0, 0};
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        ty_diag_add(diag, TY_SEV_ERROR, &pos, "cannot open: %s", strerror(errno));
-        return TY_ERR_IO;
-    }
-    /* Read at most one byte past the limit: enough to know it is too big
-     * without reading a huge file. */
-    size_t cap = YT_MAX_FILE_BYTES + 1;
-    char *buf = malloc(cap);
-    if (!buf) { fclose(f); return TY_ERR_NOMEM; }
-    size_t size = fread(buf, 1, cap, f);
-    int err = ferror(f);
-    fclose(f);
-    if (err) {
-        free(buf);
-        ty_diag_add(diag, TY_SEV_ERROR, &pos, "cannot read (is it a directory?)");
-        return TY_ERR_IO;
-    }
-    ty_status st = yt_doc_parse(path, buf, size, out, diag);
-    free(buf);
+    ty_input in;
+    ty_status st = ty_input_read(path, &in, diag);
+    if (st == TY_OK) st = yt_doc_parse(in.name, in.text, in.size, out, diag);
+    ty_input_clear(&in);
     return st;
 }
 

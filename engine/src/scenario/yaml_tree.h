@@ -10,8 +10,9 @@
 
 #include "tyche/common.h"
 #include "tyche/diag.h"
+#include "tyche/scenario.h"
 
-#define YT_MAX_FILE_BYTES (4u << 20)   /* 4 MiB */
+#define YT_MAX_FILE_BYTES TY_INPUT_MAX_BYTES   /* 4 MiB */
 #define YT_MAX_DEPTH 32
 #define YT_MAX_NODES 200000
 
@@ -36,7 +37,7 @@ typedef struct yt_doc {
     yt_node *root;          /* NULL for an empty document */
 } yt_doc;
 
-/* Reads and parses path. On success returns TY_OK and *out owns a new
+/* Reads path once (ty_input_read) and parses it. On success returns TY_OK and *out owns a new
  * document (free with yt_doc_free). On a YAML error, an oversize file, too
  * deep nesting, too many nodes, an alias, a non-scalar key or a duplicate key,
  * errors with positions go to diag and TY_ERR_INVALID is returned (*out NULL).
