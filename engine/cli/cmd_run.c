@@ -66,7 +66,8 @@ static int resume_setup(runner_opts *o, ty_results **prev, char ***words, ty_sce
         fprintf(stderr, "tyche run: the run in %s is complete; nothing to resume\n", path);
         return EXIT_USAGE;
     }
-    int nw = split_words((*prev)->command_line, words);
+    /* An empty or damaged stored command line is an error, never a crash. */
+    int nw = (*prev)->command_line ? split_words((*prev)->command_line, words) : 0;
     if (nw < 2 || runner_parse("run", nw - 1, *words + 1, o)) {
         fprintf(stderr, "tyche run: cannot read the command line stored in %s\n", path);
         return EXIT_RUNTIME;

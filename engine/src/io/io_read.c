@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -612,10 +613,11 @@ static size_t r_outcomes(rctx *r, hid_t g, const char *rpath, ty_run_result *run
             memcpy((char *)&run->outcomes[i] + fields[e].off, &col[i], sizeof(double));
         free(col);
     }
-    /* A probability is a mean of values in [0, 1] once a sample is done. */
+    /* Once a sample is done, a probability is a number (a NaN or an
+     * infinity is a damaged file, not a result). */
     for (size_t i = 0; i < k && run->samples > 0 && !r->st; i++) {
         double p = run->outcomes[i].probability;
-        if (!(p >= -1e-9 && p <= 1 + 1e-9))
+        if (!isfinite(p))
             r_fail(r, TY_ERR_IO, "%s/probability: entry %zu is %g, not a probability", path, i + 1, p);
     }
     r_close(r, o, path);
@@ -743,7 +745,7 @@ static void r_results(rctx *r, hid_t file, ty_results *res)
     r_check_format(r, file);
     res->tyche_version = r_attr_str(r, file, "/", "tyche_version", 0);
     res->created = r_attr_str(r, file, "/", "created", 0);
-    res->command_line = r_attr_str(r, file, "/", "command_line", 0);
+    res->command_line = r_attr_str(r, file, "/", "command_line", 1);
     res->host = r_attr_str(r, file, "/", "host", 1);
     res->complete = r_attr_flag(r, file, "/", "complete");
 
