@@ -45,6 +45,10 @@ int io_shape(hid_t id, int is_attr, hsize_t dims[3]);
 char **io_read_strs(hid_t id, int is_attr, size_t n, int vlen_ok, size_t max, const char **why);
 void io_free_strs(char **s, size_t n);
 
+/* 1 when text[0..n) is well-formed UTF-8 (no overlong forms, surrogates or
+ * code points above U+10FFFF), else 0. */
+int io_utf8_ok(const char *text, size_t n);
+
 typedef enum io_num { IO_NUM_U64, IO_NUM_I32, IO_NUM_F64 } io_num;
 
 /* Reads id's n numbers into out as uint64_t, int or double. U64 and I32

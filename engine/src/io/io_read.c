@@ -401,6 +401,8 @@ static char **r_links(rctx *r, hid_t g, const char *path, size_t *n)
         if (names[i] && H5Lget_name_by_idx(g, ".", idx, H5_ITER_INC, i, names[i], (size_t)len + 1,
                                            H5P_DEFAULT) < 0)
             r_fail(r, TY_ERR_IO, "listing %s", path);
+        else if (names[i] && !io_utf8_ok(names[i], (size_t)len))
+            r_fail(r, TY_ERR_IO, "%s: member %llu's name is not valid UTF-8", path, (unsigned long long)i + 1);
         if (names[i]) (*n)++;
     }
     return names;

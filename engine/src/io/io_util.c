@@ -90,10 +90,9 @@ int io_shape(hid_t id, int is_attr, hsize_t dims[3])
     return rank;
 }
 
-/* 1 when s[0..n) is well-formed UTF-8 (no overlong forms, surrogates or
- * code points above U+10FFFF). */
-static int utf8_ok(const unsigned char *s, size_t n)
+int io_utf8_ok(const char *text, size_t n)
 {
+    const unsigned char *s = (const unsigned char *)text;
     for (size_t i = 0; i < n;) {
         unsigned c = s[i];
         size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
@@ -120,7 +119,7 @@ void io_free_strs(char **s, size_t n)
 static char *str_take(const char *s, size_t n, const char **why)
 {
     if (memchr(s, '\0', n)) n = strlen(s);
-    if (!utf8_ok((const unsigned char *)s, n)) { *why = "is not valid UTF-8"; return NULL; }
+    if (!io_utf8_ok(s, n)) { *why = "is not valid UTF-8"; return NULL; }
     char *c = malloc(n + 1);
     if (!c) { *why = "is too large to read (out of memory)"; return NULL; }
     memcpy(c, s, n);
