@@ -4,8 +4,12 @@
 Hostile result files through `tyche show` (and `--json`) and `tyche run
 --resume`: from a few real result files (a run, an interrupted run, a batch
 with a sweep, a sensitivity analysis) it makes damaged copies, from a fixed
-seed, of four kinds:
+seed, of five kinds:
 
+  systematic  each attribute and dataset that `tyche show` reads, changed
+            once so it no longer fits (an array for a scalar, the other
+            type, a missing element, an extra dimension): exit 1 with one
+            line naming it
   truncate  the file cut at an offset (spread over the whole file)
   bitflip   1 to 8 random bits flipped
   byteflip  1 to 16 random bytes overwritten
@@ -239,6 +243,73 @@ def crafted(path, rng, tmp):
         return f"group {p}: {what}"
 
 
+# ---- systematic: every object the reader reads, once -------------------------
+
+UNREAD_ATTRS = {("/runs/baseline/sensitivity/sobol", "evaluations"),
+                ("/runs/baseline/sensitivity/sobol", "ignore_correlations"),
+                ("/runs/baseline/sensitivity/sobol", "samples"),
+                ("/runs/baseline/sensitivity/tornado", "samples")}
+
+
+def systematic_cases(bases):
+    """(base, kind, path, attribute or None, change number) for every
+    attribute and dataset of the base files that `tyche show` reads."""
+    cases = []
+    for base in ("batch", "sens", "resume"):
+        with h5py.File(bases[base], "r") as f:
+            groups, dsets, attrs = objects(f)
+            for n, (p, a) in enumerate(attrs):
+                if a not in ("units", "description") and (p, a) not in UNREAD_ATTRS:
+                    cases.append((base, "attr", p, a, n))
+            for n, p in enumerate(dsets):
+                if "/resume/" not in p:   # the run's opaque state: checked by --resume
+                    cases.append((base, "dset", p, None, n))
+    return cases
+
+
+def systematic_one(tyche, case, bases, tmp, i):
+    """Changes one object so that it no longer fits: an attribute becomes
+    an array, a value of the other type (a string for a number, a number
+    for a string) or an empty array; a dataset loses an element, gains a
+    dimension or becomes text. `tyche show` must exit 1 with one line naming
+    the attribute, or the dataset's group."""
+    base, kind, p, a, n = case
+    path = os.path.join(tmp, f"systematic-{i}.h5")
+    shutil.copyfile(bases[base], path)
+    with h5py.File(path, "r+") as f:
+        if kind == "attr":
+            obj = f[p]
+            old = obj.attrs[a]
+            isnum = np.asarray(old).dtype.kind in "iuf"
+            change = ["array", "other-type", "empty-array"][n % 3]
+            v = {"array": np.array([old, old]) if isnum else np.array(["x", "y"], dtype=VLEN),
+                 "other-type": np.array("12", dtype=VLEN) if isnum else np.float64(12),
+                 "empty-array": np.zeros(0)}[change]
+            del obj.attrs[a]
+            obj.attrs[a] = v
+            what, want = f"{base}: attribute {p}@{a} {change}", f"'{a}' of {p}"
+        else:
+            d = f[p]
+            old = d[()]
+            isstr = h5py.check_string_dtype(d.dtype) is not None
+            arr = np.asarray(old)
+            change = ["shorter", "rank", "other-type"][n % 3]
+            if change == "shorter" and (arr.ndim == 0 or arr.shape[0] == 0):
+                change = "rank"
+            v = {"shorter": arr[:-1] if arr.ndim else arr,
+                 "rank": np.zeros((1,) * (arr.ndim + 1)),
+                 "other-type": np.zeros(arr.shape) if isstr else np.array(["x"] * arr.size, dtype=VLEN).reshape(arr.shape)}[change]
+            parent, name = f[os.path.dirname(p)], os.path.basename(p)
+            del parent[name]
+            parent[name] = v
+            what, want = f"{base}: dataset {p} {change}", os.path.dirname(p)
+    why, info = check([tyche, "show", path], (1,))
+    if not why and (want not in info or len(info.strip().splitlines()) != 1):
+        why = f"message does not name {want!r} in one line"
+    os.remove(path)
+    return what, why, info
+
+
 # ---- running ------------------------------------------------------------------
 
 def check(cmd, allowed):
@@ -258,7 +329,7 @@ def check(cmd, allowed):
         return f"exit {r.returncode}", err
     if r.returncode == 1 and not err.strip():
         return "exit 1 without a message", err
-    return None, r.returncode
+    return None, err if allowed == (1,) else r.returncode
 
 
 def run_one(tyche, kind, i, seed, bases, tmp):
@@ -297,7 +368,7 @@ def main():
     ap.add_argument("--count", type=int, default=40, help="files per kind (default 40)")
     ap.add_argument("--seed", type=int, default=14)
     ap.add_argument("--jobs", type=int, default=2)
-    ap.add_argument("--kinds", default="truncate,bitflip,byteflip,crafted")
+    ap.add_argument("--kinds", default="systematic,truncate,bitflip,byteflip,crafted")
     ap.add_argument("--keep", help="copy failing files into this folder")
     ap.add_argument("--base", help="damage the result files in this folder (base-*.h5) instead of new ones")
     a = ap.parse_args()
@@ -314,8 +385,18 @@ def main():
         else:
             bases = make_bases(tyche, tmp)
         kinds = a.kinds.split(",")
-        tally = {k: {"files": 0, "runs": 0, "failed": 0, "codes": {}} for k in kinds}
         failures = []
+        if "systematic" in kinds:
+            kinds.remove("systematic")
+            cases = systematic_cases(bases)
+            with cf.ThreadPoolExecutor(a.jobs) as ex:
+                done = list(ex.map(lambda x: systematic_one(tyche, x[1], bases, tmp, x[0]), enumerate(cases)))
+            for what, why, info in done:
+                if why:
+                    failures.append(("systematic", 0, what, "show", why, info))
+            print(f"systematic: {len(cases)} files (each attribute and dataset that show reads, changed "
+                  f"once), {sum(1 for d in done if d[1])} failed")
+        tally = {k: {"files": 0, "runs": 0, "failed": 0, "codes": {}} for k in kinds}
         with cf.ThreadPoolExecutor(a.jobs) as ex:
             # Crafted files aim at the reader's checks one object at a time,
             # so they get three times the count of the blind kinds.
