@@ -20,7 +20,7 @@
  * dataset, which also may not need more than R_EXPAND times the file's size
  * (tyche never compresses the datasets read here, so a larger one is a
  * damaged dimension, not data). */
-#define R_MAX_STR ((size_t)1 << 20)
+#define R_MAX_STR ((size_t)16 << 20)
 #define R_MAX_TEXT ((size_t)64 << 20)
 #define R_MAX_BYTES ((size_t)256 << 20)
 #define R_EXPAND 64
