@@ -1,7 +1,9 @@
 /* io_read.c - reading a result file (docs/results.md) back into a
- * ty_results: checks that it is an HDF5 file, a tyche result file and a
- * format version this tyche reads, and that shapes agree. Per-sample
- * columns (samples/) are not read. Writing is io_file.c and io_write.c. */
+ * ty_results, as untrusted input: checks that it is an HDF5 file, a tyche
+ * result file and a format version this tyche reads, and before reading
+ * each object its link, kind, type, rank and shape (io_util.c's checked
+ * reads), then names, counts and flags. Per-sample columns (samples/) are
+ * not read. Writing is io_file.c and io_write.c. */
 #include "tyche/io.h"
 
 #include <errno.h>

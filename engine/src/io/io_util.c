@@ -1,6 +1,7 @@
 /* io_util.c - small helpers of the io module shared by the writer and the
- * reader: HDF5's error text, the UTF-8 string type, quiet error stacks,
- * joined object paths. No file is opened here. */
+ * reader: HDF5's error text, the string types, quiet error stacks, joined
+ * object paths, and the checked reads of untrusted attributes and datasets
+ * (shape, strings, numbers). No file is opened here. */
 #include "io_int.h"
 
 #include <stdint.h>
