@@ -65,7 +65,7 @@ $py - "$work/s.h5" <<'PY' && ok || bad "sweep label or outcome names not stored"
 import sys, h5py
 with h5py.File(sys.argv[1]) as f:
     g = f["sweeps/velocity"]
-    assert g.attrs["label"] == "Team velocity"
+    assert g.attrs["label"].decode() == "Team velocity"
     assert [x.decode() for x in g["outcome"][()]] == ["on_time", "late", "cancelled"]
 PY
 

@@ -135,7 +135,7 @@ PY
 
 # Errors: one line on stderr, exit 1, no traceback.
 printf 'not HDF5\n' > "$work/text.h5"
-for case in "text.h5:not an HDF5 file" "v2.h5:format version 2" "nooutcomes.h5:missing group /runs/baseline/outcomes" \
+for case in "text.h5:not an HDF5 file" "v2.h5:format version 3" "nooutcomes.h5:missing group /runs/baseline/outcomes" \
             "noscenario.h5:missing group /scenario" "absent.h5:no such file"; do
   file=${case%%:*} want=${case#*:}
   "$plot" "$work/$file" -o "$work/e" >"$work/out" 2>"$work/err"; rc=$?

@@ -69,7 +69,7 @@ K = f["/runs/baseline/outcomes/name"].shape[0]
 T, F = g["targets"].shape[0], g["factors"].shape[0]
 assert T == K + 1 and g["targets"][-1].decode() == sys.argv[2]
 assert g.attrs["ignore_correlations"] == 1 and g["sobol"].attrs["ignore_correlations"] == 1
-assert g.attrs["method"] == "tornado,spearman,sobol" and g.attrs["samples"] == 4000
+assert g.attrs["method"].decode() == "tornado,spearman,sobol" and g.attrs["samples"] == 4000
 assert g["tornado/low"].shape == (T, F) and g["tornado/high"].shape == (T, F)
 assert g["tornado/baseline"].shape == (T,) and g["tornado/value_low"].shape == (F,) and g["tornado/value_high"].shape == (F,)
 assert g["spearman"].shape == (T, F)

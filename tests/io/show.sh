@@ -48,7 +48,7 @@ expect_fail "not an HDF5 file" "$dir/text.h5"
 "$writer" "$dir/foreign.h5" foreign
 expect_fail "not a tyche result file" "$dir/foreign.h5"
 "$writer" "$dir/newer.h5" newer
-expect_fail "format version 2 is newer than this tyche reads" "$dir/newer.h5"
+expect_fail "format version 3 is newer than this tyche reads" "$dir/newer.h5"
 
 err=$("$tyche" show 2>&1); [ $? = 2 ] && grep -q "missing RESULT.h5" <<<"$err" && ok || bad "no-file usage"
 err=$("$tyche" show --bogus "$dir/r.h5" 2>&1); [ $? = 2 ] && grep -q "unknown option" <<<"$err" && ok || bad "bad option"

@@ -33,7 +33,7 @@ int main(int argc, char **argv)
     if (strcmp(mode, "newer") == 0) {
         hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
         hid_t a = f < 0 ? -1 : H5Aopen(f, "format_version", H5P_DEFAULT);
-        int v = 2;
+        int v = TY_IO_FORMAT_VERSION + 1;
         if (a < 0 || H5Awrite(a, H5T_NATIVE_INT, &v) < 0) return 1;
         H5Aclose(a);
         H5Fclose(f);

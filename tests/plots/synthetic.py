@@ -111,7 +111,7 @@ with h5py.File(f"{d}/bench.h5", "w") as f:
     f64(g, "samples_per_second", [2.0e7, 3.9e7, 7.6e7, 1.45e8, 2.6e8], "samples/s")
 
 # Error cases from a real file: a newer format version, missing groups.
-for name, edit in (("v2", lambda f: f.attrs.modify("format_version", np.int32(2))),
+for name, edit in (("v2", lambda f: f.attrs.modify("format_version", np.int32(3))),
                    ("nooutcomes", lambda f: f.__delitem__("runs/baseline/outcomes")),
                    ("noscenario", lambda f: f.__delitem__("scenario"))):
     shutil.copy(f"{d}/base.h5", f"{d}/{name}.h5")

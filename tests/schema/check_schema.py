@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """check_schema.py RESULT.h5 - checks a tyche result file against docs/results.md
 with h5py: every group, dataset and attribute that applies, their
-shapes and dtypes, UTF-8 strings, units/description attributes, and the
-dimension scales of convergence/ and sweeps/. Exit 0 when it conforms, 1
+shapes and dtypes, UTF-8 strings (fixed-length and NUL-terminated in format
+version 2, variable-length in version 1), units/description attributes, and
+the dimension scales of convergence/ and sweeps/. Exit 0 when it conforms, 1
 with a list of problems (also when h5py is missing: scripts/deps installs it)."""
 import sys
 
@@ -14,15 +15,32 @@ except ImportError:
     sys.exit(1)
 
 problems = []
+VERSION = 2   # the file's format_version, read first in main()
 
 
 def bad(msg):
     problems.append(msg)
 
 
-def is_utf8_str(dt):
+def is_utf8_str(dt, tid=None):
+    """A UTF-8 string type of the file's version: fixed-length and
+    NUL-terminated (tid: the HDF5 type, to check the padding) in version 2,
+    variable-length in version 1."""
     info = h5py.check_string_dtype(dt)
-    return info is not None and info.encoding == "utf-8" and info.length is None
+    if info is None or info.encoding != "utf-8":
+        return False
+    if VERSION == 1:
+        return info.length is None
+    return info.length is not None and (tid is None or tid.get_strpad() == h5py.h5t.STR_NULLTERM)
+
+
+def text(v):
+    """A string attribute's value as str (h5py gives bytes for fixed-length)."""
+    return v.decode("utf-8") if isinstance(v, bytes) else v
+
+
+def sattr(obj, name, default=None):
+    return text(obj.attrs.get(name, default))
 
 
 def attr(obj, name, kind):
@@ -33,11 +51,11 @@ def attr(obj, name, kind):
     dt, shape = a.dtype, a.shape
     if shape not in ((), None):
         bad(f"{obj.name}@{name}: not scalar (shape {shape})")
-    if kind == "str" and not is_utf8_str(dt):
-        bad(f"{obj.name}@{name}: not a variable-length UTF-8 string ({dt})")
+    if kind == "str" and not is_utf8_str(dt, a.get_type()):
+        bad(f"{obj.name}@{name}: not a UTF-8 string of format version {VERSION} ({dt})")
     elif kind in ("i", "u", "f") and dt.kind != kind:
         bad(f"{obj.name}@{name}: dtype {dt}, expected kind {kind}")
-    return obj.attrs[name]
+    return text(obj.attrs[name])
 
 
 def dataset(group, name, kind, shape):
@@ -49,8 +67,8 @@ def dataset(group, name, kind, shape):
         bad(f"{d.name}: not a dataset")
         return None
     if kind == "str":
-        if not is_utf8_str(d.dtype):
-            bad(f"{d.name}: not variable-length UTF-8 strings ({d.dtype})")
+        if not is_utf8_str(d.dtype, d.id.get_type()):
+            bad(f"{d.name}: not UTF-8 strings of format version {VERSION} ({d.dtype})")
     elif d.dtype.kind != kind or d.dtype.itemsize != 8:
         bad(f"{d.name}: dtype {d.dtype}, expected 8-byte kind {kind}")
     if shape is not None and d.shape != tuple(shape):
@@ -58,7 +76,7 @@ def dataset(group, name, kind, shape):
     if "units" not in d.attrs and "description" not in d.attrs:
         bad(f"{d.name}: neither a units nor a description attribute")
     for a in ("units", "description"):
-        if a in d.attrs and not is_utf8_str(d.attrs.get_id(a).dtype):
+        if a in d.attrs and not is_utf8_str(d.attrs.get_id(a).dtype, d.attrs.get_id(a).get_type()):
             bad(f"{d.name}@{a}: not a UTF-8 string")
     return d
 
@@ -99,7 +117,7 @@ def check_run(run, file_complete):
                     ("stopped_early", "i"), ("sampling", "str"), ("label", "str"),
                     ("target_halfwidth", "f"), ("target_reached", "i"), ("max_halfwidth", "f")):
         attr(run, a, kind)
-    sampling = run.attrs.get("sampling")
+    sampling = sattr(run, "sampling")
     if sampling not in ("random", "lhs"):
         bad(f"{run.name}@sampling: {sampling!r} is not random or lhs")
     o = group(run, "outcomes")
@@ -111,14 +129,14 @@ def check_run(run, file_complete):
         for col in ("probability", "stderr", "ci_low", "ci_high"):
             dataset(o, col, "f", (k,))
         p = o.get("probability")
-        if p is not None and p.attrs.get("units") != "1":
-            bad(f"{p.name}@units: {p.attrs.get('units')!r}, expected '1'")
+        if p is not None and sattr(p, "units") != "1":
+            bad(f"{p.name}@units: {sattr(p, 'units')!r}, expected '1'")
     if "difference" in run:   # batch variants paired with the baseline
         g = run["difference"]
         for col in ("diff", "stderr", "ci_low", "ci_high", "unpaired_stderr"):
             d = dataset(g, col, "f", (k,))
-            if d is not None and d.attrs.get("units") != "1":
-                bad(f"{d.name}@units: {d.attrs.get('units')!r}, expected '1'")
+            if d is not None and sattr(d, "units") != "1":
+                bad(f"{d.name}@units: {sattr(d, 'units')!r}, expected '1'")
         lo, hi, df = g.get("ci_low"), g.get("ci_high"), g.get("diff")
         if lo is not None and hi is not None and df is not None and lo.shape == hi.shape == df.shape:
             if not all(a <= b <= c for a, b, c in zip(lo[()], df[()], hi[()])):
@@ -150,8 +168,8 @@ def check_run(run, file_complete):
             for col in ("underflow", "overflow"):
                 if col in h:
                     d = dataset(h, col, "u", ())
-                    if d is not None and d.attrs.get("units") != "samples":
-                        bad(f"{d.name}@units: {d.attrs.get('units')!r}, expected 'samples'")
+                    if d is not None and sattr(d, "units") != "samples":
+                        bad(f"{d.name}@units: {sattr(d, 'units')!r}, expected 'samples'")
     if "samples" in run:
         sg = run["samples"]
         sizes = set()
@@ -247,14 +265,18 @@ def main(path):
     except OSError as e:
         print(f"{path}: cannot open: {e}")
         return 1
+    global VERSION
     with f:
+        version = attr(f, "format_version", "i")
+        if version not in (1, 2):
+            bad(f"/@format_version is {version}, not 1 or 2")
+        else:
+            VERSION = int(version)
         if attr(f, "format", "str") != "tyche-result":
             bad("/@format is not tyche-result")
-        if attr(f, "format_version", "i") != 1:
-            bad("/@format_version is not 1")
         for a in ("tyche_version", "created", "command_line", "host"):
             attr(f, a, "str")
-        created = f.attrs.get("created", "")
+        created = sattr(f, "created", "")
         if not (len(created) == 20 and created[10] == "T" and created.endswith("Z")):
             bad(f"/@created {created!r} is not ISO 8601 UTC")
         attr(f, "complete", "i")
@@ -272,9 +294,10 @@ def main(path):
             for a in ("name", "title", "source"):
                 attr(s, a, "str")
             d = s.get("source_text")
-            if d is None or not is_utf8_str(d.dtype) or d.shape != ():
+            if d is None or not is_utf8_str(d.dtype, d.id.get_type()) or d.shape != ():
                 bad("/scenario/source_text: missing or not a scalar UTF-8 string")
-            if "batch_text" in s and (not is_utf8_str(s["batch_text"].dtype) or s["batch_text"].shape != ()):
+            b = s.get("batch_text")
+            if b is not None and (not is_utf8_str(b.dtype, b.id.get_type()) or b.shape != ()):
                 bad("/scenario/batch_text: not a scalar UTF-8 string")
         runs = group(f, "runs")
         if runs is not None:
@@ -318,7 +341,7 @@ def main(path):
         for p in problems:
             print("  " + p)
         return 1
-    print(f"{path}: conforms to the tyche-result schema, format version 1")
+    print(f"{path}: conforms to the tyche-result schema, format version {VERSION}")
     return 0
 
 

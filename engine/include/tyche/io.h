@@ -24,7 +24,7 @@
 #include "results.h"
 
 #define TY_IO_FORMAT "tyche-result"
-#define TY_IO_FORMAT_VERSION 1
+#define TY_IO_FORMAT_VERSION 2   /* 2: fixed-length strings; 1 (variable-length) still read */
 
 typedef struct ty_io_options {
     int compression_level;   /* deflate level 0..9 for samples/ (0: none); default 0:

@@ -212,7 +212,10 @@ static ty_status set_paths(ty_result_file *f, const char *final_path, const ty_p
 static ty_status create_tmp(ty_result_file *f, const ty_pos *pos, ty_diag *diag)
 {
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-    if (fapl < 0 || H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) < 0) {
+    /* HDF5 1.8's object headers: checksummed, and attributes over 64 KiB
+     * (a long title as a fixed-length string) in dense storage. */
+    if (fapl < 0 || H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) < 0
+        || H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST) < 0) {
         char h5[256];
         io_h5_error(h5, sizeof h5);
         if (fapl >= 0) H5Pclose(fapl);

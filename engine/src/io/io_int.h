@@ -16,8 +16,46 @@
 void io_h5_error(char *buf, size_t size);
 
 /* A new variable-length UTF-8 string type, or a negative id; the caller
- * closes it with H5Tclose. */
+ * closes it with H5Tclose. Only for reading files of format version 1. */
 hid_t io_str_type(void);
+
+/* A new fixed-length UTF-8 string type of len bytes plus the terminating
+ * NUL (H5T_STR_NULLTERM), or a negative id; the caller closes it. Result
+ * files of format version 2 store every string so, inline in its attribute
+ * or dataset: nothing points into the global heap, which a damaged file can
+ * turn into a crash inside libhdf5. */
+hid_t io_str_type_fixed(size_t len);
+
+/* ---- reading untrusted objects (io_util.c) -------------------------------
+ * A result file may be damaged or crafted: these check an attribute's or a
+ * dataset's (is_attr says which id is) shape and type before reading, so
+ * that no read overflows the caller's buffer. On failure they return an
+ * error and point *why at a fixed phrase ("is not an integer", "is not valid
+ * UTF-8", ...) that the caller puts after the object's name. */
+
+/* The rank (0 for a scalar, 1 to 3) of id's dataspace with its dimensions
+ * in dims; -1 for a null dataspace, more than 3 dimensions, or an error. */
+int io_shape(hid_t id, int is_attr, hsize_t dims[3]);
+
+/* Reads id's n string elements (the caller has checked the shape) as a new
+ * array of new NUL-terminated strings, each at most max bytes, valid UTF-8
+ * (a string stops at its first NUL). Fixed-length strings always;
+ * variable-length ones only with vlen_ok (files of format version 1).
+ * Returns NULL with *why set on failure; io_free_strs(out, n) frees. */
+char **io_read_strs(hid_t id, int is_attr, size_t n, int vlen_ok, size_t max, const char **why);
+void io_free_strs(char **s, size_t n);
+
+/* 1 when text[0..n) is well-formed UTF-8 (no overlong forms, surrogates or
+ * code points above U+10FFFF), else 0. */
+int io_utf8_ok(const char *text, size_t n);
+
+typedef enum io_num { IO_NUM_U64, IO_NUM_I32, IO_NUM_F64 } io_num;
+
+/* Reads id's n numbers into out as uint64_t, int or double. U64 and I32
+ * want an integer type (up to 64 bits) whose values fit (no negative
+ * count); F64 takes any integer or a 32- or 64-bit float. Returns 0, or -1
+ * with *why set. */
+int io_read_nums(hid_t id, int is_attr, size_t n, io_num kind, void *out, const char **why);
 
 /* Turns HDF5's automatic error printing off for this thread's default
  * stack (the library never prints). */
@@ -95,7 +133,7 @@ hid_t io_w_group(io_wctx *w, hid_t parent, const char *ppath, const char *name, 
                  char *path, size_t size);
 
 /* Scalar attributes of obj (whose path is path, for diagnostics). A NULL
- * string is stored as "". */
+ * string is stored as ""; strings are fixed-length (io_str_type_fixed). */
 void io_w_attr_str(io_wctx *w, hid_t obj, const char *path, const char *name, const char *value);
 void io_w_attr_int(io_wctx *w, hid_t obj, const char *path, const char *name, int value);
 void io_w_attr_u64(io_wctx *w, hid_t obj, const char *path, const char *name, uint64_t value);
@@ -114,14 +152,14 @@ void io_w_f64(io_wctx *w, hid_t loc, const char *lpath, const char *name, size_t
 void io_w_u64(io_wctx *w, hid_t loc, const char *lpath, const char *name, size_t n,
               const uint64_t *data, const char *units, const char *description);
 
-/* A 1-D dataset of n variable-length UTF-8 strings, get(src, i) for each i;
- * NULL entries become "". */
+/* A 1-D dataset of n fixed-length UTF-8 strings (io_str_type_fixed, sized
+ * to the longest), get(src, i) for each i; NULL entries become "". */
 void io_w_strs(io_wctx *w, hid_t loc, const char *lpath, const char *name, size_t n,
                const char *(*get)(const void *, size_t), const void *src,
                const char *description);
 
-/* A scalar string dataset (the scenario and batch files, verbatim); NULL is
- * stored as "". */
+/* A scalar fixed-length string dataset (the scenario and batch files,
+ * verbatim); NULL is stored as "". */
 void io_w_text(io_wctx *w, hid_t loc, const char *lpath, const char *name, const char *text,
                const char *description);
 

@@ -1,10 +1,14 @@
 /* io_read.c - reading a result file (docs/results.md) back into a
- * ty_results: checks that it is an HDF5 file, a tyche result file and a
- * format version this tyche reads, and that shapes agree. Per-sample
- * columns (samples/) are not read. Writing is io_file.c and io_write.c. */
+ * ty_results, as untrusted input: checks that it is an HDF5 file, a tyche
+ * result file and a format version this tyche reads, and before reading
+ * each object its link, kind, type, rank and shape (io_util.c's checked
+ * reads), then names, counts and flags. Per-sample columns (samples/) are
+ * not read. Writing is io_file.c and io_write.c. */
 #include "tyche/io.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,10 +17,22 @@
 
 #include "io_int.h"
 
+/* Bounds on what a file may make the reader allocate: a string attribute or
+ * list entry, a text dataset (a scenario file, verbatim), and any numeric
+ * dataset, which also may not need more than R_EXPAND times the file's size
+ * (tyche never compresses the datasets read here, so a larger one is a
+ * damaged dimension, not data). */
+#define R_MAX_STR ((size_t)16 << 20)
+#define R_MAX_TEXT ((size_t)64 << 20)
+#define R_MAX_BYTES ((size_t)256 << 20)
+#define R_EXPAND 64
+
 typedef struct rctx {
     const char *path;
     ty_diag *diag;
     ty_status st;
+    int version;             /* format_version; 1 may hold variable-length strings */
+    uint64_t fsize;          /* the file's size in bytes */
 } rctx;
 
 static void r_fail(rctx *r, ty_status st, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -52,22 +68,51 @@ static char *r_dup(rctx *r, const char *s, int nullable)
     return c;
 }
 
+/* 1 when loc/name is a hard link (an object of this file), 0 when there is
+ * no such link; a soft or external link fails: following one could open
+ * another file or loop. */
+static int r_link(rctx *r, hid_t loc, const char *lpath, const char *name)
+{
+    if (r->st) return 0;
+    char path[768];
+    io_join(path, sizeof path, lpath, name);
+    htri_t e = H5Lexists(loc, name, H5P_DEFAULT);
+    if (e < 0) { r_fail(r, TY_ERR_IO, "looking up %s", path); return 0; }
+    if (e == 0) return 0;
+    H5L_info_t info;
+    if (H5Lget_info(loc, name, &info, H5P_DEFAULT) < 0) {
+        r_fail(r, TY_ERR_IO, "looking up %s", path);
+        return 0;
+    }
+    if (info.type != H5L_TYPE_HARD) {
+        r_fail(r, TY_ERR_IO, "%s is a %s link, not an object of this file", path,
+               info.type == H5L_TYPE_EXTERNAL ? "external" : "soft");
+        return 0;
+    }
+    return 1;
+}
+
+/* Opens loc/name as a group (writing its path into path). */
 static hid_t r_group(rctx *r, hid_t loc, const char *lpath, const char *name, char *path, size_t size)
 {
     io_join(path, size, lpath, name);
     if (r->st) return -1;
-    hid_t g = H5Gopen2(loc, name, H5P_DEFAULT);
-    if (g < 0) r_fail(r, TY_ERR_IO, "opening group %s", path);
+    if (!r_link(r, loc, lpath, name)) { r_fail(r, TY_ERR_IO, "missing group %s", path); return -1; }
+    hid_t g = H5Oopen(loc, name, H5P_DEFAULT);
+    if (g < 0) { r_fail(r, TY_ERR_IO, "opening group %s", path); return -1; }
+    if (H5Iget_type(g) != H5I_GROUP) {
+        H5Oclose(g);
+        r_fail(r, TY_ERR_IO, "%s is not a group", path);
+        return -1;
+    }
     return g;
 }
 
-/* 1 if loc/name exists, 0 if not; sticky failure on error. */
-static int r_exists(rctx *r, hid_t loc, const char *name)
+/* 1 if loc (whose path is lpath) has a member name, 0 if not; sticky
+ * failure on error or a soft or external link. */
+static int r_exists(rctx *r, hid_t loc, const char *lpath, const char *name)
 {
-    if (r->st) return 0;
-    htri_t e = H5Lexists(loc, name, H5P_DEFAULT);
-    if (e < 0) r_fail(r, TY_ERR_IO, "looking up %s", name);
-    return e > 0;
+    return r_link(r, loc, lpath, name);
 }
 
 static void r_close(rctx *r, hid_t id, const char *path)
@@ -75,163 +120,263 @@ static void r_close(rctx *r, hid_t id, const char *path)
     if (id >= 0 && H5Oclose(id) < 0) r_fail(r, TY_ERR_IO, "closing %s", path);
 }
 
+/* Opens attribute name of obj after checking that it is a scalar. */
+static hid_t r_attr_open(rctx *r, hid_t obj, const char *path, const char *name, const char *what)
+{
+    if (r->st) return -1;
+    htri_t e = H5Aexists(obj, name);
+    hid_t a = e > 0 ? H5Aopen(obj, name, H5P_DEFAULT) : -1;
+    if (a < 0) {
+        r_fail(r, TY_ERR_IO, "missing attribute '%s' of %s", name, path);
+        return -1;
+    }
+    hsize_t dims[3];
+    if (io_shape(a, 1, dims) != 0) {
+        H5Aclose(a);
+        r_fail(r, TY_ERR_IO, "attribute '%s' of %s is not a scalar %s", name, path, what);
+        return -1;
+    }
+    return a;
+}
+
 /* A scalar string attribute, copied into malloc'd memory; with nullable,
  * "" becomes NULL. */
 static char *r_attr_str(rctx *r, hid_t obj, const char *path, const char *name, int nullable)
 {
-    if (r->st) return NULL;
-    char *out = NULL;
-    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
-    if (a < 0) { r_fail(r, TY_ERR_IO, "missing attribute '%s' of %s", name, path); return NULL; }
-    hid_t ft = H5Aget_type(a), mt = io_str_type();
-    if (ft < 0 || mt < 0) r_fail(r, TY_ERR_IO, "reading attribute '%s' of %s", name, path);
-    else if (H5Tget_class(ft) != H5T_STRING || H5Tis_variable_str(ft) <= 0)
-        r_fail(r, TY_ERR_IO, "attribute '%s' of %s is not a variable-length string", name, path);
-    else {
-        char *v = NULL;
-        if (H5Aread(a, mt, &v) < 0) r_fail(r, TY_ERR_IO, "reading attribute '%s' of %s", name, path);
-        else out = r_dup(r, v, nullable);
-        if (v) H5free_memory(v);
-    }
-    if (ft >= 0) H5Tclose(ft);
-    if (mt >= 0) H5Tclose(mt);
+    hid_t a = r_attr_open(r, obj, path, name, "string");
+    if (a < 0) return NULL;
+    const char *why = NULL;
+    char **v = io_read_strs(a, 1, 1, r->version == 1, R_MAX_STR, &why);
     H5Aclose(a);
+    if (!v) {
+        r_fail(r, TY_ERR_IO, "attribute '%s' of %s %s", name, path,
+               strcmp(why, "is not a string") == 0 ? "is not a scalar string" : why);
+        return NULL;
+    }
+    char *out = nullable && !v[0][0] ? NULL : v[0];
+    if (!out) free(v[0]);
+    free(v);
     return out;
 }
 
-/* A scalar numeric attribute converted to mtype. */
-static void r_attr_num(rctx *r, hid_t obj, const char *path, const char *name, hid_t mtype, void *out)
+/* A scalar numeric attribute read as kind into out. */
+static void r_attr_num(rctx *r, hid_t obj, const char *path, const char *name, io_num kind, void *out)
 {
-    if (r->st) return;
-    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
-    if (a < 0) { r_fail(r, TY_ERR_IO, "missing attribute '%s' of %s", name, path); return; }
-    hid_t ft = H5Aget_type(a);
-    H5T_class_t cls = ft < 0 ? H5T_NO_CLASS : H5Tget_class(ft);
-    if (cls != H5T_INTEGER && cls != H5T_FLOAT)
-        r_fail(r, TY_ERR_IO, "attribute '%s' of %s is not a number", name, path);
-    else if (H5Aread(a, mtype, out) < 0)
-        r_fail(r, TY_ERR_IO, "reading attribute '%s' of %s", name, path);
-    if (ft >= 0) H5Tclose(ft);
+    const char *what = kind == IO_NUM_F64 ? "number" : "integer";
+    hid_t a = r_attr_open(r, obj, path, name, what);
+    if (a < 0) return;
+    const char *why = NULL;
+    if (io_read_nums(a, 1, 1, kind, out, &why) < 0) {
+        if (strncmp(why, "is not", 6) == 0)
+            r_fail(r, TY_ERR_IO, "attribute '%s' of %s is not a scalar %s", name, path, what);
+        else
+            r_fail(r, TY_ERR_IO, "attribute '%s' of %s %s", name, path, why);
+    }
     H5Aclose(a);
 }
 
 static uint64_t r_attr_u64(rctx *r, hid_t obj, const char *path, const char *name)
 {
     uint64_t v = 0;
-    r_attr_num(r, obj, path, name, H5T_NATIVE_UINT64, &v);
+    r_attr_num(r, obj, path, name, IO_NUM_U64, &v);
     return v;
 }
 
 static int r_attr_int(rctx *r, hid_t obj, const char *path, const char *name)
 {
     int v = 0;
-    r_attr_num(r, obj, path, name, H5T_NATIVE_INT, &v);
+    r_attr_num(r, obj, path, name, IO_NUM_I32, &v);
     return v;
 }
 
-/* Reads loc/name, which must have the given rank and, where want[i] is not
- * (size_t)-1, those dimensions; the dimensions go to dims. Returns a new
- * array of the elements converted to mtype (elsize bytes each). */
+static double r_attr_f64(rctx *r, hid_t obj, const char *path, const char *name)
+{
+    double v = 0;
+    r_attr_num(r, obj, path, name, IO_NUM_F64, &v);
+    return v;
+}
+
+/* A 0 or 1 flag attribute. */
+static int r_attr_flag(rctx *r, hid_t obj, const char *path, const char *name)
+{
+    int v = r_attr_int(r, obj, path, name);
+    if (!r->st && v != 0 && v != 1) r_fail(r, TY_ERR_IO, "attribute '%s' of %s is %d, not 0 or 1", name, path, v);
+    return v;
+}
+
+/* Opens dataset loc/name and checks its rank (0 for a scalar) and, where
+ * want[i] is not (size_t)-1, its dimensions, which go to dims; *n is the
+ * element count. Returns the dataset or a negative id. */
+static hid_t r_dopen(rctx *r, hid_t loc, const char *lpath, const char *name, int rank,
+                     const size_t *want, size_t *dims, size_t *n, char *path, size_t size)
+{
+    io_join(path, size, lpath, name);
+    *n = 0;
+    if (r->st) return -1;
+    if (!r_link(r, loc, lpath, name)) { r_fail(r, TY_ERR_IO, "missing dataset %s", path); return -1; }
+    hid_t d = H5Oopen(loc, name, H5P_DEFAULT);
+    if (d < 0) { r_fail(r, TY_ERR_IO, "opening dataset %s", path); return -1; }
+    if (H5Iget_type(d) != H5I_DATASET) {
+        H5Oclose(d);
+        r_fail(r, TY_ERR_IO, "%s is not a dataset", path);
+        return -1;
+    }
+    hsize_t hd[3] = {0, 0, 0};
+    if (io_shape(d, 0, hd) != rank) {
+        if (rank == 0) r_fail(r, TY_ERR_IO, "dataset %s is not a scalar", path);
+        else r_fail(r, TY_ERR_IO, "dataset %s does not have %d dimension%s", path, rank, rank == 1 ? "" : "s");
+        H5Dclose(d);
+        return -1;
+    }
+    size_t count = 1;
+    for (int i = 0; i < rank; i++) {
+        if (hd[i] > (hsize_t)R_MAX_BYTES) {
+            r_fail(r, TY_ERR_IO, "dataset %s is too large (%llu elements along dimension %d)", path,
+                   (unsigned long long)hd[i], i + 1);
+            break;
+        }
+        dims[i] = (size_t)hd[i];
+        if (want && want[i] != (size_t)-1 && want[i] != dims[i]) {
+            r_fail(r, TY_ERR_IO, "dataset %s has %zu elements along dimension %d, expected %zu",
+                   path, dims[i], i + 1, want[i]);
+            break;
+        }
+        count = dims[i] && count > R_MAX_BYTES / dims[i] ? R_MAX_BYTES + 1 : count * dims[i];
+    }
+    if (!r->st && count > R_MAX_BYTES / 8)
+        r_fail(r, TY_ERR_IO, "dataset %s is too large (%zu elements)", path, count);
+    if (r->st) { H5Dclose(d); return -1; }
+    *n = count;
+    return d;
+}
+
+/* Reads numeric loc/name (see r_dopen) as kind: a new array of *count
+ * elements of elsize bytes. */
 static void *r_data(rctx *r, hid_t loc, const char *lpath, const char *name, int rank,
-                    const size_t *want, size_t *dims, hid_t mtype, size_t elsize)
+                    const size_t *want, size_t *dims, io_num kind, size_t *count)
 {
     char path[768];
-    io_join(path, sizeof path, lpath, name);
-    if (r->st) return NULL;
-    hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
-    if (d < 0) { r_fail(r, TY_ERR_IO, "missing dataset %s", path); return NULL; }
+    size_t n = 0, dd[3];
+    hid_t d = r_dopen(r, loc, lpath, name, rank, want, dims ? dims : dd, &n, path, sizeof path);
+    if (count) *count = 0;
+    if (d < 0) return NULL;
     void *out = NULL;
-    hid_t sp = H5Dget_space(d);
-    hsize_t hd[3] = {0, 0, 0};
-    int nd = sp < 0 ? -1 : H5Sget_simple_extent_ndims(sp);
-    if (nd != rank || rank > 3 || H5Sget_simple_extent_dims(sp, hd, NULL) < 0) {
-        r_fail(r, TY_ERR_IO, "dataset %s does not have %d dimension%s", path, rank, rank == 1 ? "" : "s");
-    } else {
-        size_t n = 1;
-        for (int i = 0; i < rank; i++) {
-            dims[i] = (size_t)hd[i];
-            n *= dims[i];
-            if (want && want[i] != (size_t)-1 && want[i] != dims[i])
-                r_fail(r, TY_ERR_IO, "dataset %s has %zu elements along dimension %d, expected %zu",
-                       path, dims[i], i + 1, want[i]);
-        }
-        out = r_alloc(r, n, elsize);
-        if (out && n > 0 && H5Dread(d, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, out) < 0)
-            r_fail(r, TY_ERR_IO, "reading dataset %s", path);
-        if (r->st) { free(out); out = NULL; }
+    if ((uint64_t)n * 8 > r->fsize * R_EXPAND + ((uint64_t)1 << 20))
+        r_fail(r, TY_ERR_IO, "dataset %s claims %zu elements, more than the file can hold", path, n);
+    else out = r_alloc(r, n, 8);
+    const char *why = NULL;
+    if (out && io_read_nums(d, 0, n, kind, out, &why) < 0) {
+        r_fail(r, TY_ERR_IO, "dataset %s %s", path, why);
+        free(out);
+        out = NULL;
     }
-    if (sp >= 0) H5Sclose(sp);
     H5Dclose(d);
+    if (count && out) *count = n;
     return out;
 }
 
 static double *r_f64(rctx *r, hid_t loc, const char *lpath, const char *name, size_t want, size_t *n)
 {
     size_t w[1] = {want}, d[1] = {0};
-    double *v = r_data(r, loc, lpath, name, 1, w, d, H5T_NATIVE_DOUBLE, sizeof(double));
-    if (n) *n = d[0];
+    double *v = r_data(r, loc, lpath, name, 1, w, d, IO_NUM_F64, NULL);
+    if (n) *n = v ? d[0] : 0;
     return v;
 }
 
 static uint64_t *r_u64(rctx *r, hid_t loc, const char *lpath, const char *name, size_t want, size_t *n)
 {
     size_t w[1] = {want}, d[1] = {0};
-    uint64_t *v = r_data(r, loc, lpath, name, 1, w, d, H5T_NATIVE_UINT64, sizeof(uint64_t));
-    if (n) *n = d[0];
+    uint64_t *v = r_data(r, loc, lpath, name, 1, w, d, IO_NUM_U64, NULL);
+    if (n) *n = v ? d[0] : 0;
     return v;
 }
 
 static double *r_f64_2d(rctx *r, hid_t loc, const char *lpath, const char *name, size_t rows, size_t cols)
 {
     size_t w[2] = {rows, cols}, d[2];
-    return r_data(r, loc, lpath, name, 2, w, d, H5T_NATIVE_DOUBLE, sizeof(double));
+    return r_data(r, loc, lpath, name, 2, w, d, IO_NUM_F64, NULL);
 }
 
-/* A 1-D dataset of variable-length strings, want elements (or any with
- * (size_t)-1); returns a new array of new strings, *n elements. */
+/* A scalar uint64 dataset. */
+static uint64_t r_u64_scalar(rctx *r, hid_t loc, const char *lpath, const char *name)
+{
+    uint64_t *v = r_data(r, loc, lpath, name, 0, NULL, NULL, IO_NUM_U64, NULL);
+    uint64_t x = v ? *v : 0;
+    free(v);
+    return x;
+}
+
+/* Reads string elements of dataset loc/name (rank 1, want elements or any
+ * with (size_t)-1; rank 0 for a scalar text) with at most max bytes each. */
+static char **r_str_data(rctx *r, hid_t loc, const char *lpath, const char *name, int rank,
+                         size_t want, size_t max, size_t *n)
+{
+    char path[768];
+    size_t w[1] = {want}, d[1] = {0}, count = 0;
+    *n = 0;
+    hid_t ds = r_dopen(r, loc, lpath, name, rank, w, d, &count, path, sizeof path);
+    if (ds < 0) return NULL;
+    const char *why = NULL;
+    char **v = io_read_strs(ds, 0, count, r->version == 1, max, &why);
+    H5Dclose(ds);
+    if (!v) {
+        r_fail(r, TY_ERR_IO, "dataset %s %s", path,
+               strcmp(why, "is not a string") == 0 ? "is not a list of strings" : why);
+        return NULL;
+    }
+    *n = count;
+    return v;
+}
+
+/* A 1-D string dataset of want elements (any with (size_t)-1): a new array
+ * of new strings, *n of them; with nullable, "" entries become NULL. */
 static char **r_strs(rctx *r, hid_t loc, const char *lpath, const char *name, size_t want,
                      size_t *n, int nullable)
 {
-    char path[768];
-    io_join(path, sizeof path, lpath, name);
-    if (r->st) return NULL;
-    hid_t mt = io_str_type();
-    if (mt < 0) { r_fail(r, TY_ERR_IO, "reading %s", path); return NULL; }
-    size_t w[1] = {want}, d[1] = {0};
-    char **raw = r_data(r, loc, lpath, name, 1, w, d, mt, sizeof(char *));
-    char **out = NULL;
-    if (raw) {
-        out = r_alloc(r, d[0], sizeof *out);
-        for (size_t i = 0; out && i < d[0]; i++) out[i] = r_dup(r, raw[i], nullable);
-        for (size_t i = 0; i < d[0]; i++) H5free_memory(raw[i]);
-        free(raw);
-    }
-    H5Tclose(mt);
-    if (r->st && out) {
-        for (size_t i = 0; i < d[0]; i++) free(out[i]);
-        free(out);
-        out = NULL;
-    }
-    if (n) *n = r->st ? 0 : d[0];
-    return out;
+    size_t k = 0;
+    char **v = r_str_data(r, loc, lpath, name, 1, want, R_MAX_STR, &k);
+    for (size_t i = 0; v && nullable && i < k; i++)
+        if (!v[i][0]) { free(v[i]); v[i] = NULL; }
+    if (n) *n = k;
+    return v;
+}
+
+/* Checks that names (n of them, dataset lpath/name) can name rows and
+ * groups: none empty, ".", or with '/', and no two alike. */
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void r_check_names(rctx *r, char *const *names, size_t n, const char *lpath, const char *name)
+{
+    if (r->st || !names) return;
+    for (size_t i = 0; i < n; i++)
+        if (!names[i][0] || strcmp(names[i], ".") == 0 || strchr(names[i], '/')) {
+            r_fail(r, TY_ERR_IO, "%s/%s: entry %zu, '%s', is not a valid name", lpath, name, i + 1,
+                   names[i]);
+            return;
+        }
+    char **s = r_alloc(r, n, sizeof *s);
+    if (!s) return;
+    memcpy(s, names, n * sizeof *s);
+    qsort(s, n, sizeof *s, cmp_str);
+    for (size_t i = 1; i < n; i++)
+        if (strcmp(s[i - 1], s[i]) == 0) {
+            r_fail(r, TY_ERR_IO, "%s/%s: the name '%s' appears twice", lpath, name, s[i]);
+            break;
+        }
+    free(s);
 }
 
 /* A scalar string dataset. */
 static char *r_text(rctx *r, hid_t loc, const char *lpath, const char *name)
 {
-    char path[768];
-    io_join(path, sizeof path, lpath, name);
-    if (r->st) return NULL;
-    hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
-    if (d < 0) { r_fail(r, TY_ERR_IO, "missing dataset %s", path); return NULL; }
-    hid_t mt = io_str_type();
-    char *v = NULL, *out = NULL;
-    if (mt < 0 || H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, &v) < 0)
-        r_fail(r, TY_ERR_IO, "reading dataset %s", path);
-    else out = r_dup(r, v, 0);
-    if (v) H5free_memory(v);
-    if (mt >= 0) H5Tclose(mt);
-    H5Dclose(d);
+    size_t n = 0;
+    char **v = r_str_data(r, loc, lpath, name, 0, (size_t)-1, R_MAX_TEXT, &n);
+    if (!v) return NULL;
+    char *out = v[0];
+    free(v);
     return out;
 }
 
@@ -243,6 +388,7 @@ static char **r_links(rctx *r, hid_t g, const char *path, size_t *n)
     if (r->st) return NULL;
     H5G_info_t info;
     if (H5Gget_info(g, &info) < 0) { r_fail(r, TY_ERR_IO, "listing %s", path); return NULL; }
+    if (info.nlinks > r->fsize) { r_fail(r, TY_ERR_IO, "listing %s: damaged link count", path); return NULL; }
     char **names = r_alloc(r, (size_t)info.nlinks, sizeof *names);
     if (!names) return NULL;
     H5_index_t idx = H5_INDEX_CRT_ORDER;
@@ -252,11 +398,13 @@ static char **r_links(rctx *r, hid_t g, const char *path, size_t *n)
     }
     for (hsize_t i = 0; i < info.nlinks && !r->st; i++) {
         ssize_t len = H5Lget_name_by_idx(g, ".", idx, H5_ITER_INC, i, NULL, 0, H5P_DEFAULT);
-        if (len < 0) { r_fail(r, TY_ERR_IO, "listing %s", path); break; }
+        if (len < 0 || (size_t)len > R_MAX_STR) { r_fail(r, TY_ERR_IO, "listing %s", path); break; }
         names[i] = r_alloc(r, (size_t)len + 1, 1);
         if (names[i] && H5Lget_name_by_idx(g, ".", idx, H5_ITER_INC, i, names[i], (size_t)len + 1,
                                            H5P_DEFAULT) < 0)
             r_fail(r, TY_ERR_IO, "listing %s", path);
+        else if (names[i] && !io_utf8_ok(names[i], (size_t)len))
+            r_fail(r, TY_ERR_IO, "%s: member %llu's name is not valid UTF-8", path, (unsigned long long)i + 1);
         if (names[i]) (*n)++;
     }
     return names;
@@ -264,8 +412,7 @@ static char **r_links(rctx *r, hid_t g, const char *path, size_t *n)
 
 static void free_strs(char **s, size_t n)
 {
-    for (size_t i = 0; s && i < n; i++) free(s[i]);
-    free(s);
+    io_free_strs(s, n);
 }
 
 static void r_series(rctx *r, hid_t run, const char *rpath, const char *gname, hid_t hist,
@@ -275,6 +422,7 @@ static void r_series(rctx *r, hid_t run, const char *rpath, const char *gname, h
     hid_t g = r_group(r, run, rpath, gname, path, sizeof path);
     size_t n = 0;
     char **names = r_strs(r, g, path, "name", (size_t)-1, &n, 0);
+    r_check_names(r, names, n, path, "name");
     ty_series_stats *s = r_alloc(r, n, sizeof *s);
     if (!s) { free_strs(names, n); r_close(r, g, path); return; }
     *out = s;
@@ -294,7 +442,7 @@ static void r_series(rctx *r, hid_t run, const char *rpath, const char *gname, h
         free(units);
         free(labels);
     }
-    if (!r->st && r_exists(r, g, "dist")) {   /* factors only; absent before tyche 0.2 */
+    if (!r->st && r_exists(r, g, path, "dist")) {   /* factors only; absent before tyche 0.2 */
         char **dists = r_strs(r, g, path, "dist", n, NULL, 1);
         for (size_t i = 0; dists && i < n; i++) s[i].dist = dists[i];
         free(dists);
@@ -312,7 +460,7 @@ static void r_series(rctx *r, hid_t run, const char *rpath, const char *gname, h
     }
     r_close(r, g, path);
     for (size_t i = 0; i < n && !r->st; i++) {
-        if (!r_exists(r, hist, s[i].name)) continue;
+        if (!r_exists(r, hist, hpath, s[i].name)) continue;
         char hp[768];
         hid_t h = r_group(r, hist, hpath, s[i].name, hp, sizeof hp);
         size_t nb = 0, ne = 0;
@@ -321,19 +469,13 @@ static void r_series(rctx *r, hid_t run, const char *rpath, const char *gname, h
         if (!r->st) s[i].hist.nbins = nb;
         /* Files of an older tyche counted the values beyond the edges in
          * the edge bins and have neither dataset. */
-        int hu = r_exists(r, h, "underflow"), ho = r_exists(r, h, "overflow");
+        int hu = r_exists(r, h, hp, "underflow"), ho = r_exists(r, h, hp, "overflow");
         if (hu != ho) r_fail(r, TY_ERR_IO, "%s has %s but not %s", hp, hu ? "underflow" : "overflow",
                              hu ? "overflow" : "underflow");
         if (hu && ho) {
-            uint64_t *u = r_data(r, h, hp, "underflow", 0, NULL, NULL, H5T_NATIVE_UINT64, sizeof(uint64_t));
-            uint64_t *o = r_data(r, h, hp, "overflow", 0, NULL, NULL, H5T_NATIVE_UINT64, sizeof(uint64_t));
-            if (u && o) {
-                s[i].hist.underflow = *u;
-                s[i].hist.overflow = *o;
-                s[i].hist.outside_counted = 1;
-            }
-            free(u);
-            free(o);
+            s[i].hist.underflow = r_u64_scalar(r, h, hp, "underflow");
+            s[i].hist.overflow = r_u64_scalar(r, h, hp, "overflow");
+            s[i].hist.outside_counted = !r->st;
         }
         r_close(r, h, hp);
     }
@@ -344,7 +486,7 @@ static double *r_mat(rctx *r, hid_t loc, const char *lpath, const char *name, co
                      int pairs)
 {
     size_t w[3] = {s->ntargets, s->nfactors, 2}, d[3];
-    return r_data(r, loc, lpath, name, pairs ? 3 : 2, w, d, H5T_NATIVE_DOUBLE, sizeof(double));
+    return r_data(r, loc, lpath, name, pairs ? 3 : 2, w, d, IO_NUM_F64, NULL);
 }
 
 /* sensitivity/ of a run (io_write.c's w_sensitivity). */
@@ -355,23 +497,37 @@ static ty_sensitivity *r_sensitivity(rctx *r, hid_t run, const char *rpath)
     if (!s) return NULL;
     hid_t g = r_group(r, run, rpath, "sensitivity", path, sizeof path);
     char *method = r_attr_str(r, g, path, "method", 0);
+    /* Every method the attribute names has its group, and only those are
+     * read: the printers take a group's matrices as present when its
+     * method is. */
     static const char *const names[3] = {"tornado", "spearman", "sobol"};
     for (int i = 0; method && i < 3; i++)
-        if (strstr(method, names[i])) s->methods |= 1u << i;
+        if (strstr(method, names[i])) {
+            s->methods |= 1u << i;
+            if (!r_exists(r, g, path, names[i]))
+                r_fail(r, TY_ERR_IO, "%s names the method %s but has no %s", path, names[i], names[i]);
+        }
+    if (method && !s->methods && !r->st) r_fail(r, TY_ERR_IO, "attribute 'method' of %s names no method", path);
     free(method);
     s->samples = r_attr_u64(r, g, path, "samples");
     s->seed = r_attr_u64(r, g, path, "seed");
-    s->ignore_correlations = r_attr_int(r, g, path, "ignore_correlations");
-    s->noutcome_targets = (size_t)r_attr_u64(r, g, path, "outcome_targets");
+    s->ignore_correlations = r_attr_flag(r, g, path, "ignore_correlations");
+    uint64_t nout = r_attr_u64(r, g, path, "outcome_targets");
     size_t nt = 0, nf = 0;
     s->targets = r_strs(r, g, path, "targets", (size_t)-1, &nt, 0);
     s->ntargets = nt;
     s->factors = r_strs(r, g, path, "factors", (size_t)-1, &nf, 0);
     s->nfactors = nf;
-    if (!r->st && r_exists(r, g, "tornado")) {
+    r_check_names(r, s->targets, nt, path, "targets");
+    r_check_names(r, s->factors, nf, path, "factors");
+    if (!r->st && nout > nt)
+        r_fail(r, TY_ERR_IO, "attribute 'outcome_targets' of %s is %llu, more than the %zu targets", path,
+               (unsigned long long)nout, nt);
+    s->noutcome_targets = (size_t)nout;
+    if (!r->st && (s->methods & 1u)) {
         hid_t t = r_group(r, g, path, "tornado", sub, sizeof sub);
-        r_attr_num(r, t, sub, "low_quantile", H5T_NATIVE_DOUBLE, &s->low_quantile);
-        r_attr_num(r, t, sub, "high_quantile", H5T_NATIVE_DOUBLE, &s->high_quantile);
+        s->low_quantile = r_attr_f64(r, t, sub, "low_quantile");
+        s->high_quantile = r_attr_f64(r, t, sub, "high_quantile");
         s->baseline = r_f64(r, t, sub, "baseline", nt, NULL);
         s->low = r_mat(r, t, sub, "low", s, 0);
         s->high = r_mat(r, t, sub, "high", s, 0);
@@ -379,17 +535,20 @@ static ty_sensitivity *r_sensitivity(rctx *r, hid_t run, const char *rpath)
         s->value_high = r_f64(r, t, sub, "value_high", nf, NULL);
         r_close(r, t, sub);
     }
-    if (!r->st && r_exists(r, g, "spearman")) {
+    if (!r->st && (s->methods & 2u)) {
         s->spearman = r_mat(r, g, path, "spearman", s, 0);
         hid_t d = r->st ? -1 : H5Dopen2(g, "spearman", H5P_DEFAULT);
+        snprintf(sub, sizeof sub, "%s/spearman", path);
         if (d >= 0) {
-            s->spearman_samples = r_attr_u64(r, d, path, "samples");
+            s->spearman_samples = r_attr_u64(r, d, sub, "samples");
             H5Dclose(d);
         }
     }
-    if (!r->st && r_exists(r, g, "sobol")) {
+    if (!r->st && (s->methods & 4u)) {
         hid_t t = r_group(r, g, path, "sobol", sub, sizeof sub);
-        s->bootstrap = (unsigned)r_attr_u64(r, t, sub, "bootstrap");
+        uint64_t boot = r_attr_u64(r, t, sub, "bootstrap");
+        if (!r->st && boot > UINT_MAX) r_fail(r, TY_ERR_IO, "attribute 'bootstrap' of %s is out of range", sub);
+        s->bootstrap = (unsigned)boot;
         s->first = r_mat(r, t, sub, "first", s, 0);
         s->total = r_mat(r, t, sub, "total", s, 0);
         s->first_ci = r_mat(r, t, sub, "first_ci", s, 1);
@@ -411,13 +570,13 @@ static void r_run_attrs(rctx *r, hid_t g, const char *rpath, const char *name, t
     run->block_size = r_attr_u64(r, g, rpath, "block_size");
     run->threads = r_attr_int(r, g, rpath, "threads");
     run->ranks = r_attr_int(r, g, rpath, "ranks");
-    r_attr_num(r, g, rpath, "wall_seconds", H5T_NATIVE_DOUBLE, &run->wall_seconds);
-    run->complete = r_attr_int(r, g, rpath, "complete");
-    run->stopped_early = r_attr_int(r, g, rpath, "stopped_early");
+    run->wall_seconds = r_attr_f64(r, g, rpath, "wall_seconds");
+    run->complete = r_attr_flag(r, g, rpath, "complete");
+    run->stopped_early = r_attr_flag(r, g, rpath, "stopped_early");
     if (H5Aexists(g, "target_halfwidth") > 0) {   /* absent from files of tyche before 0.2 */
-        r_attr_num(r, g, rpath, "target_halfwidth", H5T_NATIVE_DOUBLE, &run->target_halfwidth);
-        run->target_reached = r_attr_int(r, g, rpath, "target_reached");
-        r_attr_num(r, g, rpath, "max_halfwidth", H5T_NATIVE_DOUBLE, &run->max_halfwidth);
+        run->target_halfwidth = r_attr_f64(r, g, rpath, "target_halfwidth");
+        run->target_reached = r_attr_flag(r, g, rpath, "target_reached");
+        run->max_halfwidth = r_attr_f64(r, g, rpath, "max_halfwidth");
     }
     char *sampling = r_attr_str(r, g, rpath, "sampling", 0);
     if (sampling && strcmp(sampling, "lhs") == 0) run->sampling = 1;
@@ -434,6 +593,7 @@ static size_t r_outcomes(rctx *r, hid_t g, const char *rpath, ty_run_result *run
     hid_t o = r_group(r, g, rpath, "outcomes", path, sizeof path);
     size_t k = 0;
     char **names = r_strs(r, o, path, "name", (size_t)-1, &k, 0);
+    r_check_names(r, names, k, path, "name");
     char **labels = r_strs(r, o, path, "label", k, NULL, 1);
     ty_estimate *est = r_alloc(r, k, sizeof *est);
     if (names && labels && est) {
@@ -457,8 +617,15 @@ static size_t r_outcomes(rctx *r, hid_t g, const char *rpath, ty_run_result *run
             memcpy((char *)&run->outcomes[i] + fields[e].off, &col[i], sizeof(double));
         free(col);
     }
+    /* Once a sample is done, a probability is a number (a NaN or an
+     * infinity is a damaged file, not a result). */
+    for (size_t i = 0; i < k && run->samples > 0 && !r->st; i++) {
+        double p = run->outcomes[i].probability;
+        if (!isfinite(p))
+            r_fail(r, TY_ERR_IO, "%s/probability: entry %zu is %g, not a probability", path, i + 1, p);
+    }
     r_close(r, o, path);
-    return k;
+    return r->st ? 0 : k;
 }
 
 /* convergence/ into run, checking its shape against k outcomes. */
@@ -506,7 +673,7 @@ static void r_resume(rctx *r, hid_t g, const char *rpath, size_t k, ty_run_resul
         run->resume.real = r_f64(r, s, path, "real", (size_t)-1, &run->resume.nreal);
         run->resume.count = r_u64(r, s, path, "count", (size_t)-1, &run->resume.ncount);
     }
-    if (!r->st && r_exists(r, s, "group_sums")) {
+    if (!r->st && r_exists(r, s, path, "group_sums")) {
         size_t ng = 0;
         run->group_units = r_attr_u64(r, s, path, "group_units");
         run->group_weights = r_f64(r, s, path, "group_weights", (size_t)-1, &ng);
@@ -532,9 +699,9 @@ static void r_run(rctx *r, hid_t runs, const char *name, ty_run_result *run)
     r_close(r, h, hpath);
 
     r_convergence(r, g, rpath, k, run);
-    if (k && r_exists(r, g, "difference")) r_difference(r, g, rpath, k, run);
-    if (r_exists(r, g, "sensitivity")) run->sensitivity = r_sensitivity(r, g, rpath);
-    if (r_exists(r, g, "resume")) r_resume(r, g, rpath, k, run);
+    if (k && r_exists(r, g, rpath, "difference")) r_difference(r, g, rpath, k, run);
+    if (r_exists(r, g, rpath, "sensitivity")) run->sensitivity = r_sensitivity(r, g, rpath);
+    if (r_exists(r, g, rpath, "resume")) r_resume(r, g, rpath, k, run);
     r_close(r, g, rpath);
 }
 
@@ -549,7 +716,7 @@ static void r_sweep(rctx *r, hid_t sweeps, const char *name, ty_sweep_result *s)
     size_t n = 0, d[2] = {0, 0}, w[2] = {(size_t)-1, (size_t)-1};
     s->values = r_f64(r, g, path, "values", (size_t)-1, &n);
     w[0] = n;
-    s->probability = r_data(r, g, path, "probability", 2, w, d, H5T_NATIVE_DOUBLE, sizeof(double));
+    s->probability = r_data(r, g, path, "probability", 2, w, d, IO_NUM_F64, NULL);
     w[1] = d[1];
     s->ci_low = r_f64_2d(r, g, path, "ci_low", n, w[1]);
     s->ci_high = r_f64_2d(r, g, path, "ci_high", n, w[1]);
@@ -557,8 +724,9 @@ static void r_sweep(rctx *r, hid_t sweeps, const char *name, ty_sweep_result *s)
         s->npoints = n;
         s->noutcomes = d[1];
     }
-    if (!r->st && r_exists(r, g, "outcome"))   /* absent from files of tyche before 0.2 */
+    if (!r->st && r_exists(r, g, path, "outcome"))   /* absent from files of tyche before 0.2 */
         s->outcome_names = r_strs(r, g, path, "outcome", s->noutcomes, NULL, 0);
+    r_check_names(r, s->outcome_names, s->noutcomes, path, "outcome");
     /* The sweep an interrupted batch was running: the points done, and the
      * state of the next (io_write.c's w_sweep). */
     if (!r->st && H5Aexists(g, "complete") > 0 && r_attr_int(r, g, path, "complete") == 0) {
@@ -580,51 +748,39 @@ static void r_command_args(rctx *r, hid_t file, ty_results *res)
 {
     if (r->st || H5Aexists(file, "command_args") <= 0) return;
     hid_t a = H5Aopen(file, "command_args", H5P_DEFAULT);
-    hid_t ft = a < 0 ? -1 : H5Aget_type(a), sp = a < 0 ? -1 : H5Aget_space(a), mt = io_str_type();
-    hssize_t n = sp < 0 ? -1 : H5Sget_simple_extent_npoints(sp);
-    int rank = sp < 0 ? -1 : H5Sget_simple_extent_ndims(sp);
-    if (a < 0 || ft < 0 || mt < 0 || n < 0) r_fail(r, TY_ERR_IO, "reading attribute 'command_args' of /");
-    else if (H5Tget_class(ft) != H5T_STRING || H5Tis_variable_str(ft) <= 0 || rank != 1)
-        r_fail(r, TY_ERR_IO, "attribute 'command_args' of / is not a 1-D array of variable-length strings");
-    char **raw = r_alloc(r, (size_t)n, sizeof *raw);
-    if (raw && n > 0 && H5Aread(a, mt, raw) < 0) {
-        r_fail(r, TY_ERR_IO, "reading attribute 'command_args' of /");
-        memset(raw, 0, (size_t)n * sizeof *raw);
-    }
-    char **args = r_alloc(r, (size_t)n, sizeof *args);
-    for (hssize_t i = 0; args && i < n; i++) {
-        if (!raw[i]) r_fail(r, TY_ERR_IO, "attribute 'command_args' of / has a null element");
-        args[i] = r_dup(r, raw[i], 0);
-    }
-    for (hssize_t i = 0; raw && i < n; i++) H5free_memory(raw[i]);
-    free(raw);
-    if (r->st) free_strs(args, args ? (size_t)n : 0);
-    else {
-        res->command_args = args;
-        res->ncommand_args = (size_t)n;
-    }
-    if (mt >= 0) H5Tclose(mt);
-    if (ft >= 0) H5Tclose(ft);
-    if (sp >= 0) H5Sclose(sp);
-    if (a >= 0) H5Aclose(a);
+    if (a < 0) { r_fail(r, TY_ERR_IO, "reading attribute 'command_args' of /"); return; }
+    hsize_t dims[3];
+    const char *why = NULL;
+    char **args = NULL;
+    if (io_shape(a, 1, dims) != 1 || dims[0] > 4096)
+        why = "is not a 1-D array of at most 4096 strings";
+    else if (dims[0] > 0)
+        args = io_read_strs(a, 1, (size_t)dims[0], r->version == 1, R_MAX_STR, &why);
+    H5Aclose(a);
+    if (why) { r_fail(r, TY_ERR_IO, "attribute 'command_args' of / %s", why); return; }
+    res->command_args = args;
+    res->ncommand_args = args ? (size_t)dims[0] : 0;
 }
 
 /* Checks format and version attributes of the root; 0 when readable. */
 static void r_check_format(rctx *r, hid_t file)
 {
-    htri_t has = H5Aexists(file, "format");
-    char *format = has > 0 ? r_attr_str(r, file, "/", "format", 0) : NULL;
-    if (r->st) return;
-    if (!format || strcmp(format, TY_IO_FORMAT) != 0) {
-        free(format);
+    const char *foreign = "not a tyche result file (no format=\"" TY_IO_FORMAT "\" attribute)";
+    if (H5Aexists(file, "format") <= 0 || H5Aexists(file, "format_version") <= 0) {
         (void)H5Eclear2(H5E_DEFAULT);
-        r_fail(r, TY_ERR_IO, "not a tyche result file (no format=\"%s\" attribute)", TY_IO_FORMAT);
+        r_fail(r, TY_ERR_IO, "%s", foreign);
         return;
     }
-    free(format);
+    /* The version first: it says whether strings may be variable-length. */
     int version = r_attr_int(r, file, "/", "format_version");
+    r->version = version == 1 ? 1 : TY_IO_FORMAT_VERSION;
+    char *format = r_attr_str(r, file, "/", "format", 0);
     if (r->st) return;
-    if (version > TY_IO_FORMAT_VERSION)
+    int ours = strcmp(format, TY_IO_FORMAT) == 0;
+    free(format);
+    if (!ours)
+        r_fail(r, TY_ERR_IO, "%s", foreign);
+    else if (version > TY_IO_FORMAT_VERSION)
         r_fail(r, TY_ERR_IO, "format version %d is newer than this tyche reads (version %d); "
                "use a newer tyche", version, TY_IO_FORMAT_VERSION);
     else if (version < 1)
@@ -639,7 +795,7 @@ static void r_results(rctx *r, hid_t file, ty_results *res)
     res->command_line = r_attr_str(r, file, "/", "command_line", 1);
     r_command_args(r, file, res);
     res->host = r_attr_str(r, file, "/", "host", 1);
-    res->complete = r_attr_int(r, file, "/", "complete");
+    res->complete = r_attr_flag(r, file, "/", "complete");
 
     char path[640];
     hid_t g = r_group(r, file, "/", "scenario", path, sizeof path);
@@ -647,7 +803,7 @@ static void r_results(rctx *r, hid_t file, ty_results *res)
     res->scenario_title = r_attr_str(r, g, path, "title", 1);
     res->scenario_source = r_attr_str(r, g, path, "source", 1);
     res->source_text = r_text(r, g, path, "source_text");
-    if (r_exists(r, g, "batch_text")) res->batch_text = r_text(r, g, path, "batch_text");
+    if (r_exists(r, g, path, "batch_text")) res->batch_text = r_text(r, g, path, "batch_text");
     r_close(r, g, path);
 
     size_t n = 0;
@@ -660,7 +816,7 @@ static void r_results(rctx *r, hid_t file, ty_results *res)
     r_close(r, g, path);
 
     n = 0;
-    if (r_exists(r, file, "sweeps")) {
+    if (r_exists(r, file, "/", "sweeps")) {
         g = r_group(r, file, "/", "sweeps", path, sizeof path);
         names = r_links(r, g, path, &n);
         res->sweeps = r_alloc(r, n, sizeof *res->sweeps);
@@ -675,7 +831,7 @@ ty_status ty_results_read(const char *path, ty_results **out, ty_diag *diag)
 {
     *out = NULL;
     io_quiet();
-    rctx r = {path, diag, TY_OK};
+    rctx r = {path, diag, TY_OK, 0, 0};
     struct stat st;
     if (stat(path, &st) != 0) {
         r_fail(&r, TY_ERR_IO, "cannot open: %s", strerror(errno));
@@ -685,6 +841,7 @@ ty_status ty_results_read(const char *path, ty_results **out, ty_diag *diag)
         r_fail(&r, TY_ERR_IO, "is a folder, not a result file");
         return r.st;
     }
+    r.fsize = (uint64_t)st.st_size;
     htri_t is = H5Fis_hdf5(path);
     if (is == 0) {
         (void)H5Eclear2(H5E_DEFAULT);

@@ -4,6 +4,7 @@
  * per-sample streaming (io_file.c) are written with. It knows no schema and
  * does not own the file: see io_int.h for the contracts. */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,10 +121,11 @@ static void attr_scalar(io_wctx *w, hid_t obj, const char *path, const char *nam
 
 void io_w_attr_str(io_wctx *w, hid_t obj, const char *path, const char *name, const char *value)
 {
-    hid_t t = io_str_type();
-    if (t < 0) { io_w_fail(w, TY_ERR_IO, "making a string type for %s", path); return; }
+    if (w->st) return;
     const char *v = value ? value : "";
-    attr_scalar(w, obj, path, name, t, t, &v);
+    hid_t t = io_str_type_fixed(strlen(v));
+    if (t < 0) { io_w_fail(w, TY_ERR_IO, "making a string type for %s", path); return; }
+    attr_scalar(w, obj, path, name, t, t, v);
     H5Tclose(t);
 }
 
@@ -185,24 +187,30 @@ void io_w_u64(io_wctx *w, hid_t loc, const char *lpath, const char *name, size_t
     io_w_close(w, d, name);
 }
 
-/* A 1-D dataset of n variable-length UTF-8 strings; NULL entries become "". */
+/* A 1-D dataset of n UTF-8 strings, fixed-length (io_str_type_fixed) at
+ * the longest one's length; NULL entries become "". */
 void io_w_strs(io_wctx *w, hid_t loc, const char *lpath, const char *name, size_t n,
                const char *(*get)(const void *, size_t), const void *src,
                const char *description)
 {
     if (w->st) return;
-    const char **v = malloc((n ? n : 1) * sizeof *v);
-    hid_t t = io_str_type();
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *s = get(src, i);
+        size_t l = s ? strlen(s) : 0;
+        if (l > len) len = l;
+    }
+    char *v = n && len + 1 <= SIZE_MAX / n ? calloc(n, len + 1) : malloc(1);
+    hid_t t = v ? io_str_type_fixed(len) : -1;
     if (!v || t < 0) {
         if (!v) io_w_fail(w, TY_ERR_NOMEM, "writing %s/%s: out of memory", lpath, name);
         else io_w_fail(w, TY_ERR_IO, "making a string type for %s/%s", lpath, name);
         free(v);
-        if (t >= 0) H5Tclose(t);
         return;
     }
     for (size_t i = 0; i < n; i++) {
         const char *s = get(src, i);
-        v[i] = s ? s : "";
+        if (s) memcpy(v + i * (len + 1), s, strlen(s));
     }
     hsize_t dims[1] = {n};
     hid_t d = io_w_dataset(w, loc, lpath, name, t, t, 1, dims, v, NULL, description);
@@ -211,19 +219,20 @@ void io_w_strs(io_wctx *w, hid_t loc, const char *lpath, const char *name, size_
     free(v);
 }
 
-/* A scalar string dataset (the scenario and batch files, verbatim). */
+/* A scalar string dataset (the scenario and batch files, verbatim),
+ * fixed-length at its own length. */
 void io_w_text(io_wctx *w, hid_t loc, const char *lpath, const char *name, const char *text,
                const char *description)
 {
     char path[768];
     io_join(path, sizeof path, lpath, name);
     if (w->st) return;
-    hid_t t = io_str_type();
+    const char *v = text ? text : "";
+    hid_t t = io_str_type_fixed(strlen(v));
     hid_t sp = H5Screate(H5S_SCALAR);
     hid_t d = t < 0 || sp < 0 ? -1 : H5Dcreate2(loc, name, t, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    const char *v = text ? text : "";
     if (d < 0) io_w_fail(w, TY_ERR_IO, "creating dataset %s", path);
-    else if (!io_w_inject(w, "dataset", path) && H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, &v) < 0)
+    else if (!io_w_inject(w, "dataset", path) && H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0)
         io_w_fail(w, TY_ERR_IO, "writing dataset %s", path);
     if (d >= 0) io_w_attr_str(w, d, path, "description", description);
     if (d >= 0 && H5Dclose(d) < 0) io_w_fail(w, TY_ERR_IO, "closing %s", path);

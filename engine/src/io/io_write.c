@@ -375,13 +375,16 @@ static void w_sweep(io_wctx *w, hid_t sweeps, const ty_sweep_result *s)
 static void w_command_args(io_wctx *w, hid_t file, const ty_results *r)
 {
     if (w->st) return;
-    size_t n = r->command_args ? r->ncommand_args : 0;
+    size_t n = r->command_args ? r->ncommand_args : 0, len = 0;
+    for (size_t i = 0; i < n; i++)
+        if (r->command_args[i] && strlen(r->command_args[i]) > len) len = strlen(r->command_args[i]);
+    char *v = n && len + 1 <= SIZE_MAX / n ? calloc(n, len + 1) : malloc(1);
+    for (size_t i = 0; v && i < n; i++)
+        if (r->command_args[i]) memcpy(v + i * (len + 1), r->command_args[i], strlen(r->command_args[i]));
     hsize_t dims[1] = {n};
-    const char **v = malloc((n ? n : 1) * sizeof *v);
-    hid_t t = io_str_type();
+    hid_t t = io_str_type_fixed(len);
     hid_t sp = H5Screate_simple(1, dims, NULL);
     hid_t a = !v || t < 0 || sp < 0 ? -1 : H5Acreate2(file, "command_args", t, sp, H5P_DEFAULT, H5P_DEFAULT);
-    for (size_t i = 0; v && i < n; i++) v[i] = r->command_args[i] ? r->command_args[i] : "";
     if (!v) io_w_fail(w, TY_ERR_NOMEM, "writing attribute 'command_args' of /: out of memory");
     else if (a < 0) io_w_fail(w, TY_ERR_IO, "creating attribute 'command_args' of /");
     else if (!io_w_inject(w, "attribute 'command_args' of", "/") && n > 0 && H5Awrite(a, t, v) < 0)
