@@ -136,7 +136,7 @@ int cli_parse_u64(const char *text, uint64_t *out)
     return 0;
 }
 
-int main(int argc, char **argv)
+static int dispatch(int argc, char **argv, int *pipe_ok)
 {
     if (argc < 2) {
         print_help(stderr);
@@ -166,5 +166,16 @@ int main(int argc, char **argv)
         fprintf(stderr, "tyche: unknown verb '%s' (see 'tyche --help')\n", v);
         return EXIT_USAGE;
     }
+    /* rng's raw stream is endless: the reader closing the pipe ends it. */
+    *pipe_ok = found->fn == cmd_rng;
     return found->fn(argc - 1, argv + 1);
+}
+
+int main(int argc, char **argv)
+{
+    ty_io_setup();          /* before any HDF5 call: quiet, no exit handler */
+    cli_signals_setup();
+    int pipe_ok = 0;
+    int rc = dispatch(argc, argv, &pipe_ok);
+    return cli_close_stdout(rc, pipe_ok);   /* every verb's output checked here, once */
 }

@@ -34,8 +34,8 @@ int runner_parse_count(const char *t, uint64_t *out);
 /* Applies the --set overrides to s. Returns TY_OK or an error on diag. */
 ty_status runner_apply_sets(const runner_opts *o, ty_scenario *s, ty_diag *diag);
 
-/* Installs SIGINT/SIGTERM handlers that raise the flag runner_interrupt
- * points to, and sets o->run.interrupt to it. */
+/* cli_catch_signals (SIGINT, SIGTERM, SIGHUP) with o->run.interrupt set to
+ * its flag (signals.c). */
 void runner_catch_signals(runner_opts *o);
 
 /* Sets up the progress bar on stderr when it is a terminal and not --quiet:
