@@ -257,18 +257,18 @@ static ty_status create_tmp(ty_result_file *f, const ty_pos *pos, ty_diag *diag)
     }
     if (fd < 0) {
         H5Pclose(fapl);
-        ty_diag_add(diag, TY_SEV_ERROR, pos, "cannot create temporary file '%s': %s", f->tmp_path,
+        ty_diag_add(diag, TY_SEV_ERROR, pos, "cannot create a file in folder '%s': %s", f->dir,
                     strerror(e));
         return TY_ERR_IO;
     }
     close(fd);
     f->file = H5Fcreate(f->tmp_path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+    char h5[256] = "";
+    if (f->file < 0) e = io_h5_error_errno(h5, sizeof h5);   /* before H5Pclose clears the stack */
     H5Pclose(fapl);
     if (f->file < 0) {
-        char h5[256];
-        e = io_h5_error_errno(h5, sizeof h5);
-        ty_diag_add(diag, TY_SEV_ERROR, pos, "cannot create temporary file '%s': %s", f->tmp_path,
-                    e ? strerror(e) : h5);
+        if (e) ty_diag_add(diag, TY_SEV_ERROR, pos, "cannot write: %s", strerror(e));
+        else ty_diag_add(diag, TY_SEV_ERROR, pos, "cannot create temporary file '%s': %s", f->tmp_path, h5);
         (void)unlink(f->tmp_path);
         return TY_ERR_IO;
     }
