@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static volatile sig_atomic_t interrupted;
 
@@ -85,8 +86,13 @@ int cli_close_stdout(int rc, int pipe_ends_quietly)
 {
     errno = 0;
     int failed = fflush(stdout) != 0;
-    int e = errno;
-    failed |= ferror(stdout) != 0;
+    int e = failed ? errno : 0;
+    if (!failed && ferror(stdout)) {
+        /* An earlier write failed and its buffer was dropped: its errno is
+         * long gone. One more byte tells why (the output is lost already). */
+        failed = 1;
+        if (write(STDOUT_FILENO, "\n", 1) < 0) e = errno;
+    }
     if (fclose(stdout) != 0 && !failed) {
         failed = 1;
         e = errno;
