@@ -201,13 +201,14 @@ static void remove_stale(const char *dir, const char *base, uint32_t tag)
     if (!d) return;
     size_t blen = strlen(base);
     char want[24];
-    snprintf(want, sizeof want, ".tmp-%08x-", (unsigned)tag);
+    size_t wlen = (size_t)snprintf(want, sizeof want, ".tmp-%08x-", (unsigned)tag);
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
         const char *nm = e->d_name;
-        if (nm[0] != '.' || strncmp(nm + 1, base, blen) != 0 || strncmp(nm + 1 + blen, want, 15) != 0)
+        if (nm[0] != '.' || strncmp(nm + 1, base, blen) != 0 || strncmp(nm + 1 + blen, want, wlen) != 0)
             continue;
-        const char *p = nm + 1 + blen + 15;
+        const char *p = nm + 1 + blen + wlen;
+        if (*p < '0' || *p > '9') continue;
         char *end;
         errno = 0;
         long pid = strtol(p, &end, 10);
