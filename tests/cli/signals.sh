@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# signals.sh - signals and a failing stdout, for every verb (docs/cli.md
-# "Exit status and signals"):
+# signals.sh - signals and a failing stdout, for every verb (README "Using
+# tyche", exit status):
 #  - stdout refused (/dev/full: ENOSPC; closed: EBADF; over a file size
 #    limit: EFBIG, SIGXFSZ ignored): exit 1 and exactly one line on stderr,
 #    "tyche: cannot write to standard output: REASON", for every verb and
