@@ -21,7 +21,7 @@
 #include "tyche/suggest.h"
 
 #define B TY_RUN_BLOCK
-#define BOOT_ROUND 8             /* bootstrap replicates between interrupt checks */
+#define BOOT_ROUND 32            /* bootstrap replicates between interrupt checks */
 
 /* What every pass shares. */
 typedef struct ctx {
