@@ -4,6 +4,7 @@
 #ifndef TYCHE_CLI_H
 #define TYCHE_CLI_H
 
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -49,6 +50,29 @@ void cli_print_results_json(const ty_results *r, FILE *out);
 
 /* Prints "tyche VERB: MESSAGE" and a pointer to help on stderr; returns EXIT_USAGE. */
 int cli_usage_error(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Signals (signals.c). cli_signals_setup, once before any verb: SIGPIPE and
+ * SIGXFSZ ignored, so a closed pipe or a file size limit is a failed write
+ * (EPIPE, EFBIG) reported as such. cli_catch_signals, by the verbs that
+ * write a result: SIGINT, SIGTERM and SIGHUP raise the returned flag (the
+ * run loops' interrupt), to be honoured after the round in flight. */
+void cli_signals_setup(void);
+volatile sig_atomic_t *cli_catch_signals(void);
+void cli_signals_loaded(void);   /* after the inputs are read: restart calls (signals.c) */
+int cli_interrupted(void);
+
+/* The interrupt test hook (TYCHE_TEST_INTERRUPT_AFTER_ROUNDS=N, see
+ * signals.c): N, or 0 when off; and one round done, which raises the
+ * interrupt flag at the N-th. Both on the calling thread only. */
+uint64_t cli_test_interrupt_rounds(void);
+void cli_test_round_done(void);
+
+/* Flushes and closes stdout at the end of the command; returns rc, or
+ * EXIT_RUNTIME for a success whose output was lost, after one line on
+ * stderr ("tyche: cannot write to standard output: No space left on
+ * device"). A closed pipe (EPIPE) prints nothing; with pipe_ends_quietly
+ * (tyche rng's endless stream) it also keeps rc. */
+int cli_close_stdout(int rc, int pipe_ends_quietly);
 
 /* Parses a non-negative decimal (or 0x hex) 64-bit integer; 0 on success. */
 int cli_parse_u64(const char *text, uint64_t *out);

@@ -70,6 +70,7 @@ int cmd_batch(int argc, char **argv)
         st = ty_input_read(o.input, &in, diag);
         if (st == TY_OK) st = ty_batch_load_input(&in, &b, diag);
     }
+    cli_signals_loaded();
     if (st != TY_OK) goto fail;
     /* Warnings before sampling (not again on --resume: the first run showed them). */
     if (cli_print_warnings(&diag, !o.resume) != 0) { rc = EXIT_RUNTIME; goto out; }

@@ -77,6 +77,7 @@ int cmd_run(int argc, char **argv)
         }
         if (st == TY_OK) st = ty_scenario_load_input(&in, &s, diag);
     }
+    cli_signals_loaded();
     if (st != TY_OK) goto fail;
     if ((rc = runner_apply_sets("run", &o, s)) != 0) goto out;
     /* Warnings before sampling (not again on --resume: the first run showed them). */

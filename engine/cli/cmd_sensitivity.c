@@ -70,6 +70,14 @@ static int parse(int argc, char **argv, sens_args *a)
     return 0;
 }
 
+/* The progress callback of the interrupt test hook (signals.c): counts the
+ * analysis's rounds and the baseline run's together. */
+static void count_round(void *ctx, uint64_t done, uint64_t total)
+{
+    (void)ctx; (void)done; (void)total;
+    cli_test_round_done();
+}
+
 /* --target names must be derived values: a usage error with a hint. */
 static int check_targets(const sens_args *a, const ty_scenario *s)
 {
@@ -99,6 +107,10 @@ int cmd_sensitivity(int argc, char **argv)
 {
     sens_args a;
     if (parse(argc, argv, &a)) return EXIT_USAGE;
+    /* SIGINT, SIGTERM, SIGHUP: stop after the round in flight and write
+     * nothing (exit 130); handlers first, so one during the load counts. */
+    a.sens.interrupt = cli_catch_signals();
+    if (cli_test_interrupt_rounds()) a.sens.progress = count_round;
     ty_diag *diag = ty_diag_new(20);
     if (!diag) return EXIT_RUNTIME;
     ty_scenario *own = NULL;
@@ -120,6 +132,7 @@ int cmd_sensitivity(int argc, char **argv)
         st = ty_scenario_load_input(&in, &own, diag);
         s = own;
     }
+    cli_signals_loaded();
     if (st != TY_OK) goto fail;
     if (cli_print_warnings(&diag, 1) != 0) goto out;
     if ((rc = check_targets(&a, s)) != 0) goto out;
@@ -148,7 +161,8 @@ int cmd_sensitivity(int argc, char **argv)
      * whose outcome probabilities are the tornado's baseline. */
     ty_run_options run = {.samples = a.sens.samples ? a.sens.samples : TY_SENS_SAMPLES,
                           .threads = a.sens.threads, .has_seed = a.sens.has_seed, .seed = a.sens.seed,
-                          .has_sampling = 1, .sampling = TY_SAMPLING_RANDOM};
+                          .has_sampling = 1, .sampling = TY_SAMPLING_RANDOM,
+                          .interrupt = a.sens.interrupt, .progress = a.sens.progress};
     ty_sensitivity *sens = NULL;
     st = ty_sens_run(s, &a.sens, &sens, diag);
     if (st != TY_OK) goto fail;
@@ -169,6 +183,13 @@ int cmd_sensitivity(int argc, char **argv)
     goto out;
 
 fail:
+    if (st == TY_ERR_INTERRUPTED) {
+        /* Indices from part of the samples would read as answers: nothing
+         * is written, an older file of that name stays. */
+        fprintf(stderr, "tyche sensitivity: interrupted; nothing written (run it again)\n");
+        rc = EXIT_INTERRUPTED;
+        goto out;
+    }
     cli_print_diags(diag);
     if (st == TY_ERR_NOMEM) fprintf(stderr, "tyche sensitivity: out of memory\n");
     rc = runner_exit_code(st);

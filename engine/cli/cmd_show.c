@@ -27,8 +27,7 @@ int cmd_show(int argc, char **argv)
     int rc = EXIT_OK;
     if (st == TY_OK) {
         if (json) cli_print_results_json(r, stdout);
-        else cli_print_results(r, stdout);
-        if (fflush(stdout) != 0) { fprintf(stderr, "tyche show: writing the output failed\n"); rc = EXIT_RUNTIME; }
+        else cli_print_results(r, stdout);   /* a lost output: main's cli_close_stdout */
     } else {
         cli_print_diags(diag);
         if (st == TY_ERR_NOMEM) fprintf(stderr, "tyche show: out of memory\n");

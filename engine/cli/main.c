@@ -28,7 +28,7 @@ static const verb verbs[] = {
      "  -n: samples (default: the scenario's run.samples). --target-halfwidth H:\n"
      "  stop at the first checkpoint (2^k blocks) where every interval's\n"
      "  half-width is <= H, running at most --max-samples (default: -n).\n"
-     "  SIGINT/SIGTERM writes the samples done (complete=0) and exits 130;\n"
+     "  SIGINT/SIGTERM/SIGHUP writes the samples done (complete=0), exits 130;\n"
      "  --resume continues such a run, with the command and scenario stored in\n"
      "  the file, to the result an uninterrupted run gives.\n"
      "  --save-samples streams every sample's values into chunked datasets;\n"
@@ -64,7 +64,8 @@ static const verb verbs[] = {
      "  (default results/<scenario name>-sensitivity.h5, beside the run's\n"
      "  results/<scenario name>.h5) with /runs/baseline/sensitivity/.\n"
      "  A batch file stands for its scenario as written. --quiet and --json as\n"
-     "  for 'tyche run'.\n"},
+     "  for 'tyche run'. SIGINT/SIGTERM/SIGHUP stops after the round in flight\n"
+     "  and writes nothing (an older file stays); exit 130.\n"},
     {"check", cmd_check,
      "tyche check FILE.yaml\n"
      "  Validates a scenario or batch file and prints what it defines: factors,\n"
@@ -100,7 +101,9 @@ static void print_help(FILE *f)
         fprintf(f, "  %s", verbs[i].usage);
     fprintf(f, "\n  tyche --help | --version | tyche help VERB\n"
                "\nexit status: 0 success, 1 runtime failure, 2 usage, 3 invalid scenario,"
-               " 130 interrupted\n");
+               " 130 interrupted\n"
+               "  (1 also for a full disk or a lost standard output; 130 for SIGINT, SIGTERM,\n"
+               "  SIGHUP)\n");
 }
 
 static const verb *find_verb(const char *name)
@@ -142,7 +145,7 @@ int cli_parse_u64(const char *text, uint64_t *out)
     return 0;
 }
 
-int main(int argc, char **argv)
+static int dispatch(int argc, char **argv, int *pipe_ok)
 {
     if (argc < 2) {
         print_help(stderr);
@@ -172,5 +175,16 @@ int main(int argc, char **argv)
         fprintf(stderr, "tyche: unknown verb '%s' (see 'tyche --help')\n", v);
         return EXIT_USAGE;
     }
+    /* rng's raw stream is endless: the reader closing the pipe ends it. */
+    *pipe_ok = found->fn == cmd_rng;
     return found->fn(argc - 1, argv + 1);
+}
+
+int main(int argc, char **argv)
+{
+    ty_io_setup();          /* before any HDF5 call: quiet, no exit handler */
+    cli_signals_setup();
+    int pipe_ok = 0;
+    int rc = dispatch(argc, argv, &pipe_ok);
+    return cli_close_stdout(rc, pipe_ok);   /* every verb's output checked here, once */
 }

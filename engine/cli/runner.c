@@ -1,5 +1,5 @@
-/* runner.c - options, progress, signals and metadata shared by `tyche run`
- * and `tyche batch` (runner.h). */
+/* runner.c - options, progress and metadata shared by `tyche run` and
+ * `tyche batch` (runner.h); signals are signals.c's. */
 #include "runner.h"
 
 #include <ctype.h>
@@ -12,25 +12,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-
-static volatile sig_atomic_t interrupted;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    interrupted = 1;
-}
-
-void runner_catch_signals(runner_opts *o)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    o->run.interrupt = &interrupted;
-}
 
 static int parse_double(const char *t, double *out)
 {
@@ -235,27 +216,6 @@ typedef struct progress_state {
 } progress_state;
 static progress_state bar;
 
-/* Test hook: TYCHE_TEST_INTERRUPT_AFTER_ROUNDS=N stops `tyche run` and
- * `tyche batch` exactly as a SIGINT would, at the end of the N-th round of
- * blocks (counted over the whole command, a batch's runs together): the
- * run loop calls the progress callback on the calling thread after each
- * round and then tests the interrupt flag, so the flag raised here is seen
- * after that very round. It makes interrupt-and-resume tests deterministic
- * (tests/cli/thread_identity.sh) instead of racing a run against a signal,
- * and works with --quiet and without a terminal. Read once; unset, 0 or not
- * a whole number: off. Not for users: a signal is the way to stop a run. */
-static uint64_t test_interrupt_after(void)
-{
-    static int read;
-    static uint64_t n;
-    if (!read) {
-        const char *v = getenv("TYCHE_TEST_INTERRUPT_AFTER_ROUNDS");
-        if (!v || cli_parse_u64(v, &n)) n = 0;
-        read = 1;
-    }
-    return n;
-}
-
 static double now(void)
 {
     struct timespec ts;
@@ -266,10 +226,8 @@ static double now(void)
 static void draw(void *ctx, uint64_t done, uint64_t total)
 {
     progress_state *p = ctx;
-    uint64_t after = test_interrupt_after();
-    if (after) {
-        static uint64_t rounds;
-        if (++rounds >= after) interrupted = 1;
+    if (cli_test_interrupt_rounds()) {   /* the test hook (signals.c) */
+        cli_test_round_done();
         if (!p->drawn) return;
     }
     double t = now();
@@ -289,7 +247,7 @@ static void draw(void *ctx, uint64_t done, uint64_t total)
 void runner_progress(runner_opts *o, const char *label)
 {
     bar.drawn = !o->quiet && isatty(STDERR_FILENO);
-    if (!bar.drawn && !test_interrupt_after()) return;
+    if (!bar.drawn && !cli_test_interrupt_rounds()) return;
     o->run.progress = draw;   /* the test hook counts rounds in it */
     o->run.progress_ctx = &bar;
     if (!bar.drawn) return;

@@ -52,8 +52,8 @@ typedef struct runner_input_ref {
  * also before the first sample. */
 int runner_check_output(const char *verb, const char *out_path, const runner_input_ref *in, size_t n);
 
-/* Installs SIGINT/SIGTERM handlers that raise the flag runner_interrupt
- * points to, and sets o->run.interrupt to it. */
+/* cli_catch_signals (SIGINT, SIGTERM, SIGHUP) with o->run.interrupt set to
+ * its flag (signals.c). */
 void runner_catch_signals(runner_opts *o);
 
 /* Sets up the progress bar on stderr when it is a terminal and not --quiet:

@@ -82,13 +82,13 @@ timeout $T "$tyche" batch bf.yaml -n 2000 -o bf.h5 --quiet >stdout 2>err
 good batch $? "batch naming a FIFO" "$work/bf.h5"
 
 # A FIFO nobody writes to: the open waits, as cat's does, and SIGTERM ends
-# the wait (run and batch: "interrupted", exit 130; check and sensitivity
-# have no handler and die of it).
+# the wait (run, batch and sensitivity: "interrupted", exit 130; check has
+# no handler and dies of it).
 rm -f idle.fifo; mkfifo idle.fifo
 for verb in run batch check sensitivity; do
   timeout --preserve-status -s TERM 1 "$tyche" $verb idle.fifo $(opts $verb "$work/r.h5") >stdout 2>err; rc=$?
   case $verb in
-    run|batch) [ "$rc" = 130 ] && grep -qF "idle.fifo: error: interrupted while opening" err && ok \
+    run|batch|sensitivity) [ "$rc" = 130 ] && grep -qE "idle.fifo: error: interrupted while opening|sensitivity: interrupted" err && ok \
                  || bad "$verb on an idle FIFO, SIGTERM: exit $rc: $(head -c 300 err)" ;;
     *) [ "$rc" = 143 ] && ok || bad "$verb on an idle FIFO, SIGTERM: exit $rc, want 143" ;;
   esac

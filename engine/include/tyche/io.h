@@ -2,10 +2,14 @@
  * atomically, streaming per-sample columns, reading a file back.
  *
  * A result file is written under a temporary name in the folder of its
- * final path (".NAME.tmp-PID-RANDOM") and renamed into place by
- * ty_result_file_finish only when everything is on disk (file and folder
- * fsynced), so a crash or a full disk never leaves a half-written file under
- * the final name and never harms an older file of that name.
+ * final path (".NAME.tmp-TAG-PID-RANDOM", TAG naming this machine's boot and
+ * PID namespace) and renamed into place by ty_result_file_finish only when
+ * everything is on disk (file and folder fsynced), so a crash or a full disk
+ * never leaves a half-written file under the final name and never harms an
+ * older file of that name. A process killed outright (kill -9) leaves its
+ * temporary file; the next ty_result_file_create of the same name removes
+ * the temporary files of that name whose process (same TAG) is gone, never
+ * one of a live process.
  *
  * Strings are UTF-8. Absent optional strings (a NULL label, unit, title,
  * source) are stored as "" and read back as NULL.
@@ -13,7 +17,9 @@
  * Errors: a status (TY_ERR_IO for the file system and HDF5, TY_ERR_NOMEM,
  * TY_ERR_INVALID for a name that cannot be a group name) and one diagnostic
  * on the caller's ty_diag naming the file, the operation and the object
- * ("writing /runs/baseline/outcomes/probability: ..."). Nothing prints.
+ * ("writing /runs/baseline/outcomes/probability: ..."), or "cannot write:
+ * STRERROR" when the system refused a write (a full disk: "No space left on
+ * device"; a file size limit: "File too large"). Nothing prints.
  * Calls on different handles may run in different threads only if the HDF5
  * library was built thread-safe; a handle is used by one thread at a time. */
 #ifndef TYCHE_IO_H
@@ -35,6 +41,13 @@ typedef struct ty_io_options {
                                 flush, close, fsync, rename, folder fsync) fails as
                                 if the disk were full; 0: off (default) */
 } ty_io_options;
+
+/* Process-wide HDF5 setup for a program (the tyche command calls it first
+ * thing, before any other HDF5 use): HDF5's printing of its error stack off,
+ * and no HDF5 exit handler: after a failed close on a full disk that handler
+ * would touch the broken file state and crash. Files must then be closed
+ * before exit, as libtyche always does. Optional for library users. */
+void ty_io_setup(void);
 
 /* Fills *opt with the defaults above. */
 void ty_io_options_init(ty_io_options *opt);

@@ -31,6 +31,7 @@
 #include "common.h"
 #include "diag.h"
 #include "results.h"
+#include "run.h"
 #include "scenario.h"
 
 #define TY_SENS_TORNADO 1u
@@ -55,6 +56,11 @@ typedef struct ty_sens_options {
     uint64_t seed;
     int ignore_correlations;     /* Sobol on a correlated scenario: drop them */
     unsigned bootstrap;          /* 0: TY_SENS_BOOTSTRAP */
+    const volatile sig_atomic_t *interrupt;   /* non-zero: stop after the round in flight */
+    ty_run_progress progress;    /* after each round (TY_RUN_ROUND_BLOCKS blocks, or a round of
+                                    bootstrap replicates), on the calling thread: rounds done
+                                    and in all */
+    void *progress_ctx;
 } ty_sens_options;
 
 /* Parses "tornado", "spearman", "sobol" or "all" into TY_SENS_* bits;
@@ -67,7 +73,9 @@ int ty_sens_parse_method(const char *text, unsigned *out);
  * did-you-mean hint), Sobol on a scenario with correlations without
  * ignore_correlations, correlations that are not positive definite, a rules
  * sample matching no rule; TY_ERR_LIMIT for N above TY_SENS_SOBOL_MAX with
- * Sobol; TY_ERR_NOMEM. */
+ * Sobol; TY_ERR_NOMEM; TY_ERR_INTERRUPTED (no message, *out NULL) when
+ * *opt->interrupt was raised: indices of part of the samples would read as
+ * answers, so an interrupted analysis gives none. */
 ty_status ty_sens_run(const ty_scenario *s, const ty_sens_options *opt, ty_sensitivity **out,
                       ty_diag *diag);
 

@@ -2,7 +2,10 @@
  * and Sobol indices, each a parallel loop over blocks (block.h) whose
  * per-block results land in per-block slots and are reduced in block order,
  * so results are bit-identical for any thread count and schedule, as in the
- * run loop. Nothing here knows about files or printing. */
+ * run loop. The loops run in rounds of TY_RUN_ROUND_BLOCKS blocks (the
+ * bootstrap in rounds of replicates), after each of which the progress
+ * callback is called and the interrupt flag tested. Nothing here knows
+ * about files or printing. */
 #include "tyche/sens.h"
 
 #include <math.h>
@@ -18,6 +21,7 @@
 #include "tyche/suggest.h"
 
 #define B TY_RUN_BLOCK
+#define BOOT_ROUND 32            /* bootstrap replicates between interrupt checks */
 
 /* What every pass shares. */
 typedef struct ctx {
@@ -27,6 +31,8 @@ typedef struct ctx {
     uint64_t seed, N, nblocks;
     int threads;
     ty_diag *diag;
+    const ty_sens_options *opt;  /* interrupt flag and progress callback */
+    uint64_t step, steps;        /* rounds done and in all, for the progress callback */
 } ctx;
 
 /* Per-thread memory: two blocks (Sobol's A and B) and a saved column. */
@@ -73,6 +79,21 @@ static ty_status report_bad(const ctx *c, uint64_t bad, const char *what)
                 "no 'otherwise'", (unsigned long long)bad, what);
     ty_diag_hint(c->diag, "add a last outcome with 'otherwise: true', or widen the rules");
     return TY_ERR_INVALID;
+}
+
+/* One round done: tells the progress callback, then returns nonzero when
+ * the interrupt flag is up (the caller stops with TY_ERR_INTERRUPTED). */
+static int round_done(ctx *c)
+{
+    c->step++;
+    if (c->opt->progress) c->opt->progress(c->opt->progress_ctx, c->step, c->steps);
+    return c->opt->interrupt && *c->opt->interrupt;
+}
+
+/* The end of the round of blocks from b0. */
+static uint64_t round_end(const ctx *c, uint64_t b0)
+{
+    return c->nblocks - b0 < TY_RUN_ROUND_BLOCKS ? c->nblocks : b0 + TY_RUN_ROUND_BLOCKS;
 }
 
 static double col_sum(const double *x, size_t n)
@@ -144,7 +165,7 @@ static ty_status spearman_finish(const ctx *c, double *scol, uint64_t Ns, ty_sen
  * of each target; with the tornado, the means with each factor held at its
  * low and high values on the same draws; with Spearman, the first Ns
  * samples' factor and target values, ranked afterwards. */
-static ty_status main_pass(const ctx *c, const block_plan *p, tws *ws, unsigned methods,
+static ty_status main_pass(ctx *c, const block_plan *p, tws *ws, unsigned methods,
                            ty_sensitivity *out)
 {
     int torn = (methods & TY_SENS_TORNADO) != 0, spear = (methods & TY_SENS_SPEARMAN) != 0;
@@ -154,35 +175,40 @@ static ty_status main_pass(const ctx *c, const block_plan *p, tws *ws, unsigned 
     double *scol = spear ? malloc((F + T) * (size_t)Ns * sizeof *scol) : NULL;
     if (!tally || (spear && !scol)) { free(tally); free(scol); return TY_ERR_NOMEM; }
     uint64_t bad = UINT64_MAX;
+    int stop = 0;
 
+    for (uint64_t b0 = 0; b0 < c->nblocks && bad == UINT64_MAX && !stop; b0 = round_end(c, b0)) {
+        uint64_t b1 = round_end(c, b0);
 #pragma omp parallel for schedule(dynamic, 1) num_threads(c->threads) reduction(min : bad)
-    for (uint64_t b = 0; b < c->nblocks; b++) {
-        tws *w = &ws[omp_get_thread_num()];
-        size_t n = block_n(c, b);
-        double *tl = tally + b * nset * T;
-        block_sample(p, &w->a, c->seed, b, n);
-        if (eval(p, &w->a, n, b * B, &bad)) continue;
-        for (size_t t = 0; t < T; t++) tl[t] = col_sum(target_col(c, &w->a, t), n);
-        if (spear && b * B < Ns) {
-            size_t m = (size_t)(Ns - b * B < n ? Ns - b * B : n);
-            for (size_t f = 0; f < F; f++) memcpy(scol + f * Ns + b * B, w->a.fcol[f], m * sizeof *scol);
-            for (size_t t = 0; t < T; t++)
-                memcpy(scol + (F + t) * Ns + b * B, target_col(c, &w->a, t), m * sizeof *scol);
-        }
-        if (!torn) continue;
-        for (size_t f = 0; f < F; f++) {
-            memcpy(w->save, w->a.fcol[f], n * sizeof *w->save);
-            for (int side = 0; side < 2; side++) {
-                double v = side ? out->value_high[f] : out->value_low[f];
-                for (size_t i = 0; i < n; i++) w->a.fcol[f][i] = v;
-                if (eval(p, &w->a, n, b * B, &bad)) continue;
-                double *ts = tl + (1 + 2 * f + (size_t)side) * T;
-                for (size_t t = 0; t < T; t++) ts[t] = col_sum(target_col(c, &w->a, t), n);
+        for (uint64_t b = b0; b < b1; b++) {
+            tws *w = &ws[omp_get_thread_num()];
+            size_t n = block_n(c, b);
+            double *tl = tally + b * nset * T;
+            block_sample(p, &w->a, c->seed, b, n);
+            if (eval(p, &w->a, n, b * B, &bad)) continue;
+            for (size_t t = 0; t < T; t++) tl[t] = col_sum(target_col(c, &w->a, t), n);
+            if (spear && b * B < Ns) {
+                size_t m = (size_t)(Ns - b * B < n ? Ns - b * B : n);
+                for (size_t f = 0; f < F; f++) memcpy(scol + f * Ns + b * B, w->a.fcol[f], m * sizeof *scol);
+                for (size_t t = 0; t < T; t++)
+                    memcpy(scol + (F + t) * Ns + b * B, target_col(c, &w->a, t), m * sizeof *scol);
             }
-            memcpy(w->a.fcol[f], w->save, n * sizeof *w->save);
+            if (!torn) continue;
+            for (size_t f = 0; f < F; f++) {
+                memcpy(w->save, w->a.fcol[f], n * sizeof *w->save);
+                for (int side = 0; side < 2; side++) {
+                    double v = side ? out->value_high[f] : out->value_low[f];
+                    for (size_t i = 0; i < n; i++) w->a.fcol[f][i] = v;
+                    if (eval(p, &w->a, n, b * B, &bad)) continue;
+                    double *ts = tl + (1 + 2 * f + (size_t)side) * T;
+                    for (size_t t = 0; t < T; t++) ts[t] = col_sum(target_col(c, &w->a, t), n);
+                }
+                memcpy(w->a.fcol[f], w->save, n * sizeof *w->save);
+            }
         }
+        if (bad == UINT64_MAX) stop = round_done(c);
     }
-    ty_status st = TY_OK;
+    ty_status st = stop ? TY_ERR_INTERRUPTED : TY_OK;
     if (bad != UINT64_MAX) st = report_bad(c, bad, torn ? "tornado" : "baseline");
     for (size_t t = 0; st == TY_OK && t < T; t++) {
         for (size_t k = 0; k < nset; k++) {
@@ -257,7 +283,7 @@ static double percentile(const double *x, size_t n, double q)
     return x[i] + (pos - (double)i) * (x[i + 1] - x[i]);
 }
 
-static ty_status sobol_pass(const ctx *c, const block_plan *p, tws *ws, unsigned R,
+static ty_status sobol_pass(ctx *c, const block_plan *p, tws *ws, unsigned R,
                             ty_sensitivity *out)
 {
     size_t F = c->F, T = c->T, W = F + 2, N = (size_t)c->N;
@@ -265,30 +291,36 @@ static ty_status sobol_pass(const ctx *c, const block_plan *p, tws *ws, unsigned
     if (!Y) return TY_ERR_NOMEM;
     uint64_t seed_b = c->seed ^ ty_rng_hash_name("#sobol-B");   /* '#' starts no factor name */
     uint64_t bad = UINT64_MAX;
+    int stop = 0;
 
+    for (uint64_t b0 = 0; b0 < c->nblocks && bad == UINT64_MAX && !stop; b0 = round_end(c, b0)) {
+        uint64_t b1 = round_end(c, b0);
 #pragma omp parallel for schedule(dynamic, 1) num_threads(c->threads) reduction(min : bad)
-    for (uint64_t b = 0; b < c->nblocks; b++) {
-        tws *w = &ws[omp_get_thread_num()];
-        size_t n = block_n(c, b);
-        size_t row = (size_t)(b * B);
-        block_sample(p, &w->b, seed_b, b, n);
-        if (eval(p, &w->b, n, b * B, &bad)) continue;
-        block_sample(p, &w->a, c->seed, b, n);
-        if (eval(p, &w->a, n, b * B, &bad)) continue;
-        for (size_t t = 0; t < T; t++) {
-            memcpy(Y + (t * W + 0) * N + row, target_col(c, &w->a, t), n * sizeof *Y);
-            memcpy(Y + (t * W + 1) * N + row, target_col(c, &w->b, t), n * sizeof *Y);
+        for (uint64_t b = b0; b < b1; b++) {
+            tws *w = &ws[omp_get_thread_num()];
+            size_t n = block_n(c, b);
+            size_t row = (size_t)(b * B);
+            block_sample(p, &w->b, seed_b, b, n);
+            if (eval(p, &w->b, n, b * B, &bad)) continue;
+            block_sample(p, &w->a, c->seed, b, n);
+            if (eval(p, &w->a, n, b * B, &bad)) continue;
+            for (size_t t = 0; t < T; t++) {
+                memcpy(Y + (t * W + 0) * N + row, target_col(c, &w->a, t), n * sizeof *Y);
+                memcpy(Y + (t * W + 1) * N + row, target_col(c, &w->b, t), n * sizeof *Y);
+            }
+            for (size_t i = 0; i < F; i++) {
+                memcpy(w->save, w->a.fcol[i], n * sizeof *w->save);
+                memcpy(w->a.fcol[i], w->b.fcol[i], n * sizeof *w->save);
+                if (!eval(p, &w->a, n, b * B, &bad))
+                    for (size_t t = 0; t < T; t++)
+                        memcpy(Y + (t * W + 2 + i) * N + row, target_col(c, &w->a, t), n * sizeof *Y);
+                memcpy(w->a.fcol[i], w->save, n * sizeof *w->save);
+            }
         }
-        for (size_t i = 0; i < F; i++) {
-            memcpy(w->save, w->a.fcol[i], n * sizeof *w->save);
-            memcpy(w->a.fcol[i], w->b.fcol[i], n * sizeof *w->save);
-            if (!eval(p, &w->a, n, b * B, &bad))
-                for (size_t t = 0; t < T; t++)
-                    memcpy(Y + (t * W + 2 + i) * N + row, target_col(c, &w->a, t), n * sizeof *Y);
-            memcpy(w->a.fcol[i], w->save, n * sizeof *w->save);
-        }
+        if (bad == UINT64_MAX) stop = round_done(c);
     }
     if (bad != UINT64_MAX) { free(Y); return report_bad(c, bad, "Sobol design"); }
+    if (stop) { free(Y); return TY_ERR_INTERRUPTED; }
     sobol_indices(Y, T, F, N, NULL, out->first, out->total);
 
     /* Bootstrap: replicate r resamples the N rows with the stream (seed, r,
@@ -299,14 +331,19 @@ static ty_status sobol_pass(const ctx *c, const block_plan *p, tws *ws, unsigned
     double *sorted = malloc((size_t)R * sizeof *sorted);
     if (!rep || !idx || !sorted) { free(Y); free(rep); free(idx); free(sorted); return TY_ERR_NOMEM; }
     uint64_t hb = ty_rng_hash_name("#sobol-bootstrap");
+    for (unsigned r0 = 0; r0 < R && !stop; r0 += BOOT_ROUND) {
+        unsigned r1 = R - r0 < BOOT_ROUND ? R : r0 + BOOT_ROUND;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(c->threads)
-    for (unsigned r = 0; r < R; r++) {
-        uint32_t *ix = idx + (size_t)omp_get_thread_num() * N;
-        ty_rng rng;
-        ty_rng_for_block(&rng, c->seed, r, hb);
-        for (size_t k = 0; k < N; k++) ix[k] = (uint32_t)ty_rng_bounded(&rng, N);
-        sobol_indices(Y, T, F, N, ix, rep + (size_t)r * 2 * TF, rep + (size_t)r * 2 * TF + TF);
+        for (unsigned r = r0; r < r1; r++) {
+            uint32_t *ix = idx + (size_t)omp_get_thread_num() * N;
+            ty_rng rng;
+            ty_rng_for_block(&rng, c->seed, r, hb);
+            for (size_t k = 0; k < N; k++) ix[k] = (uint32_t)ty_rng_bounded(&rng, N);
+            sobol_indices(Y, T, F, N, ix, rep + (size_t)r * 2 * TF, rep + (size_t)r * 2 * TF + TF);
+        }
+        stop = round_done(c);
     }
+    if (stop) { free(Y); free(rep); free(idx); free(sorted); return TY_ERR_INTERRUPTED; }
     const double lo = 0.025, hi = 0.975;
     for (size_t j = 0; j < TF; j++)
         for (int which = 0; which < 2; which++) {
@@ -432,7 +469,7 @@ ty_status ty_sens_run(const ty_scenario *s, const ty_sens_options *opt, ty_sensi
 {
     *out = NULL;
     unsigned methods = opt->methods ? opt->methods & TY_SENS_ALL : TY_SENS_ALL;
-    ctx c = {.s = s, .diag = diag};
+    ctx c = {.s = s, .diag = diag, .opt = opt};
     c.F = ty_scenario_nfactors(s);
     c.K = ty_scenario_noutcomes(s);
     c.N = opt->samples ? opt->samples : TY_SENS_SAMPLES;
@@ -440,6 +477,8 @@ ty_status ty_sens_run(const ty_scenario *s, const ty_sens_options *opt, ty_sensi
     c.seed = opt->has_seed ? opt->seed : ty_scenario_run(s)->seed;
     c.threads = opt->threads > 0 ? opt->threads : omp_get_max_threads();
     unsigned R = opt->bootstrap ? opt->bootstrap : TY_SENS_BOOTSTRAP;
+    uint64_t nrounds = (c.nblocks + TY_RUN_ROUND_BLOCKS - 1) / TY_RUN_ROUND_BLOCKS;
+    c.steps = nrounds + ((methods & TY_SENS_SOBOL) ? nrounds + (R + BOOT_ROUND - 1) / BOOT_ROUND : 0);
     int correlated = ty_scenario_ncorrelations(s) > 0;
 
     if ((methods & TY_SENS_SOBOL) && correlated && !opt->ignore_correlations) {

@@ -1,16 +1,20 @@
 /* io_file.c - the result file as a file: the temporary name beside the
- * final path, create, the per-sample streaming datasets (samples/), and
- * finish's flush, fsync and rename that make the write atomic, or abort's
- * removal. What goes into the file at finish is io_write.c's schema; the
- * HDF5 write primitives are io_wctx.c. */
+ * final path (and the removal of stale ones), create, the per-sample
+ * streaming datasets (samples/), and finish's flush, fsync and rename that
+ * make the write atomic, or abort's removal. What goes into the file at
+ * finish is io_write.c's schema; the HDF5 write primitives are io_wctx.c. */
+#define _GNU_SOURCE   /* memfd_create */
 #include "tyche/io.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -84,21 +88,52 @@ static void release(ty_result_file *f)
     free(f);
 }
 
-/* See io.h. */
+/* Points the descriptor of f's open file at a sink that takes every write
+ * (an anonymous memory file, or /dev/null under a file size limit, which a
+ * memory file obeys too), so that closing a file that is being thrown away
+ * cannot fail: on a full disk HDF5's close must write its cached metadata
+ * and chunks, and a failed H5Fclose leaves the library's state broken (HDF5
+ * 1.10 crashed in its exit handler on it). Reads still see what had reached
+ * the disk. Best effort: without a handle or a sink nothing changes. */
+static void discard_writes(ty_result_file *f)
+{
+    void *handle = NULL;
+    if (H5Fget_vfd_handle(f->file, H5P_DEFAULT, &handle) < 0 || !handle) {
+        (void)H5Eclear2(H5E_DEFAULT);
+        return;
+    }
+    int fd = *(int *)handle, sink = -1;
+#if defined(__linux__) && defined(MFD_CLOEXEC)
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_FSIZE, &rl) == 0 && rl.rlim_cur == RLIM_INFINITY)
+        sink = memfd_create("tyche-discard", MFD_CLOEXEC);
+#endif
+    if (sink < 0) sink = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (sink < 0) return;
+    (void)dup2(sink, fd);
+    close(sink);
+}
+
+/* See io.h. The objects are closed before the file (the samples' datasets
+ * first, then the file, whose strong close degree closes anything else) and
+ * writes go nowhere; a file whose close already failed is never closed
+ * again (HDF5 would free it twice). */
 void ty_result_file_abort(ty_result_file *f)
 {
     if (!f) return;
     io_wctx w = {f, NULL, TY_OK};
+    if (f->file >= 0 && !f->close_failed) discard_writes(f);
     close_cols(&w);
-    if (f->file >= 0) (void)H5Fclose(f->file);   /* close degree strong: closes all */
+    if (f->file >= 0 && !f->close_failed) (void)H5Fclose(f->file);
+    f->file = -1;
     (void)H5Eclear2(H5E_DEFAULT);
     if (f->tmp_path) (void)unlink(f->tmp_path);
     release(f);
 }
 
-/* Bytes the temporary name ".BASE.tmp-PID-XXXXXXXX" adds to BASE (a PID
- * of up to 10 digits). */
-#define TMP_NAME_EXTRA 25
+/* Bytes the temporary name ".BASE.tmp-TAG-PID-XXXXXXXX" adds to BASE (an
+ * 8-digit TAG, a PID of up to 10 digits). */
+#define TMP_NAME_EXTRA 34
 
 /* What kind of thing mode is, for "is a ..." in messages. */
 static const char *kind_of(mode_t mode)
@@ -193,7 +228,7 @@ static ty_status set_paths(ty_result_file *f, const char *final_path, const ty_p
     if (path_max <= 0) path_max = 4096;
     if (strlen(base) + TMP_NAME_EXTRA > (size_t)name_max) {
         ty_diag_add(diag, TY_SEV_ERROR, pos, "the file name is too long: %zu bytes, and at most %ld fit "
-                    "in this folder with the temporary name tyche writes first (.NAME.tmp-PID-XXXXXXXX)",
+                    "in this folder with the temporary name tyche writes first (.NAME.tmp-TAG-PID-XXXXXXXX)",
                     strlen(base), name_max - TMP_NAME_EXTRA);
         return TY_ERR_IO;
     }
@@ -205,10 +240,70 @@ static ty_status set_paths(ty_result_file *f, const char *final_path, const ty_p
     return check_target(f, &st, pos, diag);
 }
 
-/* Creates f->file under a fresh temporary name ".BASE.tmp-PID-RANDOM" in
- * f->dir (HDF5's exclusive create; up to 16 names while they clash), with
- * close degree strong so that closing the file closes every object in it.
- * On error adds the one diagnostic and leaves f->file negative. */
+/* This machine's tag in temporary names: 8 hex digits of a hash of the
+ * boot id and the PID namespace, so that "process PID is gone" is only
+ * ever judged for a name made under the same kernel boot and the same
+ * process numbering (not on another host sharing the folder, nor in
+ * another container). 0 when /proc cannot tell: such names are never
+ * judged stale. */
+static uint32_t machine_tag(void)
+{
+    char id[160] = "";
+    FILE *fp = fopen("/proc/sys/kernel/random/boot_id", "r");
+    if (!fp) return 0;
+    size_t n = fread(id, 1, 64, fp);
+    fclose(fp);
+    if (n < 16) return 0;
+    ssize_t m = readlink("/proc/self/ns/pid", id + n, sizeof id - n - 1);
+    if (m > 0) n += (size_t)m;
+    uint64_t h = 0xcbf29ce484222325u;   /* FNV-1a */
+    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)id[i]) * 0x100000001b3u;
+    uint32_t t = (uint32_t)(h ^ (h >> 32));
+    return t ? t : 1;
+}
+
+/* Removes the temporary files of a result at base in the folder dir that
+ * were left by a process of this machine (tag, see machine_tag) that no
+ * longer exists: ".BASE.tmp-TAG-PID-XXXXXXXX", a regular file, and
+ * kill(PID, 0) answers ESRCH. A live process's file (another tyche writing
+ * the same result at the same time) and names made elsewhere are never
+ * touched; a reused PID only keeps a stale file longer. Best effort and
+ * silent: a file that cannot be removed stays. */
+static void remove_stale(const char *dir, const char *base, uint32_t tag)
+{
+    if (!tag) return;
+    DIR *d = opendir(dir);
+    if (!d) return;
+    size_t blen = strlen(base);
+    char want[24];
+    size_t wlen = (size_t)snprintf(want, sizeof want, ".tmp-%08x-", (unsigned)tag);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        const char *nm = e->d_name;
+        if (nm[0] != '.' || strncmp(nm + 1, base, blen) != 0 || strncmp(nm + 1 + blen, want, wlen) != 0)
+            continue;
+        const char *p = nm + 1 + blen + wlen;
+        if (*p < '0' || *p > '9') continue;
+        char *end;
+        errno = 0;
+        long pid = strtol(p, &end, 10);
+        if (errno || end == p || *end != '-' || pid <= 0 || strlen(end + 1) != 8
+            || strspn(end + 1, "0123456789abcdef") != 8)
+            continue;
+        if ((pid_t)pid == getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue;
+        struct stat st;
+        if (fstatat(dirfd(d), nm, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
+            (void)unlinkat(dirfd(d), nm, 0);
+    }
+    closedir(d);
+}
+
+/* Creates f->file under a fresh temporary name ".BASE.tmp-TAG-PID-RANDOM"
+ * in f->dir, with close degree strong so that closing the file closes every
+ * object in it. The name is first taken with an exclusive open (up to 16
+ * names while they clash), so a file left by a failed HDF5 create is known
+ * to be ours and removed. On error adds the one diagnostic and leaves
+ * f->file negative and nothing on disk. */
 static ty_status create_tmp(ty_result_file *f, const ty_pos *pos, ty_diag *diag)
 {
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
@@ -226,22 +321,34 @@ static ty_status create_tmp(ty_result_file *f, const ty_pos *pos, ty_diag *diag)
     const char *base = slash ? slash + 1 : f->final_path;
     const char *sep = slash ? "/" : "";
     const char *d = slash ? (strcmp(f->dir, "/") == 0 ? "" : f->dir) : "";
+    uint32_t tag = machine_tag();
+    remove_stale(f->dir, base, tag);
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     uint64_t seed = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 30) ^ (uint64_t)(uintptr_t)f;
-    for (int attempt = 0; attempt < 16 && f->file < 0; attempt++) {
-        sprintf(f->tmp_path, "%s%s.%s.tmp-%ld-%08llx", d, sep, base, (long)getpid(),
+    int fd = -1, e = 0;
+    for (int attempt = 0; attempt < 16 && fd < 0; attempt++) {
+        sprintf(f->tmp_path, "%s%s.%s.tmp-%08x-%ld-%08llx", d, sep, base, (unsigned)tag, (long)getpid(),
                 (unsigned long long)(mix64(seed + (uint64_t)attempt) & 0xffffffffu));
-        f->file = H5Fcreate(f->tmp_path, H5F_ACC_EXCL, H5P_DEFAULT, fapl);
-        if (f->file < 0 && access(f->tmp_path, F_OK) != 0) break;   /* not a name clash */
+        fd = open(f->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        e = errno;
+        if (fd < 0 && e != EEXIST) break;
     }
+    if (fd < 0) {
+        H5Pclose(fapl);
+        ty_diag_add(diag, TY_SEV_ERROR, pos, "cannot create a file in folder '%s': %s", f->dir,
+                    strerror(e));
+        return TY_ERR_IO;
+    }
+    close(fd);
+    f->file = H5Fcreate(f->tmp_path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+    char h5[256] = "";
+    if (f->file < 0) e = io_h5_error_errno(h5, sizeof h5);   /* before H5Pclose clears the stack */
     H5Pclose(fapl);
     if (f->file < 0) {
-        char h5[256];
-        io_h5_error(h5, sizeof h5);
-        int e = access(f->dir, W_OK) != 0 ? errno : 0;
-        ty_diag_add(diag, TY_SEV_ERROR, pos, "cannot create temporary file '%s': %s", f->tmp_path,
-                    e ? strerror(e) : h5);
+        if (e) ty_diag_add(diag, TY_SEV_ERROR, pos, "cannot write: %s", strerror(e));
+        else ty_diag_add(diag, TY_SEV_ERROR, pos, "cannot create temporary file '%s': %s", f->tmp_path, h5);
+        (void)unlink(f->tmp_path);
         return TY_ERR_IO;
     }
     return TY_OK;
@@ -411,7 +518,8 @@ ty_status ty_result_file_finish(ty_result_file *f, const ty_results *r, ty_diag 
      * metadata write would: the file is closed either way. */
     int injected = io_w_inject_at(&w, IO_AT_CLOSE, "closing the file");
     herr_t closed = H5Fclose(f->file);
-    f->file = -1;
+    if (closed < 0) f->close_failed = 1;   /* the id is HDF5's now: abort must not close it again */
+    else f->file = -1;
     if (closed < 0 && !injected) io_w_fail(&w, TY_ERR_IO, "closing the file");
     if (!w.st) test_kill_at("fsync");
     sync_path(&w, f->tmp_path, 0, "");

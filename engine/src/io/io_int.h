@@ -12,8 +12,13 @@
 #include "tyche/io.h"
 
 /* Copies the most specific message of HDF5's current error stack into buf
- * ("" when there is none) and clears the stack. */
+ * ("" when there is none; always one line) and clears the stack. */
 void io_h5_error(char *buf, size_t size);
+
+/* io_h5_error, and returns the system error (errno) behind the failure
+ * when a file driver on the stack quotes one (ENOSPC, EFBIG, EIO...), else
+ * 0. buf may be NULL with size 0. */
+int io_h5_error_errno(char *buf, size_t size);
 
 /* A new variable-length UTF-8 string type, or a negative id; the caller
  * closes it with H5Tclose. Only for reading files of format version 1. */
@@ -73,6 +78,7 @@ struct ty_result_file {
     ty_io_options opt;
     long ops;                /* fault-injection points passed so far (io_w_inject) */
     int failed;              /* a call failed; only finish (which aborts) or abort remain */
+    int close_failed;        /* H5Fclose failed: the id must never be closed again */
     hid_t *cols;             /* the current per-sample column set */
     size_t ncols;
     hsize_t nrows;
@@ -88,9 +94,12 @@ typedef struct io_wctx {
     ty_status st;
 } io_wctx;
 
-/* Records the first failure as one diagnostic on the final path, "WHAT:
- * HDF5's message", and marks the file failed; later failures are dropped.
- * Always clears HDF5's error stack. */
+/* Records the first failure as one diagnostic on the final path and marks
+ * the file failed; later failures are dropped. The diagnostic is "cannot
+ * write: STRERROR" when HDF5's stack quotes a system error (a full disk, a
+ * file size limit, an I/O error: what the user can act on, not HDF5's
+ * internals), else "WHAT: HDF5's message", one line either way. Always
+ * clears HDF5's error stack. */
 void io_w_fail(io_wctx *w, ty_status st, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* The kinds of fault-injection point, in the order a write passes them:

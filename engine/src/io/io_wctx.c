@@ -3,6 +3,7 @@
  * datasets and dimension scales that the schema (io_write.c) and the
  * per-sample streaming (io_file.c) are written with. It knows no schema and
  * does not own the file: see io_int.h for the contracts. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -13,11 +14,12 @@
 
 #include "io_int.h"
 
-/* Records the first failure: "WHAT: HDF5's message" on the final path. */
+/* Records the first failure: "cannot write: STRERROR" when a file driver
+ * quoted the system error, else "WHAT: HDF5's message", on the final path. */
 void io_w_fail(io_wctx *w, ty_status st, const char *fmt, ...)
 {
     char h5[256], what[768];
-    io_h5_error(h5, sizeof h5);
+    int e = io_h5_error_errno(h5, sizeof h5);
     if (w->st) return;
     va_list ap;
     va_start(ap, fmt);
@@ -26,7 +28,8 @@ void io_w_fail(io_wctx *w, ty_status st, const char *fmt, ...)
     w->st = st;
     w->f->failed = 1;
     ty_pos pos = {w->f->final_path, 0, 0};
-    ty_diag_add(w->diag, TY_SEV_ERROR, &pos, "%s%s%s", what, h5[0] ? ": " : "", h5);
+    if (e) ty_diag_add(w->diag, TY_SEV_ERROR, &pos, "cannot write: %s", strerror(e));
+    else ty_diag_add(w->diag, TY_SEV_ERROR, &pos, "%s%s%s", what, h5[0] ? ": " : "", h5);
 }
 
 const char *io_at_name(io_at at)
@@ -43,8 +46,8 @@ int io_w_inject_at(io_wctx *w, io_at at, const char *what)
     if (w->st) return 1;
     w->f->ops++;
     if (w->f->opt.fail_after_writes <= 0 || w->f->ops < w->f->opt.fail_after_writes) return 0;
-    const char *reason = at == IO_AT_FSYNC || at == IO_AT_DIRSYNC || at == IO_AT_RENAME
-                             ? "input/output error" : "no space left on device";
+    const char *reason = strerror(at == IO_AT_FSYNC || at == IO_AT_DIRSYNC || at == IO_AT_RENAME
+                                  ? EIO : ENOSPC);
     (void)H5Eclear2(H5E_DEFAULT);
     io_w_fail(w, TY_ERR_IO, "%s: %s (injected fault at operation %ld, %s)", what, reason, w->f->ops,
               io_at_name(at));

@@ -257,10 +257,13 @@ static ty_status run_sink(run *r, uint64_t next, ty_diag *diag)
     const double **cols = malloc(ncols * sizeof *cols);
     if (!cols) return TY_ERR_NOMEM;
     for (size_t c = 0; c < ncols; c++) cols[c] = r->save + c * r->round_cap * B;
+    size_t errors = ty_diag_errors(diag);
     int rc = r->opt->sink(r->opt->sink_ctx, next * B, (size_t)(r->a.est.n - next * B), cols, ncols);
     free(cols);
     if (rc == 0) return TY_OK;
-    ty_diag_add(diag, TY_SEV_ERROR, NULL, "writing the samples failed");
+    /* One line per failure: a sink that said why (the result file's
+     * "cannot write: ...") needs no second, vaguer one. */
+    if (ty_diag_errors(diag) == errors) ty_diag_add(diag, TY_SEV_ERROR, NULL, "writing the samples failed");
     return TY_ERR_IO;
 }
 
