@@ -190,30 +190,20 @@ static ty_status run_resume(run *r, const ty_run_result *prev, ty_run_result *ou
     return TY_OK;
 }
 
-/* The "matches no rule" error for sample index bad: recomputes its block
- * alone to show the sample's factor values. */
-static void report_no_rule(run *r, uint64_t bad, ty_diag *diag)
+/* The error for the faulty sample index bad (no rule matched, or a score
+ * or condition was not finite): recomputes its block alone to show the
+ * sample's factor values. */
+static void report_fault(run *r, uint64_t bad, ty_diag *diag)
 {
     const plan *p = &r->p;
     uint64_t b = bad / B, bi = 0;
     block_compute(p, &r->ws[0], b, block_size(r, b), &bi);
-    size_t i = (size_t)(bi - b * B);
-    char vals[1024] = "";
-    for (size_t f = 0; f < p->F && strlen(vals) < sizeof vals - 80; f++) {
-        char one[96];
-        snprintf(one, sizeof one, "%s%s=%.6g", f ? ", " : "", ty_scenario_factor(p->s, f)->name,
-                 r->ws[0].bw.fcol[f][i]);
-        strncat(vals, one, sizeof vals - strlen(vals) - 1);
-    }
-    ty_pos pos = ty_scenario_outcome(p->s, p->K - 1)->name_pos;
-    ty_diag_add(diag, TY_SEV_ERROR, &pos, "sample %llu matches no rule and there is no "
-                "'otherwise': %s", (unsigned long long)bi, vals);
-    ty_diag_hint(diag, "add a last outcome with 'otherwise: true', or widen the rules");
+    block_report_fault(&p->bp, &r->ws[0].bw, bi, diag);
 }
 
 /* Blocks [next, end) in parallel: each tallied into its slot of r->tallies
- * (and copied to r->save). Returns UINT64_MAX, or the lowest sample index
- * that matched no rule. */
+ * (and copied to r->save). Returns UINT64_MAX, or the faulty sample index
+ * (block_eval) of the lowest faulty block. */
 static uint64_t run_round(run *r, uint64_t next, uint64_t end)
 {
     const plan *p = &r->p;
@@ -265,7 +255,7 @@ static ty_status run_rounds(run *r, uint64_t next, ty_run_result *out, int *inte
         if (end > r->nblocks) end = r->nblocks;
         uint64_t bad = run_round(r, next, end);
         if (bad != UINT64_MAX) {
-            report_no_rule(r, bad, diag);
+            report_fault(r, bad, diag);
             return TY_ERR_INVALID;
         }
         for (uint64_t b = next; b < end; b++)
