@@ -259,6 +259,14 @@ static node *resolve(rctx *r, node *n)
         return all_const(n) ? to_num(n, op_not(n->kids[0]->num)) : n;
     case N_BIN:
         if (all_const(n)) return to_num(n, fold_bin(n->op, n->kids[0]->num, n->kids[1]->num));
+        /* x and 0 is 0, x or 1 is 1, for every x (NaN included): folded
+         * here so the code generator never sees a constant it must place */
+        for (int i = 0; i < 2; i++) {
+            const node *k = n->kids[i];
+            if (k->kind != N_NUM) continue;
+            if (n->op == B_AND && k->num == 0) return to_num(n, 0.0);
+            if (n->op == B_OR && k->num != 0 && k->num == k->num) return to_num(n, 1.0);
+        }
         /* x * 1 is x exactly, for every x */
         if (n->op == B_MUL && n->kids[1]->kind == N_NUM && n->kids[1]->num == 1.0)
             return n->kids[0];

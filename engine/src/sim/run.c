@@ -285,8 +285,10 @@ static ty_status run_rounds(run *r, uint64_t next, ty_run_result *out, int *inte
     return TY_OK;
 }
 
-/* The estimates, summaries and run attributes into out. */
-static ty_status run_finish(run *r, int interrupted, int reached, double wall, ty_run_result *out)
+/* The estimates, summaries and run attributes into out; TY_ERR_INTERNAL
+ * (on diag) if the estimates break their invariants (ty_run_result_check). */
+static ty_status run_finish(run *r, int interrupted, int reached, double wall, ty_run_result *out,
+                            ty_diag *diag)
 {
     const plan *p = &r->p;
     out->max_halfwidth = 0;
@@ -308,6 +310,8 @@ static ty_status run_finish(run *r, int interrupted, int reached, double wall, t
     out->complete = !interrupted;
     out->stopped_early = reached;
     out->wall_seconds = wall;
+    ty_status st = ty_run_result_check(out, diag);
+    if (st != TY_OK) return st;
     if (!r->opt->resume) {
         /* Group sums only cover the blocks run here; a resumed run has none. */
         out->ngroups = r->a.ngroups;
@@ -337,7 +341,7 @@ ty_status ty_run_scenario(const ty_scenario *s, const char *variant, const ty_ru
     int interrupted = 0, reached = 0;
     if (st == TY_OK) st = run_rounds(&r, r.a.blocks, out, &interrupted, &reached, diag);
     if (st == TY_OK)
-        st = run_finish(&r, interrupted, reached, prev_wall + (omp_get_wtime() - t0), out);
+        st = run_finish(&r, interrupted, reached, prev_wall + (omp_get_wtime() - t0), out, diag);
     run_free(&r);
     return st;
 }
