@@ -150,10 +150,10 @@ static void test_discrete_and_bounds(void)
     ty_dist_spec spec = {.kind = TY_DIST_DISCRETE, .values = v, .weights = w, .nvalues = 3};
     ty_dist *d = NULL;
     CHECK(ty_dist_new(&spec, &d, NULL, NULL) == TY_ERR_INVALID && !d);
-    const double v2[] = {-1e299, 0, 1e299};
+    const double v2[] = {-1e150, 0, 1e150};
     spec.values = v2;
     CHECK(ty_dist_new(&spec, &d, NULL, NULL) == TY_OK);
-    if (d) check_built(d, "discrete 1e299");
+    if (d) check_built(d, "discrete 1e150");
     ty_dist_free(d);
     const double win[][2] = {{1e6, 1e6 + 1}, {-50, -49}, {0.999999, 1}, {1e299, 1e300}};
     for (int k = 0; k < TY_DIST_COUNT; k++) {

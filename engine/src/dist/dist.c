@@ -130,11 +130,19 @@ static int check_params(const ty_dist_spec *spec, ty_diag *diag, const ty_pos *p
         if (!(P[0] < P[1])) ERR("ci90: lo must be < hi (got %g and %g)", P[0], P[1]);
         break;
     case TY_DIST_BETA:
-        if (!(P[0] > 0)) ERR("beta: a must be > 0 (got %g)", P[0]);
-        if (!(P[1] > 0)) ERR("beta: b must be > 0 (got %g)", P[1]);
+        /* above 1e100 the incomplete beta function's continued fraction
+         * takes seconds to hours, and the distribution is a point to
+         * double precision anyway (its sd is below 1e-50) */
+        for (int i = 0; i < 2; i++) {
+            if (!(P[i] > 0)) ERR("beta: %s must be > 0 (got %g)", i ? "b" : "a", P[i]);
+            else if (P[i] < 1e-300) ERR("beta: %s must be >= 1e-300 (got %g)", i ? "b" : "a", P[i]);
+            else if (P[i] > 1e100) ERR("beta: %s must be <= 1e100 (got %g)", i ? "b" : "a", P[i]);
+        }
         break;
     case TY_DIST_GAMMA:
+        /* 1 / shape must be finite: the samplers and inversions use it */
         if (!(P[0] > 0)) ERR("gamma: shape must be > 0 (got %g)", P[0]);
+        else if (P[0] < 1e-300) ERR("gamma: shape must be >= 1e-300 (got %g)", P[0]);
         if (!(P[1] > 0)) ERR("gamma: scale must be > 0 (got %g)", P[1]);
         break;
     case TY_DIST_TRIANGULAR:
