@@ -6,7 +6,8 @@
 # and Latin hypercube sampling; the message is the same for 1 and 2
 # threads; no result file is written. Guarded versions
 # run (exit 0) and their probabilities sum to 1 in the file. Constant
-# non-finite scores are load errors for `tyche check`. A few seconds.
+# non-finite scores are load errors for `tyche check`. Unreachable rank
+# correlations warn. About 15 s.
 # Usage: bash nonfinite.sh TYCHE_BINARY
 set -uo pipefail
 source "$(dirname "$0")/lib/prologue.sh"
@@ -91,5 +92,24 @@ for model in logit rules; do
            && ok || bad "check $model '$e': exit $rc: $(head -1 "$work/err")";;
     esac
   done
+done
+# Rank correlations the margins cannot reach warn with the value reached:
+# ties of repeating values cap it (closed forms: two bernoulli(0.5) at
+# normal-score r reach 2 asin(r) / pi); continuous margins reach it.
+corr() {
+  printf 'tyche: 1\nname: c\nfactors:\n  a: {dist: "%s"}\n  b: {dist: "%s"}\ncorrelations:\n  - {factors: [a, b], rank: %s}\noutcomes:\n  x: {score: a}\n  y: {score: b}\n' "$1" "$2" "$3" > "$work/corr.yaml"
+  "$tyche" check "$work/corr.yaml" 2>&1 >/dev/null | head -1
+}
+for c in "bernoulli(0.5)|bernoulli(0.5)|0.9|0.72" "bernoulli(0.5)|bernoulli(0.5)|-0.9|-0.72" \
+         "bernoulli(0.1)|normal(0, 1)|0.8|0.[34]" "discrete([1, 2], [0.5, 0.5])|bernoulli(0.5)|0.6|0.4[0-9]"; do
+  IFS='|' read -r da db rho want <<< "$c"
+  got=$(corr "$da" "$db" "$rho")
+  [[ $got =~ ^$work/corr.yaml:7:5:\ warning:\ rank\ correlation\ $rho\ between\ a\ and\ b\ cannot\ be\ reached\ with\ these\ distributions\;\ it\ reaches\ about\ $want ]] \
+    && ok || bad "corr $da ~ $db $rho: '$got'"
+done
+for c in "normal(0, 1)|gamma(2, 1)|0.9" "poisson(50)|normal(0, 1)|0.5" "bernoulli(0.5)|bernoulli(0.5)|0.04"; do
+  IFS='|' read -r da db rho <<< "$c"
+  got=$(corr "$da" "$db" "$rho")
+  [ -z "$got" ] && ok || bad "corr $da ~ $db $rho: unexpected '$got'"
 done
 finish
