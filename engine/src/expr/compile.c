@@ -577,16 +577,15 @@ static void gen_derived(cg *g, const prog_build *b)
     }
 }
 
-/* Logit model: emits each outcome's score into its slot and its check (a
- * score that is not finite stops the run: softmax would turn it into NaN
- * or silently into 0 or 1), then the softmax that turns the scores into
- * probabilities. */
+/* Logit model: emits each outcome's score into its slot, then the softmax
+ * that turns the scores into probabilities and checks them (a score that
+ * is not finite stops the run: softmax would turn it into NaN or silently
+ * into 0 or 1). */
 static void gen_scores(cg *g, const prog_build *b)
 {
     for (size_t k = 0; k < b->K; k++) {
         opnd o = gen(g, b->roots[b->D + k], (int)(b->V + k));
         release(g, o);
-        emit(g, OP_CHECK, 0, (int)(b->V + k), 0, 0, (double)(b->D + k), 0);
     }
     emit(g, OP_SOFTMAX, 0, (int)b->V, (int)b->K, 0, 0, 0);
 }

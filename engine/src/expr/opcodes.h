@@ -64,8 +64,10 @@
     X(TANH,     "da",   "d = tanh(a)")                                         \
     X(LOGISTIC, "da",   "d = 1 / (1 + exp(-a))")                               \
     X(NORMCDF,  "da",   "d = 0.5 * erfc(-a * sqrt(1/2))")                      \
-    X(SOFTMAX,  "an",   "slots a..a+n-1 = softmax of themselves, per sample")  \
-    X(CHECK,    "ak",   "stop if some a is not finite (k: its definition)")     \
+    X(SOFTMAX,  "an",   "slots a..a+n-1 = softmax of themselves, per sample;" \
+                        " stop if one is not finite")                          \
+    X(CHECK,    "ak",   "stop if some a is not finite (k: its definition;"     \
+                        " for per-sample values other than scores and rules)") \
     X(RULE,     "dak",  "d = (d == -1 and a != 0) ? k : d (first true wins);"  \
                         " a not finite where d == -1: d = -2 - 3k - (0 NaN,"   \
                         " 1 +inf, 2 -inf)")                                    \

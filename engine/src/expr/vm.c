@@ -42,14 +42,25 @@ void ty_vm_scratch_free(ty_vm_scratch *scratch)
 }
 
 /* Softmax over the columns c[0..k) of one chunk, per sample, stably:
- * p_j = exp(s_j - max) / sum_i exp(s_i - max), summed in column order. */
-static void softmax(double *const *c, size_t k, size_t m, double *mx, double *sum)
+ * p_j = exp(s_j - max) / sum_i exp(s_i - max), summed in column order.
+ * The scores are checked in the pass that finds the maximum (x - x is 0
+ * for a finite x, NaN otherwise): returns 1, leaving the columns as they
+ * were, if some score is not finite. */
+static int softmax(double *const *c, size_t k, size_t m, double *mx, double *sum)
 {
-    for (size_t i = 0; i < m; i++) mx[i] = c[0][i];
+    int bad = 0;
+    for (size_t i = 0; i < m; i++) {
+        mx[i] = c[0][i];
+        bad |= (c[0][i] - c[0][i]) != 0;
+    }
     for (size_t j = 1; j < k; j++) {
         const double *x = c[j];
-        for (size_t i = 0; i < m; i++) mx[i] = x[i] > mx[i] ? x[i] : mx[i];
+        for (size_t i = 0; i < m; i++) {
+            mx[i] = x[i] > mx[i] ? x[i] : mx[i];
+            bad |= (x[i] - x[i]) != 0;
+        }
     }
+    if (bad) return 1;
     for (size_t i = 0; i < m; i++) sum[i] = 0.0;
     for (size_t j = 0; j < k; j++) {
         double *x = c[j];
@@ -63,6 +74,7 @@ static void softmax(double *const *c, size_t k, size_t m, double *mx, double *su
         double *x = c[j];
         for (size_t i = 0; i < m; i++) x[i] = x[i] / sum[i];
     }
+    return 0;
 }
 
 /* 1 if some x[0..m) is NaN or infinite: one pass the compiler vectorises
@@ -163,7 +175,18 @@ static size_t exec_chunk(const ty_program *p, double *const *S, size_t m, double
         case OP_LOGISTIC: LOOP(vm_logistic(a[i]));
         case OP_NORMCDF: LOOP(vm_normcdf(a[i]));
         case OP_SOFTMAX:
-            softmax(S + in->a, in->b, m, aux, aux + VM_CHUNK);
+            if (softmax(S + in->a, in->b, m, aux, aux + VM_CHUNK)) {
+                /* the lowest faulty sample, its first faulty score */
+                for (size_t i = 0; i < m; i++)
+                    for (size_t j = 0; j < in->b; j++) {
+                        double x = S[in->a + j][i];
+                        if (x - x == 0) continue;
+                        f->kind = TY_FAULT_NOT_FINITE;
+                        f->def = p->nderived + j;
+                        f->value = x;
+                        return i;
+                    }
+            }
             break;
         case OP_CHECK:
             if (any_not_finite(a, m)) {
