@@ -23,7 +23,7 @@ static inline int op_num_(double x) { return x == x; }
 /* A comparison result c (0/1) of a and b: NaN when either is NaN. */
 static inline double op_cmp(int c, double a, double b)
 {
-    return op_num_(a) & op_num_(b) ? (c ? 1.0 : 0.0) : NAN;
+    return (op_num_(a) & op_num_(b)) ? (c ? 1.0 : 0.0) : NAN;
 }
 
 static inline double op_not(double a) { return a == 0 ? 1.0 : op_num_(a) ? 0.0 : NAN; }
@@ -31,14 +31,14 @@ static inline double op_bool(double a) { return a == 0 ? 0.0 : op_num_(a) ? 1.0 
 
 static inline double op_and(double a, double b)
 {
-    return (a == 0) | (b == 0) ? 0.0 : op_num_(a) & op_num_(b) ? 1.0 : NAN;
+    return ((a == 0) | (b == 0)) ? 0.0 : (op_num_(a) & op_num_(b)) ? 1.0 : NAN;
 }
 
 static inline double op_or(double a, double b)
 {
-    return ((a != 0) & op_num_(a)) | ((b != 0) & op_num_(b)) ? 1.0
-           : op_num_(a) & op_num_(b)                        ? 0.0
-                                                            : NAN;
+    return (((a != 0) & op_num_(a)) | ((b != 0) & op_num_(b))) ? 1.0
+           : (op_num_(a) & op_num_(b))                        ? 0.0
+                                                              : NAN;
 }
 
 /* c ? a : b, NaN when c is NaN. */
