@@ -329,8 +329,8 @@ static void test_truncated_ks(void)
     KST(mkb(TY_DIST_UNIFORM, 0, 10, 0, 2, 3), F_UNIFORM, 0, 10, 0, 2, 3);
     double z = 1.6448536269514722;
     double mu = 0.5 * (log(10) + log(50)), s = (log(50) - log(10)) / (2 * z);
-    KST(mkb(TY_DIST_CI90, 10, 50, 0, 20, 40), F_LOGNORMAL, mu, s, 0, 20, 40);
-    KST(mkb(TY_DIST_CI90, -10, 30, 0, 0, INFINITY), F_NORMAL, 10, 20 / z, 0, 0, INFINITY);
+    KST(mkb(TY_DIST_CI90, 10, 50, 0, 8, 60), F_LOGNORMAL, mu, s, 0, 8, 60);
+    KST(mkb(TY_DIST_CI90, -10, 30, 0, -12, INFINITY), F_NORMAL, 10, 20 / z, 0, -12, INFINITY);
 }
 
 /* Every continuous kind of TY_DIST_LIST has a sampler case with moments,

@@ -14,7 +14,8 @@ typedef enum ty_status {
     TY_ERR_NOMEM = 2,     /* allocation failed */
     TY_ERR_IO = 3,        /* file system, HDF5 */
     TY_ERR_LIMIT = 4,     /* a documented bound was exceeded */
-    TY_ERR_INTERRUPTED = 5
+    TY_ERR_INTERRUPTED = 5,
+    TY_ERR_INTERNAL = 6   /* a broken invariant of tyche's own: a bug, never input */
 } ty_status;
 
 /* 128-bit unsigned integer (gcc and clang both provide it on 64-bit targets). */

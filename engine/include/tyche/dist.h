@@ -56,7 +56,16 @@ typedef struct ty_dist_spec {
     double lo, hi;
     size_t nweights;                    /* discrete: length of weights, checked
                                            against nvalues; 0 means nvalues */
+    ty_pos param_pos[TY_DIST_MAX_PARAMS]; /* where each parameter is written, for
+                                           errors about one of them; line 0:
+                                           unknown (the call's pos is used) */
 } ty_dist_spec;
+
+/* Every factor's values, mean and variance stay within doubles with room
+ * for sums over a block: ty_dist_new rejects a distribution whose mean or
+ * variance is not finite or whose quantiles from 1e-12 to 1 - 1e-12 reach
+ * beyond +-TY_DIST_MAX_ABS (or are NaN). */
+#define TY_DIST_MAX_ABS 1e300
 
 typedef struct ty_dist ty_dist;
 
@@ -73,8 +82,10 @@ int ty_dist_param_index(ty_dist_kind kind, const char *name);
  * object (free with ty_dist_free) and TY_OK is returned. On bad parameters
  * (sd <= 0, min >= max, p outside [0,1], non-finite values, bounds reversed,
  * outside the support or holding no probability, negative or all-zero
- * weights, ...) TY_ERR_INVALID is returned, one error per problem is added to
- * diag at pos naming the parameter, and *out is NULL. TY_ERR_NOMEM when out
+ * weights, ci90 percentiles outside the bounds, a distribution doubles
+ * cannot represent: see TY_DIST_MAX_ABS) TY_ERR_INVALID is returned, one
+ * error per problem is added to diag at pos (or at the parameter's
+ * spec->param_pos when known) naming the parameter, and *out is NULL. TY_ERR_NOMEM when out
  * of memory. */
 ty_status ty_dist_new(const ty_dist_spec *spec, ty_dist **out, ty_diag *diag, const ty_pos *pos);
 void ty_dist_free(ty_dist *dist);

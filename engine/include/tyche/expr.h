@@ -26,7 +26,11 @@
  * Constants: pi, e. Functions: exp log sqrt abs floor ceil sin cos tanh
  * logistic normcdf (one argument), pow(x, y), min and max (two or more),
  * clamp(x, lo, hi) = min(max(x, lo), hi). Values are doubles with C's
- * semantics (x/0 is inf, log(-1) is NaN); min and max are C's fmin/fmax.
+ * arithmetic (x/0 is inf, log(-1) is NaN), except that NaN is never lost:
+ * a comparison, `not`, a ?: condition, min or max with a NaN operand gives
+ * NaN; `and`/`or` give NaN unless the other side decides alone (0 and NaN
+ * is 0, 1 or NaN is 1). Every outcome score and every rule condition a
+ * sample reaches must be finite (see ty_program_run).
  * exp and logistic use tyche's own vectorised exp, within 2 ulp of the
  * correctly rounded result (usually within 1); the other functions are libm's;
  * normcdf(x) = 0.5 * erfc(-x * sqrt(1/2)).
@@ -120,13 +124,36 @@ void ty_vm_scratch_free(ty_vm_scratch *scratch);
  * Work proceeds in chunks of 256 samples; results do not depend on n or on
  * how a block is split. Nothing is allocated; scratch is used by one thread
  * at a time.
- * Returns TY_OK, or for a rules model where some sample matches no rule and
- * there is no `otherwise`, TY_ERR_INVALID with *bad_sample (if not NULL) set
- * to the lowest such sample index; outputs are then complete for samples
- * before the chunk holding it. */
+ * Returns TY_OK, or TY_ERR_INVALID for a fault: a logit score that is not
+ * finite (NaN or +-inf), a rule condition that is not finite for a sample
+ * no earlier rule took, or a sample that matches no rule when there is no
+ * `otherwise`. *bad_sample (if not NULL) is then the index of the faulty
+ * sample (the lowest of the first faulty chunk for its first failing check)
+ * and ty_vm_scratch_fault tells what went wrong; outputs are complete for
+ * the samples before that chunk only. The checks cost one pass per score
+ * over each chunk; rules are checked as they are chosen. */
 ty_status ty_program_run(const ty_program *prog, ty_vm_scratch *scratch, size_t n,
                          const double *const *factors, double *const *derived,
                          double *const *outcomes, size_t *bad_sample);
+
+typedef enum ty_fault_kind {
+    TY_FAULT_NONE = 0,
+    TY_FAULT_NO_RULE,      /* no condition was true and there is no otherwise */
+    TY_FAULT_NOT_FINITE    /* a checked definition gave NaN or an infinity */
+} ty_fault_kind;
+
+typedef struct ty_program_fault {
+    ty_fault_kind kind;
+    size_t sample;         /* as *bad_sample */
+    size_t def;            /* NOT_FINITE: the definition, numbered as in the
+                              spec: derived value j is j, outcome k is
+                              nderived + k */
+    double value;          /* NOT_FINITE: NaN, +inf or -inf */
+} ty_program_fault;
+
+/* The fault of the last ty_program_run on scratch (kind TY_FAULT_NONE after
+ * a successful run). */
+ty_program_fault ty_vm_scratch_fault(const ty_vm_scratch *scratch);
 
 /* ---- Constant expressions and distribution calls ----------------------- */
 

@@ -7,6 +7,7 @@
 #define TYCHE_RESULTS_H
 
 #include "common.h"
+#include "diag.h"
 
 /* One outcome's probability estimate. */
 typedef struct ty_estimate {
@@ -185,5 +186,13 @@ typedef struct ty_results {
  * the struct itself. NULL is a no-op. */
 void ty_results_free(ty_results *results);
 void ty_run_result_clear(ty_run_result *run);   /* frees the members only */
+
+/* Checks what holds of every run's estimates whatever the scenario: each
+ * outcome probability is finite and within [0, 1], and together they sum to
+ * 1 within the rounding of the sums that made them (a few ulp per sample of
+ * a block, per block added and per outcome). Returns TY_OK, or
+ * TY_ERR_INTERNAL with the numbers on diag: a violation is a bug in tyche,
+ * and the run loop returns it rather than let a result file be written. */
+ty_status ty_run_result_check(const ty_run_result *r, ty_diag *diag);
 
 #endif

@@ -7,6 +7,7 @@
 #include "dist_internal.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,6 +69,12 @@ const ty_dist_spec *ty_dist_get_spec(const ty_dist *dist) { return &dist->spec; 
 
 #define ERR(...) do { ty_diag_add(diag, TY_SEV_ERROR, pos, __VA_ARGS__); nerr++; } while (0)
 
+/* Where parameter i is written, else pos. */
+static const ty_pos *param_pos(const ty_dist_spec *spec, int i, const ty_pos *pos)
+{
+    return spec->param_pos[i].line > 0 ? &spec->param_pos[i] : pos;
+}
+
 /* Checks the values and weights of a discrete spec; returns the number of
  * errors added. */
 static int check_discrete(const ty_dist_spec *spec, ty_diag *diag, const ty_pos *pos)
@@ -123,11 +130,19 @@ static int check_params(const ty_dist_spec *spec, ty_diag *diag, const ty_pos *p
         if (!(P[0] < P[1])) ERR("ci90: lo must be < hi (got %g and %g)", P[0], P[1]);
         break;
     case TY_DIST_BETA:
-        if (!(P[0] > 0)) ERR("beta: a must be > 0 (got %g)", P[0]);
-        if (!(P[1] > 0)) ERR("beta: b must be > 0 (got %g)", P[1]);
+        /* above 1e100 the incomplete beta function's continued fraction
+         * takes seconds to hours, and the distribution is a point to
+         * double precision anyway (its sd is below 1e-50) */
+        for (int i = 0; i < 2; i++) {
+            if (!(P[i] > 0)) ERR("beta: %s must be > 0 (got %g)", i ? "b" : "a", P[i]);
+            else if (P[i] < 1e-300) ERR("beta: %s must be >= 1e-300 (got %g)", i ? "b" : "a", P[i]);
+            else if (P[i] > 1e100) ERR("beta: %s must be <= 1e100 (got %g)", i ? "b" : "a", P[i]);
+        }
         break;
     case TY_DIST_GAMMA:
+        /* 1 / shape must be finite: the samplers and inversions use it */
         if (!(P[0] > 0)) ERR("gamma: shape must be > 0 (got %g)", P[0]);
+        else if (P[0] < 1e-300) ERR("gamma: shape must be >= 1e-300 (got %g)", P[0]);
         if (!(P[1] > 0)) ERR("gamma: scale must be > 0 (got %g)", P[1]);
         break;
     case TY_DIST_TRIANGULAR:
@@ -178,8 +193,80 @@ static int validate(const ty_dist_spec *spec, ty_diag *diag, const ty_pos *pos)
             ERR("%s: bounds must be numbers (got [%g, %g])", name, spec->lo, spec->hi);
         else if (spec->lo > spec->hi)
             ERR("%s: bounds [%g, %g] are reversed", name, spec->lo, spec->hi);
+        else if (finite && spec->kind == TY_DIST_CI90)
+            for (int i = 0; i < 2; i++)
+                if (P[i] < spec->lo || P[i] > spec->hi) {
+                    ty_diag_add(diag, TY_SEV_ERROR, param_pos(spec, i, pos), "ci90: the %s "
+                                "percentile %s = %g lies outside the bounds [%g, %g]",
+                                i ? "95th" : "5th", kind_pnames[spec->kind][i], P[i], spec->lo,
+                                spec->hi);
+                    ty_diag_hint(diag, "a factor's values stay within its bounds, so its "
+                                 "percentiles must lie inside them too");
+                    nerr++;
+                }
     }
     return nerr;
+}
+
+/* ---- representability -------------------------------------------------- */
+
+/* The parameter a distribution that doubles cannot hold is blamed on: the
+ * one that makes its spread or location overflow, or its shape degenerate. */
+static int blame_param(const ty_dist_spec *spec)
+{
+    const double *P = spec->param;
+    switch (spec->kind) {
+    case TY_DIST_NORMAL: return fabs(P[0]) > TY_DIST_MAX_ABS ? 0 : 1;
+    case TY_DIST_LOGNORMAL: return P[1] * P[1] > fabs(P[0]) ? 1 : 0;
+    case TY_DIST_BETA: case TY_DIST_GAMMA:          /* the farthest from 1 */
+        return fabs(log(P[0])) >= fabs(log(P[1])) ? 0 : 1;
+    case TY_DIST_CI90:                              /* lognormal: log(hi / lo) */
+        if (P[0] > 0) return fabs(log(P[0])) >= fabs(log(P[1])) ? 0 : 1;
+        return fabs(P[0]) > fabs(P[1]) ? 0 : 1;
+    case TY_DIST_UNIFORM: return fabs(P[0]) > fabs(P[1]) ? 0 : 1;
+    case TY_DIST_TRIANGULAR: case TY_DIST_PERT: {
+        int m = 0;
+        for (int i = 1; i < 3; i++) if (fabs(P[i]) > fabs(P[m])) m = i;
+        return m;
+    }
+    default: return 0;
+    }
+}
+
+/* Checks that d's mean and variance are finite and its quantiles over
+ * [1e-12, 1 - 1e-12] are ordered numbers within +-TY_DIST_MAX_ABS (so a
+ * block's sums, the histogram ranges and every percentile are finite).
+ * Returns 0, or 1 with the error added at the blamed parameter. */
+static int check_representable(const ty_dist *d, ty_diag *diag, const ty_pos *pos)
+{
+    static const double probs[] = {1e-12, 1e-4, 0.05, 0.5, 0.95, 1 - 1e-4, 1 - 1e-12};
+    char what[160] = "";
+    double prev = -INFINITY;
+    for (size_t i = 0; i < sizeof probs / sizeof probs[0] && !what[0]; i++) {
+        double q = ty_dist_quantile(d, probs[i]);
+        /* ordered up to the quantiles' own rounding (iterative inversions) */
+        if (!(fabs(q) <= TY_DIST_MAX_ABS) || !(q >= prev - 1e-9 * fabs(prev)))
+            snprintf(what, sizeof what, "its %g%% point is %g", 100 * probs[i], q);
+        prev = q;
+    }
+    if (!what[0] && !isfinite(d->mean)) snprintf(what, sizeof what, "its mean is %g", d->mean);
+    if (!what[0] && !isfinite(d->var)) snprintf(what, sizeof what, "its variance is %g", d->var);
+    if (!what[0]) return 0;
+    const ty_dist_spec *spec = &d->spec;
+    int i = blame_param(spec);
+    char desc[256];
+    ty_dist_describe(d, desc, sizeof desc);
+    if (spec->kind == TY_DIST_DISCRETE)
+        ty_diag_add(diag, TY_SEV_ERROR, pos, "discrete: the values make a distribution that "
+                    "doubles cannot represent: %s", what);
+    else
+        ty_diag_add(diag, TY_SEV_ERROR, param_pos(spec, i, pos), "%s: %s = %g makes a "
+                    "distribution that doubles cannot represent: %s", kind_names[spec->kind],
+                    kind_pnames[spec->kind][i], spec->param[i], what);
+    ty_diag_hint(diag, "%s: a factor's mean and variance must be finite and its values within "
+                 "+-1e300; rescale the factor (e.g. thousands rather than units) or narrow "
+                 "its parameters", desc);
+    return 1;
 }
 
 /* ---- construction ---------------------------------------------------- */
@@ -354,6 +441,7 @@ ty_status ty_dist_new(const ty_dist_spec *spec, ty_dist **out, ty_diag *diag, co
     }
     st = dist_qtab_build(d);
     if (st != TY_OK) { ty_dist_free(d); return st; }
+    if (check_representable(d, diag, pos)) { ty_dist_free(d); return TY_ERR_INVALID; }
     *out = d;
     return TY_OK;
 }

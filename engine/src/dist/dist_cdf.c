@@ -318,7 +318,8 @@ void dist_base_moments(const ty_dist *d, double *mean, double *var)
         return;
     case FAM_BETA:
         *mean = d->loc + s * a / (a + b);
-        *var = s * s * a * b / ((a + b) * (a + b) * (a + b + 1));
+        /* as a product of ratios: a b and (a + b)^2 underflow for tiny shapes */
+        *var = s * s * (a / (a + b)) * (b / (a + b)) / (a + b + 1);
         return;
     case FAM_GAMMA: *mean = a * s; *var = a * s * s; return;
     case FAM_TRIANGULAR:

@@ -4,6 +4,7 @@
  * operand needing more temporaries is generated first (Sethi-Ullman) and
  * temporaries are reused as soon as they are read, so few are live. */
 #include "expr_int.h"
+#include "ops.h"
 #include "program.h"
 
 #include <math.h>
@@ -232,6 +233,14 @@ static opnd gen_bin(cg *g, node *n, int dst)
     release(g, a);
     release(g, b);
     if (n->op == B_AND || n->op == B_OR) {
+        if ((a.isk && a.k != a.k) || (b.isk && b.k != b.k)) {   /* a NaN constant */
+            opnd k = a.isk ? a : b, x = a.isk ? b : a;
+            int t = alloc_temp(g), d = target(g, dst);
+            emit(g, OP_LOADK, t, 0, 0, 0, k.k, 0);
+            emit(g, n->op == B_AND ? OP_AND : OP_OR, d, x.isk ? t : x.slot, t, 0, 0, 0);
+            release(g, reg(t));
+            return reg(d);
+        }
         if (a.isk || b.isk) {
             opnd k = a.isk ? a : b, x = a.isk ? b : a;
             int zero = k.k == 0;
@@ -272,14 +281,14 @@ static opnd gen_minmax(cg *g, int rr, int rk, node *first, node *const *rest, in
     for (int i = 0; i < nrest; i++) {
         opnd b = gen(g, rest[i], -1);
         if (acc.isk && b.isk) {
-            acc = konst(rr == OP_MIN ? fmin(acc.k, b.k) : fmax(acc.k, b.k));
+            acc = konst(rr == OP_MIN ? op_min(acc.k, b.k) : op_max(acc.k, b.k));
             if (i == nrest - 1) return finish_const(g, acc.k, dst);
             continue;
         }
         release(g, acc);
         release(g, b);
         int d = i == nrest - 1 ? target(g, dst) : alloc_temp(g);
-        if (acc.isk) { opnd t = acc; acc = b; b = t; }   /* fmin/fmax commute */
+        if (acc.isk) { opnd t = acc; acc = b; b = t; }   /* min/max commute */
         if (b.isk) emit(g, rk, d, acc.slot, 0, 0, b.k, 0);
         else emit(g, rr, d, acc.slot, b.slot, 0, 0, 0);
         acc = reg(d);
@@ -535,6 +544,30 @@ static void resolve_all(prog_build *b, ty_diag *diag)
     if (b->ar.oom) b->nomem = 1;
 }
 
+static const char *nonfinite_name(double v)
+{
+    return v != v ? "NaN" : v > 0 ? "+infinity" : "-infinity";
+}
+
+/* An outcome whose score or condition folded to a constant must be finite:
+ * it would be so for every sample (the run-time checks see only what the
+ * VM computes, and a folded NaN condition would read as true). Reports each
+ * at its expression and sets b->invalid. */
+static void check_constant_outcomes(prog_build *b, ty_diag *diag)
+{
+    for (size_t k = 0; k < b->K; k++) {
+        const node *r = b->roots[b->D + k];
+        if (!r || r->kind != N_NUM || isfinite(r->num)) continue;
+        const ty_expr_def *o = &b->spec->outcomes[k];
+        ty_diag_add(diag, TY_SEV_ERROR, opt_pos(&o->pos), "the %s of outcome '%s' is %s for "
+                    "every sample", b->spec->model == TY_OUTCOME_LOGIT ? "score" : "condition",
+                    o->name, nonfinite_name(r->num));
+        ty_diag_hint(diag, "scores and conditions must be finite numbers (log, sqrt and / of "
+                     "constants can give NaN or an infinity)");
+        b->invalid = 1;
+    }
+}
+
 /* Emits the derived values, each straight into its slot. */
 static void gen_derived(cg *g, const prog_build *b)
 {
@@ -545,7 +578,9 @@ static void gen_derived(cg *g, const prog_build *b)
 }
 
 /* Logit model: emits each outcome's score into its slot, then the softmax
- * that turns the scores into probabilities. */
+ * that turns the scores into probabilities and checks them (a score that
+ * is not finite stops the run: softmax would turn it into NaN or silently
+ * into 0 or 1). */
 static void gen_scores(cg *g, const prog_build *b)
 {
     for (size_t k = 0; k < b->K; k++) {
@@ -630,6 +665,7 @@ ty_status ty_program_new(const ty_program_spec *spec, ty_program **out, ty_diag 
         declare_values(&b, diag);
         declare_outcomes(&b, diag);
         resolve_all(&b, diag);
+        if (!(b.invalid || b.limit || b.nomem)) check_constant_outcomes(&b, diag);
         if (!(b.invalid || b.limit || b.nomem)) *out = generate(&b, diag);
     }
     build_free(&b);

@@ -6,6 +6,7 @@
  * X(NAME, operands, meaning) -- operands, for the disassembler:
  *   d destination slot, a b c source slots, k constant k, K constant k2,
  *   n count (field b) -- in the order printed.
+ * Comparisons give NaN when an operand is NaN (ops.h says why).
  * Fused forms round twice, exactly as the C expression they stand for
  * (they are not fused multiply-adds); they save passes over the chunk. */
 #ifndef TYCHE_OPCODES_H
@@ -15,8 +16,8 @@
     X(LOADK,    "dk",   "d = k")                                               \
     X(MOV,      "da",   "d = a")                                               \
     X(NEG,      "da",   "d = -a")                                              \
-    X(NOT,      "da",   "d = (a == 0)")                                        \
-    X(BOOL,     "da",   "d = (a != 0)")                                        \
+    X(NOT,      "da",   "d = (a == 0)                (NaN: NaN, ops.h)")       \
+    X(BOOL,     "da",   "d = (a != 0)                (NaN: NaN)")              \
     X(ADD,      "dab",  "d = a + b")                                           \
     X(SUB,      "dab",  "d = a - b")                                           \
     X(MUL,      "dab",  "d = a * b")                                           \
@@ -45,13 +46,13 @@
     X(GEK,      "dak",  "d = (a >= k)")                                        \
     X(EQK,      "dak",  "d = (a == k)")                                        \
     X(NEK,      "dak",  "d = (a != k)")                                        \
-    X(AND,      "dab",  "d = (a != 0 and b != 0)")                             \
-    X(OR,       "dab",  "d = (a != 0 or b != 0)")                              \
-    X(SELECT,   "dabc", "d = a != 0 ? b : c")                                  \
-    X(MIN,      "dab",  "d = fmin(a, b)")                                      \
-    X(MAX,      "dab",  "d = fmax(a, b)")                                      \
-    X(MINK,     "dak",  "d = fmin(a, k)")                                      \
-    X(MAXK,     "dak",  "d = fmax(a, k)")                                      \
+    X(AND,      "dab",  "d = (a != 0 and b != 0)     (Kleene on NaN, ops.h)")  \
+    X(OR,       "dab",  "d = (a != 0 or b != 0)      (Kleene on NaN)")         \
+    X(SELECT,   "dabc", "d = a != 0 ? b : c          (a NaN: NaN)")            \
+    X(MIN,      "dab",  "d = min(a, b)               (NaN if either is)")      \
+    X(MAX,      "dab",  "d = max(a, b)               (NaN if either is)")      \
+    X(MINK,     "dak",  "d = min(a, k)")                                       \
+    X(MAXK,     "dak",  "d = max(a, k)")                                       \
     X(EXP,      "da",   "d = exp(a), vectorised (vmath.h)")                    \
     X(LOG,      "da",   "d = log(a)")                                          \
     X(SQRT,     "da",   "d = sqrt(a)")                                         \
@@ -63,9 +64,14 @@
     X(TANH,     "da",   "d = tanh(a)")                                         \
     X(LOGISTIC, "da",   "d = 1 / (1 + exp(-a))")                               \
     X(NORMCDF,  "da",   "d = 0.5 * erfc(-a * sqrt(1/2))")                      \
-    X(SOFTMAX,  "an",   "slots a..a+n-1 = softmax of themselves, per sample")  \
-    X(RULE,     "dak",  "d = (d < 0 and a != 0) ? k : d   (first true wins)")  \
-    X(RULEELSE, "dk",   "d = d < 0 ? k : d                 (otherwise)")       \
+    X(SOFTMAX,  "an",   "slots a..a+n-1 = softmax of themselves, per sample;" \
+                        " stop if one is not finite")                          \
+    X(CHECK,    "ak",   "stop if some a is not finite (k: its definition;"     \
+                        " for per-sample values other than scores and rules)") \
+    X(RULE,     "dak",  "d = (d == -1 and a != 0) ? k : d (first true wins);"  \
+                        " a not finite where d == -1: d = -2 - 3k - (0 NaN,"   \
+                        " 1 +inf, 2 -inf)")                                    \
+    X(RULEELSE, "dk",   "d = d == -1 ? k : d               (otherwise)")       \
     X(RULEEND,  "dan",  "slot a+j = (d == j) for j < n; stop if some d < 0")
 
 typedef enum vm_op {

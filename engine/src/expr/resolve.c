@@ -4,6 +4,7 @@
  * folded constant is bit-identical to what the VM computes; it never
  * reassociates (x + 1 + 2 stays (x + 1) + 2). */
 #include "expr_int.h"
+#include "ops.h"
 #include "util/vmath.h"
 #include "tyche/suggest.h"
 
@@ -65,14 +66,14 @@ static double fold_bin(bin_op op, double a, double b)
     case B_MUL: return a * b;
     case B_DIV: return a / b;
     case B_POW: return pow(a, b);
-    case B_LT: return a < b;
-    case B_LE: return a <= b;
-    case B_GT: return a > b;
-    case B_GE: return a >= b;
-    case B_EQ: return a == b;
-    case B_NE: return a != b;
-    case B_AND: return (a != 0) & (b != 0);
-    case B_OR: return (a != 0) | (b != 0);
+    case B_LT: return op_cmp(a < b, a, b);
+    case B_LE: return op_cmp(a <= b, a, b);
+    case B_GT: return op_cmp(a > b, a, b);
+    case B_GE: return op_cmp(a >= b, a, b);
+    case B_EQ: return op_cmp(a == b, a, b);
+    case B_NE: return op_cmp(a != b, a, b);
+    case B_AND: return op_and(a, b);
+    case B_OR: return op_or(a, b);
     }
     return 0;
 }
@@ -94,10 +95,10 @@ double builtin_eval(builtin_fn fn, const double *x, int n)
     case F_POW: return pow(x[0], x[1]);
     case F_MIN: case F_MAX: {
         double v = x[0];
-        for (int i = 1; i < n; i++) v = fn == F_MIN ? fmin(v, x[i]) : fmax(v, x[i]);
+        for (int i = 1; i < n; i++) v = fn == F_MIN ? op_min(v, x[i]) : op_max(v, x[i]);
         return v;
     }
-    case F_CLAMP: return fmin(fmax(x[0], x[1]), x[2]);
+    case F_CLAMP: return op_min(op_max(x[0], x[1]), x[2]);
     case F_COUNT: break;
     }
     return 0;
@@ -255,9 +256,17 @@ static node *resolve(rctx *r, node *n)
     case N_NEG:
         return all_const(n) ? to_num(n, -n->kids[0]->num) : n;
     case N_NOT:
-        return all_const(n) ? to_num(n, n->kids[0]->num == 0) : n;
+        return all_const(n) ? to_num(n, op_not(n->kids[0]->num)) : n;
     case N_BIN:
         if (all_const(n)) return to_num(n, fold_bin(n->op, n->kids[0]->num, n->kids[1]->num));
+        /* x and 0 is 0, x or 1 is 1, for every x (NaN included): folded
+         * here so the code generator never sees a constant it must place */
+        for (int i = 0; i < 2; i++) {
+            const node *k = n->kids[i];
+            if (k->kind != N_NUM) continue;
+            if (n->op == B_AND && k->num == 0) return to_num(n, 0.0);
+            if (n->op == B_OR && k->num != 0 && k->num == k->num) return to_num(n, 1.0);
+        }
         /* x * 1 is x exactly, for every x */
         if (n->op == B_MUL && n->kids[1]->kind == N_NUM && n->kids[1]->num == 1.0)
             return n->kids[0];
@@ -265,7 +274,10 @@ static node *resolve(rctx *r, node *n)
             return n->kids[1];
         return n;
     case N_COND:
-        if (n->kids[0]->kind == N_NUM) return n->kids[0]->num != 0 ? n->kids[1] : n->kids[2];
+        if (n->kids[0]->kind == N_NUM) {
+            double c = n->kids[0]->num;
+            return c != c ? to_num(n, c) : c != 0 ? n->kids[1] : n->kids[2];
+        }
         return n;
     case N_CALL: {
         if (n->op < 0 || !all_const(n) || n->nkids == 0) return n;

@@ -140,7 +140,10 @@ ty_status scenario_parse_dist(ty_scenario *s, const char *text, const ty_pos *po
             }
         }
     } else if (!bad) {
-        for (int k = 0; k < np; k++) spec->param[k] = given[k]->value;
+        for (int k = 0; k < np; k++) {
+            spec->param[k] = given[k]->value;
+            spec->param_pos[k] = given[k]->value_pos;
+        }
     }
     ty_call_free(call);
     return bad ? TY_ERR_INVALID : TY_OK;

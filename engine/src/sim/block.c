@@ -1,6 +1,7 @@
 /* block.c - sampling and evaluating one block of a scenario (block.h). */
 #include "block.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -139,4 +140,61 @@ ty_status block_eval(const block_plan *p, block_ws *w, size_t n, size_t *bad)
     ty_status st = ty_program_run(p->prog, w->vm, n, (const double *const *)w->fcol, w->dcol, w->ocol, &bad_i);
     if (bad) *bad = bad_i;
     return st;
+}
+
+/* The expression text for a message: whitespace runs as one space, cut to
+ * about 80 characters. */
+static void brief_text(const char *text, char *out, size_t size)
+{
+    size_t n = 0;
+    int space = 0;
+    for (const char *c = text ? text : ""; *c && n + 4 < size; c++) {
+        if (*c == ' ' || *c == '\t' || *c == '\n' || *c == '\r') { space = n > 0; continue; }
+        if (space) out[n++] = ' ';
+        space = 0;
+        out[n++] = *c;
+    }
+    if (text && n + 4 >= size && size >= 4) memcpy(out + size - 4, "...", 3), n = size - 1;
+    out[n] = '\0';
+}
+
+void block_report_fault(const block_plan *p, const block_ws *w, uint64_t sample, ty_diag *diag)
+{
+    ty_program_fault f = ty_vm_scratch_fault(w->vm);
+    char vals[1024] = "";
+    for (size_t c = 0; c < p->F && strlen(vals) < sizeof vals - 80; c++) {
+        char one[96];
+        snprintf(one, sizeof one, "%s%s=%.6g", c ? ", " : "", ty_scenario_factor(p->s, c)->name,
+                 w->fcol[c][f.sample]);
+        strncat(vals, one, sizeof vals - strlen(vals) - 1);
+    }
+    if (f.kind != TY_FAULT_NOT_FINITE) {
+        ty_pos pos = ty_scenario_outcome(p->s, p->K - 1)->name_pos;
+        ty_diag_add(diag, TY_SEV_ERROR, &pos, "sample %llu matches no rule and there is no "
+                    "'otherwise': %s", (unsigned long long)sample, vals);
+        ty_diag_hint(diag, "add a last outcome with 'otherwise: true', or widen the rules");
+        return;
+    }
+    const char *what, *name, *text;
+    ty_pos pos;
+    if (f.def < p->D) {
+        const ty_derived *d = ty_scenario_derived(p->s, f.def);
+        what = "derived value";
+        name = d->name;
+        text = d->expr_text;
+        pos = d->pos;
+    } else {
+        const ty_outcome *o = ty_scenario_outcome(p->s, f.def - p->D);
+        what = ty_scenario_model(p->s) == TY_OUTCOME_LOGIT ? "score of outcome" : "condition of outcome";
+        name = o->name;
+        text = o->expr_text;
+        pos = o->pos;
+    }
+    char brief[96];
+    brief_text(text, brief, sizeof brief);
+    ty_diag_add(diag, TY_SEV_ERROR, &pos, "the %s '%s' (%s) is %s for sample %llu: %s", what, name,
+                brief, f.value != f.value ? "NaN" : f.value > 0 ? "+infinity" : "-infinity",
+                (unsigned long long)sample, vals);
+    ty_diag_hint(diag, "scores and conditions must be finite for every sample: guard the "
+                 "expression (e.g. 'x > 0 ? log(x) : -10') or keep the factors in its domain");
 }

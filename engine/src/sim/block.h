@@ -66,7 +66,14 @@ void block_sample(const block_plan *p, block_ws *w, uint64_t seed, uint64_t b, s
 
 /* Runs the program over the current factor columns into the derived and
  * outcome columns. TY_OK, or TY_ERR_INVALID with *bad the index in the block
- * of the first sample that matched no rule. */
+ * of the faulty sample: one that matched no rule, or whose score or rule
+ * condition was not finite (see ty_program_run). */
 ty_status block_eval(const block_plan *p, block_ws *w, size_t n, size_t *bad);
+
+/* The error for the fault of w's last block_eval, whose faulty sample is
+ * number `sample` of the run: the definition at its position (the last
+ * outcome's name for a sample matching no rule), with the sample's factor
+ * values, and a hint. Needs w's factor columns as block_eval left them. */
+void block_report_fault(const block_plan *p, const block_ws *w, uint64_t sample, ty_diag *diag);
 
 #endif

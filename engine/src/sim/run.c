@@ -204,30 +204,20 @@ static ty_status run_resume(run *r, const ty_run_result *prev, ty_run_result *ou
     return TY_OK;
 }
 
-/* The "matches no rule" error for sample index bad: recomputes its block
- * alone to show the sample's factor values. */
-static void report_no_rule(run *r, uint64_t bad, ty_diag *diag)
+/* The error for the faulty sample index bad (no rule matched, or a score
+ * or condition was not finite): recomputes its block alone to show the
+ * sample's factor values. */
+static void report_fault(run *r, uint64_t bad, ty_diag *diag)
 {
     const plan *p = &r->p;
     uint64_t b = bad / B, bi = 0;
     block_compute(p, &r->ws[0], b, block_size(r, b), &bi);
-    size_t i = (size_t)(bi - b * B);
-    char vals[1024] = "";
-    for (size_t f = 0; f < p->F && strlen(vals) < sizeof vals - 80; f++) {
-        char one[96];
-        snprintf(one, sizeof one, "%s%s=%.6g", f ? ", " : "", ty_scenario_factor(p->s, f)->name,
-                 r->ws[0].bw.fcol[f][i]);
-        strncat(vals, one, sizeof vals - strlen(vals) - 1);
-    }
-    ty_pos pos = ty_scenario_outcome(p->s, p->K - 1)->name_pos;
-    ty_diag_add(diag, TY_SEV_ERROR, &pos, "sample %llu matches no rule and there is no "
-                "'otherwise': %s", (unsigned long long)bi, vals);
-    ty_diag_hint(diag, "add a last outcome with 'otherwise: true', or widen the rules");
+    block_report_fault(&p->bp, &r->ws[0].bw, bi, diag);
 }
 
 /* Blocks [next, end) in parallel: each tallied into its slot of r->tallies
- * (and copied to r->save). Returns UINT64_MAX, or the lowest sample index
- * that matched no rule. */
+ * (and copied to r->save). Returns UINT64_MAX, or the faulty sample index
+ * (block_eval) of the lowest faulty block. */
 static uint64_t run_round(run *r, uint64_t next, uint64_t end)
 {
     const plan *p = &r->p;
@@ -282,7 +272,7 @@ static ty_status run_rounds(run *r, uint64_t next, ty_run_result *out, int *inte
         if (end > r->nblocks) end = r->nblocks;
         uint64_t bad = run_round(r, next, end);
         if (bad != UINT64_MAX) {
-            report_no_rule(r, bad, diag);
+            report_fault(r, bad, diag);
             return TY_ERR_INVALID;
         }
         for (uint64_t b = next; b < end; b++)
@@ -314,8 +304,10 @@ static ty_status run_rounds(run *r, uint64_t next, ty_run_result *out, int *inte
     return TY_OK;
 }
 
-/* The estimates, summaries and run attributes into out. */
-static ty_status run_finish(run *r, int interrupted, int reached, double wall, ty_run_result *out)
+/* The estimates, summaries and run attributes into out; TY_ERR_INTERNAL
+ * (on diag) if the estimates break their invariants (ty_run_result_check). */
+static ty_status run_finish(run *r, int interrupted, int reached, double wall, ty_run_result *out,
+                            ty_diag *diag)
 {
     const plan *p = &r->p;
     out->max_halfwidth = 0;
@@ -337,6 +329,8 @@ static ty_status run_finish(run *r, int interrupted, int reached, double wall, t
     out->complete = !interrupted;
     out->stopped_early = reached;
     out->wall_seconds = wall;
+    ty_status st = ty_run_result_check(out, diag);
+    if (st != TY_OK) return st;
     if (r->groups_whole) {
         /* A resume without the stored groups has sums of its own blocks only: none. */
         out->ngroups = r->a.ngroups;
@@ -367,7 +361,7 @@ ty_status ty_run_scenario(const ty_scenario *s, const char *variant, const ty_ru
     int interrupted = 0, reached = 0;
     if (st == TY_OK) st = run_rounds(&r, r.a.blocks, out, &interrupted, &reached, diag);
     if (st == TY_OK)
-        st = run_finish(&r, interrupted, reached, prev_wall + (omp_get_wtime() - t0), out);
+        st = run_finish(&r, interrupted, reached, prev_wall + (omp_get_wtime() - t0), out, diag);
     run_free(&r);
     return st;
 }

@@ -1,6 +1,9 @@
-/* results.c - freeing the plain-data result tree of results.h. */
+/* results.c - freeing the plain-data result tree of results.h, and the
+ * invariants every run's estimates keep (ty_run_result_check). */
 #include "tyche/results.h"
 
+#include <float.h>
+#include <math.h>
 #include <stdlib.h>
 
 static void series_clear(ty_series_stats *s)
@@ -93,4 +96,33 @@ void ty_results_free(ty_results *r)
     free(r->command_args);
     free(r->host);
     free(r);
+}
+
+ty_status ty_run_result_check(const ty_run_result *r, ty_diag *diag)
+{
+    if (r->noutcomes == 0 || r->samples == 0) return TY_OK;
+    /* Each sample's probabilities sum to 1 within ~K ulp (softmax) and each
+     * outcome's total is a sum over a block's samples, then over blocks: a
+     * relative error of at most (block + blocks) ulp, plus the division. */
+    double blocks = r->block_size ? ceil((double)r->samples / (double)r->block_size) : (double)r->samples;
+    double K = (double)r->noutcomes, bs = r->block_size ? (double)r->block_size : 1.0;
+    double tol = 4.0 * K * (bs + blocks + K + 4.0) * DBL_EPSILON, sum = 0;
+    for (size_t k = 0; k < r->noutcomes; k++) {
+        double p = r->outcomes[k].probability;
+        if (!(p >= -tol && p <= 1 + tol)) {
+            ty_diag_add(diag, TY_SEV_ERROR, NULL, "internal error: the probability of outcome "
+                        "'%s' is %.17g; the result is not written",
+                        r->outcome_names ? r->outcome_names[k] : "?", p);
+            ty_diag_hint(diag, "this is a bug in tyche: please report it with the scenario");
+            return TY_ERR_INTERNAL;
+        }
+        sum += p;
+    }
+    if (!(fabs(sum - 1.0) <= tol)) {
+        ty_diag_add(diag, TY_SEV_ERROR, NULL, "internal error: the outcome probabilities sum to "
+                    "%.17g, not 1 (tolerance %.3g); the result is not written", sum, tol);
+        ty_diag_hint(diag, "this is a bug in tyche: please report it with the scenario");
+        return TY_ERR_INTERNAL;
+    }
+    return TY_OK;
 }
