@@ -11,6 +11,7 @@
 #include <hdf5_hl.h>
 
 #include "io_int.h"
+#include "util/fault.h"
 
 /* Records the first failure: "WHAT: HDF5's message" on the final path. */
 void io_w_fail(io_wctx *w, ty_status st, const char *fmt, ...)
@@ -41,7 +42,9 @@ int io_w_inject_at(io_wctx *w, io_at at, const char *what)
 {
     if (w->st) return 1;
     w->f->ops++;
-    if (w->f->opt.fail_after_writes <= 0 || w->f->ops < w->f->opt.fail_after_writes) return 0;
+    int env = fault_io(io_at_name(at));   /* the fault build's TYCHE_FAULT_IO; 0 in others */
+    if (!env && (w->f->opt.fail_after_writes <= 0 || w->f->ops < w->f->opt.fail_after_writes))
+        return 0;
     const char *reason = at == IO_AT_FSYNC || at == IO_AT_DIRSYNC || at == IO_AT_RENAME
                              ? "input/output error" : "no space left on device";
     (void)H5Eclear2(H5E_DEFAULT);
