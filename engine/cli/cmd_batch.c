@@ -33,7 +33,7 @@ int cmd_batch(int argc, char **argv)
     runner_catch_signals(&o);
     if (o.resume) return cli_usage_error("batch", "--resume is for 'tyche run' results; run the batch again");
     ty_diag *diag = ty_diag_new(20);
-    if (!diag) return EXIT_RUNTIME;
+    if (!diag) { fprintf(stderr, "tyche batch: out of memory\n"); return EXIT_RUNTIME; }
     ty_batch *b = NULL;
     ty_results *res = NULL;
     ty_result_file *file = NULL;
@@ -71,7 +71,7 @@ int cmd_batch(int argc, char **argv)
     goto out;
 fail:
     cli_print_diags(diag);
-    if (st == TY_ERR_NOMEM) fprintf(stderr, "tyche batch: out of memory\n");
+    if (st == TY_ERR_NOMEM && !ty_diag_errors(diag)) fprintf(stderr, "tyche batch: out of memory\n");
     rc = runner_exit_code(st);
 out:
     ty_result_file_abort(file);

@@ -93,7 +93,7 @@ int cmd_sensitivity(int argc, char **argv)
     sens_args a;
     if (parse(argc, argv, &a)) return EXIT_USAGE;
     ty_diag *diag = ty_diag_new(20);
-    if (!diag) return EXIT_RUNTIME;
+    if (!diag) { fprintf(stderr, "tyche sensitivity: out of memory\n"); return EXIT_RUNTIME; }
     ty_scenario *own = NULL;
     ty_batch *batch = NULL;
     const ty_scenario *s = NULL;
@@ -156,7 +156,7 @@ int cmd_sensitivity(int argc, char **argv)
 
 fail:
     cli_print_diags(diag);
-    if (st == TY_ERR_NOMEM) fprintf(stderr, "tyche sensitivity: out of memory\n");
+    if (st == TY_ERR_NOMEM && !ty_diag_errors(diag)) fprintf(stderr, "tyche sensitivity: out of memory\n");
     rc = runner_exit_code(st);
 out:
     ty_result_file_abort(file);

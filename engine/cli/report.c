@@ -64,5 +64,6 @@ int cli_print_warnings(ty_diag **diag, int show)
     fflush(stderr);
     ty_diag_free(*diag);
     *diag = ty_diag_new(20);
+    if (!*diag) fprintf(stderr, "tyche: out of memory\n");
     return *diag ? 0 : -1;
 }

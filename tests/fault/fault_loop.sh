@@ -7,15 +7,17 @@
 # fsync, rename or folder fsync). Needs the `fault` preset's binary (ASan,
 # UBSan and LSan; engine/src/util/fault.c). For every N it checks:
 #   - the exit status is the documented one: 1 (out of memory, I/O), or 3
-#     for the invalid scenario (its error may come before the failure), or
-#     0 when the failure was after the last write (the folder's fsync: the
-#     new file is in place, exit 1 all the same);
+#     for the invalid scenario (its error may come before the failure);
+#     never 0 (every allocation and write is needed: a fault that does not
+#     fail the command was swallowed);
 #   - no sanitizer report (memory error, undefined behaviour, leak) and no
 #     crash (no signal);
-#   - stderr names the cause ("out of memory", the injected I/O fault) in at
-#     most two lines;
-#   - the older result file at the output path is byte-identical (but after
-#     the rename, where the new file is whole), and no temporary file is left.
+#   - stderr has one message (one line, with the quoted source line and
+#     caret where it has a position) that names the cause: "out of memory",
+#     or the injected I/O fault;
+#   - the older result file at the output path is byte-identical, or, for a
+#     failure after the rename (the folder's fsync, printing the report), the
+#     new file is whole (tyche show reads it); no temporary file is left.
 # Commands: run, run --save-samples, run --threads 2, batch, sensitivity
 # (all methods), check (valid and invalid), show, run --resume.
 #
@@ -115,8 +117,9 @@ try() {
   if [ "$var" != REPORT ] && [ $rc != 0 ] && { [ "$name" != check-invalid ] || [ $rc = 1 ]; }; then
     [[ $err == *"out of memory"* || $err == *"injected fault"* ]] \
       || fails+=("stderr does not name the cause: '${err:0:300}'")
-    [ "$name" = check-invalid ] || [ "$(printf '%s\n' "$err" | grep -c .)" -le 2 ] \
-      || fails+=("more than two lines on stderr: '${err:0:400}'")
+    # One message: one line that is not a quoted source line, caret or hint.
+    [ "$name" = check-invalid ] || [ "$(printf '%s\n' "$err" | grep -c '^[^ ]')" = 1 ] \
+      || fails+=("not one message on stderr: '${err:0:400}'")
   fi
   # The older file stays, or (a failure after the rename) the new one is whole.
   if [ "$var" != REPORT ] && [ "$(sha256sum < "$out")" != "$before" ]; then

@@ -261,8 +261,10 @@ static void load_factor(loader *L, size_t index, const yt_node *key, const yt_no
     } else if (scalar(L, dn, "dist")) {
         f->dist_text = own(L, dn->text);
         ty_pos pos = yt_text_pos(L->doc, dn);
-        dist_ok = scenario_parse_dist(s, dn->text, &pos, spec, L->diag) == TY_OK;
-        if (!dist_ok) L->errors++;
+        ty_status pst = scenario_parse_dist(s, dn->text, &pos, spec, L->diag);
+        if (pst == TY_ERR_NOMEM) L->oom = 1;
+        else if (pst != TY_OK) L->errors++;
+        dist_ok = pst == TY_OK;
     }
     /* The parameters are checked at the call's position, the bounds at the
      * bounds' position: build once without bounds, then with them. */

@@ -422,11 +422,13 @@ static int series_names(const plan *p, size_t j, ty_series_stats *st)
         int n = ty_dist_describe(f->dist, NULL, 0);
         if ((st->dist = malloc((size_t)n + 1))) ty_dist_describe(f->dist, st->dist, (size_t)n + 1);
         if (!st->dist) return -1;
+        if ((f->unit && !st->unit) || (f->label && !st->label)) return -1;
     } else {
         const ty_derived *d = ty_scenario_derived(p->s, j - p->F);
         st->name = strdup(d->name);
         st->unit = dup_or_null(d->unit);
         st->label = dup_or_null(d->label);
+        if ((d->unit && !st->unit) || (d->label && !st->label)) return -1;
     }
     return st->name ? 0 : -1;
 }
