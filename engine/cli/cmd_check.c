@@ -126,7 +126,7 @@ int cmd_check(int argc, char **argv)
     } else {
         cli_print_diags(diag);
         rc = st == TY_ERR_INVALID || st == TY_ERR_LIMIT ? EXIT_INVALID : EXIT_RUNTIME;
-        if (st == TY_ERR_NOMEM && !ty_diag_errors(diag)) fprintf(stderr, "tyche check: out of memory\n");
+        if (st == TY_ERR_NOMEM && !cli_diags_say_oom(diag)) fprintf(stderr, "tyche check: out of memory\n");
     }
     ty_batch_free(batch);
     ty_scenario_free(scenario);

@@ -7,6 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+static void free_words(char **w)
+{
+    for (size_t i = 0; w && w[i]; i++) free(w[i]);
+    free(w);
+}
+
 /* Splits a command line written by runner_fill_meta (words separated by
  * spaces, single-quoted when they hold spaces or quotes). */
 static int split_words(const char *line, char ***out)
@@ -30,21 +36,16 @@ static int split_words(const char *line, char ***out)
         if (*p) *p++ = '\0';
         if (n + 2 > cap) {
             char **nw = realloc(w, (cap *= 2) * sizeof *nw);
-            if (!nw) { free(w); free(buf); return -1; }
+            if (!nw) { w[n] = NULL; free_words(w); free(buf); return -1; }
             w = nw;
         }
-        w[n++] = strdup(start);
+        if (!(w[n] = strdup(start))) { free_words(w); free(buf); return -1; }
+        w[++n] = NULL;
     }
     w[n] = NULL;
     free(buf);
     *out = w;
     return (int)n;
-}
-
-static void free_words(char **w)
-{
-    for (size_t i = 0; w && w[i]; i++) free(w[i]);
-    free(w);
 }
 
 /* --resume PATH: reads the interrupted result, re-parses its stored command
@@ -67,6 +68,10 @@ static int resume_setup(runner_opts *o, ty_results **prev, char ***words, ty_sce
         return EXIT_USAGE;
     }
     int nw = split_words((*prev)->command_line, words);
+    if (nw < 0) {
+        fprintf(stderr, "tyche run: out of memory\n");
+        return EXIT_RUNTIME;
+    }
     if (nw < 2 || runner_parse("run", nw - 1, *words + 1, o)) {
         fprintf(stderr, "tyche run: cannot read the command line stored in %s\n", path);
         return EXIT_RUNTIME;
@@ -176,7 +181,7 @@ done:
     if (st == TY_OK) goto out;
 fail:
     cli_print_diags(diag);
-    if (st == TY_ERR_NOMEM && !ty_diag_errors(diag)) fprintf(stderr, "tyche run: out of memory\n");
+    if (st == TY_ERR_NOMEM && !cli_diags_say_oom(diag)) fprintf(stderr, "tyche run: out of memory\n");
     rc = runner_exit_code(st);
 out:
     ty_result_file_abort(file);

@@ -156,7 +156,7 @@ int cmd_sensitivity(int argc, char **argv)
 
 fail:
     cli_print_diags(diag);
-    if (st == TY_ERR_NOMEM && !ty_diag_errors(diag)) fprintf(stderr, "tyche sensitivity: out of memory\n");
+    if (st == TY_ERR_NOMEM && !cli_diags_say_oom(diag)) fprintf(stderr, "tyche sensitivity: out of memory\n");
     rc = runner_exit_code(st);
 out:
     ty_result_file_abort(file);

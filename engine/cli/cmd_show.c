@@ -31,7 +31,7 @@ int cmd_show(int argc, char **argv)
         if (fflush(stdout) != 0) { fprintf(stderr, "tyche show: writing the output failed\n"); rc = EXIT_RUNTIME; }
     } else {
         cli_print_diags(diag);
-        if (st == TY_ERR_NOMEM && !ty_diag_errors(diag)) fprintf(stderr, "tyche show: out of memory\n");
+        if (st == TY_ERR_NOMEM && !cli_diags_say_oom(diag)) fprintf(stderr, "tyche show: out of memory\n");
         rc = EXIT_RUNTIME;
     }
     ty_results_free(r);

@@ -57,6 +57,13 @@ void cli_print_diags(const ty_diag *diag)
         fprintf(stderr, "tyche: out of memory while reporting errors; some are missing\n");
 }
 
+int cli_diags_say_oom(const ty_diag *diag)
+{
+    for (size_t i = 0; i < ty_diag_count(diag); i++)
+        if (strstr(ty_diag_get(diag, i)->message, "out of memory")) return 1;
+    return ty_diag_oom(diag);
+}
+
 int cli_print_warnings(ty_diag **diag, int show)
 {
     if (ty_diag_count(*diag) == 0) return 0;

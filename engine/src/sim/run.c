@@ -101,7 +101,7 @@ static ty_status run_prepare(run *r, const ty_scenario *s, const ty_run_options 
         r->save = malloc(r->round_cap * B * (p->S + p->K) * sizeof *r->save);
         if (!r->save) return TY_ERR_NOMEM;
     }
-    tally_ranges(p, &r->ws[0], r->N);
+    if (tally_ranges(p, &r->ws[0], r->N) != 0) return TY_ERR_NOMEM;
     memset(r->ws[0].hist, 0, p->S * HS * sizeof *r->ws[0].hist);
     return TY_OK;
 }
@@ -243,10 +243,13 @@ static ty_status run_sink(run *r, uint64_t next, ty_diag *diag)
     const double **cols = malloc(ncols * sizeof *cols);
     if (!cols) return TY_ERR_NOMEM;
     for (size_t c = 0; c < ncols; c++) cols[c] = r->save + c * r->round_cap * B;
+    size_t errors = ty_diag_errors(diag);
     int rc = r->opt->sink(r->opt->sink_ctx, next * B, (size_t)(r->a.est.n - next * B), cols, ncols);
     free(cols);
     if (rc == 0) return TY_OK;
-    ty_diag_add(diag, TY_SEV_ERROR, NULL, "writing the samples failed");
+    /* A sink that said why (the result file's error) needs no second line. */
+    if (ty_diag_errors(diag) == errors)
+        ty_diag_add(diag, TY_SEV_ERROR, NULL, "writing the samples failed");
     return TY_ERR_IO;
 }
 
