@@ -87,7 +87,7 @@ cases=(
 )
 
 # Allocations whose failure tyche tolerates by design (exit 0, the same
-# results), by function: keeping a file's text for quoting its lines in
+# results), by a function they are made in: keeping a file's text for quoting its lines in
 # diagnostics (without it an error lacks only the quoted line);
 # print_sensitivity's ranking of the factors (without it the rows keep the
 # scenario's order, numbers unchanged).
@@ -111,11 +111,13 @@ try() {
   else
     (cd "$dir" && env "TYCHE_FAULT_$var=$val" TYCHE_FAULT_STACK=1 "$tyche" $args >/dev/null 2>"$dir/err"); rc=$?
   fi
-  # The failed allocation's site (the first frame of tyche's own code past
-  # the wrappers), then stderr without that stack.
-  local site; site=$(awk '/allocation [0-9]+ fails here/{s=1; next} s && / in / && !/fault\.c|sanitizer/{print $4; exit}' "$dir/err")
+  # The failed allocation's stack (the functions it was called from), then
+  # stderr without it.
+  local site
+  for site in $(awk '/allocation [0-9]+ fails here/{s=1; next} s && /^$/{exit} s && / in /{print $4}' "$dir/err"); do
+    [[ " $tolerated " == *" $site "* ]] && want="$want 0"
+  done
   sed -i '/^tyche (fault build): allocation/,/^$/d' "$dir/err"
-  [[ " $tolerated " == *" $site "* ]] && want="$want 0"
   local err; err=$(cat "$dir/err")
   local fails=()
   if grep -qE 'Sanitizer|runtime error:' "$dir/err"; then
