@@ -51,7 +51,7 @@ void cli_print_diags(const ty_diag *diag)
     size_t stored = 0;
     for (size_t i = 0; i < ty_diag_count(diag); i++)
         stored += ty_diag_get(diag, i)->severity == TY_SEV_ERROR;
-    if (ty_diag_errors(diag) > stored)
+    if (ty_diag_errors(diag) > stored && !ty_diag_oom(diag))   /* else the line below says it */
         fprintf(stderr, "tyche: %zu more errors not shown\n", ty_diag_errors(diag) - stored);
     if (ty_diag_oom(diag))
         fprintf(stderr, "tyche: out of memory while reporting errors; some are missing\n");
