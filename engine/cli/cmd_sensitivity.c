@@ -68,7 +68,7 @@ static int check_targets(const sens_args *a, const ty_scenario *s)
 {
     size_t D = ty_scenario_nderived(s);
     const char **cand = malloc((D + 1) * sizeof *cand);
-    if (!cand) return EXIT_RUNTIME;
+    if (!cand) { fprintf(stderr, "tyche sensitivity: out of memory\n"); return EXIT_RUNTIME; }
     for (size_t d = 0; d < D; d++) cand[d] = ty_scenario_derived(s, d)->name;
     int rc = 0;
     for (size_t i = 0; i < a->sens.ntargets && !rc; i++) {
