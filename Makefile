@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 PRESET ?= release
 TYCHE = build/$(PRESET)/engine/tyche
 
-.PHONY: all deps build run test test-slow test-asan test-all bench clean
+.PHONY: all deps build run test test-slow test-asan test-fault test-valgrind test-all bench clean
 all: build
 
 deps:
@@ -30,7 +30,7 @@ run: build
 # build also skips `stat` (statistical tests over many runs: minutes under
 # ASan, and they test numbers, not memory). `make test-slow` runs the slow
 # tier (coverage at 200,000 samples and more).
-CTEST_EXCLUDE = $(if $(filter asan,$(PRESET)),stat|slow,slow)
+CTEST_EXCLUDE = $(if $(filter asan,$(PRESET)),stat|slow,slow)|valgrind|fault|fault_long
 
 test: build
 	ctest --preset $(PRESET) -j $(JOBS) -LE '$(CTEST_EXCLUDE)'
@@ -41,10 +41,26 @@ test-slow: build
 test-asan:
 	$(MAKE) test PRESET=asan
 
-# Everything CI checks: release tests, the ASan/UBSan tests, a clean clang build.
+# The fault-injection loop (preset fault: ASan, UBSan, LSan, the Nth
+# allocation or write failing; docs/testing.md) and the main verbs under
+# valgrind (preset valgrind: no -march=native). Each builds only the command.
+test-fault: deps
+	cmake --preset fault >/dev/null
+	cmake --build --preset fault -j $(JOBS) --target tyche_cli
+	ctest --preset fault -L '^fault$$'
+
+test-valgrind: deps
+	cmake --preset valgrind >/dev/null
+	cmake --build --preset valgrind -j $(JOBS) --target tyche_cli
+	ctest --preset valgrind -L '^valgrind$$'
+
+# Everything CI checks: release tests, the ASan/UBSan tests, a clean clang
+# build, the fault-injection loop and valgrind.
 test-all: test
 	$(MAKE) test PRESET=asan
 	$(MAKE) test PRESET=clang
+	$(MAKE) test-fault
+	$(MAKE) test-valgrind
 
 bench: build
 	bench/run-draws

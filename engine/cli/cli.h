@@ -32,6 +32,11 @@ int cmd_sensitivity(int argc, char **argv);
  * and a caret, and the hint (report.c). */
 void cli_print_diags(const ty_diag *diag);
 
+/* 1 when a diagnostic on diag already says "out of memory" (or one was
+ * lost to it): a verb then adds no line of its own, so a failed allocation
+ * gets one message. */
+int cli_diags_say_oom(const ty_diag *diag);
+
 /* After a successful load: prints the warnings on *diag when show (they
  * are shown even with --quiet) and replaces *diag with an empty one so a
  * later error report does not repeat them. 0, or -1 when out of memory

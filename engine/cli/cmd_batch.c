@@ -55,7 +55,7 @@ int cmd_batch(int argc, char **argv)
     if (runner_parse("batch", argc, argv, &o)) return EXIT_USAGE;
     runner_catch_signals(&o);
     ty_diag *diag = ty_diag_new(20);
-    if (!diag) return EXIT_RUNTIME;
+    if (!diag) { fprintf(stderr, "tyche batch: out of memory\n"); return EXIT_RUNTIME; }
     ty_batch *b = NULL;
     ty_results *res = NULL, *prev = NULL;
     ty_result_file *file = NULL;
@@ -113,7 +113,7 @@ int cmd_batch(int argc, char **argv)
     goto out;
 fail:
     cli_print_diags(diag);
-    if (st == TY_ERR_NOMEM) fprintf(stderr, "tyche batch: out of memory\n");
+    if (st == TY_ERR_NOMEM && !cli_diags_say_oom(diag)) fprintf(stderr, "tyche batch: out of memory\n");
     rc = runner_exit_code(st);
 out:
     ty_result_file_abort(file);

@@ -130,7 +130,7 @@ int cmd_check(int argc, char **argv)
         cli_print_diags(diag);
         rc = st == TY_ERR_INVALID || st == TY_ERR_LIMIT ? EXIT_INVALID
            : st == TY_ERR_INTERRUPTED ? EXIT_INTERRUPTED : EXIT_RUNTIME;
-        if (st == TY_ERR_NOMEM) fprintf(stderr, "tyche check: out of memory\n");
+        if (st == TY_ERR_NOMEM && !cli_diags_say_oom(diag)) fprintf(stderr, "tyche check: out of memory\n");
     }
     ty_batch_free(batch);
     ty_scenario_free(scenario);

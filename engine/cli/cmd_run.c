@@ -52,7 +52,7 @@ int cmd_run(int argc, char **argv)
      * honoured at the first round's end, not lost. */
     runner_catch_signals(&o);
     ty_diag *diag = ty_diag_new(20);
-    if (!diag) return EXIT_RUNTIME;
+    if (!diag) { fprintf(stderr, "tyche run: out of memory\n"); return EXIT_RUNTIME; }
     ty_results *prev = NULL, *res = NULL;
     ty_scenario *s = NULL;
     ty_result_file *file = NULL;
@@ -124,7 +124,7 @@ done:
     if (st == TY_OK) goto out;
 fail:
     cli_print_diags(diag);
-    if (st == TY_ERR_NOMEM) fprintf(stderr, "tyche run: out of memory\n");
+    if (st == TY_ERR_NOMEM && !cli_diags_say_oom(diag)) fprintf(stderr, "tyche run: out of memory\n");
     rc = runner_exit_code(st);
 out:
     ty_result_file_abort(file);

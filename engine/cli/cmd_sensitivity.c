@@ -83,7 +83,7 @@ static int check_targets(const sens_args *a, const ty_scenario *s)
 {
     size_t D = ty_scenario_nderived(s);
     const char **cand = malloc((D + 1) * sizeof *cand);
-    if (!cand) return EXIT_RUNTIME;
+    if (!cand) { fprintf(stderr, "tyche sensitivity: out of memory\n"); return EXIT_RUNTIME; }
     for (size_t d = 0; d < D; d++) cand[d] = ty_scenario_derived(s, d)->name;
     int rc = 0;
     for (size_t i = 0; i < a->sens.ntargets && !rc; i++) {
@@ -112,7 +112,7 @@ int cmd_sensitivity(int argc, char **argv)
     a.sens.interrupt = cli_catch_signals();
     if (cli_test_interrupt_rounds()) a.sens.progress = count_round;
     ty_diag *diag = ty_diag_new(20);
-    if (!diag) return EXIT_RUNTIME;
+    if (!diag) { fprintf(stderr, "tyche sensitivity: out of memory\n"); return EXIT_RUNTIME; }
     ty_scenario *own = NULL;
     ty_batch *batch = NULL;
     const ty_scenario *s = NULL;
@@ -191,7 +191,7 @@ fail:
         goto out;
     }
     cli_print_diags(diag);
-    if (st == TY_ERR_NOMEM) fprintf(stderr, "tyche sensitivity: out of memory\n");
+    if (st == TY_ERR_NOMEM && !cli_diags_say_oom(diag)) fprintf(stderr, "tyche sensitivity: out of memory\n");
     rc = runner_exit_code(st);
 out:
     ty_result_file_abort(file);

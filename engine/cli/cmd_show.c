@@ -30,7 +30,7 @@ int cmd_show(int argc, char **argv)
         else cli_print_results(r, stdout);   /* a lost output: main's cli_close_stdout */
     } else {
         cli_print_diags(diag);
-        if (st == TY_ERR_NOMEM) fprintf(stderr, "tyche show: out of memory\n");
+        if (st == TY_ERR_NOMEM && !cli_diags_say_oom(diag)) fprintf(stderr, "tyche show: out of memory\n");
         rc = EXIT_RUNTIME;
     }
     ty_results_free(r);

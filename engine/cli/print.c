@@ -109,8 +109,9 @@ static void print_sensitivity(const ty_sensitivity *s, FILE *out)
         fprintf(out, "  sobol: first-order S1 and total ST indices, %u bootstrap replicates for the 95%% intervals%s\n",
                 s->bootstrap, s->ignore_correlations ? "\n  sobol: the scenario's correlations were IGNORED "
                 "(--ignore-correlations): the factors were sampled independently" : "");
+    /* Without memory for the ranking the rows keep the scenario's order:
+     * the same numbers, only not sorted. */
     size_t *order = malloc((F ? F : 1) * sizeof *order);
-    if (!order) return;
     int w = 6;
     for (size_t f = 0; f < F; f++)
         if ((int)strlen(s->factors[f]) > w) w = (int)strlen(s->factors[f]);
@@ -127,13 +128,13 @@ static void print_sensitivity(const ty_sensitivity *s, FILE *out)
         if (s->spearman) fprintf(out, " %9s", "spearman");
         if (s->first) fprintf(out, "  %-22s %s", "S1 [95%]", "ST [95%]");
         fputc('\n', out);
-        for (size_t f = 0; f < F; f++) {
+        for (size_t f = 0; f < F && order; f++) {
             size_t i = f;
             while (i > 0 && importance(s, t, order[i - 1]) < importance(s, t, f)) { order[i] = order[i - 1]; i--; }
             order[i] = f;
         }
         for (size_t i = 0; i < F; i++) {
-            size_t f = order[i], j = t * F + f;
+            size_t f = order ? order[i] : i, j = t * F + f;
             fprintf(out, "    %-*s", w, s->factors[f]);
             if (s->low) {
                 char lo[48], hi[48], sw[48];

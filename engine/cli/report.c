@@ -99,10 +99,17 @@ void cli_print_diags(const ty_diag *diag)
     size_t stored = 0;
     for (size_t i = 0; i < ty_diag_count(diag); i++)
         stored += ty_diag_get(diag, i)->severity == TY_SEV_ERROR;
-    if (ty_diag_errors(diag) > stored)
+    if (ty_diag_errors(diag) > stored && !ty_diag_oom(diag))   /* else the line below says it */
         fprintf(stderr, "tyche: %zu more errors not shown\n", ty_diag_errors(diag) - stored);
     if (ty_diag_oom(diag))
         fprintf(stderr, "tyche: out of memory while reporting errors; some are missing\n");
+}
+
+int cli_diags_say_oom(const ty_diag *diag)
+{
+    for (size_t i = 0; i < ty_diag_count(diag); i++)
+        if (strstr(ty_diag_get(diag, i)->message, "out of memory")) return 1;
+    return ty_diag_oom(diag);
 }
 
 int cli_print_warnings(ty_diag **diag, int show)
@@ -112,5 +119,6 @@ int cli_print_warnings(ty_diag **diag, int show)
     fflush(stderr);
     ty_diag_free(*diag);
     *diag = ty_diag_new(20);
+    if (!*diag) fprintf(stderr, "tyche: out of memory\n");
     return *diag ? 0 : -1;
 }

@@ -371,13 +371,18 @@ ty_status runner_create_file(const runner_opts *o, const char *path, ty_result_f
 
 char *runner_output_path(const runner_opts *o, const char *name)
 {
-    if (o->output) return strdup(o->output);
+    if (o->output) {
+        char *p = strdup(o->output);
+        if (!p) fprintf(stderr, "tyche: out of memory\n");
+        return p;
+    }
     if (mkdir("results", 0777) != 0 && errno != EEXIST) {
         fprintf(stderr, "tyche: cannot create the folder results/: %s\n", strerror(errno));
         return NULL;
     }
     char *p = malloc(strlen(name) + 16);
     if (p) sprintf(p, "results/%s.h5", name);
+    else fprintf(stderr, "tyche: out of memory\n");
     return p;
 }
 

@@ -379,8 +379,10 @@ static ty_status resolve_targets(ctx *c, const ty_sens_options *opt, ty_sensitiv
     c->dsrc = malloc((opt->ntargets + 1) * sizeof *c->dsrc);
     out->targets = calloc(c->K + opt->ntargets + 1, sizeof *out->targets);
     if (!c->dsrc || !out->targets) return TY_ERR_NOMEM;
-    for (size_t k = 0; k < c->K; k++)
+    for (size_t k = 0; k < c->K; k++) {
         if (!(out->targets[k] = dup_str(ty_scenario_outcome(s, k)->name))) return TY_ERR_NOMEM;
+        out->ntargets = k + 1;   /* what ty_sensitivity's free releases */
+    }
     c->T = c->K;
     out->ntargets = c->K;
     ty_status st = TY_OK;

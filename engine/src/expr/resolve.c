@@ -108,6 +108,7 @@ typedef struct rctx {
     const scope *sc;
     ty_diag *diag;
     int errors;
+    arena *ar;   /* its oom flag: a failed allocation is out of memory, not a bad name */
 } rctx;
 
 /* A NUL-terminated copy of a name for messages and lookups; caller frees. */
@@ -149,7 +150,7 @@ static void resolve_name(rctx *r, node *n)
         return;
     }
     char *name = name_dup(n);
-    if (!name) { r->errors++; ty_diag_add(r->diag, TY_SEV_ERROR, &n->pos, "out of memory"); return; }
+    if (!name) { r->ar->oom = 1; r->errors++; ty_diag_add(r->diag, TY_SEV_ERROR, &n->pos, "out of memory"); return; }
     r->errors++;
     const scope *sc = r->sc;
     if (builtin_lookup(n->name, n->namelen) >= 0) {
@@ -199,7 +200,7 @@ static void check_call(rctx *r, node *n)
 {
     int fn = builtin_lookup(n->name, n->namelen);
     char *name = name_dup(n);
-    if (!name) { r->errors++; ty_diag_add(r->diag, TY_SEV_ERROR, &n->pos, "out of memory"); return; }
+    if (!name) { r->ar->oom = 1; r->errors++; ty_diag_add(r->diag, TY_SEV_ERROR, &n->pos, "out of memory"); return; }
     if (fn < 0) {
         r->errors++;
         int is_value = constant_lookup(n->name, n->namelen) >= 0;
@@ -296,8 +297,7 @@ static node *resolve(rctx *r, node *n)
 
 node *resolve_expr(node *root, const scope *sc, arena *ar, ty_diag *diag, int *errors)
 {
-    (void)ar;
-    rctx r = {sc, diag, 0};
+    rctx r = {sc, diag, 0, ar};
     root = resolve(&r, root);
     *errors = r.errors;
     return root;

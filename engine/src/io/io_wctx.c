@@ -13,6 +13,7 @@
 #include <hdf5_hl.h>
 
 #include "io_int.h"
+#include "util/fault.h"
 
 /* Records the first failure: "cannot write: STRERROR" when a file driver
  * quoted the system error, else "WHAT: HDF5's message", on the final path. */
@@ -45,7 +46,9 @@ int io_w_inject_at(io_wctx *w, io_at at, const char *what)
 {
     if (w->st) return 1;
     w->f->ops++;
-    if (w->f->opt.fail_after_writes <= 0 || w->f->ops < w->f->opt.fail_after_writes) return 0;
+    int env = fault_io(io_at_name(at));   /* the fault build's TYCHE_FAULT_IO; 0 in others */
+    if (!env && (w->f->opt.fail_after_writes <= 0 || w->f->ops < w->f->opt.fail_after_writes))
+        return 0;
     const char *reason = strerror(at == IO_AT_FSYNC || at == IO_AT_DIRSYNC || at == IO_AT_RENAME
                                   ? EIO : ENOSPC);
     (void)H5Eclear2(H5E_DEFAULT);

@@ -261,8 +261,10 @@ static void load_factor(loader *L, size_t index, const yt_node *key, const yt_no
     } else if (scalar(L, dn, "dist")) {
         f->dist_text = own(L, dn->text);
         ty_pos pos = yt_text_pos(L->doc, dn);
-        dist_ok = scenario_parse_dist(s, dn->text, &pos, spec, L->diag) == TY_OK;
-        if (!dist_ok) L->errors++;
+        ty_status pst = scenario_parse_dist(s, dn->text, &pos, spec, L->diag);
+        if (pst == TY_ERR_NOMEM) L->oom = 1;
+        else if (pst != TY_OK) L->errors++;
+        dist_ok = pst == TY_OK;
     }
     /* The parameters are checked at the call's position, the bounds at the
      * bounds' position: build once without bounds, then with them. */
@@ -673,7 +675,11 @@ ty_status scenario_build(const yt_doc *doc, const scenario_overlay *overlay, ty_
     n = yt_map_get(root, "factors");
     if (!n) error_at(&L, root, "missing 'factors'");
     else load_factors(&L, n, odoc, overlay ? overlay->factors : NULL);
+    /* Out of memory: later sections would only report errors that are the
+     * lost memory's (a factor whose name could not be kept is "unknown"). */
+    if (L.oom) goto failed;
     if ((n = yt_map_get(root, "correlations"))) load_correlations(&L, n);
+    if (L.oom) goto failed;
     if ((n = yt_map_get(root, "derived"))) load_derived(&L, n, odoc, overlay ? overlay->derived : NULL);
     else if (overlay && overlay->derived && overlay->derived->n) {
         L.doc = odoc;
@@ -706,6 +712,7 @@ ty_status scenario_build(const yt_doc *doc, const scenario_overlay *overlay, ty_
         if (st == TY_ERR_NOMEM) L.oom = 1;
         else if (st != TY_OK) L.errors++;
     }
+failed:
     if (L.oom || L.errors || ty_diag_oom(diag)) {
         ty_scenario_free(s);
         return L.oom ? TY_ERR_NOMEM : TY_ERR_INVALID;

@@ -56,7 +56,9 @@ static int sweep_result_init(const ty_sweep *sw, ty_sweep_result *out)
     out->npoints = n;
     out->noutcomes = K;
     out->outcome_names = calloc(K, sizeof *out->outcome_names);
-    if ((sw->label && !out->label) || !out->outcome_names) return -1;
+    if (!out->name || !out->factor || !out->param || (sw->label && !out->label)
+        || !out->outcome_names)
+        return -1;
     for (size_t k = 0; k < K; k++)
         if (!(out->outcome_names[k] = strdup(ty_scenario_outcome(sw->points[0], k)->name))) return -1;
     out->values = malloc(n * sizeof *out->values);
@@ -177,7 +179,9 @@ ty_status ty_run_describe(ty_results *res, const ty_scenario *s)
     res->scenario_title = ty_scenario_title(s) ? strdup(ty_scenario_title(s)) : NULL;
     res->scenario_source = ty_scenario_source(s) ? strdup(ty_scenario_source(s)) : NULL;
     res->source_text = strdup(ty_scenario_text(s));
-    return res->scenario_name && res->source_text ? TY_OK : TY_ERR_NOMEM;
+    int lost = (ty_scenario_title(s) && !res->scenario_title)
+               || (ty_scenario_source(s) && !res->scenario_source);
+    return res->scenario_name && res->source_text && !lost ? TY_OK : TY_ERR_NOMEM;
 }
 
 /* The scenario's and the batch's texts into res. */

@@ -102,7 +102,7 @@ static ty_status run_prepare(run *r, const ty_scenario *s, const ty_run_options 
         r->save = malloc(r->round_cap * B * (p->S + p->K) * sizeof *r->save);
         if (!r->save) return TY_ERR_NOMEM;
     }
-    tally_ranges(p, &r->ws[0], r->N);
+    if (tally_ranges(p, &r->ws[0], r->N) != 0) return TY_ERR_NOMEM;
     memset(r->ws[0].hist, 0, p->S * HS * sizeof *r->ws[0].hist);
     return TY_OK;
 }

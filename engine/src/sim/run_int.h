@@ -106,8 +106,9 @@ void block_tally(const plan *p, workspace *w, uint64_t b, size_t n, double *t);
  * most NB; a derived value's declared bounds, else its 0.1%-99.9% points in
  * a pilot of the run's first 8 blocks (recomputed: the same for any thread
  * count) widened by 5% of their span each way, or a bin per integer when
- * the pilot's values are integers spanning at most NB. Uses w's columns. */
-void tally_ranges(plan *p, workspace *w, uint64_t n_total);
+ * the pilot's values are integers spanning at most NB. Uses w's columns.
+ * 0, or -1 when out of memory. */
+int tally_ranges(plan *p, workspace *w, uint64_t n_total);
 
 /* The factor and derived summaries and histograms into out. 0 or -1 (memory). */
 int tally_fill_series(const plan *p, const accum *a, ty_run_result *out);

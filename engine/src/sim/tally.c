@@ -343,16 +343,17 @@ static void derived_range(plan *p, size_t j, const ty_derived *dv, double *v, si
 
 #define PILOT_BLOCKS 8
 
-void tally_ranges(plan *p, workspace *w, uint64_t n_total)
+int tally_ranges(plan *p, workspace *w, uint64_t n_total)
 {
     for (size_t f = 0; f < p->F; f++) factor_range(p, f, ty_scenario_factor(p->s, f)->dist);
-    if (p->D == 0) return;
+    if (p->D == 0) return 0;
     /* The pilot: the run's first blocks, sampled again here exactly as the
      * run will sample them. */
     size_t cap = PILOT_BLOCKS * B;
     double *v = malloc(p->D * cap * sizeof *v);
     size_t *nv = calloc(p->D, sizeof *nv);
-    for (uint64_t b = 0; v && nv && b < PILOT_BLOCKS && b * B < n_total; b++) {
+    if (!v || !nv) { free(v); free(nv); return -1; }   /* no pilot would change the ranges */
+    for (uint64_t b = 0; b < PILOT_BLOCKS && b * B < n_total; b++) {
         size_t n = n_total - b * B < B ? (size_t)(n_total - b * B) : B;
         uint64_t bad;
         /* A rules error is reported by the run itself. */
@@ -367,6 +368,7 @@ void tally_ranges(plan *p, workspace *w, uint64_t n_total)
         derived_range(p, p->F + d, ty_scenario_derived(p->s, d), v ? v + d * cap : NULL, v && nv ? nv[d] : 0);
     free(v);
     free(nv);
+    return 0;
 }
 
 /* Percentile q of series j from its histogram h (HS counts): NaN beyond
@@ -422,11 +424,13 @@ static int series_names(const plan *p, size_t j, ty_series_stats *st)
         int n = ty_dist_describe(f->dist, NULL, 0);
         if ((st->dist = malloc((size_t)n + 1))) ty_dist_describe(f->dist, st->dist, (size_t)n + 1);
         if (!st->dist) return -1;
+        if ((f->unit && !st->unit) || (f->label && !st->label)) return -1;
     } else {
         const ty_derived *d = ty_scenario_derived(p->s, j - p->F);
         st->name = strdup(d->name);
         st->unit = dup_or_null(d->unit);
         st->label = dup_or_null(d->label);
+        if ((d->unit && !st->unit) || (d->label && !st->label)) return -1;
     }
     return st->name ? 0 : -1;
 }
