@@ -24,7 +24,7 @@ static inline void fz_cleanup(void)
     if (!d) return;
     for (struct dirent *e; (e = readdir(d));) {
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
-        char path[160];
+        char path[320];
         snprintf(path, sizeof path, "%s/%s", fz_dir, e->d_name);
         unlink(path);
     }
