@@ -11,6 +11,8 @@
 
 #include "run_int.h"
 
+#define THREADS_PER_CPU 4         /* --threads is capped at this many a processor... */
+#define THREADS_MIN 8             /* ...but never below this (thread-count tests on small machines) */
 #define SAVE_ROUND_BLOCKS 64     /* smaller rounds when samples are kept for the sink */
 #define TARGET_MIN_BLOCKS 8      /* --target-halfwidth: 8192 samples, 64 cells before it may stop */
 
@@ -92,8 +94,14 @@ static ty_status run_prepare(run *r, const ty_scenario *s, const ty_run_options 
     p->units = r->set.sampling == TY_SAMPLING_LHS ? UNITS_CELLS : UNITS_SAMPLES;
     r->threads = opt->threads > 0 ? opt->threads : omp_get_max_threads();
     r->round_cap = opt->sink ? SAVE_ROUND_BLOCKS : TY_RUN_ROUND_BLOCKS;
-    /* A thread without a block to run would only hold memory: never more
-     * threads than a round has blocks (results do not depend on it). */
+    /* Each thread holds a workspace (columns and histograms, megabytes for
+     * a large scenario) and one without a block to run, or without a core
+     * to run on, only holds memory: never more threads than a round has
+     * blocks, nor than THREADS_PER_CPU per processor (at least
+     * THREADS_MIN). Results do not depend on the thread count. */
+    int cap = THREADS_PER_CPU * omp_get_num_procs();
+    if (cap < THREADS_MIN) cap = THREADS_MIN;
+    if (r->threads > cap) r->threads = cap;
     if ((uint64_t)r->threads > r->nblocks) r->threads = (int)(r->nblocks ? r->nblocks : 1);
     if ((size_t)r->threads > r->round_cap) r->threads = (int)r->round_cap;
 
