@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 PRESET ?= release
 TYCHE = build/$(PRESET)/engine/tyche
 
-.PHONY: all deps build run test test-slow test-asan test-fault test-valgrind test-all bench clean
+.PHONY: all deps build run test test-slow test-asan test-fault test-valgrind test-all bench fuzz fuzz-build fuzz-ci clean
 all: build
 
 deps:
@@ -64,6 +64,22 @@ test-all: test
 
 bench: build
 	bench/run-draws
+
+# Fuzzing (tests/fuzz/README.md): the libFuzzer targets built with clang,
+# ASan and UBSan (preset fuzz). `make fuzz-ci` runs each briefly, as CI
+# does; `make fuzz FUZZ_SECONDS=3600` runs each for an hour.
+FUZZ_SECONDS ?= 600
+FUZZ_CI_SECONDS ?= 50
+
+fuzz-build: deps
+	cmake --preset fuzz >/dev/null
+	cmake --build --preset fuzz -j $(JOBS)
+
+fuzz: fuzz-build
+	tests/fuzz/run $(FUZZ_SECONDS)
+
+fuzz-ci: fuzz-build
+	tests/fuzz/run $(FUZZ_CI_SECONDS)
 
 clean:
 	rm -rf build

@@ -15,7 +15,7 @@ static ty_status before_run(void *ctx, const ty_scenario *s, const char *name, c
 {
     batch_ctx *c = ctx;
     if (c->o->save_samples && !sweep_point) {
-        ty_status st = runner_begin_samples(c->file, s, name, c->sink.diag);
+        ty_status st = runner_begin_samples(c->file, s, ro, name, c->sink.diag);
         if (st != TY_OK) return st;
         ro->sink = runner_append_samples;
         ro->sink_ctx = &c->sink;

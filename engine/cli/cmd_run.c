@@ -93,7 +93,7 @@ int cmd_run(int argc, char **argv)
     if (st != TY_OK) goto fail;
     runner_sink sc = {file, diag};
     if (o.save_samples) {
-        st = runner_begin_samples(file, s, "baseline", diag);
+        st = runner_begin_samples(file, s, &o.run, "baseline", diag);
         if (st != TY_OK) goto fail;
         o.run.sink = runner_append_samples;
         o.run.sink_ctx = &sc;

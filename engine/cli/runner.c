@@ -403,8 +403,12 @@ int runner_append_samples(void *ctx, uint64_t first, size_t n, const double *con
     return ty_result_file_samples_append(c->file, n, cols, c->diag) != TY_OK;
 }
 
-ty_status runner_begin_samples(ty_result_file *f, const ty_scenario *s, const char *variant, ty_diag *diag)
+ty_status runner_begin_samples(ty_result_file *f, const ty_scenario *s, const ty_run_options *ro,
+                               const char *variant, ty_diag *diag)
 {
+    ty_run_settings set;
+    ty_run_settings_resolve(s, ro, &set);
+    ty_result_file_samples_expect(f, ty_run_max_samples(&set));
     size_t F = ty_scenario_nfactors(s), D = ty_scenario_nderived(s), K = ty_scenario_noutcomes(s);
     const char **names = malloc((F + D + K) * sizeof *names);
     if (!names) return TY_ERR_NOMEM;

@@ -88,7 +88,8 @@ char *runner_output_path(const runner_opts *o, const char *name);
  * (factors, derived values, outcomes, named as in the scenario). */
 typedef struct runner_sink { ty_result_file *file; ty_diag *diag; } runner_sink;
 int runner_append_samples(void *ctx, uint64_t first, size_t n, const double *const *cols, size_t ncols);
-ty_status runner_begin_samples(ty_result_file *f, const ty_scenario *s, const char *variant, ty_diag *diag);
+ty_status runner_begin_samples(ty_result_file *f, const ty_scenario *s, const ty_run_options *ro,
+                               const char *variant, ty_diag *diag);
 
 /* Creates the result file at path with the --compress level. */
 ty_status runner_create_file(const runner_opts *o, const char *path, ty_result_file **f, ty_diag *diag);

@@ -9,6 +9,13 @@
 #include "diag.h"
 #include "scenario.h"
 
+/* A batch builds one scenario per variant and per sweep point: at most
+ * TY_BATCH_MAX_RUNS of them, and at most TY_BATCH_MAX_WORK bytes of
+ * scenario file in all (runs x the file's size), which bounds the time and
+ * memory loading takes whatever the file asks. */
+#define TY_BATCH_MAX_RUNS 10000
+#define TY_BATCH_MAX_WORK (32 << 20)
+
 typedef struct ty_variant {
     const char *name;
     const char *label;            /* NULL when absent */

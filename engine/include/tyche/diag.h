@@ -32,8 +32,14 @@ void ty_diag_free(ty_diag *diag);
 void ty_diag_add(ty_diag *diag, ty_severity sev, const ty_pos *pos, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-/* Sets the hint of the most recently added diagnostic (printf-style). */
+/* Sets the hint of the most recently added diagnostic (printf-style); no
+ * effect when that diagnostic was not stored (past max_errors). */
 void ty_diag_hint(ty_diag *diag, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* 1 when a hint would be kept: the most recent diagnostic was stored.
+ * Callers test it before costly hints ("did you mean" over thousands of
+ * names), so that a file with a million errors costs no more than max_errors hints. */
+int ty_diag_wants_hint(const ty_diag *diag);
 
 size_t ty_diag_count(const ty_diag *diag);            /* entries stored */
 size_t ty_diag_errors(const ty_diag *diag);           /* errors seen, stored or not */

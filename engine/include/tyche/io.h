@@ -61,6 +61,11 @@ typedef struct ty_result_file ty_result_file;
 ty_status ty_result_file_create(const char *final_path, const ty_io_options *opt,
                                 ty_result_file **out, ty_diag *diag);
 
+/* Says that the next column set will get at most n samples (0: unknown,
+ * the default): its chunks are then no larger than n rounded up to a power
+ * of two, so a small run's file stays small. */
+void ty_result_file_samples_expect(ty_result_file *f, uint64_t n);
+
 /* Starts the per-sample columns of one variant (--save-samples): one
  * chunked, compressed, extendible 1-D double dataset /runs/VARIANT/samples/NAME
  * per column, in the order given (factors, derived values, outcomes).

@@ -122,4 +122,9 @@ ty_status ty_run_describe(ty_results *res, const ty_scenario *s);
  * budget), resolved as ty_run_scenario resolves them. */
 void ty_run_settings_resolve(const ty_scenario *s, const ty_run_options *opt, ty_run_settings *out);
 
+/* The most samples a run with settings set may draw: samples, or
+ * max_samples when that is smaller, or with a target half-width max_samples
+ * (samples when there is none). */
+uint64_t ty_run_max_samples(const ty_run_settings *set);
+
 #endif

@@ -524,6 +524,8 @@ static void resolve_all(prog_build *b, ty_diag *diag)
 {
     const ty_program_spec *spec = b->spec;
     size_t F = b->F, D = b->D, K = b->K, V = b->V;
+    name_index index;
+    if (name_index_build(&index, b->names, V) != 0) { b->nomem = 1; return; }
     for (size_t j = 0; j < D + K; j++) {
         const ty_expr_def *def = j < D ? &spec->derived[j] : &spec->outcomes[j - D];
         if (!def->text) continue;
@@ -536,11 +538,12 @@ static void resolve_all(prog_build *b, ty_diag *diag)
             continue;
         }
         scope sc = {b->names, b->slots, V, j < D ? F + j : V, j < D ? F + j : (size_t)-1,
-                    b->onames, K};
+                    b->onames, K, &index};
         int errors = 0;
         b->roots[j] = resolve_expr(root, &sc, &b->ar, diag, &errors);
         if (errors) { b->invalid = 1; b->roots[j] = NULL; }
     }
+    name_index_free(&index);
     if (b->ar.oom) b->nomem = 1;
 }
 

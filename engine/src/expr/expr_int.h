@@ -6,6 +6,7 @@
 #define TYCHE_EXPR_INT_H
 
 #include "tyche/expr.h"
+#include "util/name_index.h"
 
 /* ---- arena: every AST node of one parse, freed at once ---- */
 typedef struct arena_block arena_block;
@@ -107,6 +108,7 @@ typedef struct scope {
     size_t self;               /* index of the name being defined, or (size_t)-1 */
     const char *const *other;  /* other names that are not values (outcomes) */
     size_t nother;
+    const name_index *index;   /* over names[0..nnames): lookups without a scan */
 } scope;
 
 /* Resolves names (to slots and constants) and calls, checks arities, folds

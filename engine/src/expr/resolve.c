@@ -124,6 +124,7 @@ static char *name_dup(const node *n)
  * never pile up on deep trees. */
 static void hint_unknown(rctx *r, const char *word, int want_fn)
 {
+    if (!ty_diag_wants_hint(r->diag)) return;
     size_t n = 0, cap = F_COUNT + 2 + (r->sc ? r->sc->nvisible : 0);
     const char **cand = malloc(cap * sizeof *cand);
     if (!cand) return;
@@ -166,8 +167,9 @@ static void resolve_name(rctx *r, node *n)
         free(name);
         return;
     }
-    for (size_t i = 0; i < sc->nnames; i++) {
-        if (strcmp(sc->names[i], name) != 0) continue;
+    long at = name_index_find(sc->index, name);
+    if (at >= 0) {
+        size_t i = (size_t)at;
         if (i == sc->self)
             ty_diag_add(r->diag, TY_SEV_ERROR, &n->pos,
                         "'%s' is used in its own definition (a cycle)", name);
@@ -204,9 +206,7 @@ static void check_call(rctx *r, node *n)
     if (fn < 0) {
         r->errors++;
         int is_value = constant_lookup(n->name, n->namelen) >= 0;
-        if (r->sc)
-            for (size_t i = 0; i < r->sc->nnames && !is_value; i++)
-                is_value = strcmp(r->sc->names[i], name) == 0;
+        if (r->sc && !is_value) is_value = name_index_find(r->sc->index, name) >= 0;
         if (is_value) {
             ty_diag_add(r->diag, TY_SEV_ERROR, &n->pos, "'%s' is not a function", name);
         } else {

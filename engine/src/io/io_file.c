@@ -393,7 +393,11 @@ static hid_t sample_dcpl(io_wctx *w)
     const ty_io_options *o = &w->f->opt;
     int level = o->compression_level > 9 ? 9 : o->compression_level;
     hid_t dcpl = w->st ? -1 : H5Pcreate(H5P_DATASET_CREATE);
+    /* A chunk is allocated whole, so a run of few samples gets chunks no
+     * larger than it needs (the next power of two): the file stays
+     * proportional to samples x columns. */
     hsize_t chunk[1] = {SAMPLE_CHUNK};
+    while (w->f->expect && chunk[0] / 2 >= w->f->expect) chunk[0] /= 2;
     if (!w->st && (dcpl < 0 || H5Pset_chunk(dcpl, 1, chunk) < 0
                    || (o->shuffle && level > 0 && H5Pset_shuffle(dcpl) < 0)
                    || (level > 0 && H5Pset_deflate(dcpl, (unsigned)level) < 0))) {
@@ -402,6 +406,11 @@ static hid_t sample_dcpl(io_wctx *w)
         return -1;
     }
     return dcpl;
+}
+
+void ty_result_file_samples_expect(ty_result_file *f, uint64_t n)
+{
+    f->expect = n;
 }
 
 /* See io.h. Opens (or creates) /runs/VARIANT/samples and creates one empty,

@@ -82,6 +82,7 @@ struct ty_result_file {
     hid_t *cols;             /* the current per-sample column set */
     size_t ncols;
     hsize_t nrows;
+    uint64_t expect;         /* samples the next column set gets at most; 0: unknown */
     char cols_path[512];
 };
 

@@ -24,7 +24,27 @@ struct ty_batch {
     char **strs;                 /* owned strings */
     size_t nstrs;
     ty_file_id scenario_id;      /* the scenario file read */
+    size_t runs, max_runs;       /* scenarios built for variants and sweep points */
+    int too_many;                /* max_runs passed (reported once) */
 };
+
+/* Each variant and sweep point is a whole scenario built from the file, so
+ * a batch costs its runs times its scenario: bounded here before any is
+ * built (docs/format.md, "Limits"). Returns 0 (reported at n) when n more
+ * runs would pass the bound. */
+static int claim_runs(ty_batch *b, size_t n, const yt_node *at, size_t scenario_bytes, ty_diag *diag)
+{
+    if (b->too_many) return 0;
+    if (n <= b->max_runs - b->runs) { b->runs += n; return 1; }
+    b->too_many = 1;
+    ty_pos pos = yt_pos(b->doc, at);
+    ty_diag_add(diag, TY_SEV_ERROR, &pos, "the batch asks for more than %zu runs of its scenario "
+                "(variants and sweep points together)", b->max_runs);
+    ty_diag_hint(diag, "a batch may build at most %d runs, and runs x the scenario file's size (%zu "
+                 "bytes) may be at most %d MiB; use fewer variants or sweep steps", TY_BATCH_MAX_RUNS,
+                 scenario_bytes, TY_BATCH_MAX_WORK >> 20);
+    return 0;
+}
 
 static const char *keep(ty_batch *b, const char *text)
 {
@@ -237,6 +257,7 @@ static int load_variants(ty_batch *b, const yt_doc *sdoc, const yt_node *map, ty
                     if (m == 2) ov.run = NULL;
                 }
         }
+        if (!claim_runs(b, 1, k, sdoc->size, diag)) return errors + 1;
         ty_scenario *s = NULL;
         ty_status st = scenario_build(sdoc, &ov, &s, diag);
         if (st == TY_ERR_NOMEM) { *oom = 1; return errors + 1; }
@@ -275,7 +296,8 @@ static int load_sweep(ty_batch *b, const yt_doc *sdoc, const yt_node *k, const y
         err(diag, doc, fn, "sweep of unknown factor '%s'%s", fn->text, "");
         const char **names = calloc(ty_scenario_nfactors(b->base), sizeof *names);
         for (size_t i = 0; names && i < ty_scenario_nfactors(b->base); i++) names[i] = ty_scenario_factor(b->base, i)->name;
-        const char *close = names ? ty_suggest(fn->text, names, ty_scenario_nfactors(b->base)) : NULL;
+        const char *close = names && ty_diag_wants_hint(diag)
+                          ? ty_suggest(fn->text, names, ty_scenario_nfactors(b->base)) : NULL;
         if (close) ty_diag_hint(diag, "did you mean '%s'?", close);
         free(names);
         return errors + 1;
@@ -321,6 +343,7 @@ static int load_sweep(ty_batch *b, const yt_doc *sdoc, const yt_node *k, const y
         for (size_t i = 0; i < n; i++) values[i] = a + (z - a) * (double)i / (double)(n - 1);
         values[n - 1] = z;
     }
+    if (!claim_runs(b, n, vals ? vals : steps, sdoc->size, diag)) { free(values); return errors + 1; }
     ty_scenario **points = calloc(n, sizeof *points);
     if (!points) { free(values); *oom = 1; return errors + 1; }
     ty_sweep *sw = &b->sweeps[b->nsweeps++];
@@ -395,6 +418,8 @@ static ty_status batch_build(ty_batch *b, const ty_input *in, const char *sname,
     if (st != TY_OK) { yt_doc_free(sdoc); ty_batch_free(b); return st; }
 
     int oom = 0;
+    b->max_runs = TY_BATCH_MAX_WORK / (sdoc->size ? sdoc->size : 1);
+    if (b->max_runs > TY_BATCH_MAX_RUNS) b->max_runs = TY_BATCH_MAX_RUNS;
     const yt_node *variants = yt_map_get(root, "variants"), *sweeps = yt_map_get(root, "sweeps");
     if (!variants && !sweeps) { err(diag, doc, root, "a batch needs 'variants' or 'sweeps'%s%s", "", ""); errors++; }
     if (variants) errors += load_variants(b, sdoc, variants, diag, &oom);

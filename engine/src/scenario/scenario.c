@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "tyche/suggest.h"
+#include "util/name_index.h"
 
 
 /* ---- the loader's context --------------------------------------------- */
@@ -327,7 +328,8 @@ static void load_factors(loader *L, const yt_node *map, const yt_doc *over_doc, 
                 const char **names = calloc(map->n, sizeof *names);
                 for (size_t i = 0; names && i < map->n; i++) names[i] = map->keys[i]->text;
                 error_at(L, over->keys[j], "override of unknown factor '%s'", over->keys[j]->text);
-                const char *close = names ? ty_suggest(over->keys[j]->text, names, map->n) : NULL;
+                const char *close = names && ty_diag_wants_hint(L->diag)
+                                  ? ty_suggest(over->keys[j]->text, names, map->n) : NULL;
                 if (close) ty_diag_hint(L->diag, "did you mean '%s'?", close);
                 free(names);
                 L->doc = saved;
@@ -342,7 +344,19 @@ static void load_correlations(loader *L, const yt_node *seq)
     ty_scenario *s = L->s;
     if (!expect_kind(L, seq, YT_SEQ, "'correlations'")) return;
     s->corr = calloc(seq->n ? seq->n : 1, sizeof *s->corr);
-    if (!s->corr) { L->oom = 1; return; }
+    /* Names found by a hash index and pairs seen marked in an nf x nf
+     * bitmap: the node limit allows tens of thousands of correlations, and
+     * scans made their checks quadratic. */
+    const char **fnames = calloc(s->nfactors ? s->nfactors : 1, sizeof *fnames);
+    unsigned char *seen = calloc(s->nfactors * s->nfactors / 8 + 1, 1);
+    name_index index = {0};
+    for (size_t f = 0; fnames && f < s->nfactors; f++) fnames[f] = s->factors[f].name;
+    if (!s->corr || !fnames || !seen || name_index_build(&index, fnames, s->nfactors) != 0) {
+        free(fnames);
+        free(seen);
+        L->oom = 1;
+        return;
+    }
     for (size_t i = 0; i < seq->n; i++) {
         const yt_node *c = seq->items[i];
         if (!expect_kind(L, c, YT_MAP, "a correlation")) continue;
@@ -354,35 +368,36 @@ static void load_correlations(loader *L, const yt_node *seq)
         int idx[2], ok = 1;
         for (int k = 0; k < 2; k++) {
             const char *nm = scalar(L, fs->items[k], "a correlated factor");
-            idx[k] = nm ? scenario_find_factor(s, nm) : -1;
+            idx[k] = nm ? (int)name_index_find(&index, nm) : -1;
             if (nm && idx[k] < 0) {
                 error_at(L, fs->items[k], "unknown factor '%s' in a correlation", nm);
-                const char **names = calloc(s->nfactors ? s->nfactors : 1, sizeof *names);
-                for (size_t f = 0; names && f < s->nfactors; f++) names[f] = s->factors[f].name;
-                const char *close = names ? ty_suggest(nm, names, s->nfactors) : NULL;
+                const char *close = ty_diag_wants_hint(L->diag) ? ty_suggest(nm, fnames, s->nfactors) : NULL;
                 if (close) ty_diag_hint(L->diag, "did you mean '%s'?", close);
-                free(names);
             }
             ok &= idx[k] >= 0;
         }
         if (ok && idx[0] == idx[1]) { error_at(L, fs, "a factor cannot be correlated with itself"); ok = 0; }
-        for (size_t j = 0; ok && j < s->ncorr; j++)
-            if ((s->corr[j].a == idx[0] && s->corr[j].b == idx[1]) ||
-                (s->corr[j].a == idx[1] && s->corr[j].b == idx[0])) {
-                error_at(L, fs, "the correlation of '%s' and '%s' is given twice",
-                         s->factors[idx[0]].name, s->factors[idx[1]].name);
-                ok = 0;
-            }
+        size_t lo = (size_t)(idx[0] < idx[1] ? idx[0] : idx[1]), hi = (size_t)(idx[0] ^ idx[1]) ^ lo;
+        size_t bit = lo * s->nfactors + hi;
+        if (ok && (seen[bit / 8] >> (bit % 8) & 1)) {
+            error_at(L, fs, "the correlation of '%s' and '%s' is given twice",
+                     s->factors[idx[0]].name, s->factors[idx[1]].name);
+            ok = 0;
+        }
         double r;
         if (!get_double(L, rk, "a correlation's rank", &r)) continue;
         if (!(r > -1 && r < 1)) { error_at(L, rk, "rank correlation must be in (-1, 1) (got %g)", r); continue; }
         if (!ok) continue;
+        seen[bit / 8] |= (unsigned char)(1u << (bit % 8));
         ty_correlation *dst = &s->corr[s->ncorr++];
         dst->a = idx[0];
         dst->b = idx[1];
         dst->rank = r;
         dst->pos = yt_pos(L->doc, c);
     }
+    name_index_free(&index);
+    free(fnames);
+    free(seen);
 }
 
 /* bounds: [lo, hi] of a factor or derived value: 1 with *lo, *hi set. */

@@ -163,6 +163,46 @@ static void syntax_error(builder *b)
     }
 }
 
+typedef struct key_ref { const char *text; size_t i; } key_ref;
+
+/* Orders keys by text, then by position in the mapping. */
+static int by_key(const void *a, const void *b)
+{
+    const key_ref *x = a, *y = b;
+    int c = strcmp(x->text, y->text);
+    return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+/* Reports each key of map that repeats an earlier one, in the order they
+ * are written, naming the first. Sorting keeps this O(n log n): a mapping
+ * may have as many keys as the node limit allows. Returns -1 on OOM. */
+static int check_duplicates(builder *b, const yt_node *map)
+{
+    size_t n = map->n;
+    if (n < 2) return 0;
+    key_ref *order = malloc(n * sizeof *order);
+    size_t *first = malloc(n * sizeof *first);
+    if (!order || !first) { free(order); free(first); b->oom = 1; return -1; }
+    for (size_t i = 0; i < n; i++) order[i] = (key_ref){map->keys[i]->text, i};
+    qsort(order, n, sizeof *order, by_key);
+    for (size_t r = 0; r < n; r++) {
+        int same = r > 0 && strcmp(order[r - 1].text, order[r].text) == 0;
+        first[order[r].i] = same ? first[order[r - 1].i] : order[r].i;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (first[i] == i) continue;
+        const yt_node *key = map->keys[i], *k0 = map->keys[first[i]];
+        char at[64];
+        snprintf(at, sizeof at, "%d:%d", k0->line, k0->col);
+        ty_pos pos = {b->doc->file, key->line, key->col};
+        ty_diag_add(b->diag, TY_SEV_ERROR, &pos, "duplicate key '%s' (first at %s)", key->text, at);
+        b->failed = 1;
+    }
+    free(order);
+    free(first);
+    return 0;
+}
+
 /* Reads one node starting with event ev (already taken); depth counts
  * nesting. Returns the node or NULL (error reported or OOM). */
 static yt_node *read_node(builder *b, yaml_event_t *ev, int depth);
@@ -182,6 +222,7 @@ static yt_node *read_collection(builder *b, yaml_event_t *start, int depth)
         if (!yaml_parser_parse(&b->parser, &ev)) { syntax_error(b); node_free(node); return NULL; }
         if (ev.type == YAML_MAPPING_END_EVENT || ev.type == YAML_SEQUENCE_END_EVENT) {
             yaml_event_delete(&ev);
+            if (is_map && check_duplicates(b, node) != 0) { node_free(node); return NULL; }
             return node;
         }
         yt_node *key = NULL;
@@ -194,17 +235,6 @@ static yt_node *read_collection(builder *b, yaml_event_t *start, int depth)
                          yt_kind_name(key->kind));
                 node_free(key); node_free(node);
                 return NULL;
-            }
-            for (size_t i = 0; i < node->n; i++) {
-                if (strcmp(node->keys[i]->text, key->text) == 0) {
-                    char first[64];
-                    snprintf(first, sizeof first, "%d:%d", node->keys[i]->line, node->keys[i]->col);
-                    ty_pos pos = {b->doc->file, key->line, key->col};
-                    ty_diag_add(b->diag, TY_SEV_ERROR, &pos, "duplicate key '%s' (first at %s)",
-                                key->text, first);
-                    b->failed = 1;
-                    break;
-                }
             }
             if (!yaml_parser_parse(&b->parser, &ev)) { syntax_error(b); node_free(key); node_free(node); return NULL; }
         }

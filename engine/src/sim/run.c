@@ -11,6 +11,8 @@
 
 #include "run_int.h"
 
+#define THREADS_PER_CPU 4         /* --threads is capped at this many a processor... */
+#define THREADS_MIN 8             /* ...but never below this (thread-count tests on small machines) */
 #define SAVE_ROUND_BLOCKS 64     /* smaller rounds when samples are kept for the sink */
 #define TARGET_MIN_BLOCKS 8      /* --target-halfwidth: 8192 samples, 64 cells before it may stop */
 
@@ -22,7 +24,8 @@ typedef struct run {
     ty_run_settings set;
     uint64_t N, nblocks;         /* samples and blocks to run at most */
     int threads, nws;
-    workspace *ws;               /* threads workspaces, nws of them initialised */
+    workspace *ws;               /* nws == threads slots: ws[0] made by run_prepare,
+                                    the others by the first block their thread runs */
     size_t round_cap;            /* blocks per round at most */
     double *tallies;             /* round_cap x ntally */
     double *save;                /* --save-samples: (S + K) columns of round_cap x B */
@@ -38,6 +41,12 @@ void ty_run_settings_resolve(const ty_scenario *s, const ty_run_options *opt, ty
     if (opt->has_sampling) out->sampling = opt->sampling;
     if (opt->target_halfwidth > 0) out->target_halfwidth = opt->target_halfwidth;
     if (opt->max_samples) out->max_samples = opt->max_samples;
+}
+
+uint64_t ty_run_max_samples(const ty_run_settings *set)
+{
+    if (set->target_halfwidth > 0) return set->max_samples ? set->max_samples : set->samples;
+    return set->max_samples && set->max_samples < set->samples ? set->max_samples : set->samples;
 }
 
 /* Samples in block b of the run. */
@@ -73,9 +82,7 @@ static ty_status run_prepare(run *r, const ty_scenario *s, const ty_run_options 
     memset(r, 0, sizeof *r);
     r->opt = opt;
     ty_run_settings_resolve(s, opt, &r->set);
-    r->N = r->set.samples;
-    if (r->set.target_halfwidth > 0) r->N = r->set.max_samples ? r->set.max_samples : r->set.samples;
-    else if (r->set.max_samples && r->set.max_samples < r->N) r->N = r->set.max_samples;
+    r->N = ty_run_max_samples(&r->set);
     r->nblocks = (r->N + B - 1) / B;
 
     plan *p = &r->p;
@@ -88,6 +95,16 @@ static ty_status run_prepare(run *r, const ty_scenario *s, const ty_run_options 
     p->units = r->set.sampling == TY_SAMPLING_LHS ? UNITS_CELLS : UNITS_SAMPLES;
     r->threads = opt->threads > 0 ? opt->threads : omp_get_max_threads();
     r->round_cap = opt->sink ? SAVE_ROUND_BLOCKS : TY_RUN_ROUND_BLOCKS;
+    /* Each thread holds a workspace (columns and histograms, megabytes for
+     * a large scenario) and one without a block to run, or without a core
+     * to run on, only holds memory: never more threads than a round has
+     * blocks, nor than THREADS_PER_CPU per processor (at least
+     * THREADS_MIN). Results do not depend on the thread count. */
+    int cap = THREADS_PER_CPU * omp_get_num_procs();
+    if (cap < THREADS_MIN) cap = THREADS_MIN;
+    if (r->threads > cap) r->threads = cap;
+    if ((uint64_t)r->threads > r->nblocks) r->threads = (int)(r->nblocks ? r->nblocks : 1);
+    if ((size_t)r->threads > r->round_cap) r->threads = (int)r->round_cap;
 
     r->tallies = malloc(r->round_cap * p->ntally * sizeof *r->tallies);
     r->ws = calloc((size_t)r->threads, sizeof *r->ws);
@@ -96,8 +113,8 @@ static ty_status run_prepare(run *r, const ty_scenario *s, const ty_run_options 
     if (st != TY_OK) return st;
     p->bp.cells = block_cells_for(r->N);
     if (accum_init(&r->a, p, r->nblocks, r->N) != 0) return TY_ERR_NOMEM;
-    for (r->nws = 0; r->nws < r->threads; r->nws++)
-        if (workspace_init(&r->ws[r->nws], p) != 0) { r->nws++; return TY_ERR_NOMEM; }
+    r->nws = r->threads;
+    if (workspace_init(&r->ws[0], p) != 0) return TY_ERR_NOMEM;
     if (opt->sink) {
         r->save = malloc(r->round_cap * B * (p->S + p->K) * sizeof *r->save);
         if (!r->save) return TY_ERR_NOMEM;
@@ -217,15 +234,26 @@ static void report_fault(run *r, uint64_t bad, ty_diag *diag)
 
 /* Blocks [next, end) in parallel: each tallied into its slot of r->tallies
  * (and copied to r->save). Returns UINT64_MAX, or the faulty sample index
- * (block_eval) of the lowest faulty block. */
-static uint64_t run_round(run *r, uint64_t next, uint64_t end)
+ * (block_eval) of the lowest faulty block; *nomem is 1 when a thread could
+ * not make its scratch. */
+static uint64_t run_round(run *r, uint64_t next, uint64_t end, int *nomem)
 {
     const plan *p = &r->p;
     size_t nround = (size_t)(end - next);
     uint64_t first_bad = UINT64_MAX;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(r->threads) reduction(min : first_bad)
+    int oom = 0;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(r->threads) reduction(min : first_bad) \
+    reduction(| : oom)
     for (size_t i = 0; i < nround; i++) {
         workspace *w = &r->ws[omp_get_thread_num()];
+        /* Each thread's scratch is made by the thread when it first runs a
+         * block: threads the runtime never starts cost nothing. */
+        if (!w->hist && workspace_init(w, p) != 0) {
+            workspace_free(w);
+            memset(w, 0, sizeof *w);
+            oom = 1;
+            continue;
+        }
         uint64_t b = next + i, bi;
         size_t n = block_size(r, b);
         if (block_compute(p, w, b, n, &bi) != TY_OK) {
@@ -237,6 +265,7 @@ static uint64_t run_round(run *r, uint64_t next, uint64_t end)
             for (size_t c = 0; c < p->S + p->K; c++)
                 memcpy(r->save + c * r->round_cap * B + i * B, w->bw.cols + c * B, n * sizeof *r->save);
     }
+    *nomem = oom;
     return first_bad;
 }
 
@@ -270,7 +299,9 @@ static ty_status run_rounds(run *r, uint64_t next, ty_run_result *out, int *inte
         uint64_t end = next + r->round_cap;
         if (end > checkpoint) end = checkpoint;
         if (end > r->nblocks) end = r->nblocks;
-        uint64_t bad = run_round(r, next, end);
+        int nomem;
+        uint64_t bad = run_round(r, next, end, &nomem);
+        if (nomem) return TY_ERR_NOMEM;
         if (bad != UINT64_MAX) {
             report_fault(r, bad, diag);
             return TY_ERR_INVALID;

@@ -87,6 +87,7 @@ void accum_add(const plan *p, accum *a, uint64_t b, const double *t, size_t w)
 void accum_merge_hist(const plan *p, accum *a, workspace *ws, int nws)
 {
     for (int t = 0; t < nws; t++) {
+        if (!ws[t].hist) continue;   /* a thread that has not run yet */
         for (size_t i = 0; i < p->S * HS; i++) a->hist[i] += ws[t].hist[i];
         memset(ws[t].hist, 0, p->S * HS * sizeof *ws[t].hist);
         for (size_t j = 0; j < p->S; j++) {

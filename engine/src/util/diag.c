@@ -19,6 +19,7 @@ struct ty_diag {
     size_t count, cap;
     size_t max_errors;
     size_t errors;     /* errors seen, including those not stored */
+    int dropped;       /* the last diagnostic added was not stored */
     int oom;
 };
 
@@ -70,6 +71,7 @@ static char *dup_str(const char *s)
 void ty_diag_add(ty_diag *diag, ty_severity sev, const ty_pos *pos, const char *fmt, ...)
 {
     if (!diag) return;
+    diag->dropped = 1;
     if (sev == TY_SEV_ERROR && diag->errors++ >= diag->max_errors) return;
     if (diag->count == diag->cap) {
         size_t cap = diag->cap ? diag->cap * 2 : 8;
@@ -97,11 +99,14 @@ void ty_diag_add(ty_diag *diag, ty_severity sev, const ty_pos *pos, const char *
         return;
     }
     diag->count++;
+    diag->dropped = 0;
 }
 
 void ty_diag_hint(ty_diag *diag, const char *fmt, ...)
 {
-    if (!diag || diag->count == 0) return;
+    /* A hint for an error that was only counted must not replace the
+     * hint of the last one stored. */
+    if (!diag || diag->count == 0 || diag->dropped) return;
     ty_diag_entry *e = &diag->entries[diag->count - 1];
     va_list ap;
     va_start(ap, fmt);
@@ -113,6 +118,7 @@ void ty_diag_hint(ty_diag *diag, const char *fmt, ...)
 }
 
 size_t ty_diag_count(const ty_diag *diag) { return diag ? diag->count : 0; }
+int ty_diag_wants_hint(const ty_diag *diag) { return diag && diag->count > 0 && !diag->dropped; }
 size_t ty_diag_errors(const ty_diag *diag) { return diag ? diag->errors : 0; }
 int ty_diag_oom(const ty_diag *diag) { return diag ? diag->oom : 0; }
 
