@@ -6,7 +6,8 @@
 # and Latin hypercube sampling; the message is the same for 1 and 2
 # threads; no result file is written. Guarded versions
 # run (exit 0) and their probabilities sum to 1 in the file. Constant
-# non-finite scores are load errors for `tyche check`. Unreachable rank
+# non-finite scores are load errors for `tyche check`. `tyche sensitivity`
+# reports the same faults in each method's pass. Unreachable rank
 # correlations warn. About 15 s.
 # Usage: bash nonfinite.sh TYCHE_BINARY
 set -uo pipefail
@@ -78,6 +79,27 @@ with h5py.File(sys.argv[1], "r") as f:
         assert len(p) == 2, p
         assert np.all(np.isfinite(p)) and abs(p.sum() - 1) < 1e-9, p
 PY
+  done
+done
+
+# `tyche sensitivity` meets the same faults in each of its passes: the same
+# message (naming the pass), exit 3, for 1 and 2 threads, nothing written.
+for model in logit rules; do
+  for e in "log(x)" "y / (x - x)" "exp(400 * x)"; do
+    for method in tornado spearman sobol; do
+      n=$((n + 1))
+      scenario "$model" "$e" > "$work/v$n.yaml"
+      col=17; [ "$model" = rules ] && col=16
+      what="sensitivity --method $method $model '$e'"
+      "$tyche" sensitivity "$work/v$n.yaml" --method $method -n 2048 -o "$work/v$n.h5" --threads 1 --quiet 2>"$work/e1" >/dev/null
+      rc=$?
+      "$tyche" sensitivity "$work/v$n.yaml" --method $method -n 2048 -o "$work/v$n.h5" --threads 2 --quiet 2>"$work/e2" >/dev/null
+      [ "$rc" = 3 ] && ok || bad "$what: exit $rc, want 3"
+      head -1 "$work/e1" | grep -qE "^$work/v$n.yaml:12:$col: error: the (score|condition) of outcome 'bad' \(.+\) is (NaN|[+-]infinity) for sample [0-9]+: x=[-0-9.e+]+, y=[-0-9.e+]+ \(in the (baseline|tornado|Sobol design)\)$" \
+        && ok || bad "$what: message: $(head -1 "$work/e1")"
+      cmp -s "$work/e1" "$work/e2" && ok || bad "$what: message differs with 2 threads"
+      [ ! -e "$work/v$n.h5" ] && ok || bad "$what: a result file was written"
+    done
   done
 done
 

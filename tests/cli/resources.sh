@@ -53,5 +53,11 @@ if [ -x /usr/bin/time ]; then
         one=$(rss $n 1) many=$(rss $n 4096)
         [ "$many" -le $((2 * one)) ] && ok || bad "-n $n --threads 4096: peak RSS $many KiB > 2 x $one KiB (--threads 1)"
     done
+    # Sensitivity holds per-thread workspaces for all its passes: the same cap.
+    srss() { /usr/bin/time -f %M "$tyche" sensitivity "$s" -n "$1" --method all --threads "$2" -o "$work/ts.h5" --quiet 2>&1 >/dev/null | tail -n 1; }
+    for n in 256 3000; do
+        one=$(srss $n 1) many=$(srss $n 4096)
+        [ "$many" -le $((2 * one)) ] && ok || bad "sensitivity -n $n --threads 4096: peak RSS $many KiB > 2 x $one KiB (--threads 1)"
+    done
 fi
 finish

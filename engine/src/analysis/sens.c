@@ -33,6 +33,8 @@ typedef struct ctx {
     ty_diag *diag;
     const ty_sens_options *opt;  /* interrupt flag and progress callback */
     uint64_t step, steps;        /* rounds done and in all, for the progress callback */
+    uint64_t fault_at;           /* the lowest sample found faulty so far (UINT64_MAX: none) */
+    ty_diag *fault;              /* its message (block_report_fault), or NULL */
 } ctx;
 
 /* Per-thread memory: two blocks (Sobol's A and B) and a saved column. */
@@ -62,22 +64,38 @@ static size_t block_n(const ctx *c, uint64_t b)
     return (size_t)(b + 1 < c->nblocks ? B : c->N - b * B);
 }
 
-/* Evaluates w's block; on a rules miss lowers *bad to the sample's index
- * (first + the index within the block) and returns nonzero. */
-static int eval(const block_plan *p, block_ws *w, size_t n, uint64_t first, uint64_t *bad)
+/* Evaluates w's block; on a fault (a rules miss, a score or rule that is
+ * not a number) lowers *bad to the sample's index (first + the index within
+ * the block), keeps the message of the lowest faulty sample seen by any
+ * thread (so the one reported does not depend on thread order), and
+ * returns nonzero. */
+static int eval(ctx *c, const block_plan *p, block_ws *w, size_t n, uint64_t first, uint64_t *bad)
 {
     size_t bi = 0;
     if (block_eval(p, w, n, &bi) == TY_OK) return 0;
     if (first + bi < *bad) *bad = first + bi;
+#pragma omp critical(sens_fault)
+    if (first + bi < c->fault_at) {
+        c->fault_at = first + bi;
+        ty_diag_free(c->fault);
+        if ((c->fault = ty_diag_new(1))) block_report_fault(p, w, first + bi, c->fault);
+    }
     return 1;
 }
 
-static ty_status report_bad(const ctx *c, uint64_t bad, const char *what)
+/* The kept fault's message on c->diag, naming the pass it happened in. */
+static ty_status report_bad(ctx *c, uint64_t bad, const char *what)
 {
-    ty_pos pos = ty_scenario_outcome(c->s, c->K - 1)->name_pos;
-    ty_diag_add(c->diag, TY_SEV_ERROR, &pos, "sample %llu of the %s matches no rule and there is "
-                "no 'otherwise'", (unsigned long long)bad, what);
-    ty_diag_hint(c->diag, "add a last outcome with 'otherwise: true', or widen the rules");
+    const ty_diag_entry *e = ty_diag_get(c->fault, 0);
+    if (!e) {
+        ty_pos pos = ty_scenario_outcome(c->s, c->K - 1)->name_pos;
+        ty_diag_add(c->diag, TY_SEV_ERROR, &pos, "sample %llu of the %s has no outcome",
+                    (unsigned long long)bad, what);
+        return ty_diag_oom(c->fault) || !c->fault ? TY_ERR_NOMEM : TY_ERR_INVALID;
+    }
+    ty_pos pos = {e->file, e->line, e->col};
+    ty_diag_add(c->diag, e->severity, &pos, "%s (in the %s)", e->message, what);
+    if (e->hint) ty_diag_hint(c->diag, "%s", e->hint);
     return TY_ERR_INVALID;
 }
 
@@ -185,7 +203,7 @@ static ty_status main_pass(ctx *c, const block_plan *p, tws *ws, unsigned method
             size_t n = block_n(c, b);
             double *tl = tally + b * nset * T;
             block_sample(p, &w->a, c->seed, b, n);
-            if (eval(p, &w->a, n, b * B, &bad)) continue;
+            if (eval(c, p, &w->a, n, b * B, &bad)) continue;
             for (size_t t = 0; t < T; t++) tl[t] = col_sum(target_col(c, &w->a, t), n);
             if (spear && b * B < Ns) {
                 size_t m = (size_t)(Ns - b * B < n ? Ns - b * B : n);
@@ -199,7 +217,7 @@ static ty_status main_pass(ctx *c, const block_plan *p, tws *ws, unsigned method
                 for (int side = 0; side < 2; side++) {
                     double v = side ? out->value_high[f] : out->value_low[f];
                     for (size_t i = 0; i < n; i++) w->a.fcol[f][i] = v;
-                    if (eval(p, &w->a, n, b * B, &bad)) continue;
+                    if (eval(c, p, &w->a, n, b * B, &bad)) continue;
                     double *ts = tl + (1 + 2 * f + (size_t)side) * T;
                     for (size_t t = 0; t < T; t++) ts[t] = col_sum(target_col(c, &w->a, t), n);
                 }
@@ -301,9 +319,9 @@ static ty_status sobol_pass(ctx *c, const block_plan *p, tws *ws, unsigned R,
             size_t n = block_n(c, b);
             size_t row = (size_t)(b * B);
             block_sample(p, &w->b, seed_b, b, n);
-            if (eval(p, &w->b, n, b * B, &bad)) continue;
+            if (eval(c, p, &w->b, n, b * B, &bad)) continue;
             block_sample(p, &w->a, c->seed, b, n);
-            if (eval(p, &w->a, n, b * B, &bad)) continue;
+            if (eval(c, p, &w->a, n, b * B, &bad)) continue;
             for (size_t t = 0; t < T; t++) {
                 memcpy(Y + (t * W + 0) * N + row, target_col(c, &w->a, t), n * sizeof *Y);
                 memcpy(Y + (t * W + 1) * N + row, target_col(c, &w->b, t), n * sizeof *Y);
@@ -311,7 +329,7 @@ static ty_status sobol_pass(ctx *c, const block_plan *p, tws *ws, unsigned R,
             for (size_t i = 0; i < F; i++) {
                 memcpy(w->save, w->a.fcol[i], n * sizeof *w->save);
                 memcpy(w->a.fcol[i], w->b.fcol[i], n * sizeof *w->save);
-                if (!eval(p, &w->a, n, b * B, &bad))
+                if (!eval(c, p, &w->a, n, b * B, &bad))
                     for (size_t t = 0; t < T; t++)
                         memcpy(Y + (t * W + 2 + i) * N + row, target_col(c, &w->a, t), n * sizeof *Y);
                 memcpy(w->a.fcol[i], w->save, n * sizeof *w->save);
@@ -478,6 +496,14 @@ ty_status ty_sens_run(const ty_scenario *s, const ty_sens_options *opt, ty_sensi
     c.nblocks = (c.N + B - 1) / B;
     c.seed = opt->has_seed ? opt->seed : ty_scenario_run(s)->seed;
     c.threads = opt->threads > 0 ? opt->threads : omp_get_max_threads();
+    c.fault_at = UINT64_MAX;
+    /* As a run: a thread holds workspaces (and Spearman's rank buffers)
+     * for the whole analysis, so never more than 4 per processor (at least
+     * 8), nor more than there are blocks; the result does not depend on it. */
+    int cap = 4 * omp_get_num_procs();
+    if (cap < 8) cap = 8;
+    if (c.threads > cap) c.threads = cap;
+    if ((uint64_t)c.threads > c.nblocks) c.threads = (int)(c.nblocks ? c.nblocks : 1);
     unsigned R = opt->bootstrap ? opt->bootstrap : TY_SENS_BOOTSTRAP;
     uint64_t nrounds = (c.nblocks + TY_RUN_ROUND_BLOCKS - 1) / TY_RUN_ROUND_BLOCKS;
     c.steps = nrounds + ((methods & TY_SENS_SOBOL) ? nrounds + (R + BOOT_ROUND - 1) / BOOT_ROUND : 0);
@@ -538,6 +564,7 @@ done:
     block_plan_clear(&pc);
     block_plan_clear(&pi);
     free(c.dsrc);
+    ty_diag_free(c.fault);
     if (st != TY_OK) { ty_sensitivity_free(o); return st; }
     *out = o;
     return TY_OK;

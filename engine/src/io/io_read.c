@@ -771,9 +771,17 @@ static void r_check_format(rctx *r, hid_t file)
         r_fail(r, TY_ERR_IO, "%s", foreign);
         return;
     }
-    /* The version first: it says whether strings may be variable-length. */
+    /* The version first, before any string is read: files of format 1 keep
+     * their strings in HDF5's global heap, whose damaged entries crash
+     * libhdf5 itself (tests/fuzz/regressions/results/); they are refused
+     * unread. */
     int version = r_attr_int(r, file, "/", "format_version");
-    r->version = version == 1 ? 1 : TY_IO_FORMAT_VERSION;
+    r->version = TY_IO_FORMAT_VERSION;
+    if (!r->st && version == 1) {
+        r_fail(r, TY_ERR_IO, "written by an older tyche (result format version 1, whose strings a "
+               "damaged file can turn into a crash); run its scenario again with this tyche");
+        return;
+    }
     char *format = r_attr_str(r, file, "/", "format", 0);
     if (r->st) return;
     int ours = strcmp(format, TY_IO_FORMAT) == 0;
