@@ -14,18 +14,7 @@ source "$(dirname "$0")/lib/prologue.sh"
 cd "$work" || exit 1
 T=20   # seconds: every command here takes well under one
 
-cat > s.yaml <<'EOF'
-tyche: 1
-name: inputs
-run: {samples: 2000, seed: 1}
-factors:
-  a: {dist: "normal(0, 1)"}
-  b: {dist: "uniform(0, 1)"}
-outcomes:
-  model: logit
-  up: {score: a + b}
-  down: {score: 0}
-EOF
+small_scenario inputs > s.yaml
 cat > b.yaml <<'EOF'
 tyche: 1
 batch: inputs-batch

@@ -16,18 +16,7 @@ cd "$work" || exit 1
 chmod 755 "$work"   # the unprivileged rows read s.yaml here
 T=20
 
-cat > s.yaml <<'EOF'
-tyche: 1
-name: paths
-run: {samples: 2000, seed: 1}
-factors:
-  a: {dist: "normal(0, 1)"}
-  b: {dist: "uniform(0, 1)"}
-outcomes:
-  model: logit
-  up: {score: a + b}
-  down: {score: 0}
-EOF
+small_scenario paths > s.yaml
 cat > b.yaml <<'EOF'
 tyche: 1
 batch: paths-batch

@@ -12,3 +12,20 @@ pass=0 fail=0
 ok()  { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 finish() { echo "$pass passed, $fail failed${1:+ ($1)}"; [ "$fail" = 0 ]; }
+
+# small_scenario NAME: a quick two-factor logit scenario named NAME (2,000
+# samples), on stdout, for tests about files and paths rather than numbers.
+small_scenario() {
+  cat <<YAML
+tyche: 1
+name: $1
+run: {samples: 2000, seed: 1}
+factors:
+  a: {dist: "normal(0, 1)"}
+  b: {dist: "uniform(0, 1)"}
+outcomes:
+  model: logit
+  up: {score: a + b}
+  down: {score: 0}
+YAML
+}
