@@ -153,6 +153,27 @@ if [ "$RUNAS" != skip ]; then
 fi
 RUNAS=""
 
+# ---- a path taken during the run ----------------------------------------------
+# What is put at the result path after the check and before the rename (a
+# FIFO, a folder, a link) is not replaced: exit 1, one line, left as it is.
+# The run is stopped (SIGSTOP) as soon as its temporary file exists, the
+# object made, and the run let go: no race with the run's end.
+for kind in fifo folder link; do
+  rm -rf late.h5
+  "$tyche" run s.yaml -n 1e8 --threads 1 -o late.h5 --quiet >/dev/null 2>err & pid=$!
+  for _ in $(seq 500); do ls -A | grep -q '^\.late\.h5\.tmp-' && break; sleep 0.01; done
+  kill -STOP $pid
+  case $kind in fifo) mkfifo late.h5 ;; folder) mkdir late.h5 ;; link) ln -s old.h5 late.h5 ;; esac
+  kill -CONT $pid
+  wait $pid; rc=$?
+  if [ $rc = 1 ] && [ "$(wc -l < err)" = 1 ] && grep -q "late.h5: error: the result path became" err; then ok
+  else bad "$kind put at the path during the run: exit $rc: $(head -c 300 err)"; fi
+  case $kind in fifo) [ -p late.h5 ] ;; folder) [ -d late.h5 ] ;; link) [ -L late.h5 ] ;; esac \
+    && ok || bad "$kind put at the path during the run was replaced"
+  [ -z "$(ls -A | grep -E '^\.late\.h5\.tmp-' || true)" ] && ok || bad "$kind: temporary file left"
+done
+rm -rf late.h5
+
 # ---- what still works --------------------------------------------------------
 # A regular file is replaced; a hard link's other name keeps the old file.
 cp old.h5 keep.h5 && ln keep.h5 keep-link.h5

@@ -143,6 +143,7 @@ static const char *kind_of(mode_t mode)
     if (S_ISBLK(mode)) return "a block device";
     if (S_ISFIFO(mode)) return "a named pipe (FIFO)";
     if (S_ISSOCK(mode)) return "a socket";
+    if (S_ISLNK(mode)) return "a symbolic link";
     return "not a regular file";
 }
 
@@ -532,6 +533,13 @@ ty_status ty_result_file_finish(ty_result_file *f, const ty_results *r, ty_diag 
     if (closed < 0 && !injected) io_w_fail(&w, TY_ERR_IO, "closing the file");
     if (!w.st) test_kill_at("fsync");
     sync_path(&w, f->tmp_path, 0, "");
+    /* The target was checked before the first sample (check_target);
+     * something may have been put there since (a FIFO, a link, a folder):
+     * checked again, so that the rename replaces a regular file or nothing. */
+    struct stat now;
+    if (!w.st && lstat(f->final_path, &now) == 0 && !S_ISREG(now.st_mode))
+        io_w_fail(&w, TY_ERR_IO, "the result path became %s during the run; it is not replaced",
+                  kind_of(now.st_mode));
     if (!w.st) test_kill_at("rename");
     if (!w.st) {
         char what[1100];
