@@ -94,14 +94,17 @@ static double reached_rank(const ty_dist *da, const ty_dist *db, double r)
 /* Warns, at each correlation, when its factors' distributions cannot reach
  * the rank correlation asked for: ties in a distribution with atoms (two
  * bernoulli(0.5) asked for 0.9 reach about 0.72). Continuous margins reach
- * it exactly (ranks of monotone transforms of the normal scores). */
-static void warn_unreachable(const ty_scenario *s, ty_diag *diag)
+ * it exactly (ranks of monotone transforms of the normal scores).
+ * TY_ERR_NOMEM when the check could not be made (a warning must not be
+ * lost silently). */
+static ty_status warn_unreachable(const ty_scenario *s, ty_diag *diag)
 {
     for (size_t c = 0; c < s->ncorr; c++) {
         const ty_correlation *k = &s->corr[c];
         const ty_dist *da = s->dists[k->a], *db = s->dists[k->b];
         if (!da || !db || !(has_atoms(da) || has_atoms(db))) continue;
         double r = 2.0 * sin(M_PI * k->rank / 6.0), got = reached_rank(da, db, r);
+        if (isnan(got)) return TY_ERR_NOMEM;
         if (!(fabs(got - k->rank) > REACH_TOL)) continue;
         ty_diag_add(diag, TY_SEV_WARNING, &k->pos, "rank correlation %g between %s and %s cannot be "
                     "reached with these distributions; it reaches about %.3g", k->rank,
@@ -109,6 +112,7 @@ static void warn_unreachable(const ty_scenario *s, ty_diag *diag)
         ty_diag_hint(diag, "values that repeat (yes/no and count factors) tie in rank, which caps "
                      "their rank correlation; the run uses the copula as given");
     }
+    return TY_OK;
 }
 
 ty_status scenario_build_copula(ty_scenario *s, ty_diag *diag)
@@ -147,6 +151,5 @@ ty_status scenario_build_copula(ty_scenario *s, ty_diag *diag)
         return TY_ERR_INVALID;
     }
     s->copula = (ty_copula){.m = m, .factor = s->copula_factor, .corr = s->copula_corr};
-    warn_unreachable(s, diag);
-    return TY_OK;
+    return warn_unreachable(s, diag);
 }
