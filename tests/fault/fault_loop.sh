@@ -117,6 +117,10 @@ try() {
   for site in $(awk '/allocation [0-9]+ fails here/{s=1; next} s && /^$/{exit} s && / in /{print $4}' "$dir/err"); do
     [[ " $tolerated " == *" $site "* ]] && want="$want 0"
   done
+  # With 2 threads the allocation count varies from run to run (each thread
+  # makes its scratch when it first runs): an N past this run's last
+  # allocation fails nothing (no "fails here" stack), and the command succeeds.
+  [ "$var" = ALLOC ] && ! grep -q 'allocation [0-9]* fails here' "$dir/err" && want="$want 0"
   sed -i '/^tyche (fault build): allocation/,/^$/d' "$dir/err"
   local err; err=$(cat "$dir/err")
   local fails=()

@@ -53,9 +53,12 @@ static void run_program(const ty_program *p, size_t nd, size_t no, ty_outcome_mo
     if (!s) return;
     size_t bad = (size_t)-1;
     ty_status st = ty_program_run(p, s, N, fin, dout, oout, &bad);
-    if (st != TY_OK && (st != TY_ERR_INVALID || model != TY_OUTCOME_RULES || bad >= N)) abort();
-    /* Outputs are fully written for the chunks before the one that failed. */
-    size_t done = st == TY_OK ? N : bad / 256 * 256;
+    /* A fault is a sample that matches no rule, or a score or condition that
+     * is not finite (either model): TY_ERR_INVALID at a sample in range. */
+    if (st != TY_OK && (st != TY_ERR_INVALID || bad >= N)) abort();
+    /* Rules: outputs are fully written for the chunks before the one that
+     * failed. Logit: nothing is promised of a failed run's outputs. */
+    size_t done = st == TY_OK ? N : model == TY_OUTCOME_RULES ? bad / 256 * 256 : 0;
     for (size_t i = 0; i < done && no > 0; i++) {
         double sum = 0;
         int finite = 1, winners = 0;
