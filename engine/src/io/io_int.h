@@ -162,6 +162,11 @@ void io_w_f64(io_wctx *w, hid_t loc, const char *lpath, const char *name, size_t
 void io_w_u64(io_wctx *w, hid_t loc, const char *lpath, const char *name, size_t n,
               const uint64_t *data, const char *units, const char *description);
 
+/* get(src, i) for i < n (NULL as "") packed as n fixed-length strings of
+ * *len + 1 bytes each, *len the longest: a new buffer, or NULL when out of
+ * memory. */
+char *io_pack_strs(size_t n, const char *(*get)(const void *, size_t), const void *src, size_t *len);
+
 /* A 1-D dataset of n fixed-length UTF-8 strings (io_str_type_fixed, sized
  * to the longest), get(src, i) for each i; NULL entries become "". */
 void io_w_strs(io_wctx *w, hid_t loc, const char *lpath, const char *name, size_t n,

@@ -195,28 +195,35 @@ void io_w_u64(io_wctx *w, hid_t loc, const char *lpath, const char *name, size_t
 
 /* A 1-D dataset of n UTF-8 strings, fixed-length (io_str_type_fixed) at
  * the longest one's length; NULL entries become "". */
+char *io_pack_strs(size_t n, const char *(*get)(const void *, size_t), const void *src, size_t *len)
+{
+    size_t l = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *s = get(src, i);
+        if (s && strlen(s) > l) l = strlen(s);
+    }
+    char *v = n && l + 1 <= SIZE_MAX / n ? calloc(n, l + 1) : malloc(1);
+    for (size_t i = 0; v && i < n; i++) {
+        const char *s = get(src, i);
+        if (s) memcpy(v + i * (l + 1), s, strlen(s));
+    }
+    *len = l;
+    return v;
+}
+
 void io_w_strs(io_wctx *w, hid_t loc, const char *lpath, const char *name, size_t n,
                const char *(*get)(const void *, size_t), const void *src,
                const char *description)
 {
     if (w->st) return;
-    size_t len = 0;
-    for (size_t i = 0; i < n; i++) {
-        const char *s = get(src, i);
-        size_t l = s ? strlen(s) : 0;
-        if (l > len) len = l;
-    }
-    char *v = n && len + 1 <= SIZE_MAX / n ? calloc(n, len + 1) : malloc(1);
+    size_t len;
+    char *v = io_pack_strs(n, get, src, &len);
     hid_t t = v ? io_str_type_fixed(len) : -1;
     if (!v || t < 0) {
         if (!v) io_w_fail(w, TY_ERR_NOMEM, "writing %s/%s: out of memory", lpath, name);
         else io_w_fail(w, TY_ERR_IO, "making a string type for %s/%s", lpath, name);
         free(v);
         return;
-    }
-    for (size_t i = 0; i < n; i++) {
-        const char *s = get(src, i);
-        if (s) memcpy(v + i * (len + 1), s, strlen(s));
     }
     hsize_t dims[1] = {n};
     hid_t d = io_w_dataset(w, loc, lpath, name, t, t, 1, dims, v, NULL, description);

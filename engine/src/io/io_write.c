@@ -372,15 +372,13 @@ static void w_sweep(io_wctx *w, hid_t sweeps, const ty_sweep_result *s)
 /* command_args, the command's argv as a 1-D attribute of UTF-8 strings
  * (one per argument, any bytes but NUL: --resume reads them back as
  * given, where command_line is only for people). None stored: empty. */
+static const char *arg_at(const void *args, size_t i) { return ((char *const *)args)[i]; }
+
 static void w_command_args(io_wctx *w, hid_t file, const ty_results *r)
 {
     if (w->st) return;
-    size_t n = r->command_args ? r->ncommand_args : 0, len = 0;
-    for (size_t i = 0; i < n; i++)
-        if (r->command_args[i] && strlen(r->command_args[i]) > len) len = strlen(r->command_args[i]);
-    char *v = n && len + 1 <= SIZE_MAX / n ? calloc(n, len + 1) : malloc(1);
-    for (size_t i = 0; v && i < n; i++)
-        if (r->command_args[i]) memcpy(v + i * (len + 1), r->command_args[i], strlen(r->command_args[i]));
+    size_t n = r->command_args ? r->ncommand_args : 0, len;
+    char *v = io_pack_strs(n, arg_at, r->command_args, &len);
     hsize_t dims[1] = {n};
     hid_t t = io_str_type_fixed(len);
     hid_t sp = H5Screate_simple(1, dims, NULL);
