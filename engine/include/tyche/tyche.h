@@ -15,5 +15,6 @@
 #include "run.h"
 #include "sens.h"
 #include "io.h"
+#include "par.h"
 
 #endif

@@ -1,0 +1,43 @@
+/* par_int.h - internal: what the run loop, the sensitivity passes and the
+ * result files need of the ranks: each rank's share of a range of blocks,
+ * gathers into rank 0 in block order, and the few reductions whose result
+ * does not depend on order (integer sums, minima, maxima). Every function
+ * here is collective: every rank calls it, in the same order. Without MPI
+ * they are those of a single rank. */
+#ifndef TYCHE_MPI_PAR_INT_H
+#define TYCHE_MPI_PAR_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tyche/par.h"
+
+/* 1 on rank 0. */
+int par_root(void);
+
+/* The share [*lo, *hi) of [first, end) of rank `rank` of `size`: contiguous
+ * ranges in rank order, the remainder one each to the lowest ranks. */
+void par_share_of(uint64_t first, uint64_t end, int rank, int size, uint64_t *lo, uint64_t *hi);
+
+/* This rank's share of [first, end). */
+void par_share(uint64_t first, uint64_t end, uint64_t *lo, uint64_t *hi);
+
+/* Gathers: every rank holds elements [first, first + count) of buf (each
+ * esize bytes) and passes those; afterwards rank 0's buf (every rank's with
+ * all = 1) holds every rank's elements at their places. The ranks' spans
+ * must not overlap. 0, or -1 on an MPI failure (on every rank). */
+int par_gather(void *buf, size_t esize, uint64_t first, uint64_t count, int all);
+
+/* All ranks: the least of every rank's v. */
+uint64_t par_min_u64(uint64_t v);
+
+/* buf[0..n) summed over the ranks into rank 0's buf (integers: exact in
+ * any order); min/max likewise for doubles. 0, or -1 on an MPI failure. */
+int par_sum_u64(uint64_t *buf, size_t n);
+int par_min_f64(double *buf, size_t n);
+int par_max_f64(double *buf, size_t n);
+
+/* Rank 0's n bytes at buf to every rank. 0, or -1. */
+int par_bcast(void *buf, size_t n);
+
+#endif

@@ -1,0 +1,21 @@
+/* par_share.c - each rank's share of a range of blocks (par_int.h): the
+ * same arithmetic with or without MPI. */
+#include "par_int.h"
+
+void par_share_of(uint64_t first, uint64_t end, int rank, int size, uint64_t *lo, uint64_t *hi)
+{
+    uint64_t n = end > first ? end - first : 0, R = (uint64_t)size, r = (uint64_t)rank;
+    uint64_t q = n / R, extra = n % R;
+    *lo = first + r * q + (r < extra ? r : extra);
+    *hi = *lo + q + (r < extra ? 1 : 0);
+}
+
+void par_share(uint64_t first, uint64_t end, uint64_t *lo, uint64_t *hi)
+{
+    par_share_of(first, end, ty_par_rank(), ty_par_size(), lo, hi);
+}
+
+int par_root(void)
+{
+    return ty_par_rank() == 0;
+}
