@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 PRESET ?= release
 TYCHE = build/$(PRESET)/engine/tyche
 
-.PHONY: all deps build run test test-slow test-asan test-fault test-valgrind test-all bench fuzz fuzz-build fuzz-ci clean
+.PHONY: all deps build run test test-slow test-asan test-fault test-valgrind test-mpi test-all bench fuzz fuzz-build fuzz-ci clean
 all: build
 
 deps:
@@ -29,7 +29,8 @@ run: build
 # Test tiers (ctest labels): the default excludes `slow`; the sanitizer
 # build also skips `stat` (statistical tests over many runs: minutes under
 # ASan, and they test numbers, not memory). `make test-slow` runs the slow
-# tier (coverage at 200,000 samples and more).
+# tier (coverage at 200,000 samples and more). `make test-mpi` builds the
+# MPI preset and runs the `mpi` tier (below).
 CTEST_EXCLUDE = $(if $(filter asan,$(PRESET)),stat|slow,slow)|valgrind|fault|fault_long
 
 test: build
@@ -54,13 +55,27 @@ test-valgrind: deps
 	cmake --build --preset valgrind -j $(JOBS) --target tyche_cli
 	ctest --preset valgrind -L '^valgrind$$'
 
+# The MPI tier (label mpi, tests/mpi/): installs OpenMPI and the parallel
+# HDF5 (scripts/deps --mpi), builds the release tyche as the reference the
+# MPI build's results must equal bit for bit, builds the mpi preset (every
+# target, warnings as errors), then runs tyche under mpirun at 1, 2 and 3
+# ranks (docs/cluster.md). A few minutes on 2 cores.
+test-mpi:
+	@scripts/deps --mpi
+	cmake --preset release >/dev/null
+	cmake --build --preset release -j $(JOBS) --target tyche_cli
+	cmake --preset mpi -DTYCHE_REFERENCE_TYCHE=$(CURDIR)/build/release/engine/tyche >/dev/null
+	cmake --build --preset mpi -j $(JOBS)
+	ctest --preset mpi -L '^mpi$$'
+
 # Everything CI checks: release tests, the ASan/UBSan tests, a clean clang
-# build, the fault-injection loop and valgrind.
+# build, the fault-injection loop, valgrind and the MPI tier.
 test-all: test
 	$(MAKE) test PRESET=asan
 	$(MAKE) test PRESET=clang
 	$(MAKE) test-fault
 	$(MAKE) test-valgrind
+	$(MAKE) test-mpi
 
 bench: build
 	bench/run-draws
