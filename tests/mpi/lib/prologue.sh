@@ -5,7 +5,7 @@
 #
 # Gives: $tyche, $ref, $mpiexec (absolute), $root, $work (removed at exit),
 # $py (the system python with h5py), `mpi R ARGS...` (tyche under mpirun
-# with R ranks), `reference ARGS...`, `pair A B ID` / `compare_pairs` (result
+# with R ranks; `launch R PROGRAM ARGS...` for mpirun's options or another program), `reference ARGS...`, `pair A B ID` / `compare_pairs` (result
 # files that must be identical, compared at the end in one go), `ranks_are
 # FILE R`, and the pass/fail tally (`ok`, `bad`, `finish`).
 #
@@ -56,13 +56,15 @@ S=$root/scenarios
 # A run that hangs fails at this bound, not at ctest's.
 MPI_TIMEOUT=${MPI_TIMEOUT:-180}
 
-# mpi R ARGS...: `mpirun -np R tyche ARGS...` (more ranks than cores:
-# --oversubscribe; threads of a rank free to use every core: --bind-to none).
-mpi() {
+# launch R ARGS...: `mpirun -np R ARGS...` (more ranks than cores:
+# --oversubscribe; threads of a rank free to use every core: --bind-to
+# none), with the MPI build as `tyche` on PATH; mpi R ARGS...: launch R tyche ARGS...
+launch() {
     local np=$1; shift
     PATH="$work/bin/mpi:$PATH" timeout -k 10 "$MPI_TIMEOUT" \
-        "$mpiexec" --oversubscribe --bind-to none -np "$np" tyche "$@"
+        "$mpiexec" --oversubscribe --bind-to none -np "$np" "$@"
 }
+mpi() { local np=$1; shift; launch "$np" tyche "$@"; }
 reference() { PATH="$work/bin/ref:$PATH" timeout -k 10 "$MPI_TIMEOUT" tyche "$@"; }
 
 compare=("$py" "$root/tools/compare-results" --ignore ranks)

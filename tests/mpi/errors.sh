@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# MPI errors: whatever fails, on whichever rank, every rank ends with the
+# documented exit status and the user reads one message, the one the
+# reference build (no MPI) prints, never one per rank, never a hang.
+#
+# Each case runs `mpirun -np R tyche ...` at R = 2 and 3 through a wrapper
+# that records every rank's own exit status (OpenMPI told not to kill the
+# job at the first non-zero exit, so each rank ends by itself; mpirun then
+# exits 0 whatever the ranks did); checked: every rank's status is the
+# reference's, tyche's stderr
+# (mpirun's own notice about non-zero exits left out) is the reference's
+# byte for byte, so exactly as many 'error:' lines (one, where the
+# reference prints one), and no result or temporary file is left. Once
+# more at -np 3 without the wrapper, as users run it: mpirun's status.
+#
+# Cases: a malformed scenario (run, sensitivity, check) and a malformed
+# batch (exit 3); an unknown option (2); a missing scenario and an output
+# folder that does not exist (1); Sobol on a correlated scenario (3); a
+# sample that matches no rule in a block of rank 1 or 2, while rank 0's
+# blocks are fine (3, the lowest faulty sample named, as one process names
+# it); a write that fails (a file size limit: File too large, 1), with
+# --save-samples, whose samples every rank writes. And an error on one rank
+# only (its scenario file malformed, the others' fine): exit 3 on all.
+# Deterministic. About 30 s on 2 cores.
+# Usage: bash errors.sh MPI_TYCHE REFERENCE_TYCHE [MPIEXEC]
+source "$(dirname "$0")/lib/prologue.sh"
+M=$root/tests/malformed
+
+# The wrapper: tyche ARGS in DIR/rankN when that folder exists (else in
+# the current folder), its status written to DIR/rc.N.
+cat > "$work/bin/mpi/rankwrap" <<'EOF'
+#!/usr/bin/env bash
+d=$1; shift
+r=${OMPI_COMM_WORLD_RANK:?not under OpenMPI}
+[ -d "$d/rank$r" ] && cd "$d/rank$r"
+tyche "$@"; rc=$?
+echo "$rc" > "$d/rc.$r"
+exit "$rc"
+EOF
+chmod +x "$work/bin/mpi/rankwrap"
+
+# mpirun's own notice of a non-zero exit: blocks between lines of dashes.
+tyche_err() { awk '/^-{20,}$/ { skip = !skip; next } !skip' "$1"; }
+
+# check LABEL DIR ARGS...: the reference in DIR/ref, then mpirun at -np 2
+# and 3 through the wrapper and at -np 3 without it; the same status and
+# stderr; no result or temporary file left. FSIZE=KIB: under ulimit -f.
+limit() { [ -z "${FSIZE:-}" ] || ulimit -f "$FSIZE"; }
+check() {
+    local label=$1 dir=$2; shift 2
+    mkdir -p "$dir/ref"
+    (cd "$dir/ref" && limit && reference "$@" >out 2>err); local want=$?
+    [ $want != 0 ] || { bad "$label: the reference succeeded: the case is wrong"; return; }
+    [ $want != 124 ] && [ $want != 137 ] || { bad "$label: the reference hung"; return; }
+    local nerr; nerr=$(grep -c 'error:' "$dir/ref/err")
+    for r in 2 3; do
+        local d=$dir/np$r
+        mkdir -p "$d"
+        (cd "$d" && limit && launch "$r" --mca orte_abort_on_non_zero_status 0 rankwrap "$d" "$@" >out 2>err); local rc=$?
+        if [ $rc = 124 ] || [ $rc = 137 ]; then bad "$label -np $r: hung (killed after ${MPI_TIMEOUT} s)"; continue; fi
+        local statuses="" k
+        for ((k = 0; k < r; k++)); do statuses+=" $(cat "$d/rc.$k" 2>/dev/null || echo none)"; done
+        [ "$statuses" = "$(printf " $want%.0s" $(seq $r))" ] && ok \
+            || bad "$label -np $r: the ranks exited$statuses (want $want on each, as the reference)"
+        tyche_err "$d/err" > "$d/err.tyche"
+        if cmp -s "$dir/ref/err" "$d/err.tyche"; then ok
+        else bad "$label -np $r: stderr is not the reference's ($nerr 'error:' lines there, $(grep -c 'error:' "$d/err.tyche") here):"
+             diff "$dir/ref/err" "$d/err.tyche" | head -12; fi
+        [ -s "$d/out" ] && bad "$label -np $r: stdout: $(head -c 200 "$d/out")"
+        local left; left=$(cd "$d" && find . \( -name '*.h5' -o -name '.*tmp*' \) | head -3)
+        [ -z "$left" ] && ok || bad "$label -np $r: files left: $left"
+    done
+    # As users run it: mpirun's status, one copy of the message.
+    local d=$dir/plain
+    mkdir -p "$d"
+    (cd "$d" && limit && mpi 3 "$@" >out 2>err); local rc=$?
+    tyche_err "$d/err" > "$d/err.tyche"
+    [ $rc = $want ] && cmp -s "$dir/ref/err" "$d/err.tyche" && ok \
+        || bad "$label -np 3 (plain mpirun): exit $rc (want $want), $(grep -c 'error:' "$d/err.tyche") 'error:' lines (want $nerr): $(head -c 300 "$d/err")"
+}
+
+check "malformed scenario, run" "$work/c1" run "$M/factor_unknown_dist.yaml" -o r.h5
+check "malformed scenario, run --threads 2" "$work/c2" run "$M/yaml_syntax_unclosed_flow.yaml" -o r.h5 --threads 2
+check "malformed scenario, sensitivity" "$work/c3" sensitivity "$M/derived_unknown_name.yaml" -o r.h5
+check "malformed scenario, check" "$work/c4" check "$M/outcome_score_syntax.yaml"
+check "malformed batch" "$work/c5" batch "$M/batch_variant_unknown_factor.yaml" -o r.h5
+check "unknown option" "$work/c6" run "$S/geneva-2014.yaml" --bogus
+check "missing scenario" "$work/c7" run "$work/none.yaml" -o r.h5
+check "output folder missing" "$work/c8" run "$S/geneva-2014.yaml" -n 3000 -o "$work/none/r.h5"
+check "sobol on correlated factors" "$work/c9" sensitivity "$S/release-deadline.yaml" -n 256 -o r.h5
+
+# A sample that matches no rule. Seed 1: the lowest such sample is 57472,
+# block 56, in the round of blocks 32-63: rank 1's share at -np 2, rank 2's
+# at -np 3 (11, 11, 10 blocks); rank 0's blocks are fine.
+cat > "$work/norule.yaml" <<'EOF'
+tyche: 1
+name: norule
+run: {samples: 200000, seed: 1}
+factors:
+  x: {dist: "uniform(0, 1)"}
+outcomes:
+  model: rules
+  low: {when: x < 0.99997}
+  high: {when: x > 0.999995}
+EOF
+check "a sample matching no rule, on rank 1 or 2" "$work/c10" run "$work/norule.yaml" -o r.h5
+grep -q "sample 57472 matches no rule" "$work/c10/ref/err" && ok \
+    || bad "norule: the reference names another sample (the comment above is stale): $(grep error: "$work/c10/ref/err")"
+check "a sample matching no rule, 2 threads" "$work/c11" run "$work/norule.yaml" -o r.h5 --threads 2
+
+# A write that fails: the result file over a file size limit (SIGXFSZ is
+# ignored: an error, not a kill), with and without --save-samples.
+FSIZE=64 check "file too large" "$work/c12" run "$S/ukraine-2014.yaml" -n 50000 -o r.h5
+FSIZE=256 check "file too large, --save-samples" "$work/c13" run "$S/ukraine-2014.yaml" -n 100000 --save-samples -o r.h5
+# The older result stays as it was when the new one cannot be written.
+mkdir -p "$work/c14"
+(cd "$work/c14" && reference run "$S/geneva-2014.yaml" -n 3000 -o r.h5 --quiet && cp r.h5 old.h5)
+(cd "$work/c14" && ulimit -f 256 && mpi 3 run "$S/ukraine-2014.yaml" -n 100000 --save-samples -o r.h5 >/dev/null 2>&1); rc=$?
+[ $rc = 1 ] && cmp -s "$work/c14/r.h5" "$work/c14/old.h5" && [ -z "$(cd "$work/c14" && find . -name '.*tmp*')" ] && ok \
+    || bad "a failed --save-samples write at -np 3: exit $rc (want 1), the older file $(cmp -s "$work/c14/r.h5" "$work/c14/old.h5" && echo kept || echo CHANGED), temporary files: $(cd "$work/c14" && find . -name '.*tmp*')"
+
+# One rank's input differs: rank 2 (of 3) reads a malformed scenario, the
+# others a good one (each rank runs in its own folder, the same relative
+# path). Exit 3 on every rank, one message, that rank's; nobody waits.
+mkdir -p "$work/c15/ranks/rank0" "$work/c15/ranks/rank1" "$work/c15/ranks/rank2"
+cp "$S/geneva-2014.yaml" "$work/c15/ranks/rank0/s.yaml"
+cp "$S/geneva-2014.yaml" "$work/c15/ranks/rank1/s.yaml"
+cp "$M/factor_unknown_dist.yaml" "$work/c15/ranks/rank2/s.yaml"
+for np in 3; do
+    d=$work/c15/np$np; mkdir -p "$d"; cp -r "$work/c15/ranks/." "$d/"
+    (cd "$d" && launch $np --mca orte_abort_on_non_zero_status 0 rankwrap "$d" run s.yaml -n 3000 -o r.h5 >out 2>err)
+    st="$(cat "$d"/rc.* 2>/dev/null | tr '\n' ' ')"
+    n=$(tyche_err "$d/err" | grep -c 'error:')
+    [ "$st" = "3 3 3 " ] && [ "$n" = 1 ] && tyche_err "$d/err" | grep -q 's.yaml:.*error:' && ok \
+        || bad "a malformed scenario on rank 2 only: the ranks exited $st(want 3 3 3), $n 'error:' lines (want 1): $(head -c 400 "$d/err")"
+    [ -z "$(cd "$d" && find . -name '*.h5')" ] && ok || bad "rank 2 only: a result file was written"
+done
+
+finish
