@@ -79,6 +79,18 @@ void cli_test_round_done(void);
  * (tyche rng's endless stream) it also keeps rc. */
 int cli_close_stdout(int rc, int pipe_ends_quietly);
 
+/* Ranks (ranks.c; no-ops without MPI). cli_ranks_start, first thing in
+ * main: starts MPI; a rank above 0 prints nothing on stdout and keeps its
+ * stderr in memory. cli_ranks_gate(rc), by a verb before anything
+ * collective (0 when this rank is ready): returns the code every rank then
+ * follows, nonzero when any rank failed (the first time only; later calls
+ * return rc). cli_ranks_finish(rc), last: passes the gate if the verb did
+ * not, agrees the exit code (the lowest failing rank's, which shows its
+ * messages when it is not rank 0), ends MPI, returns the code. */
+int cli_ranks_start(int *argc, char ***argv);
+int cli_ranks_gate(int rc);
+int cli_ranks_finish(int rc);
+
 /* Parses a non-negative decimal (or 0x hex) 64-bit integer; 0 on success. */
 int cli_parse_u64(const char *text, uint64_t *out);
 

@@ -84,6 +84,9 @@ int cmd_batch(int argc, char **argv)
     runner_input_ref inputs[] = {{&in.id, o.input, "the batch file"},
                                  {ty_batch_scenario_id(b), ty_scenario_path(ty_batch_base(b)), "the scenario file of the batch"}};
     if ((rc = runner_check_output("batch", out_path, inputs, o.resume ? 0 : 2)) != 0) goto out;
+    /* Every rank is ready, or none goes on (cli_ranks_gate). */
+    if ((rc = cli_ranks_gate(0)) != 0) goto out;
+    rc = EXIT_RUNTIME;
     st = runner_create_file(&o, out_path, &file, diag);
     if (st != TY_OK) goto fail;
 
@@ -97,7 +100,7 @@ int cmd_batch(int argc, char **argv)
         st = TY_ERR_NOMEM;
         goto fail;
     }
-    st = ty_result_file_finish(file, res, diag);
+    st = runner_finish_file(file, res, diag);
     file = NULL;
     if (st != TY_OK) goto fail;
     if (o.json) cli_print_results_json(res, stdout);

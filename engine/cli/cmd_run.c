@@ -89,6 +89,9 @@ int cmd_run(int argc, char **argv)
     runner_input_ref inputs[] = {{&in.id, o.input, "the scenario file"}};
     if ((rc = runner_check_output("run", out_path, inputs, o.resume ? 0 : 1)) != 0) goto out;
     rc = EXIT_RUNTIME;
+    /* Every rank is ready, or none goes on (cli_ranks_gate). */
+    if ((rc = cli_ranks_gate(0)) != 0) goto out;
+    rc = EXIT_RUNTIME;
     st = runner_create_file(&o, out_path, &file, diag);
     if (st != TY_OK) goto fail;
     runner_sink sc = {file, diag};
@@ -113,7 +116,7 @@ int cmd_run(int argc, char **argv)
     }
     res->complete = run_st == TY_OK;
     if (ty_run_describe(res, s) != TY_OK) { st = TY_ERR_NOMEM; goto fail; }
-    st = ty_result_file_finish(file, res, diag);
+    st = runner_finish_file(file, res, diag);
     file = NULL;
     if (st != TY_OK) goto fail;
     report(&o, res, run_st, out_path);

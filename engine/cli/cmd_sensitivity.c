@@ -150,8 +150,9 @@ int cmd_sensitivity(int argc, char **argv)
                                  {batch ? ty_batch_scenario_id(batch) : NULL, ty_scenario_path(s),
                                   "the scenario file of the batch"}};
     if ((rc = runner_check_output("sensitivity", out_path, inputs, 2)) != 0) goto out;
+    if ((rc = cli_ranks_gate(0)) != 0) goto out;
     rc = EXIT_RUNTIME;
-    st = ty_result_file_create(out_path, NULL, &file, diag);
+    st = runner_create_file(&ro, out_path, &file, diag);
     if (st != TY_OK) goto fail;
 
     res = calloc(1, sizeof *res);
@@ -172,7 +173,7 @@ int cmd_sensitivity(int argc, char **argv)
     if (runner_fill_meta(res, argc + 1, argv - 1) != 0) { st = TY_ERR_NOMEM; goto fail; }
     res->complete = 1;
     if (ty_run_describe(res, s) != TY_OK) { st = TY_ERR_NOMEM; goto fail; }
-    st = ty_result_file_finish(file, res, diag);
+    st = runner_finish_file(file, res, diag);
     file = NULL;
     if (st != TY_OK) goto fail;
     if (a.json) cli_print_results_json(res, stdout);

@@ -182,9 +182,11 @@ static int dispatch(int argc, char **argv, int *pipe_ok)
 
 int main(int argc, char **argv)
 {
+    if (cli_ranks_start(&argc, &argv) != 0) return EXIT_RUNTIME;
     ty_io_setup();          /* before any HDF5 call: quiet, no exit handler */
     cli_signals_setup();
     int pipe_ok = 0;
     int rc = dispatch(argc, argv, &pipe_ok);
-    return cli_close_stdout(rc, pipe_ok);   /* every verb's output checked here, once */
+    rc = cli_close_stdout(rc, pipe_ok);     /* every verb's output checked here, once */
+    return cli_ranks_finish(rc);
 }

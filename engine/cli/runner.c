@@ -363,10 +363,20 @@ char *runner_stored_name(const char *path, const char *what)
 
 ty_status runner_create_file(const runner_opts *o, const char *path, ty_result_file **f, ty_diag *diag)
 {
+    *f = NULL;
+    /* Under MPI rank 0 writes the file; with --save-samples every rank
+     * writes its own samples into it (collectively) first. */
+    if (ty_par_rank() != 0 && !o->save_samples) return TY_OK;
     ty_io_options opt;
     ty_io_options_init(&opt);
     opt.compression_level = o->compress;
+    opt.collective = o->save_samples && ty_par_size() > 1;
     return ty_result_file_create(path, &opt, f, diag);
+}
+
+ty_status runner_finish_file(ty_result_file *f, const ty_results *r, ty_diag *diag)
+{
+    return f ? ty_result_file_finish(f, r, diag) : TY_OK;
 }
 
 char *runner_output_path(const runner_opts *o, const char *name)
@@ -399,8 +409,8 @@ int runner_exit_code(ty_status st)
 int runner_append_samples(void *ctx, uint64_t first, size_t n, const double *const *cols, size_t ncols)
 {
     runner_sink *c = ctx;
-    (void)first; (void)ncols;
-    return ty_result_file_samples_append(c->file, n, cols, c->diag) != TY_OK;
+    (void)ncols;
+    return ty_result_file_samples_write(c->file, first, n, cols, c->diag) != TY_OK;
 }
 
 ty_status runner_begin_samples(ty_result_file *f, const ty_scenario *s, const ty_run_options *ro,

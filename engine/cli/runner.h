@@ -91,8 +91,11 @@ int runner_append_samples(void *ctx, uint64_t first, size_t n, const double *con
 ty_status runner_begin_samples(ty_result_file *f, const ty_scenario *s, const ty_run_options *ro,
                                const char *variant, ty_diag *diag);
 
-/* Creates the result file at path with the --compress level. */
+/* Creates the result file at path with the --compress level. Under MPI
+ * only rank 0 has one (*f stays NULL on the others), unless --save-samples
+ * makes it collective. runner_finish_file finishes it (TY_OK for NULL). */
 ty_status runner_create_file(const runner_opts *o, const char *path, ty_result_file **f, ty_diag *diag);
+ty_status runner_finish_file(ty_result_file *f, const ty_results *r, ty_diag *diag);
 
 /* Warns on stderr (even with --quiet: it is a warning) for each run whose
  * --target-halfwidth was not reached within its sample budget. */

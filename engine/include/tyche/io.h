@@ -40,6 +40,13 @@ typedef struct ty_io_options {
     long fail_after_writes;  /* tests: the Nth operation (dataset/attribute write,
                                 flush, close, fsync, rename, folder fsync) fails as
                                 if the disk were full; 0: off (default) */
+    int collective;          /* MPI build, more than one rank: every rank calls
+                                create, samples_begin, samples_write, finish (or
+                                abort) in the same order, each writing its own rows
+                                of samples/ through parallel HDF5 (MPI-IO; the
+                                folder must be shared by the ranks), and rank 0
+                                alone writes the rest at finish. 0 (default):
+                                one process writes. */
 } ty_io_options;
 
 /* Process-wide HDF5 setup for a program (the tyche command calls it first
@@ -80,6 +87,14 @@ ty_status ty_result_file_samples_begin(ty_result_file *f, const char *variant, s
 ty_status ty_result_file_samples_append(ty_result_file *f, size_t n,
                                         const double *const *columns, ty_diag *diag);
 
+/* Writes n rows from row `first` on. One process: rows come in order
+ * (first is the number of rows so far; otherwise TY_ERR_INVALID), as
+ * samples_append. Collective (ty_io_options.collective): every rank calls
+ * it with its own rows (n may be 0); the columns grow to the end of the
+ * last rank's rows and each rank's rows land in one collective write. */
+ty_status ty_result_file_samples_write(ty_result_file *f, uint64_t first, size_t n,
+                                       const double *const *columns, ty_diag *diag);
+
 /* Writes everything of r (groups that samples_begin created are reused),
  * flushes, closes, fsyncs and renames the file into place, then fsyncs the
  * folder. Always releases f. On an error up to and including the rename,
@@ -89,7 +104,8 @@ ty_status ty_result_file_samples_append(ty_result_file *f, size_t n,
  * machine, but nothing can restore the old file at that point. */
 ty_status ty_result_file_finish(ty_result_file *f, const ty_results *r, ty_diag *diag);
 
-/* Closes and removes the temporary file and releases f. NULL is a no-op. */
+/* Closes and removes the temporary file and releases f. NULL is a no-op.
+ * Collective for a collective file. */
 void ty_result_file_abort(ty_result_file *f);
 
 /* create + finish: writes r to path atomically. */

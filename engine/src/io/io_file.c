@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,10 @@
 #include <unistd.h>
 
 #include "io_int.h"
+#include "mpi/par_int.h"
+#ifdef TYCHE_MPI
+#include <mpi.h>
+#endif
 
 #define SAMPLE_CHUNK 65536   /* elements per chunk of a samples/ column: 512 KiB */
 #define SAMPLE_DESCRIPTION "value of this factor, derived value or outcome in each sample, in sample order"
@@ -29,6 +34,7 @@ void ty_io_options_init(ty_io_options *opt)
     opt->compression_level = 0;   /* none by default: see io.h */
     opt->shuffle = 1;
     opt->fail_after_writes = 0;
+    opt->collective = 0;
 }
 
 /* Test hook: when the environment variable TYCHE_TEST_KILL_AT names point,
@@ -122,12 +128,13 @@ void ty_result_file_abort(ty_result_file *f)
 {
     if (!f) return;
     io_wctx w = {f, NULL, TY_OK};
-    if (f->file >= 0 && !f->close_failed) discard_writes(f);
+    /* A collective file's handle is MPI-IO's, not a descriptor. */
+    if (f->file >= 0 && !f->close_failed && !f->collective) discard_writes(f);
     close_cols(&w);
     if (f->file >= 0 && !f->close_failed) (void)H5Fclose(f->file);
     f->file = -1;
     (void)H5Eclear2(H5E_DEFAULT);
-    if (f->tmp_path) (void)unlink(f->tmp_path);
+    if (f->tmp_path && (!f->collective || par_root())) (void)unlink(f->tmp_path);
     release(f);
 }
 
@@ -200,7 +207,8 @@ static ty_status set_paths(ty_result_file *f, const char *final_path, const ty_p
     size_t dlen = slash ? (slash == final_path ? 1 : (size_t)(slash - final_path)) : 1;
     f->final_path = dup_str(final_path);
     f->dir = malloc(dlen + 1);
-    f->tmp_path = malloc(dlen + strlen(base) + 64);
+    f->tmp_cap = dlen + strlen(base) + 64;
+    f->tmp_path = calloc(f->tmp_cap, 1);
     if (!f->final_path || !f->dir || !f->tmp_path) {
         ty_diag_add(diag, TY_SEV_ERROR, pos, "out of memory");
         return TY_ERR_NOMEM;
@@ -299,6 +307,18 @@ static void remove_stale(const char *dir, const char *base, uint32_t tag)
     closedir(d);
 }
 
+/* Sets MPI-IO file access on fapl (a collective file); -1 on failure, or
+ * in a build without MPI, which never makes a collective file. */
+static herr_t set_mpio(hid_t fapl)
+{
+#ifdef TYCHE_MPI
+    return H5Pset_fapl_mpio(fapl, MPI_COMM_WORLD, MPI_INFO_NULL);
+#else
+    (void)fapl;
+    return -1;
+#endif
+}
+
 /* Creates f->file under a fresh temporary name ".BASE.tmp-TAG-PID-RANDOM"
  * in f->dir, with close degree strong so that closing the file closes every
  * object in it. The name is first taken with an exclusive open (up to 16
@@ -311,7 +331,8 @@ static ty_status create_tmp(ty_result_file *f, const ty_pos *pos, ty_diag *diag)
     /* HDF5 1.8's object headers: checksummed, and attributes over 64 KiB
      * (a long title as a fixed-length string) in dense storage. */
     if (fapl < 0 || H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) < 0
-        || H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST) < 0) {
+        || H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST) < 0
+        || (f->collective && set_mpio(fapl) < 0)) {
         char h5[256];
         io_h5_error(h5, sizeof h5);
         if (fapl >= 0) H5Pclose(fapl);
@@ -322,18 +343,28 @@ static ty_status create_tmp(ty_result_file *f, const ty_pos *pos, ty_diag *diag)
     const char *base = slash ? slash + 1 : f->final_path;
     const char *sep = slash ? "/" : "";
     const char *d = slash ? (strcmp(f->dir, "/") == 0 ? "" : f->dir) : "";
-    uint32_t tag = machine_tag();
-    remove_stale(f->dir, base, tag);
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    uint64_t seed = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 30) ^ (uint64_t)(uintptr_t)f;
     int fd = -1, e = 0;
-    for (int attempt = 0; attempt < 16 && fd < 0; attempt++) {
-        sprintf(f->tmp_path, "%s%s.%s.tmp-%08x-%ld-%08llx", d, sep, base, (unsigned)tag, (long)getpid(),
-                (unsigned long long)(mix64(seed + (uint64_t)attempt) & 0xffffffffu));
-        fd = open(f->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-        e = errno;
-        if (fd < 0 && e != EEXIST) break;
+    /* A collective file: rank 0 takes the name (its PID in it) and tells
+     * the others. */
+    if (!f->collective || par_root()) {
+        uint32_t tag = machine_tag();
+        remove_stale(f->dir, base, tag);
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        uint64_t seed = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 30) ^ (uint64_t)(uintptr_t)f;
+        for (int attempt = 0; attempt < 16 && fd < 0; attempt++) {
+            sprintf(f->tmp_path, "%s%s.%s.tmp-%08x-%ld-%08llx", d, sep, base, (unsigned)tag, (long)getpid(),
+                    (unsigned long long)(mix64(seed + (uint64_t)attempt) & 0xffffffffu));
+            fd = open(f->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+            e = errno;
+            if (fd < 0 && e != EEXIST) break;
+        }
+    }
+    if (f->collective) {
+        int32_t got[2] = {fd >= 0, e};
+        if (par_bcast(got, sizeof got) != 0 || par_bcast(f->tmp_path, f->tmp_cap) != 0) got[0] = 0;
+        if (!par_root()) fd = got[0] ? INT_MAX : -1;   /* a name, but no descriptor here */
+        e = got[1];
     }
     if (fd < 0) {
         H5Pclose(fapl);
@@ -341,15 +372,21 @@ static ty_status create_tmp(ty_result_file *f, const ty_pos *pos, ty_diag *diag)
                     strerror(e));
         return TY_ERR_IO;
     }
-    close(fd);
+    if (fd != INT_MAX) close(fd);
     f->file = H5Fcreate(f->tmp_path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
     char h5[256] = "";
     if (f->file < 0) e = io_h5_error_errno(h5, sizeof h5);   /* before H5Pclose clears the stack */
     H5Pclose(fapl);
+    if (f->collective && par_min_u64(f->file >= 0) == 0 && f->file >= 0) {
+        /* Made on this rank, not on another: no half-made file stays open. */
+        (void)H5Fclose(f->file);
+        f->file = -1;
+        if (!e) snprintf(h5, sizeof h5, "it failed on another rank");
+    }
     if (f->file < 0) {
         if (e) ty_diag_add(diag, TY_SEV_ERROR, pos, "cannot write: %s", strerror(e));
         else ty_diag_add(diag, TY_SEV_ERROR, pos, "cannot create temporary file '%s': %s", f->tmp_path, h5);
-        (void)unlink(f->tmp_path);
+        if (!f->collective || par_root()) (void)unlink(f->tmp_path);
         return TY_ERR_IO;
     }
     return TY_OK;
@@ -367,7 +404,10 @@ ty_status ty_result_file_create(const char *final_path, const ty_io_options *opt
     f->file = -1;
     if (opt) f->opt = *opt;
     else ty_io_options_init(&f->opt);
+    f->collective = f->opt.collective && ty_par_built() && ty_par_size() > 1;
     ty_status st = set_paths(f, final_path, &pos, diag);
+    /* A collective file: no rank goes on to the collective create alone. */
+    if (f->collective) st = (ty_status)ty_par_agree((int)st, NULL);
     if (st == TY_OK) st = create_tmp(f, &pos, diag);
     if (st != TY_OK) {
         release(f);
@@ -483,6 +523,56 @@ ty_status ty_result_file_samples_append(ty_result_file *f, size_t n, const doubl
     return w.st;
 }
 
+/* See io.h. A collective write: every rank extends the columns to the end
+ * of the last rank's rows, selects its own rows (or none) and joins one
+ * collective H5Dwrite per column. */
+static ty_status samples_write_collective(ty_result_file *f, uint64_t first, size_t n,
+                                          const double *const *columns, ty_diag *diag)
+{
+    io_wctx w = {f, diag, TY_OK};
+    uint64_t end = first + n > f->nrows ? first + n : f->nrows;
+    uint64_t total = UINT64_MAX - par_min_u64(UINT64_MAX - end);
+    if (total == f->nrows) return TY_OK;
+    hsize_t start[1] = {first}, count[1] = {n ? n : 1}, size[1] = {total};
+    double none = 0;
+    hid_t ms = H5Screate_simple(1, count, NULL), dxpl = H5Pcreate(H5P_DATASET_XFER);
+    if (ms < 0 || dxpl < 0 || (n == 0 && H5Sselect_none(ms) < 0)
+#ifdef TYCHE_MPI
+        || H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE) < 0
+#endif
+    )
+        io_w_fail(&w, TY_ERR_IO, "setting up a collective write of %s", f->cols_path);
+    for (size_t c = 0; c < f->ncols && !w.st; c++) {
+        hid_t d = f->cols[c], fs = -1;
+        char cpath[768];
+        if (H5Iget_name(d, cpath, sizeof cpath) < 0) snprintf(cpath, sizeof cpath, "%s", f->cols_path);
+        if (H5Dset_extent(d, size) < 0 || (fs = H5Dget_space(d)) < 0
+            || (n ? H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL)
+                  : H5Sselect_none(fs)) < 0)
+            io_w_fail(&w, TY_ERR_IO, "extending dataset %s", cpath);
+        else if (H5Dwrite(d, H5T_NATIVE_DOUBLE, ms, fs, dxpl, n ? columns[c] : &none) < 0)
+            io_w_fail(&w, TY_ERR_IO, "writing dataset %s", cpath);
+        if (fs >= 0) H5Sclose(fs);
+    }
+    if (ms >= 0) H5Sclose(ms);
+    if (dxpl >= 0) H5Pclose(dxpl);
+    if (!w.st) f->nrows = total;
+    return w.st;
+}
+
+ty_status ty_result_file_samples_write(ty_result_file *f, uint64_t first, size_t n,
+                                       const double *const *columns, ty_diag *diag)
+{
+    if (f->collective) return samples_write_collective(f, first, n, columns, diag);
+    if (first != f->nrows) {
+        io_wctx w = {f, diag, TY_OK};
+        io_w_fail(&w, TY_ERR_INVALID, "writing %s: rows from %llu, after %llu rows", f->cols_path,
+                  (unsigned long long)first, (unsigned long long)f->nrows);
+        return w.st;
+    }
+    return ty_result_file_samples_append(f, n, columns, diag);
+}
+
 /* fsyncs the file (dir 0) or folder (dir 1) at path, first passing its
  * injection point; on error records the failure on w ("syncing ... to
  * disk", then note). Does nothing when w has already failed. */
@@ -510,9 +600,39 @@ static void sync_path(io_wctx *w, const char *path, int dir, const char *note)
  * step, the folder's fsync, comes after the rename: the new, complete file
  * is then in place (the older one is gone), and the error says that the
  * rename may not survive a crash of the machine. */
+/* A collective file at finish: every rank closes it (MPI-IO's close is
+ * collective), then rank 0 opens it again on its own to write the rest
+ * and goes on as one process does; the others are done. Returns 1 on a
+ * rank that is done (*st its status), 0 on rank 0 to go on. */
+static int finish_collective(io_wctx *w)
+{
+    ty_result_file *f = w->f;
+    (void)refuse_after_failure(w);
+    close_cols(w);
+    herr_t closed = H5Fclose(f->file);
+    if (closed < 0) f->close_failed = 1;
+    else f->file = -1;
+    if (closed < 0) io_w_fail(w, TY_ERR_IO, "closing the file");
+    if (!par_root()) return 1;
+    f->collective = 0;
+    if (!w->st) {
+        hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+        if (fapl >= 0 && H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) >= 0
+            && H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST) >= 0)
+            f->file = H5Fopen(f->tmp_path, H5F_ACC_RDWR, fapl);
+        if (fapl >= 0) H5Pclose(fapl);
+        if (f->file < 0) io_w_fail(w, TY_ERR_IO, "opening the samples written by the ranks");
+    }
+    return 0;
+}
+
 ty_status ty_result_file_finish(ty_result_file *f, const ty_results *r, ty_diag *diag)
 {
     io_wctx w = {f, diag, TY_OK};
+    if (f->collective && finish_collective(&w)) {
+        release(f);
+        return w.st;
+    }
     (void)refuse_after_failure(&w);
     close_cols(&w);
     if (!w.st) io_write_results(&w, r);

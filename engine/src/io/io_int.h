@@ -79,6 +79,8 @@ struct ty_result_file {
     long ops;                /* fault-injection points passed so far (io_w_inject) */
     int failed;              /* a call failed; only finish (which aborts) or abort remain */
     int close_failed;        /* H5Fclose failed: the id must never be closed again */
+    int collective;          /* every rank has it open (ty_io_options.collective) */
+    size_t tmp_cap;          /* bytes at tmp_path */
     hid_t *cols;             /* the current per-sample column set */
     size_t ncols;
     hsize_t nrows;

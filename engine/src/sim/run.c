@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mpi/par_int.h"
 #include "run_int.h"
 
 #define THREADS_PER_CPU 4         /* --threads is capped at this many a processor... */
@@ -53,6 +54,31 @@ uint64_t ty_run_max_samples(const ty_run_settings *set)
 static size_t block_size(const run *r, uint64_t b)
 {
     return (size_t)(b + 1 < r->nblocks ? B : r->N - b * B);
+}
+
+/* Samples in blocks [lo, hi). */
+static uint64_t blocks_samples(const run *r, uint64_t lo, uint64_t hi)
+{
+    uint64_t end = hi * B < r->N ? hi * B : r->N;
+    return hi > lo ? end - lo * B : 0;
+}
+
+/* The status every rank goes on with after a step that may fail on some
+ * ranks only (memory, a write): the lowest-ranked failure's, so that no
+ * rank waits in a collective the others have left. Rank 0, when only
+ * another rank failed, says so (that rank's own words stay with it). */
+static ty_status agree(ty_status st, const char *what, ty_diag *diag)
+{
+    ty_status all = (ty_status)ty_par_agree((int)st, NULL);
+    if (all != TY_OK && all != TY_ERR_INTERRUPTED && st == TY_OK && par_root())
+        ty_diag_add(diag, TY_SEV_ERROR, NULL, "%s failed on another rank", what);
+    return all;
+}
+
+static ty_status ranks_lost(ty_diag *diag)
+{
+    if (par_root()) ty_diag_add(diag, TY_SEV_ERROR, NULL, "the ranks could not exchange their results (MPI)");
+    return TY_ERR_IO;
 }
 
 /* The outcome names and labels of out. 0 or -1 (memory). */
@@ -232,14 +258,15 @@ static void report_fault(run *r, uint64_t bad, ty_diag *diag)
     block_report_fault(&p->bp, &r->ws[0].bw, bi, diag);
 }
 
-/* Blocks [next, end) in parallel: each tallied into its slot of r->tallies
- * (and copied to r->save). Returns UINT64_MAX, or the faulty sample index
- * (block_eval) of the lowest faulty block; *nomem is 1 when a thread could
- * not make its scratch. */
-static uint64_t run_round(run *r, uint64_t next, uint64_t end, int *nomem)
+/* This rank's blocks [lo, hi) of the round from block next, in parallel:
+ * each tallied into its slot (b - next) of r->tallies (and copied to
+ * r->save). Returns UINT64_MAX, or the faulty sample index (block_eval) of
+ * the lowest faulty block; *nomem is 1 when a thread could not make its
+ * scratch. */
+static uint64_t run_round(run *r, uint64_t next, uint64_t lo, uint64_t hi, int *nomem)
 {
     const plan *p = &r->p;
-    size_t nround = (size_t)(end - next);
+    size_t nround = (size_t)(hi - lo), first = (size_t)(lo - next);
     uint64_t first_bad = UINT64_MAX;
     int oom = 0;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(r->threads) reduction(min : first_bad) \
@@ -254,30 +281,32 @@ static uint64_t run_round(run *r, uint64_t next, uint64_t end, int *nomem)
             oom = 1;
             continue;
         }
-        uint64_t b = next + i, bi;
-        size_t n = block_size(r, b);
+        uint64_t b = lo + i, bi;
+        size_t n = block_size(r, b), slot = first + i;
         if (block_compute(p, w, b, n, &bi) != TY_OK) {
             if (bi < first_bad) first_bad = bi;
             continue;
         }
-        block_tally(p, w, b, n, r->tallies + i * p->ntally);
+        block_tally(p, w, b, n, r->tallies + slot * p->ntally);
         if (r->save)
             for (size_t c = 0; c < p->S + p->K; c++)
-                memcpy(r->save + c * r->round_cap * B + i * B, w->bw.cols + c * B, n * sizeof *r->save);
+                memcpy(r->save + c * r->round_cap * B + slot * B, w->bw.cols + c * B, n * sizeof *r->save);
     }
     *nomem = oom;
     return first_bad;
 }
 
-/* Hands the round's samples (blocks from next on) to the sink. */
-static ty_status run_sink(run *r, uint64_t next, ty_diag *diag)
+/* Hands this rank's samples of the round (its blocks [lo, hi) of the round
+ * from block next) to the sink; every rank calls it, with no rows when its
+ * share is empty (the sink of an MPI run writes collectively). */
+static ty_status run_sink(run *r, uint64_t next, uint64_t lo, uint64_t hi, ty_diag *diag)
 {
     size_t ncols = r->p.S + r->p.K;
     const double **cols = malloc(ncols * sizeof *cols);
     if (!cols) return TY_ERR_NOMEM;
-    for (size_t c = 0; c < ncols; c++) cols[c] = r->save + c * r->round_cap * B;
+    for (size_t c = 0; c < ncols; c++) cols[c] = r->save + c * r->round_cap * B + (lo - next) * B;
     size_t errors = ty_diag_errors(diag);
-    int rc = r->opt->sink(r->opt->sink_ctx, next * B, (size_t)(r->a.est.n - next * B), cols, ncols);
+    int rc = r->opt->sink(r->opt->sink_ctx, lo * B, (size_t)blocks_samples(r, lo, hi), cols, ncols);
     free(cols);
     if (rc == 0) return TY_OK;
     /* One line per failure: a sink that said why (the result file's
@@ -286,9 +315,46 @@ static ty_status run_sink(run *r, uint64_t next, ty_diag *diag)
     return TY_ERR_IO;
 }
 
+/* One round's outcome on rank 0, told to every rank. */
+typedef struct round_verdict { int32_t status, reached; } round_verdict;
+
+/* Rank 0's part after a round's tallies are in: adds them in block order,
+ * and at a checkpoint records the convergence point and tests the target.
+ * Returns the verdict every rank follows. */
+static round_verdict root_round(run *r, uint64_t next, uint64_t end, uint64_t *checkpoint,
+                                ty_run_result *out)
+{
+    round_verdict v = {TY_OK, 0};
+    for (uint64_t b = next; b < end; b++)
+        accum_add(&r->p, &r->a, b, r->tallies + (b - next) * r->p.ntally, block_size(r, b));
+    if (end == *checkpoint || end == r->nblocks) {
+        double max_half = INFINITY;
+        if (add_checkpoint(&r->p, &r->a, &out->convergence, &max_half) != 0) {
+            v.status = TY_ERR_NOMEM;
+            return v;
+        }
+        /* The target is tested only from TARGET_MIN_BLOCKS blocks on: a
+         * run that stops the first time its interval looks narrow
+         * enough favours the runs whose error was underestimated, and
+         * early on that happens often (measured: stopped runs covered
+         * 79-84% when the rule applied from 2 blocks). */
+        if (r->set.target_halfwidth > 0 && max_half <= r->set.target_halfwidth &&
+            end < r->nblocks && end >= TARGET_MIN_BLOCKS)
+            v.reached = 1;
+        if (end == *checkpoint) *checkpoint *= 2;
+    }
+    const ty_run_options *opt = r->opt;
+    if (opt->progress) opt->progress(opt->progress_ctx, r->a.est.n, r->N);
+    return v;
+}
+
 /* Runs rounds from block `next` until every block is done, the target
- * half-width is reached at a checkpoint, or an interrupt. Sets *interrupted
- * and *reached. TY_OK or an error (on diag). */
+ * half-width is reached at a checkpoint, or an interrupt. Each rank runs
+ * its share of a round's blocks (par_share); their tallies are gathered
+ * into rank 0, which adds them in block order and decides whether to go
+ * on: the rounds, and so where a run stops, are those of one process, for
+ * any number of ranks. Sets *interrupted and *reached. TY_OK or an error
+ * (on rank 0's diag). */
 static ty_status run_rounds(run *r, uint64_t next, ty_run_result *out, int *interrupted, int *reached,
                             ty_diag *diag)
 {
@@ -299,38 +365,36 @@ static ty_status run_rounds(run *r, uint64_t next, ty_run_result *out, int *inte
         uint64_t end = next + r->round_cap;
         if (end > checkpoint) end = checkpoint;
         if (end > r->nblocks) end = r->nblocks;
+        uint64_t lo, hi;
+        par_share(next, end, &lo, &hi);
         int nomem;
-        uint64_t bad = run_round(r, next, end, &nomem);
-        if (nomem) return TY_ERR_NOMEM;
+        uint64_t bad = run_round(r, next, lo, hi, &nomem);
+        /* What any rank met, every rank learns. */
+        if (par_min_u64(nomem ? 0 : 1) == 0) return TY_ERR_NOMEM;
+        bad = par_min_u64(bad);
         if (bad != UINT64_MAX) {
-            report_fault(r, bad, diag);
+            if (par_root()) report_fault(r, bad, diag);
             return TY_ERR_INVALID;
         }
-        for (uint64_t b = next; b < end; b++)
-            accum_add(&r->p, &r->a, b, r->tallies + (b - next) * r->p.ntally, block_size(r, b));
+        if (par_gather(r->tallies, r->p.ntally * sizeof *r->tallies, lo - next, hi - lo, 0) != 0)
+            return ranks_lost(diag);
         accum_merge_hist(&r->p, &r->a, r->ws, r->nws);
         if (r->save) {
-            ty_status st = run_sink(r, next, diag);
+            ty_status st = agree(run_sink(r, next, lo, hi, diag), "writing the samples", diag);
             if (st != TY_OK) return st;
         }
+        round_verdict v = {TY_OK, 0};
+        if (par_root()) v = root_round(r, next, end, &checkpoint, out);
+        else if (end == checkpoint) checkpoint *= 2;
+        if (par_bcast(&v, sizeof v) != 0) return ranks_lost(diag);
+        if (v.status != TY_OK) return (ty_status)v.status;
         next = end;
-        if (next == checkpoint || next == r->nblocks) {
-            double max_half;
-            if (add_checkpoint(&r->p, &r->a, &out->convergence, &max_half) != 0) return TY_ERR_NOMEM;
-            /* The target is tested only from TARGET_MIN_BLOCKS blocks on: a
-             * run that stops the first time its interval looks narrow
-             * enough favours the runs whose error was underestimated, and
-             * early on that happens often (measured: stopped runs covered
-             * 79-84% when the rule applied from 2 blocks). */
-            if (r->set.target_halfwidth > 0 && max_half <= r->set.target_halfwidth &&
-                next < r->nblocks && next >= TARGET_MIN_BLOCKS)
-                *reached = 1;
-            if (next == checkpoint) checkpoint *= 2;
-        }
-        if (opt->progress) opt->progress(opt->progress_ctx, r->a.est.n, r->N);
+        *reached = v.reached;
         /* A run that just reached its target is done, not interrupted:
-         * resumed, it would not know to stop there. */
-        if (opt->interrupt && *opt->interrupt && next < r->nblocks && !*reached) *interrupted = 1;
+         * resumed, it would not know to stop there. A signal to any rank
+         * stops them all. */
+        int stop = par_min_u64(opt->interrupt && *opt->interrupt ? 0 : 1) == 0;
+        if (stop && next < r->nblocks && !*reached) *interrupted = 1;
     }
     return TY_OK;
 }
@@ -341,6 +405,11 @@ static ty_status run_finish(run *r, int interrupted, int reached, double wall, t
                             ty_diag *diag)
 {
     const plan *p = &r->p;
+    if (accum_reduce_hist(p, &r->a) != 0) return ranks_lost(diag);
+    out->threads = r->threads;
+    out->ranks = ty_par_size();
+    /* The estimates are rank 0's: the other ranks hold no tallies. */
+    if (!par_root()) return interrupted ? TY_ERR_INTERRUPTED : TY_OK;
     out->max_halfwidth = 0;
     for (size_t k = 0; k < p->K; k++) {
         out->outcomes[k] = outcome_estimate(p, &r->a, k);
@@ -355,8 +424,6 @@ static ty_status run_finish(run *r, int interrupted, int reached, double wall, t
     out->samples_requested = r->N;
     out->sampling = (int)r->set.sampling;
     out->block_size = B;
-    out->threads = r->threads;
-    out->ranks = 1;
     out->complete = !interrupted;
     out->stopped_early = reached;
     out->wall_seconds = wall;
@@ -388,11 +455,15 @@ ty_status ty_run_scenario(const ty_scenario *s, const char *variant, const ty_ru
     if (st == TY_OK && opt->resume) {
         st = run_resume(&r, opt->resume, out, diag);
         prev_wall = opt->resume->wall_seconds;
+        /* Every rank read the stored state; rank 0 alone adds it in. */
+        if (st == TY_OK && !par_root()) accum_clear_hist(&r.p, &r.a);
     }
+    st = agree(st, "preparing the run", diag);
     int interrupted = 0, reached = 0;
     if (st == TY_OK) st = run_rounds(&r, r.a.blocks, out, &interrupted, &reached, diag);
     if (st == TY_OK)
         st = run_finish(&r, interrupted, reached, prev_wall + (omp_get_wtime() - t0), out, diag);
+    st = agree(st, "the run", diag);
     run_free(&r);
     return st;
 }

@@ -89,6 +89,12 @@ void accum_add(const plan *p, accum *a, uint64_t b, const double *t, size_t w);
  * a's and resets theirs. */
 void accum_merge_hist(const plan *p, accum *a, workspace *ws, int nws);
 
+/* Ranks: a's histogram counts and least and greatest values back to none
+ * (a rank other than 0 after a resume: rank 0 holds the stored ones), and
+ * every rank's added into rank 0's (collective). 0, or -1 (MPI failure). */
+void accum_clear_hist(const plan *p, accum *a);
+int accum_reduce_hist(const plan *p, accum *a);
+
 int workspace_init(workspace *w, const plan *p);
 void workspace_free(workspace *w);
 

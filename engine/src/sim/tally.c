@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mpi/par_int.h"
 #include "run_int.h"
 #include "tyche/dist.h"
 
@@ -525,4 +526,19 @@ int tally_load_state(const plan *p, accum *a, const ty_resume_state *rs)
     memcpy(a->sn, c, S * sizeof *c); c += S;
     memcpy(a->hist, c, S * HS * sizeof *c);
     return a->blocks == rs->blocks_done ? 0 : -1;
+}
+
+void accum_clear_hist(const plan *p, accum *a)
+{
+    memset(a->hist, 0, p->S * HS * sizeof *a->hist);
+    for (size_t j = 0; j < p->S; j++) {
+        a->vmin[j] = INFINITY;
+        a->vmax[j] = -INFINITY;
+    }
+}
+
+int accum_reduce_hist(const plan *p, accum *a)
+{
+    /* Counts, least and greatest values: exact in any order of ranks. */
+    return par_sum_u64(a->hist, p->S * HS) | par_min_f64(a->vmin, p->S) | par_max_f64(a->vmax, p->S);
 }
