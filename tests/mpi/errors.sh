@@ -18,11 +18,13 @@
 # folder that does not exist (1); Sobol on a correlated scenario (3); a
 # sample that matches no rule in a block of rank 1 or 2, while rank 0's
 # blocks are fine (3, the lowest faulty sample named, as one process names
-# it); a write that fails (a file size limit: File too large, 1), with
+# it); a write that fails (a full disk, 1), with and without
 # --save-samples, whose samples every rank writes. And an error on one rank
-# only (its scenario file malformed, the others' fine): exit 3 on all.
+# only (its scenario file malformed, the others' fine): exit 3 on all, and
+# that rank's message.
 # Deterministic. About 30 s on 2 cores.
 # Usage: bash errors.sh MPI_TYCHE REFERENCE_TYCHE [MPIEXEC]
+MPI_TIMEOUT=${MPI_TIMEOUT:-60}   # errors come fast: a hang fails sooner
 source "$(dirname "$0")/lib/prologue.sh"
 M=$root/tests/malformed
 
@@ -40,23 +42,32 @@ EOF
 chmod +x "$work/bin/mpi/rankwrap"
 
 # mpirun's own notice of a non-zero exit: blocks between lines of dashes.
-tyche_err() { awk '/^-{20,}$/ { skip = !skip; next } !skip' "$1"; }
+tyche_err() { awk '/^--------------------+$/ { skip = !skip; next } !skip' "$1"; }   # (mawk: no {n,})
 
 # check LABEL DIR ARGS...: the reference in DIR/ref, then mpirun at -np 2
 # and 3 through the wrapper and at -np 3 without it; the same status and
-# stderr; no result or temporary file left. FSIZE=KIB: under ulimit -f.
-limit() { [ -z "${FSIZE:-}" ] || ulimit -f "$FSIZE"; }
+# stderr; no result or temporary file left (with DISK set: in DISK, whose
+# r.h5 must stay OLD's copy; temporary files are removed after each run).
+DISK=
+after() {   # after LABEL: the checks on DISK after a failed run
+    [ -n "$DISK" ] || return 0
+    local tmp; tmp=$(find "$DISK" -name '.*tmp*')
+    [ -z "$tmp" ] && ok || { bad "$1: temporary files left on the full disk: $tmp"; rm -f $tmp; }
+    cmp -s "$DISK/r.h5" "$OLD" && ok || { bad "$1: the older result file changed"; cp "$OLD" "$DISK/r.h5"; }
+}
 check() {
     local label=$1 dir=$2; shift 2
     mkdir -p "$dir/ref"
-    (cd "$dir/ref" && limit && reference "$@" >out 2>err); local want=$?
+    (cd "$dir/ref" && reference "$@" >out 2>err); local want=$?
+    after "$label (reference)"
     [ $want != 0 ] || { bad "$label: the reference succeeded: the case is wrong"; return; }
     [ $want != 124 ] && [ $want != 137 ] || { bad "$label: the reference hung"; return; }
     local nerr; nerr=$(grep -c 'error:' "$dir/ref/err")
     for r in 2 3; do
         local d=$dir/np$r
         mkdir -p "$d"
-        (cd "$d" && limit && launch "$r" --mca orte_abort_on_non_zero_status 0 rankwrap "$d" "$@" >out 2>err); local rc=$?
+        (cd "$d" && launch "$r" --mca orte_abort_on_non_zero_status 0 rankwrap "$d" "$@" >out 2>err); local rc=$?
+        after "$label -np $r"
         if [ $rc = 124 ] || [ $rc = 137 ]; then bad "$label -np $r: hung (killed after ${MPI_TIMEOUT} s)"; continue; fi
         local statuses="" k
         for ((k = 0; k < r; k++)); do statuses+=" $(cat "$d/rc.$k" 2>/dev/null || echo none)"; done
@@ -73,12 +84,37 @@ check() {
     # As users run it: mpirun's status, one copy of the message.
     local d=$dir/plain
     mkdir -p "$d"
-    (cd "$d" && limit && mpi 3 "$@" >out 2>err); local rc=$?
+    (cd "$d" && mpi 3 "$@" >out 2>err); local rc=$?
+    after "$label -np 3 (plain mpirun)"
     tyche_err "$d/err" > "$d/err.tyche"
     [ $rc = $want ] && cmp -s "$dir/ref/err" "$d/err.tyche" && ok \
         || bad "$label -np 3 (plain mpirun): exit $rc (want $want), $(grep -c 'error:' "$d/err.tyche") 'error:' lines (want $nerr): $(head -c 300 "$d/err")"
 }
 
+# ---- a full disk -------------------------------------------------------
+# A small tmpfs in a user and mount namespace: this script again, inside
+# it (TYCHE_MPI_TMPFS set), with only this part; its tally is added to the
+# outer one's at the end. Without and with --save-samples, whose samples
+# every rank writes: exit 1, one message, the older file kept, no
+# temporary file left.
+if [ -n "${TYCHE_MPI_TMPFS:-}" ]; then
+    DISK=$work/disk OLD=$work/old.h5
+    mkdir -p "$DISK"
+    mount -t tmpfs -o size=2m tmpfs "$DISK" || { echo "cannot mount a tmpfs"; exit 1; }
+    (cd "$work" && reference run "$S/geneva-2014.yaml" -n 3000 -o old.h5 --quiet)
+    cp "$OLD" "$DISK/r.h5"
+    # Leave 16 KiB free: far less than either result needs.
+    fill=$(( $(stat -f -c '%a*%S' "$DISK") - 16384 ))
+    head -c "$fill" /dev/zero > "$DISK/filler"
+    check "full disk" "$work/d1" run "$S/ukraine-2014.yaml" -n 50000 -o "$DISK/r.h5"
+    check "full disk, --save-samples" "$work/d2" run "$S/ukraine-2014.yaml" -n 100000 --save-samples -o "$DISK/r.h5"
+    grep -q "No space left on device" "$work/d1/ref/err" && ok || bad "full disk: the reference did not fail on space: $(cat "$work/d1/ref/err")"
+    umount "$DISK"
+    finish "full disk"
+    exit
+fi
+
+# ---- inputs, options, faults --------------------------------------------
 check "malformed scenario, run" "$work/c1" run "$M/factor_unknown_dist.yaml" -o r.h5
 check "malformed scenario, run --threads 2" "$work/c2" run "$M/yaml_syntax_unclosed_flow.yaml" -o r.h5 --threads 2
 check "malformed scenario, sensitivity" "$work/c3" sensitivity "$M/derived_unknown_name.yaml" -o r.h5
@@ -108,17 +144,6 @@ grep -q "sample 57472 matches no rule" "$work/c10/ref/err" && ok \
     || bad "norule: the reference names another sample (the comment above is stale): $(grep error: "$work/c10/ref/err")"
 check "a sample matching no rule, 2 threads" "$work/c11" run "$work/norule.yaml" -o r.h5 --threads 2
 
-# A write that fails: the result file over a file size limit (SIGXFSZ is
-# ignored: an error, not a kill), with and without --save-samples.
-FSIZE=64 check "file too large" "$work/c12" run "$S/ukraine-2014.yaml" -n 50000 -o r.h5
-FSIZE=256 check "file too large, --save-samples" "$work/c13" run "$S/ukraine-2014.yaml" -n 100000 --save-samples -o r.h5
-# The older result stays as it was when the new one cannot be written.
-mkdir -p "$work/c14"
-(cd "$work/c14" && reference run "$S/geneva-2014.yaml" -n 3000 -o r.h5 --quiet && cp r.h5 old.h5)
-(cd "$work/c14" && ulimit -f 256 && mpi 3 run "$S/ukraine-2014.yaml" -n 100000 --save-samples -o r.h5 >/dev/null 2>&1); rc=$?
-[ $rc = 1 ] && cmp -s "$work/c14/r.h5" "$work/c14/old.h5" && [ -z "$(cd "$work/c14" && find . -name '.*tmp*')" ] && ok \
-    || bad "a failed --save-samples write at -np 3: exit $rc (want 1), the older file $(cmp -s "$work/c14/r.h5" "$work/c14/old.h5" && echo kept || echo CHANGED), temporary files: $(cd "$work/c14" && find . -name '.*tmp*')"
-
 # One rank's input differs: rank 2 (of 3) reads a malformed scenario, the
 # others a good one (each rank runs in its own folder, the same relative
 # path). Exit 3 on every rank, one message, that rank's; nobody waits.
@@ -135,5 +160,19 @@ for np in 3; do
         || bad "a malformed scenario on rank 2 only: the ranks exited $st(want 3 3 3), $n 'error:' lines (want 1): $(head -c 400 "$d/err")"
     [ -z "$(cd "$d" && find . -name '*.h5')" ] && ok || bad "rank 2 only: a result file was written"
 done
+
+# The full disk (above), inside a user and mount namespace.
+if unshare -rm true 2>/dev/null; then
+    inner=$(TYCHE_MPI_TMPFS=1 unshare -rm bash "$0" "$@" 2>&1); irc=$?
+    printf '%s\n' "$inner" | grep -v '^[0-9]* passed' || true
+    tally=$(printf '%s\n' "$inner" | tail -1)
+    if [[ $tally =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
+        pass=$((pass + BASH_REMATCH[1])) fail=$((fail + BASH_REMATCH[2]))
+    else
+        bad "full disk: the inner script ended without its tally (exit $irc): $(printf '%s' "$inner" | tail -3)"
+    fi
+else
+    echo "SKIP full disk (tmpfs): user namespaces are not allowed here"
+fi
 
 finish
