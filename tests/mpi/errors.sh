@@ -155,8 +155,9 @@ for np in 3; do
     d=$work/c15/np$np; mkdir -p "$d"; cp -r "$work/c15/ranks/." "$d/"
     (cd "$d" && launch $np --mca orte_abort_on_non_zero_status 0 rankwrap "$d" run s.yaml -n 3000 -o r.h5 >out 2>err)
     st="$(cat "$d"/rc.* 2>/dev/null | tr '\n' ' ')"
-    n=$(tyche_err "$d/err" | grep -c 'error:')
-    [ "$st" = "3 3 3 " ] && [ "$n" = 1 ] && tyche_err "$d/err" | grep -q 's.yaml:.*error:' && ok \
+    tyche_err "$d/err" > "$d/err.tyche"
+    n=$(grep -c 'error:' "$d/err.tyche")
+    [ "$st" = "3 3 3 " ] && [ "$n" = 1 ] && grep -q 's.yaml:.*error:' "$d/err.tyche" && ok \
         || bad "a malformed scenario on rank 2 only: the ranks exited $st(want 3 3 3), $n 'error:' lines (want 1): $(head -c 400 "$d/err")"
     [ -z "$(cd "$d" && find . -name '*.h5')" ] && ok || bad "rank 2 only: a result file was written"
 done

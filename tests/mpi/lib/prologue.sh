@@ -31,8 +31,10 @@ mpiexec=${3:-mpirun}
 command -v "$mpiexec" >/dev/null || { echo "FAIL: no $mpiexec (scripts/deps --mpi installs openmpi-bin)"; exit 1; }
 mpiexec=$(command -v "$mpiexec")
 # Which is which: the one under test links MPI, the reference must not.
-ldd "$tyche" | grep -q 'libmpi' || { echo "FAIL: $tyche is not an MPI build (cmake --preset mpi)"; exit 1; }
-! ldd "$ref" | grep -q 'libmpi' || { echo "FAIL: the reference $ref is an MPI build; give the release preset's tyche"; exit 1; }
+# (ldd's output captured first: grep -q leaving early would fail the pipe.)
+libs=$(ldd "$tyche"); reflibs=$(ldd "$ref")
+[[ $libs == *libmpi.so* ]] || { echo "FAIL: $tyche is not an MPI build (cmake --preset mpi)"; exit 1; }
+[[ $reflibs != *libmpi.so* ]] || { echo "FAIL: the reference $ref is an MPI build; give the release preset's tyche"; exit 1; }
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 work=$(mktemp -d)
