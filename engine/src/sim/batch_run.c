@@ -167,13 +167,14 @@ static ty_status run_sweep(const ty_sweep *sw, const ty_run_options *opt, ty_bat
     }
     for (size_t i = first; i < n; i++) {
         /* The point that was running continues from its state, on all ranks. */
-        if (!(prev && i == first && prev->resume.real) && spread_points(sw, opt, i))
+        if (!(prev && i == first && prev->resume.nreal) && spread_points(sw, opt, i))
             return run_sweep_spread(sw, opt, hook, ctx, i, out, diag);
         ty_run_options ro = *opt;
         ro.sink = NULL;
-        /* The stored state of the point that was running, as a run result. */
+        /* The stored state of the point that was running, as a run result
+         * (none when the points were spread over ranks: it runs again). */
         ty_run_result was = {0};
-        if (prev && i == first && prev->resume.real) {
+        if (prev && i == first && prev->resume.nreal) {
             was.noutcomes = K;
             was.resume = prev->resume;
             ro.resume = &was;
