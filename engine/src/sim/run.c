@@ -66,15 +66,29 @@ static uint64_t blocks_samples(const run *r, uint64_t lo, uint64_t hi)
 
 /* The status every rank goes on with after a step that may fail on some
  * ranks only (memory, a write): the lowest-ranked failure's, so that no
- * rank waits in a collective the others have left. Rank 0, when only
- * another rank failed, says so (that rank's own words stay with it). */
+ * rank waits in a collective the others have left. When that rank is not
+ * rank 0, rank 0 reports its last error, naming the rank (a full disk on
+ * one node reads as such, not as a vague failure). */
 static ty_status agree(const run *r, ty_status st, const char *what, ty_diag *diag)
 {
     if (r->local) return st;
-    ty_status all = (ty_status)ty_par_agree((int)st, NULL);
-    if (all != TY_OK && all != TY_ERR_INTERRUPTED && st == TY_OK && par_root())
-        ty_diag_add(diag, TY_SEV_ERROR, NULL, "%s failed on another rank", what);
-    return all;
+    int first = par_first_failing(st != TY_OK);
+    if (first < 0) return TY_OK;
+    int32_t code = (int32_t)st;
+    char msg[512] = "";
+    if (ty_par_rank() == first)
+        for (size_t i = ty_diag_count(diag); i-- > 0;) {
+            const ty_diag_entry *e = ty_diag_get(diag, i);
+            if (e->severity != TY_SEV_ERROR) continue;
+            snprintf(msg, sizeof msg, "%s", e->message);
+            break;
+        }
+    if (par_bcast_from(&code, sizeof code, first) != 0 || (first > 0 && par_bcast_from(msg, sizeof msg, first) != 0))
+        ty_par_abort(1);
+    if (first > 0 && par_root() && code != TY_ERR_INTERRUPTED)
+        ty_diag_add(diag, TY_SEV_ERROR, NULL, "%s failed on rank %d: %s", what, first,
+                    msg[0] ? msg : code == TY_ERR_NOMEM ? "out of memory" : "no reason given");
+    return (ty_status)code;
 }
 
 /* The ranks' primitives, or this rank alone for a local run. */
@@ -298,7 +312,7 @@ static uint64_t run_round(run *r, uint64_t next, uint64_t lo, uint64_t hi, int *
             for (size_t c = 0; c < p->S + p->K; c++)
                 memcpy(r->save + c * r->round_cap * B + slot * B, w->bw.cols + c * B, n * sizeof *r->save);
     }
-    *nomem = oom;
+    *nomem = oom || par_test_fail("alloc");
     return first_bad;
 }
 
@@ -376,7 +390,7 @@ static ty_status run_rounds(run *r, uint64_t next, ty_run_result *out, int *inte
         int nomem;
         uint64_t bad = run_round(r, next, lo, hi, &nomem);
         /* What any rank met, every rank learns. */
-        if (min_all(r, nomem ? 0 : 1) == 0) return TY_ERR_NOMEM;
+        if (agree(r, nomem ? TY_ERR_NOMEM : TY_OK, "sampling", diag) != TY_OK) return TY_ERR_NOMEM;
         bad = min_all(r, bad);
         if (bad != UINT64_MAX) {
             if (is_root(r)) report_fault(r, bad, diag);
