@@ -131,13 +131,14 @@ static ty_status fault_agreed(ctx *c, uint64_t bad, const char *what,
     return report_bad(c, bad, what);
 }
 
-/* Whether every rank's exchanges of a round succeeded (rc: 0 or -1 each);
- * on failure rank 0 says so, and every rank stops with the same status. */
+/* Whether every rank's exchanges of a round succeeded (rc: 0 or -1 each),
+ * so that all stop together when one did not. */
 static int gathers_ok(int rc)
 {
     return par_min_u64(rc == 0) != 0;
 }
 
+/* Then rank 0 says so, and every rank returns TY_ERR_IO. */
 static ty_status gather_failed(ctx *c)
 {
     if (par_root())
