@@ -142,8 +142,7 @@ static int gathers_ok(int rc)
 static ty_status gather_failed(ctx *c)
 {
     if (par_root())
-        ty_diag_add(c->diag, TY_SEV_ERROR, NULL, "the MPI ranks could not exchange the "
-                    "sensitivity analysis' results");
+        ty_diag_add(c->diag, TY_SEV_ERROR, NULL, "the ranks could not exchange their results (MPI)");
     return TY_ERR_IO;
 }
 
