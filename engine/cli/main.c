@@ -177,6 +177,12 @@ static int dispatch(int argc, char **argv, int *pipe_ok)
     }
     /* rng's raw stream is endless: the reader closing the pipe ends it. */
     *pipe_ok = found->fn == cmd_rng;
+    /* Under MPI only run, batch and sensitivity share work; the other
+     * verbs run on rank 0 alone (rng's endless stream would never end on
+     * a rank whose output goes nowhere). */
+    if (ty_par_rank() != 0 && found->fn != cmd_run && found->fn != cmd_batch
+        && found->fn != cmd_sensitivity)
+        return EXIT_OK;
     return found->fn(argc - 1, argv + 1);
 }
 

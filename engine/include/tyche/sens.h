@@ -75,7 +75,13 @@ int ty_sens_parse_method(const char *text, unsigned *out);
  * sample matching no rule; TY_ERR_LIMIT for N above TY_SENS_SOBOL_MAX with
  * Sobol; TY_ERR_NOMEM; TY_ERR_INTERRUPTED (no message, *out NULL) when
  * *opt->interrupt was raised: indices of part of the samples would read as
- * answers, so an interrupted analysis gives none. */
+ * answers, so an interrupted analysis gives none.
+ * Under MPI ranks (par.h) it is collective: every rank calls it and gets
+ * the same status; the result, identical to one process's, is rank 0's
+ * (other ranks' *out is incomplete but freeable); a faulty sample is
+ * reported by rank 0 alone, and a failed MPI exchange is TY_ERR_IO. Any
+ * rank's interrupt stops them all after the same round; the progress
+ * callback is called on rank 0 only. */
 ty_status ty_sens_run(const ty_scenario *s, const ty_sens_options *opt, ty_sensitivity **out,
                       ty_diag *diag);
 

@@ -5,7 +5,14 @@
  * run loop. The loops run in rounds of TY_RUN_ROUND_BLOCKS blocks (the
  * bootstrap in rounds of replicates), after each of which the progress
  * callback is called and the interrupt flag tested. Nothing here knows
- * about files or printing. */
+ * about files or printing.
+ *
+ * Under MPI (mpi/par_int.h) each rank computes its share of every round's
+ * blocks (and bootstrap replicates); the per-block slots are gathered into
+ * rank 0, which reduces them exactly as one process does, so the result is
+ * the same for any ranks x threads. Every decision to stop (a fault, an
+ * interrupt, a failed allocation or exchange) is agreed by all ranks at the
+ * same point, and only rank 0 reports. */
 #include "tyche/sens.h"
 
 #include <math.h>
@@ -14,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mpi/par_int.h"
 #include "sim/block.h"
 #include "tyche/dist.h"
 #include "tyche/rng.h"
@@ -64,6 +72,12 @@ static size_t block_n(const ctx *c, uint64_t b)
     return (size_t)(b + 1 < c->nblocks ? B : c->N - b * B);
 }
 
+/* The first row of block b; N for b = nblocks (the end of a share). */
+static uint64_t row_at(const ctx *c, uint64_t b)
+{
+    return b < c->nblocks ? b * B : c->N;
+}
+
 /* Evaluates w's block; on a fault (a rules miss, a score or rule that is
  * not a number) lowers *bad to the sample's index (first + the index within
  * the block), keeps the message of the lowest faulty sample seen by any
@@ -99,13 +113,48 @@ static ty_status report_bad(ctx *c, uint64_t bad, const char *what)
     return TY_ERR_INVALID;
 }
 
-/* One round done: tells the progress callback, then returns nonzero when
- * the interrupt flag is up (the caller stops with TY_ERR_INTERRUPTED). */
+/* A fault at sample bad, agreed by every rank: rank 0 reports it, with the
+ * message of that very sample. When another rank found it, rank 0 has not
+ * evaluated its block, so the caller's again() evaluates it afresh here,
+ * recording the message exactly as one process does (eval keeps the
+ * lowest sample's). The other ranks return TY_ERR_INVALID silently. */
+static ty_status fault_agreed(ctx *c, uint64_t bad, const char *what,
+                              void (*again)(ctx *, uint64_t b, void *arg), void *arg)
+{
+    if (!par_root()) return TY_ERR_INVALID;
+    if (c->fault_at != bad) {
+        ty_diag_free(c->fault);
+        c->fault = NULL;
+        c->fault_at = UINT64_MAX;
+        again(c, bad / B, arg);
+    }
+    return report_bad(c, bad, what);
+}
+
+/* Whether every rank's exchanges of a round succeeded (rc: 0 or -1 each),
+ * so that all stop together when one did not. */
+static int gathers_ok(int rc)
+{
+    return par_min_u64(rc == 0) != 0;
+}
+
+/* Then rank 0 says so, and every rank returns TY_ERR_IO. */
+static ty_status gather_failed(ctx *c)
+{
+    if (par_root())
+        ty_diag_add(c->diag, TY_SEV_ERROR, NULL, "the ranks could not exchange their results (MPI)");
+    return TY_ERR_IO;
+}
+
+/* One round done: tells the progress callback (rank 0's), then returns
+ * nonzero when the interrupt flag is up on any rank, so that every rank
+ * stops after the same round (with TY_ERR_INTERRUPTED). */
 static int round_done(ctx *c)
 {
     c->step++;
-    if (c->opt->progress) c->opt->progress(c->opt->progress_ctx, c->step, c->steps);
-    return c->opt->interrupt && *c->opt->interrupt;
+    if (c->opt->progress && par_root()) c->opt->progress(c->opt->progress_ctx, c->step, c->steps);
+    int up = c->opt->interrupt && *c->opt->interrupt;
+    return par_min_u64(up ? 0 : 1) == 0;
 }
 
 /* The end of the round of blocks from b0. */
@@ -179,6 +228,72 @@ static ty_status spearman_finish(const ctx *c, double *scol, uint64_t Ns, ty_sen
     return TY_OK;
 }
 
+/* What a block of the main pass writes to. */
+typedef struct main_arg {
+    const block_plan *p;
+    tws *ws;
+    int torn;
+    size_t nset;
+    uint64_t Ns;
+    double *tally, *scol;
+    const ty_sensitivity *out;
+} main_arg;
+
+/* Block b of the main pass on w: the sums of its targets (nset sets of T
+ * in its tally slot) and, with Spearman, its rows among the first Ns. A
+ * fault lowers *bad. */
+static void main_block(ctx *c, const main_arg *a, tws *w, uint64_t b, uint64_t *bad)
+{
+    const block_plan *p = a->p;
+    size_t F = c->F, T = c->T, nset = a->nset;
+    uint64_t Ns = a->Ns;
+    size_t n = block_n(c, b);
+    double *tl = a->tally + b * nset * T;
+    block_sample(p, &w->a, c->seed, b, n);
+    if (eval(c, p, &w->a, n, b * B, bad)) return;
+    for (size_t t = 0; t < T; t++) tl[t] = col_sum(target_col(c, &w->a, t), n);
+    if (a->scol && b * B < Ns) {
+        size_t m = (size_t)(Ns - b * B < n ? Ns - b * B : n);
+        for (size_t f = 0; f < F; f++) memcpy(a->scol + f * Ns + b * B, w->a.fcol[f], m * sizeof *a->scol);
+        for (size_t t = 0; t < T; t++)
+            memcpy(a->scol + (F + t) * Ns + b * B, target_col(c, &w->a, t), m * sizeof *a->scol);
+    }
+    if (!a->torn) return;
+    for (size_t f = 0; f < F; f++) {
+        memcpy(w->save, w->a.fcol[f], n * sizeof *w->save);
+        for (int side = 0; side < 2; side++) {
+            double v = side ? a->out->value_high[f] : a->out->value_low[f];
+            for (size_t i = 0; i < n; i++) w->a.fcol[f][i] = v;
+            if (eval(c, p, &w->a, n, b * B, bad)) continue;
+            double *ts = tl + (1 + 2 * f + (size_t)side) * T;
+            for (size_t t = 0; t < T; t++) ts[t] = col_sum(target_col(c, &w->a, t), n);
+        }
+        memcpy(w->a.fcol[f], w->save, n * sizeof *w->save);
+    }
+}
+
+static void main_again(ctx *c, uint64_t b, void *arg)
+{
+    const main_arg *a = arg;
+    uint64_t bad = UINT64_MAX;
+    main_block(c, a, &a->ws[0], b, &bad);
+}
+
+/* This rank's blocks [lo, hi) of the round from b0 to rank 0: their tally
+ * slots and their Spearman rows. 0, or -1. */
+static int main_gather(const ctx *c, const main_arg *a, uint64_t b0, uint64_t lo, uint64_t hi)
+{
+    int rc = par_gather(a->tally, a->nset * c->T * sizeof *a->tally, lo, hi - lo, 0);
+    if (a->scol && b0 * B < a->Ns) {
+        uint64_t Ns = a->Ns, r0 = row_at(c, lo), r1 = row_at(c, hi);
+        if (r0 > Ns) r0 = Ns;
+        if (r1 > Ns) r1 = Ns;
+        for (size_t j = 0; j < c->F + c->T; j++)
+            rc |= par_gather(a->scol + j * Ns, sizeof *a->scol, r0, r1 - r0, 0);
+    }
+    return rc;
+}
+
 /* Samples every block as a run does (seed, correlations): the baseline mean
  * of each target; with the tornado, the means with each factor held at its
  * low and high values on the same draws; with Spearman, the first Ns
@@ -191,44 +306,26 @@ static ty_status main_pass(ctx *c, const block_plan *p, tws *ws, unsigned method
     uint64_t Ns = spear ? (c->N < TY_SENS_SPEARMAN_MAX ? c->N : TY_SENS_SPEARMAN_MAX) : 0;
     double *tally = malloc((size_t)c->nblocks * nset * T * sizeof *tally);
     double *scol = spear ? malloc((F + T) * (size_t)Ns * sizeof *scol) : NULL;
-    if (!tally || (spear && !scol)) { free(tally); free(scol); return TY_ERR_NOMEM; }
+    /* Every rank goes on, or none does (the others would wait in a gather). */
+    if (!par_min_u64(tally && (!spear || scol))) { free(tally); free(scol); return TY_ERR_NOMEM; }
+    main_arg a = {p, ws, torn, nset, Ns, tally, scol, out};
     uint64_t bad = UINT64_MAX;
-    int stop = 0;
+    int stop = 0, lost = 0;
 
-    for (uint64_t b0 = 0; b0 < c->nblocks && bad == UINT64_MAX && !stop; b0 = round_end(c, b0)) {
-        uint64_t b1 = round_end(c, b0);
+    for (uint64_t b0 = 0; b0 < c->nblocks && bad == UINT64_MAX && !stop && !lost; b0 = round_end(c, b0)) {
+        uint64_t b1 = round_end(c, b0), lo, hi;
+        par_share(b0, b1, &lo, &hi);
 #pragma omp parallel for schedule(dynamic, 1) num_threads(c->threads) reduction(min : bad)
-        for (uint64_t b = b0; b < b1; b++) {
-            tws *w = &ws[omp_get_thread_num()];
-            size_t n = block_n(c, b);
-            double *tl = tally + b * nset * T;
-            block_sample(p, &w->a, c->seed, b, n);
-            if (eval(c, p, &w->a, n, b * B, &bad)) continue;
-            for (size_t t = 0; t < T; t++) tl[t] = col_sum(target_col(c, &w->a, t), n);
-            if (spear && b * B < Ns) {
-                size_t m = (size_t)(Ns - b * B < n ? Ns - b * B : n);
-                for (size_t f = 0; f < F; f++) memcpy(scol + f * Ns + b * B, w->a.fcol[f], m * sizeof *scol);
-                for (size_t t = 0; t < T; t++)
-                    memcpy(scol + (F + t) * Ns + b * B, target_col(c, &w->a, t), m * sizeof *scol);
-            }
-            if (!torn) continue;
-            for (size_t f = 0; f < F; f++) {
-                memcpy(w->save, w->a.fcol[f], n * sizeof *w->save);
-                for (int side = 0; side < 2; side++) {
-                    double v = side ? out->value_high[f] : out->value_low[f];
-                    for (size_t i = 0; i < n; i++) w->a.fcol[f][i] = v;
-                    if (eval(c, p, &w->a, n, b * B, &bad)) continue;
-                    double *ts = tl + (1 + 2 * f + (size_t)side) * T;
-                    for (size_t t = 0; t < T; t++) ts[t] = col_sum(target_col(c, &w->a, t), n);
-                }
-                memcpy(w->a.fcol[f], w->save, n * sizeof *w->save);
-            }
-        }
-        if (bad == UINT64_MAX) stop = round_done(c);
+        for (uint64_t b = lo; b < hi; b++) main_block(c, &a, &ws[omp_get_thread_num()], b, &bad);
+        bad = par_min_u64(bad);
+        if (bad != UINT64_MAX) break;
+        lost = !gathers_ok(main_gather(c, &a, b0, lo, hi));
+        if (!lost) stop = round_done(c);
     }
-    ty_status st = stop ? TY_ERR_INTERRUPTED : TY_OK;
-    if (bad != UINT64_MAX) st = report_bad(c, bad, torn ? "tornado" : "baseline");
-    for (size_t t = 0; st == TY_OK && t < T; t++) {
+    ty_status st = lost ? gather_failed(c) : stop ? TY_ERR_INTERRUPTED : TY_OK;
+    if (bad != UINT64_MAX) st = fault_agreed(c, bad, torn ? "tornado" : "baseline", main_again, &a);
+    /* The means and ranks need every block's slots: rank 0's alone. */
+    for (size_t t = 0; st == TY_OK && par_root() && t < T; t++) {
         for (size_t k = 0; k < nset; k++) {
             double sum = 0;
             for (uint64_t b = 0; b < c->nblocks; b++) sum += tally[(b * nset + k) * T + t];
@@ -239,7 +336,7 @@ static ty_status main_pass(ctx *c, const block_plan *p, tws *ws, unsigned method
         }
     }
     free(tally);
-    if (st == TY_OK && spear) st = spearman_finish(c, scol, Ns, out);
+    if (st == TY_OK && spear && par_root()) st = spearman_finish(c, scol, Ns, out);
     free(scol);
     return st;
 }
@@ -301,69 +398,109 @@ static double percentile(const double *x, size_t n, double q)
     return x[i] + (pos - (double)i) * (x[i + 1] - x[i]);
 }
 
+/* What a block of the Sobol design writes to. */
+typedef struct sobol_arg {
+    const block_plan *p;
+    tws *ws;
+    uint64_t seed_b;
+    double *Y;
+} sobol_arg;
+
+/* Block b of the Sobol design on w: its rows of every column of Y. A fault
+ * lowers *bad. */
+static void sobol_block(ctx *c, const sobol_arg *a, tws *w, uint64_t b, uint64_t *bad)
+{
+    const block_plan *p = a->p;
+    size_t F = c->F, T = c->T, W = F + 2, N = (size_t)c->N;
+    double *Y = a->Y;
+    size_t n = block_n(c, b);
+    size_t row = (size_t)(b * B);
+    block_sample(p, &w->b, a->seed_b, b, n);
+    if (eval(c, p, &w->b, n, b * B, bad)) return;
+    block_sample(p, &w->a, c->seed, b, n);
+    if (eval(c, p, &w->a, n, b * B, bad)) return;
+    for (size_t t = 0; t < T; t++) {
+        memcpy(Y + (t * W + 0) * N + row, target_col(c, &w->a, t), n * sizeof *Y);
+        memcpy(Y + (t * W + 1) * N + row, target_col(c, &w->b, t), n * sizeof *Y);
+    }
+    for (size_t i = 0; i < F; i++) {
+        memcpy(w->save, w->a.fcol[i], n * sizeof *w->save);
+        memcpy(w->a.fcol[i], w->b.fcol[i], n * sizeof *w->save);
+        if (!eval(c, p, &w->a, n, b * B, bad))
+            for (size_t t = 0; t < T; t++)
+                memcpy(Y + (t * W + 2 + i) * N + row, target_col(c, &w->a, t), n * sizeof *Y);
+        memcpy(w->a.fcol[i], w->save, n * sizeof *w->save);
+    }
+}
+
+static void sobol_again(ctx *c, uint64_t b, void *arg)
+{
+    const sobol_arg *a = arg;
+    uint64_t bad = UINT64_MAX;
+    sobol_block(c, a, &a->ws[0], b, &bad);
+}
+
 static ty_status sobol_pass(ctx *c, const block_plan *p, tws *ws, unsigned R,
                             ty_sensitivity *out)
 {
     size_t F = c->F, T = c->T, W = F + 2, N = (size_t)c->N;
     double *Y = malloc(T * W * N * sizeof *Y);
-    if (!Y) return TY_ERR_NOMEM;
+    if (!par_min_u64(Y != NULL)) { free(Y); return TY_ERR_NOMEM; }
     uint64_t seed_b = c->seed ^ ty_rng_hash_name("#sobol-B");   /* '#' starts no factor name */
+    sobol_arg a = {p, ws, seed_b, Y};
     uint64_t bad = UINT64_MAX;
-    int stop = 0;
+    int stop = 0, lost = 0;
 
-    for (uint64_t b0 = 0; b0 < c->nblocks && bad == UINT64_MAX && !stop; b0 = round_end(c, b0)) {
-        uint64_t b1 = round_end(c, b0);
+    for (uint64_t b0 = 0; b0 < c->nblocks && bad == UINT64_MAX && !stop && !lost; b0 = round_end(c, b0)) {
+        uint64_t b1 = round_end(c, b0), lo, hi;
+        par_share(b0, b1, &lo, &hi);
 #pragma omp parallel for schedule(dynamic, 1) num_threads(c->threads) reduction(min : bad)
-        for (uint64_t b = b0; b < b1; b++) {
-            tws *w = &ws[omp_get_thread_num()];
-            size_t n = block_n(c, b);
-            size_t row = (size_t)(b * B);
-            block_sample(p, &w->b, seed_b, b, n);
-            if (eval(c, p, &w->b, n, b * B, &bad)) continue;
-            block_sample(p, &w->a, c->seed, b, n);
-            if (eval(c, p, &w->a, n, b * B, &bad)) continue;
-            for (size_t t = 0; t < T; t++) {
-                memcpy(Y + (t * W + 0) * N + row, target_col(c, &w->a, t), n * sizeof *Y);
-                memcpy(Y + (t * W + 1) * N + row, target_col(c, &w->b, t), n * sizeof *Y);
-            }
-            for (size_t i = 0; i < F; i++) {
-                memcpy(w->save, w->a.fcol[i], n * sizeof *w->save);
-                memcpy(w->a.fcol[i], w->b.fcol[i], n * sizeof *w->save);
-                if (!eval(c, p, &w->a, n, b * B, &bad))
-                    for (size_t t = 0; t < T; t++)
-                        memcpy(Y + (t * W + 2 + i) * N + row, target_col(c, &w->a, t), n * sizeof *Y);
-                memcpy(w->a.fcol[i], w->save, n * sizeof *w->save);
-            }
-        }
-        if (bad == UINT64_MAX) stop = round_done(c);
+        for (uint64_t b = lo; b < hi; b++) sobol_block(c, &a, &ws[omp_get_thread_num()], b, &bad);
+        bad = par_min_u64(bad);
+        if (bad != UINT64_MAX) break;
+        /* Every rank resamples the rows of Y in the bootstrap: all of Y to all. */
+        uint64_t r0 = row_at(c, lo), r1 = row_at(c, hi);
+        int rc = 0;
+        for (size_t col = 0; col < T * W; col++) rc |= par_gather(Y + col * N, sizeof *Y, r0, r1 - r0, 1);
+        lost = !gathers_ok(rc);
+        if (!lost) stop = round_done(c);
     }
-    if (bad != UINT64_MAX) { free(Y); return report_bad(c, bad, "Sobol design"); }
+    if (bad != UINT64_MAX) {
+        ty_status st = fault_agreed(c, bad, "Sobol design", sobol_again, &a);
+        free(Y);
+        return st;
+    }
+    if (lost) { free(Y); return gather_failed(c); }
     if (stop) { free(Y); return TY_ERR_INTERRUPTED; }
-    sobol_indices(Y, T, F, N, NULL, out->first, out->total);
+    if (par_root()) sobol_indices(Y, T, F, N, NULL, out->first, out->total);
 
     /* Bootstrap: replicate r resamples the N rows with the stream (seed, r,
-     * "#sobol-bootstrap"), so each replicate is the same on any thread. */
+     * "#sobol-bootstrap"), so each replicate is the same on any thread and
+     * rank; each rank computes its share of a round, gathered into rank 0. */
     size_t TF = T * F;
     double *rep = malloc((size_t)R * 2 * TF * sizeof *rep);
     uint32_t *idx = malloc((size_t)c->threads * N * sizeof *idx);
     double *sorted = malloc((size_t)R * sizeof *sorted);
-    if (!rep || !idx || !sorted) { free(Y); free(rep); free(idx); free(sorted); return TY_ERR_NOMEM; }
+    if (!par_min_u64(rep && idx && sorted)) { free(Y); free(rep); free(idx); free(sorted); return TY_ERR_NOMEM; }
     uint64_t hb = ty_rng_hash_name("#sobol-bootstrap");
-    for (unsigned r0 = 0; r0 < R && !stop; r0 += BOOT_ROUND) {
+    for (unsigned r0 = 0; r0 < R && !stop && !lost; r0 += BOOT_ROUND) {
         unsigned r1 = R - r0 < BOOT_ROUND ? R : r0 + BOOT_ROUND;
+        uint64_t lo, hi;
+        par_share(r0, r1, &lo, &hi);
 #pragma omp parallel for schedule(dynamic, 1) num_threads(c->threads)
-        for (unsigned r = r0; r < r1; r++) {
+        for (unsigned r = (unsigned)lo; r < (unsigned)hi; r++) {
             uint32_t *ix = idx + (size_t)omp_get_thread_num() * N;
             ty_rng rng;
             ty_rng_for_block(&rng, c->seed, r, hb);
             for (size_t k = 0; k < N; k++) ix[k] = (uint32_t)ty_rng_bounded(&rng, N);
             sobol_indices(Y, T, F, N, ix, rep + (size_t)r * 2 * TF, rep + (size_t)r * 2 * TF + TF);
         }
-        stop = round_done(c);
+        lost = !gathers_ok(TF ? par_gather(rep, 2 * TF * sizeof *rep, lo, hi - lo, 0) : 0);
+        if (!lost) stop = round_done(c);
     }
-    if (stop) { free(Y); free(rep); free(idx); free(sorted); return TY_ERR_INTERRUPTED; }
+    ty_status st = lost ? gather_failed(c) : stop ? TY_ERR_INTERRUPTED : TY_OK;
     const double lo = 0.025, hi = 0.975;
-    for (size_t j = 0; j < TF; j++)
+    for (size_t j = 0; st == TY_OK && par_root() && j < TF; j++)
         for (int which = 0; which < 2; which++) {
             for (unsigned r = 0; r < R; r++) sorted[r] = rep[(size_t)r * 2 * TF + (size_t)which * TF + j];
             qsort(sorted, R, sizeof *sorted, cmp_double);
@@ -371,12 +508,12 @@ static ty_status sobol_pass(ctx *c, const block_plan *p, tws *ws, unsigned R,
             ci[2 * j] = percentile(sorted, R, lo);
             ci[2 * j + 1] = percentile(sorted, R, hi);
         }
-    out->bootstrap = R;
+    if (st == TY_OK) out->bootstrap = R;
     free(Y);
     free(rep);
     free(idx);
     free(sorted);
-    return TY_OK;
+    return st;
 }
 
 /* ---- the entry point --------------------------------------------------- */
@@ -524,8 +661,10 @@ ty_status ty_sens_run(const ty_scenario *s, const ty_sens_options *opt, ty_sensi
         return TY_ERR_LIMIT;
     }
 
+    /* Every failure up to here is the same on every rank; from here on one
+     * rank's failed allocation is agreed before any exchange. */
     ty_sensitivity *o = calloc(1, sizeof *o);
-    if (!o) return TY_ERR_NOMEM;
+    if (!o) return ty_par_agree(TY_ERR_NOMEM, NULL);
     o->methods = methods;
     o->samples = c.N;
     o->seed = c.seed;
@@ -537,8 +676,7 @@ ty_status ty_sens_run(const ty_scenario *s, const ty_sens_options *opt, ty_sensi
     ty_status st = resolve_targets(&c, opt, o);
     o->noutcome_targets = c.K;
     if (st == TY_OK) st = alloc_arrays(&c, methods, o);
-    if (st != TY_OK) goto done;
-    if (methods & TY_SENS_TORNADO)
+    if (st == TY_OK && (methods & TY_SENS_TORNADO))
         for (size_t f = 0; f < c.F; f++) {
             const ty_dist *d = ty_scenario_factor(s, f)->dist;
             o->value_low[f] = ty_dist_quantile(d, TY_SENS_LOW_QUANTILE);
@@ -548,18 +686,18 @@ ty_status ty_sens_run(const ty_scenario *s, const ty_sens_options *opt, ty_sensi
     /* The run's plan (with correlations) for the tornado and Spearman; an
      * independent one for Sobol. */
     ty_sampling sampling = TY_SAMPLING_RANDOM;
-    st = block_plan_init(&pc, s, sampling, 1, diag);
+    if (st == TY_OK) st = block_plan_init(&pc, s, sampling, 1, diag);
     if (st == TY_OK && (methods & TY_SENS_SOBOL)) st = block_plan_init(&pi, s, sampling, 0, diag);
-    if (st != TY_OK) goto done;
-    st = TY_ERR_NOMEM;
-    if (!(ws = tws_new(&pc, c.threads, (methods & TY_SENS_SOBOL) != 0))) goto done;
-    st = main_pass(&c, &pc, ws, methods, o);
+    if (st == TY_OK && !(ws = tws_new(&pc, c.threads, (methods & TY_SENS_SOBOL) != 0))) st = TY_ERR_NOMEM;
+    /* Each pass returns the same status on every rank but for failures of
+     * rank 0's own (its final reductions): agreed after each. */
+    st = ty_par_agree(st, NULL);
+    if (st == TY_OK) st = ty_par_agree(main_pass(&c, &pc, ws, methods, o), NULL);
     if (st == TY_OK && (methods & TY_SENS_SOBOL)) {
         /* pc and pi have the same shape, so the workspaces fit both. */
-        st = sobol_pass(&c, &pi, ws, R, o);
+        st = ty_par_agree(sobol_pass(&c, &pi, ws, R, o), NULL);
     }
 
-done:
     tws_free(ws, ws ? c.threads : 0);
     block_plan_clear(&pc);
     block_plan_clear(&pi);

@@ -556,6 +556,8 @@ static ty_status samples_write_collective(ty_result_file *f, uint64_t first, siz
     }
     if (ms >= 0) H5Sclose(ms);
     if (dxpl >= 0) H5Pclose(dxpl);
+    if (!w.st && par_test_fail("write"))
+        io_w_fail(&w, TY_ERR_IO, "cannot write: No space left on device (test: TYCHE_TEST_RANK_FAIL)");
     if (!w.st) f->nrows = total;
     return w.st;
 }

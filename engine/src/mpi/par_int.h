@@ -40,4 +40,17 @@ int par_max_f64(double *buf, size_t n);
 /* Rank 0's n bytes at buf to every rank. 0, or -1. */
 int par_bcast(void *buf, size_t n);
 
+/* The lowest rank whose `failed` is nonzero, -1 when none (all ranks). */
+int par_first_failing(int failed);
+
+/* Rank from's n bytes at buf to every rank. 0, or -1. */
+int par_bcast_from(void *buf, size_t n, int from);
+
+/* Test hook: 1 when the environment variable TYCHE_TEST_RANK_FAIL is
+ * "RANK:POINT" for this rank and this point, so that an end-to-end test
+ * can make one rank alone fail there: "alloc" (a thread's scratch in a
+ * round of the run loop), "write" (its rows of --save-samples). Unset in
+ * normal use. */
+int par_test_fail(const char *point);
+
 #endif

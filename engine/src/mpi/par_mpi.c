@@ -120,3 +120,18 @@ int par_bcast(void *buf, size_t n)
     if (n > INT_MAX) return -1;
     return MPI_Bcast(buf, (int)n, MPI_BYTE, 0, MPI_COMM_WORLD) == MPI_SUCCESS ? 0 : -1;
 }
+
+int par_first_failing(int failed)
+{
+    int mine = failed ? g_rank : g_size, first = mine;
+    if (g_size > 1 && MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD) != MPI_SUCCESS)
+        ty_par_abort(1);
+    return first == g_size ? -1 : first;
+}
+
+int par_bcast_from(void *buf, size_t n, int from)
+{
+    if (g_size == 1 || n == 0) return 0;
+    if (n > INT_MAX) return -1;
+    return MPI_Bcast(buf, (int)n, MPI_BYTE, from, MPI_COMM_WORLD) == MPI_SUCCESS ? 0 : -1;
+}

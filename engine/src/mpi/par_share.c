@@ -1,5 +1,9 @@
 /* par_share.c - each rank's share of a range of blocks (par_int.h): the
  * same arithmetic with or without MPI. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "par_int.h"
 
 void par_share_of(uint64_t first, uint64_t end, int rank, int size, uint64_t *lo, uint64_t *hi)
@@ -18,4 +22,12 @@ void par_share(uint64_t first, uint64_t end, uint64_t *lo, uint64_t *hi)
 int par_root(void)
 {
     return ty_par_rank() == 0;
+}
+
+int par_test_fail(const char *point)
+{
+    const char *v = getenv("TYCHE_TEST_RANK_FAIL");
+    char at[32];
+    int rank;
+    return v && sscanf(v, "%d:%31s", &rank, at) == 2 && rank == ty_par_rank() && strcmp(at, point) == 0;
 }

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mpi/par_int.h"
+#include "run_int.h"
 #include "stats/estimate.h"
 #include "tyche/run.h"
 
@@ -72,6 +74,83 @@ static int sweep_result_init(const ty_sweep *sw, ty_sweep_result *out)
     return 0;
 }
 
+/* Whether the ranks should take whole points of sw from point first on,
+ * rather than share each point's blocks: whichever makes the sweep shorter
+ * (run_span, in block times; the points run alike). Sharing wins for large
+ * points, whole points for many small ones, whose few blocks a round
+ * cannot spread over many ranks. The same answer on every rank. */
+static int spread_points(const ty_sweep *sw, const ty_run_options *opt, size_t first)
+{
+    uint64_t R = (uint64_t)ty_par_size(), P = sw->npoints - first;
+    if (R < 2 || P < 2) return 0;
+    uint64_t whole = (P + R - 1) / R * run_span(sw->points[first], opt, 1);
+    uint64_t shared = P * run_span(sw->points[first], opt, (int)R);
+    return whole < shared;
+}
+
+/* Points [first, n) of sw spread over the ranks, contiguous shares, each
+ * point run on its rank alone (run_scenario_local): the same result as any
+ * other way, point by point. Rank 0 gathers the estimates. A failure: rank
+ * 0 reports the lowest failing point, running it again itself when another
+ * rank met it. An interrupt on any rank: the sweep keeps its points done
+ * from the start up to the first one not done, without a resume state
+ * (--resume runs the rest again, whole). */
+static ty_status run_sweep_spread(const ty_sweep *sw, const ty_run_options *opt, ty_batch_hook hook,
+                                  void *ctx, size_t first, ty_sweep_result *out, ty_diag *diag)
+{
+    size_t K = out->noutcomes;
+    uint64_t lo, hi, done;
+    par_share(first, sw->npoints, &lo, &hi);
+    ty_status st = TY_OK;
+    for (done = lo; done < hi; done++) {
+        ty_run_options ro = *opt;
+        ro.sink = NULL;
+        ro.resume = NULL;
+        char label[96];
+        snprintf(label, sizeof label, "%s %llu/%zu", sw->name, (unsigned long long)done + 1, sw->npoints);
+        st = hook ? hook(ctx, sw->points[done], sw->name, label, 1, &ro) : TY_OK;
+        ty_run_result r;
+        if (st == TY_OK) st = run_scenario_local(sw->points[done], sw->name, &ro, &r, diag);
+        else memset(&r, 0, sizeof r);
+        for (size_t k = 0; st == TY_OK && k < K; k++) {
+            out->probability[done * K + k] = r.outcomes[k].probability;
+            out->ci_low[done * K + k] = r.outcomes[k].ci_low;
+            out->ci_high[done * K + k] = r.outcomes[k].ci_high;
+        }
+        ty_run_result_clear(&r);
+        if (st != TY_OK) break;
+    }
+    int failed = st != TY_OK && st != TY_ERR_INTERRUPTED;
+    uint64_t fail_at = par_min_u64(failed ? done : UINT64_MAX);
+    uint64_t stop_at = par_min_u64(done < hi ? done : UINT64_MAX);
+    if (fail_at != UINT64_MAX) {
+        ty_status all = (ty_status)ty_par_agree(failed ? (int)st : 0, NULL);
+        if (par_root() && !failed) {
+            /* Another rank's failure: the point again here, for its message. */
+            ty_run_options ro = *opt;
+            ro.sink = NULL;
+            ro.resume = NULL;
+            ty_run_result r;
+            if (run_scenario_local(sw->points[fail_at], sw->name, &ro, &r, diag) == TY_OK)
+                ty_diag_add(diag, TY_SEV_ERROR, NULL, "sweep '%s': point %llu failed on another rank",
+                            sw->name, (unsigned long long)fail_at + 1);
+            ty_run_result_clear(&r);
+        }
+        return all;
+    }
+    for (int pass = 0; pass < 3; pass++) {
+        double *a = pass == 0 ? out->probability : pass == 1 ? out->ci_low : out->ci_high;
+        if (par_gather(a, K * sizeof *a, lo, done - lo, 0) != 0) {
+            if (par_root()) ty_diag_add(diag, TY_SEV_ERROR, NULL, "the ranks could not exchange their results (MPI)");
+            return TY_ERR_IO;
+        }
+    }
+    if (stop_at == UINT64_MAX) return TY_OK;
+    out->npoints = (size_t)stop_at;
+    out->partial = 1;
+    return TY_ERR_INTERRUPTED;
+}
+
 /* Runs the points of sweep sw into *out, after the points prev (a partial
  * sweep of an interrupted batch, or NULL) holds: the first of the others
  * continues from prev's resume state. Interrupted, out keeps the points
@@ -87,11 +166,15 @@ static ty_status run_sweep(const ty_sweep *sw, const ty_run_options *opt, ty_bat
         memcpy(out->ci_high, prev->ci_high, first * K * sizeof *out->ci_high);
     }
     for (size_t i = first; i < n; i++) {
+        /* The point that was running continues from its state, on all ranks. */
+        if (!(prev && i == first && prev->resume.nreal) && spread_points(sw, opt, i))
+            return run_sweep_spread(sw, opt, hook, ctx, i, out, diag);
         ty_run_options ro = *opt;
         ro.sink = NULL;
-        /* The stored state of the point that was running, as a run result. */
+        /* The stored state of the point that was running, as a run result
+         * (none when the points were spread over ranks: it runs again). */
         ty_run_result was = {0};
-        if (prev && i == first && prev->resume.real) {
+        if (prev && i == first && prev->resume.nreal) {
             was.noutcomes = K;
             was.resume = prev->resume;
             ro.resume = &was;

@@ -32,6 +32,7 @@ typedef struct run {
     double *save;                /* --save-samples: (S + K) columns of round_cap x B */
     const ty_run_options *opt;
     int groups_whole;            /* a->gsum covers every block (not a resume without them) */
+    int local;                   /* this rank alone (run_scenario_local): no collectives */
 } run;
 
 void ty_run_settings_resolve(const ty_scenario *s, const ty_run_options *opt, ty_run_settings *out)
@@ -65,15 +66,34 @@ static uint64_t blocks_samples(const run *r, uint64_t lo, uint64_t hi)
 
 /* The status every rank goes on with after a step that may fail on some
  * ranks only (memory, a write): the lowest-ranked failure's, so that no
- * rank waits in a collective the others have left. Rank 0, when only
- * another rank failed, says so (that rank's own words stay with it). */
-static ty_status agree(ty_status st, const char *what, ty_diag *diag)
+ * rank waits in a collective the others have left. When that rank is not
+ * rank 0, rank 0 reports its last error, naming the rank (a full disk on
+ * one node reads as such, not as a vague failure). */
+static ty_status agree(const run *r, ty_status st, const char *what, ty_diag *diag)
 {
-    ty_status all = (ty_status)ty_par_agree((int)st, NULL);
-    if (all != TY_OK && all != TY_ERR_INTERRUPTED && st == TY_OK && par_root())
-        ty_diag_add(diag, TY_SEV_ERROR, NULL, "%s failed on another rank", what);
-    return all;
+    if (r->local) return st;
+    int first = par_first_failing(st != TY_OK);
+    if (first < 0) return TY_OK;
+    int32_t code = (int32_t)st;
+    char msg[512] = "";
+    if (ty_par_rank() == first)
+        for (size_t i = ty_diag_count(diag); i-- > 0;) {
+            const ty_diag_entry *e = ty_diag_get(diag, i);
+            if (e->severity != TY_SEV_ERROR) continue;
+            snprintf(msg, sizeof msg, "%s", e->message);
+            break;
+        }
+    if (par_bcast_from(&code, sizeof code, first) != 0 || (first > 0 && par_bcast_from(msg, sizeof msg, first) != 0))
+        ty_par_abort(1);
+    if (first > 0 && par_root() && code != TY_ERR_INTERRUPTED)
+        ty_diag_add(diag, TY_SEV_ERROR, NULL, "%s failed on rank %d: %s", what, first,
+                    msg[0] ? msg : code == TY_ERR_NOMEM ? "out of memory" : "no reason given");
+    return (ty_status)code;
 }
+
+/* The ranks' primitives, or this rank alone for a local run. */
+static int is_root(const run *r) { return r->local || par_root(); }
+static uint64_t min_all(const run *r, uint64_t v) { return r->local ? v : par_min_u64(v); }
 
 static ty_status ranks_lost(ty_diag *diag)
 {
@@ -292,7 +312,7 @@ static uint64_t run_round(run *r, uint64_t next, uint64_t lo, uint64_t hi, int *
             for (size_t c = 0; c < p->S + p->K; c++)
                 memcpy(r->save + c * r->round_cap * B + slot * B, w->bw.cols + c * B, n * sizeof *r->save);
     }
-    *nomem = oom;
+    *nomem = oom || par_test_fail("alloc");
     return first_bad;
 }
 
@@ -365,35 +385,35 @@ static ty_status run_rounds(run *r, uint64_t next, ty_run_result *out, int *inte
         uint64_t end = next + r->round_cap;
         if (end > checkpoint) end = checkpoint;
         if (end > r->nblocks) end = r->nblocks;
-        uint64_t lo, hi;
-        par_share(next, end, &lo, &hi);
+        uint64_t lo = next, hi = end;
+        if (!r->local) par_share(next, end, &lo, &hi);
         int nomem;
         uint64_t bad = run_round(r, next, lo, hi, &nomem);
         /* What any rank met, every rank learns. */
-        if (par_min_u64(nomem ? 0 : 1) == 0) return TY_ERR_NOMEM;
-        bad = par_min_u64(bad);
+        if (agree(r, nomem ? TY_ERR_NOMEM : TY_OK, "sampling", diag) != TY_OK) return TY_ERR_NOMEM;
+        bad = min_all(r, bad);
         if (bad != UINT64_MAX) {
-            if (par_root()) report_fault(r, bad, diag);
+            if (is_root(r)) report_fault(r, bad, diag);
             return TY_ERR_INVALID;
         }
-        if (par_gather(r->tallies, r->p.ntally * sizeof *r->tallies, lo - next, hi - lo, 0) != 0)
+        if (!r->local && par_gather(r->tallies, r->p.ntally * sizeof *r->tallies, lo - next, hi - lo, 0) != 0)
             return ranks_lost(diag);
         accum_merge_hist(&r->p, &r->a, r->ws, r->nws);
         if (r->save) {
-            ty_status st = agree(run_sink(r, next, lo, hi, diag), "writing the samples", diag);
+            ty_status st = agree(r, run_sink(r, next, lo, hi, diag), "writing the samples", diag);
             if (st != TY_OK) return st;
         }
         round_verdict v = {TY_OK, 0};
-        if (par_root()) v = root_round(r, next, end, &checkpoint, out);
+        if (is_root(r)) v = root_round(r, next, end, &checkpoint, out);
         else if (end == checkpoint) checkpoint *= 2;
-        if (par_bcast(&v, sizeof v) != 0) return ranks_lost(diag);
+        if (!r->local && par_bcast(&v, sizeof v) != 0) return ranks_lost(diag);
         if (v.status != TY_OK) return (ty_status)v.status;
         next = end;
         *reached = v.reached;
         /* A run that just reached its target is done, not interrupted:
          * resumed, it would not know to stop there. A signal to any rank
          * stops them all. */
-        int stop = par_min_u64(opt->interrupt && *opt->interrupt ? 0 : 1) == 0;
+        int stop = min_all(r, opt->interrupt && *opt->interrupt ? 0 : 1) == 0;
         if (stop && next < r->nblocks && !*reached) *interrupted = 1;
     }
     return TY_OK;
@@ -405,11 +425,11 @@ static ty_status run_finish(run *r, int interrupted, int reached, double wall, t
                             ty_diag *diag)
 {
     const plan *p = &r->p;
-    if (accum_reduce_hist(p, &r->a) != 0) return ranks_lost(diag);
+    if (!r->local && accum_reduce_hist(p, &r->a) != 0) return ranks_lost(diag);
     out->threads = r->threads;
-    out->ranks = ty_par_size();
+    out->ranks = r->local ? 1 : ty_par_size();
     /* The estimates are rank 0's: the other ranks hold no tallies. */
-    if (!par_root()) return interrupted ? TY_ERR_INTERRUPTED : TY_OK;
+    if (!is_root(r)) return interrupted ? TY_ERR_INTERRUPTED : TY_OK;
     out->max_halfwidth = 0;
     for (size_t k = 0; k < p->K; k++) {
         out->outcomes[k] = outcome_estimate(p, &r->a, k);
@@ -443,27 +463,59 @@ static ty_status run_finish(run *r, int interrupted, int reached, double wall, t
     return TY_ERR_INTERRUPTED;
 }
 
-ty_status ty_run_scenario(const ty_scenario *s, const char *variant, const ty_run_options *opt,
-                          ty_run_result *out, ty_diag *diag)
+/* A run on every rank together, or (local) on this rank alone. */
+static ty_status run_scenario(const ty_scenario *s, const char *variant, const ty_run_options *opt,
+                              ty_run_result *out, ty_diag *diag, int local)
 {
     double t0 = omp_get_wtime(), prev_wall = 0;
     memset(out, 0, sizeof *out);
     run r;
     ty_status st = run_prepare(&r, s, opt, diag);
     r.groups_whole = 1;
+    r.local = local;
     if (st == TY_OK && outcome_names(s, variant, out) != 0) st = TY_ERR_NOMEM;
     if (st == TY_OK && opt->resume) {
         st = run_resume(&r, opt->resume, out, diag);
         prev_wall = opt->resume->wall_seconds;
         /* Every rank read the stored state; rank 0 alone adds it in. */
-        if (st == TY_OK && !par_root()) accum_clear_hist(&r.p, &r.a);
+        if (st == TY_OK && !is_root(&r)) accum_clear_hist(&r.p, &r.a);
     }
-    st = agree(st, "preparing the run", diag);
+    st = agree(&r, st, "preparing the run", diag);
     int interrupted = 0, reached = 0;
     if (st == TY_OK) st = run_rounds(&r, r.a.blocks, out, &interrupted, &reached, diag);
     if (st == TY_OK)
         st = run_finish(&r, interrupted, reached, prev_wall + (omp_get_wtime() - t0), out, diag);
-    st = agree(st, "the run", diag);
+    st = agree(&r, st, "the run", diag);
     run_free(&r);
     return st;
+}
+
+ty_status ty_run_scenario(const ty_scenario *s, const char *variant, const ty_run_options *opt,
+                          ty_run_result *out, ty_diag *diag)
+{
+    return run_scenario(s, variant, opt, out, diag, 0);
+}
+
+ty_status run_scenario_local(const ty_scenario *s, const char *variant, const ty_run_options *opt,
+                             ty_run_result *out, ty_diag *diag)
+{
+    return run_scenario(s, variant, opt, out, diag, 1);
+}
+
+uint64_t run_span(const ty_scenario *s, const ty_run_options *opt, int ranks)
+{
+    ty_run_settings set;
+    ty_run_settings_resolve(s, opt, &set);
+    uint64_t N = ty_run_max_samples(&set), nblocks = (N + B - 1) / B, cap = opt->sink ? SAVE_ROUND_BLOCKS
+                                                                                  : TY_RUN_ROUND_BLOCKS;
+    uint64_t span = 0, checkpoint = 1;
+    for (uint64_t next = 0; next < nblocks;) {
+        uint64_t end = next + cap;
+        if (end > checkpoint) end = checkpoint;
+        if (end > nblocks) end = nblocks;
+        span += (end - next + (uint64_t)ranks - 1) / (uint64_t)ranks;
+        if (end == checkpoint) checkpoint *= 2;
+        next = end;
+    }
+    return span;
 }

@@ -124,4 +124,14 @@ int tally_fill_series(const plan *p, const accum *a, ty_run_result *out);
 int tally_save_state(const plan *p, const accum *a, ty_resume_state *rs);
 int tally_load_state(const plan *p, accum *a, const ty_resume_state *rs);
 
+/* ty_run_scenario on this rank alone, whatever the ranks (no collective
+ * call): a batch's sweep points spread over the ranks run so. */
+ty_status run_scenario_local(const ty_scenario *s, const char *variant, const ty_run_options *opt,
+                             ty_run_result *out, ty_diag *diag);
+
+/* The length of a run of s with opt over `ranks` ranks, in block times:
+ * the sum over its rounds of the blocks the busiest rank runs (the target
+ * half-width taken as never reached). */
+uint64_t run_span(const ty_scenario *s, const ty_run_options *opt, int ranks);
+
 #endif
