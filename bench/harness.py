@@ -13,6 +13,10 @@ Parts (--parts, comma-separated; default all):
   rss      peak RSS of tyche run at growing N
   sampling Latin hypercube vs random sampling, whole runs of the bench model and
            of the flagship scenario (correlated factors, beta/pert factors)
+  ranks    ranks x threads under mpirun (the MPI build, --tyche-mpi): 1x1 and
+           every R x T with R T = all cores; samples/s, the ratio to 1x1, and
+           each file checked identical to 1x1's (skipped, with a note, without
+           an MPI build or mpirun)
 Every time is the whole process's wall-clock time (perf_counter around the
 child), median over the repetitions, programs alternating within a repetition.
 """
@@ -36,7 +40,8 @@ PY = "/usr/bin/python3"
 NUMPY_MODEL = os.path.join(HERE, "peers", "numpy_model.py")
 NUMPY_DRAWS = os.path.join(HERE, "peers", "numpy_draws.py")
 SQUIGGLE_RUN = os.path.join(HERE, "peers", "squiggle_run.mjs")
-ALL_PARTS = ("peers", "scaling", "weak", "draws", "io", "rss", "sampling")
+ALL_PARTS = ("peers", "scaling", "weak", "draws", "io", "rss", "sampling", "ranks")
+COMPARE = os.path.join(HERE, "..", "tools", "compare-results")
 FLAGSHIP = os.path.join(HERE, "..", "scenarios", "ukraine-2014.yaml")
 # The generator and the samplers the bench model uses (bench_draws names).
 MODEL_DRAWS = ("rng_fill_u64", "rng_fill_uniform", "uniform(0,1)", "normal(0,1)",
@@ -376,6 +381,70 @@ def _sampling(self):
 Bench.sampling = _sampling
 
 
+def mpi_build(path):
+    """Why path cannot run the ranks table, or None when it can."""
+    if not path or not os.access(path, os.X_OK):
+        return f"no MPI build of tyche at {path or '(none)'} (cmake --preset mpi && cmake --build --preset mpi)"
+    libs = subprocess.run(["ldd", path], capture_output=True, text=True).stdout
+    if "libmpi.so" not in libs:
+        return f"{path} is not an MPI build (cmake --preset mpi)"
+    if not shutil.which("mpirun"):
+        return "no mpirun (scripts/deps --mpi installs openmpi-bin)"
+    return None
+
+
+def _ranks(self):
+    """ranks x threads: 1x1, then R x T = all cores for every R dividing the
+    core count, each under mpirun (1x1 too), median of the repetitions,
+    combinations alternating within a repetition; every result file must
+    be 1x1's but for the ranks and threads it records."""
+    a = self.a
+    why = mpi_build(a.tyche_mpi)
+    if why:
+        log(f"== ranks: skipped: {why}")
+        self.res["ranks"] = {"skipped": why}
+        return
+    p = self.nproc
+    combos = [(1, 1)] + [(r, p // r) for r in range(1, p + 1) if p % r == 0 and r * (p // r) > 1]
+    n = a.n
+    env = dict(os.environ)
+    if os.geteuid() == 0:   # OpenMPI refuses root unless told
+        env.update(OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+    log(f"== ranks: ranks x threads {', '.join(f'{r}x{t}' for r, t in combos)} at N = {n:g}, "
+        f"median of {a.reps}")
+    times = {c: [] for c in combos}
+    inner = {c: [] for c in combos}
+    for rep in range(a.reps):
+        for r, t in combos:
+            path = os.path.join(self.tmp, f"ranks-{r}x{t}.h5")
+            cmd = ["mpirun", "--oversubscribe", "--bind-to", "none", "-np", str(r), a.tyche_mpi, "run", MODEL,
+                   "-n", str(int(n)), "--threads", str(t), "-o", path, "--quiet", "--json"]
+            w, so = timed(cmd, env=env)
+            times[(r, t)].append(w)
+            inner[(r, t)].append(json.loads(so)["runs"]["baseline"]["wall_seconds"])
+        log(f"  rep {rep + 1}: " + ", ".join(f"{r}x{t}: {times[(r, t)][-1]:.2f} s" for r, t in combos)
+            + f"   (load {loadavg()})")
+    same = {}
+    for r, t in combos:
+        c = subprocess.run([PY, COMPARE, "--ignore", "ranks,threads,command_line,command_args",
+                            os.path.join(self.tmp, "ranks-1x1.h5"), os.path.join(self.tmp, f"ranks-{r}x{t}.h5")],
+                           capture_output=True, text=True)
+        same[(r, t)] = c.returncode == 0
+        if c.returncode != 0:
+            self.failures.append(f"ranks: {r}x{t}'s result file differs from 1x1's: {c.stdout.strip()[:300]}")
+    med = {c: statistics.median(times[c]) for c in combos}
+    imed = {c: statistics.median(inner[c]) for c in combos}
+    base, ibase = med[(1, 1)], imed[(1, 1)]
+    self.res["ranks"] = {
+        "n": n, "ranks": [r for r, _ in combos], "threads": [t for _, t in combos],
+        "seconds": [med[c] for c in combos], "samples_per_second": [n / med[c] for c in combos],
+        "ratio": [base / med[c] for c in combos], "inner_ratio": [ibase / imed[c] for c in combos],
+        "identical": [same[c] for c in combos]}
+
+
+Bench.ranks = _ranks
+
+
 def write_h5(path, b, meta):
     res = b.res
     tmp = path + ".tmp"
@@ -447,6 +516,19 @@ def write_h5(path, b, meta):
             h["lhs_seconds"] = np.array([x[2] for x in r["rows"]])
             h.attrs["n"] = int(r["n"])
             h.attrs["threads"] = int(r["threads"])
+        if "ranks" in res and "skipped" not in res["ranks"]:
+            r = res["ranks"]
+            h = g.create_group("ranks")
+            h["ranks"] = np.array(r["ranks"], dtype=np.int32)
+            h["threads"] = np.array(r["threads"], dtype=np.int32)
+            h["samples_per_second"] = np.array(r["samples_per_second"])
+            h["seconds"] = np.array(r["seconds"])
+            h["ratio"] = np.array(r["ratio"])
+            h["inner_ratio"] = np.array(r["inner_ratio"])
+            h["identical"] = np.array(r["identical"], dtype=np.int8)
+            h.attrs["model"] = "ukraine-2014-bench"
+            h.attrs["machine"] = meta["machine"]
+            h.attrs["n"] = int(r["n"])
         if "rss" in res:
             r = res["rss"]
             h = g.create_group("rss")
@@ -549,6 +631,21 @@ def write_md(path, b, meta, cmdline):
         # counts the sampling, is in the table above).
         q = r["tyche_incremental_mb_per_s"] / r["plain_mb_per_s"]
         targets.append(("--save-samples writing vs plain write", ">= 50%", f"{100 * q:.0f}%", verdict(q >= 0.5)))
+    if "ranks" in res:
+        r = res["ranks"]
+        L += ["## Ranks x threads under MPI (bench model, this machine)", ""]
+        if "skipped" in r:
+            L += [f"Skipped: {r['skipped']}.", ""]
+        else:
+            L += [f"N = {fmt_n(r['n'])}, `mpirun --bind-to none -np R tyche run --threads T`, every "
+                  "combination under mpirun (1x1 too); ratio: 1x1's time over this one's.", "",
+                  "| ranks x threads | median s | samples/s | ratio to 1x1 | ratio by tyche's own wall_seconds "
+                  "| result file = 1x1's |",
+                  "|---|--:|--:|--:|--:|---|"]
+            for rk, t, sec, sps, q, iq, same in zip(r["ranks"], r["threads"], r["seconds"], r["samples_per_second"],
+                                                    r["ratio"], r["inner_ratio"], r["identical"]):
+                L.append(f"| {rk} x {t} | {sec:.2f} | {sps:,.0f} | {q:.2f}x | {iq:.2f}x | {'yes' if same else 'NO'} |")
+            L.append("")
     if "rss" in res:
         r = res["rss"]
         L += ["## Peak RSS of `tyche run` (all threads)", "",
@@ -588,6 +685,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--tyche", required=True)
     ap.add_argument("--bench-draws", default="")
+    ap.add_argument("--tyche-mpi", default="")
     ap.add_argument("--out", required=True)
     ap.add_argument("--parts", default=",".join(ALL_PARTS))
     ap.add_argument("--reps", type=int, default=5)
