@@ -307,7 +307,11 @@ static ty_status main_pass(ctx *c, const block_plan *p, tws *ws, unsigned method
     double *tally = malloc((size_t)c->nblocks * nset * T * sizeof *tally);
     double *scol = spear ? malloc((F + T) * (size_t)Ns * sizeof *scol) : NULL;
     /* Every rank goes on, or none does (the others would wait in a gather). */
-    if (!par_min_u64(tally && (!spear || scol))) { free(tally); free(scol); return TY_ERR_NOMEM; }
+    if (par_agree_status(tally && (!spear || scol) ? TY_OK : TY_ERR_NOMEM, "allocating the tallies", c->diag)) {
+        free(tally);
+        free(scol);
+        return TY_ERR_NOMEM;
+    }
     main_arg a = {p, ws, torn, nset, Ns, tally, scol, out};
     uint64_t bad = UINT64_MAX;
     int stop = 0, lost = 0;
@@ -445,7 +449,10 @@ static ty_status sobol_pass(ctx *c, const block_plan *p, tws *ws, unsigned R,
 {
     size_t F = c->F, T = c->T, W = F + 2, N = (size_t)c->N;
     double *Y = malloc(T * W * N * sizeof *Y);
-    if (!par_min_u64(Y != NULL)) { free(Y); return TY_ERR_NOMEM; }
+    if (par_agree_status(Y ? TY_OK : TY_ERR_NOMEM, "allocating the Sobol design", c->diag)) {
+        free(Y);
+        return TY_ERR_NOMEM;
+    }
     uint64_t seed_b = c->seed ^ ty_rng_hash_name("#sobol-B");   /* '#' starts no factor name */
     sobol_arg a = {p, ws, seed_b, Y};
     uint64_t bad = UINT64_MAX;
@@ -481,7 +488,10 @@ static ty_status sobol_pass(ctx *c, const block_plan *p, tws *ws, unsigned R,
     double *rep = malloc((size_t)R * 2 * TF * sizeof *rep);
     uint32_t *idx = malloc((size_t)c->threads * N * sizeof *idx);
     double *sorted = malloc((size_t)R * sizeof *sorted);
-    if (!par_min_u64(rep && idx && sorted)) { free(Y); free(rep); free(idx); free(sorted); return TY_ERR_NOMEM; }
+    if (par_agree_status(rep && idx && sorted ? TY_OK : TY_ERR_NOMEM, "allocating the bootstrap", c->diag)) {
+        free(Y); free(rep); free(idx); free(sorted);
+        return TY_ERR_NOMEM;
+    }
     uint64_t hb = ty_rng_hash_name("#sobol-bootstrap");
     for (unsigned r0 = 0; r0 < R && !stop && !lost; r0 += BOOT_ROUND) {
         unsigned r1 = R - r0 < BOOT_ROUND ? R : r0 + BOOT_ROUND;
@@ -664,7 +674,7 @@ ty_status ty_sens_run(const ty_scenario *s, const ty_sens_options *opt, ty_sensi
     /* Every failure up to here is the same on every rank; from here on one
      * rank's failed allocation is agreed before any exchange. */
     ty_sensitivity *o = calloc(1, sizeof *o);
-    if (!o) return ty_par_agree(TY_ERR_NOMEM, NULL);
+    if (!o) return par_agree_status(TY_ERR_NOMEM, "sensitivity", diag);
     o->methods = methods;
     o->samples = c.N;
     o->seed = c.seed;
@@ -691,11 +701,11 @@ ty_status ty_sens_run(const ty_scenario *s, const ty_sens_options *opt, ty_sensi
     if (st == TY_OK && !(ws = tws_new(&pc, c.threads, (methods & TY_SENS_SOBOL) != 0))) st = TY_ERR_NOMEM;
     /* Each pass returns the same status on every rank but for failures of
      * rank 0's own (its final reductions): agreed after each. */
-    st = ty_par_agree(st, NULL);
-    if (st == TY_OK) st = ty_par_agree(main_pass(&c, &pc, ws, methods, o), NULL);
+    st = par_agree_status(st, "preparing the analysis", diag);
+    if (st == TY_OK) st = par_agree_status(main_pass(&c, &pc, ws, methods, o), "the tornado and Spearman pass", diag);
     if (st == TY_OK && (methods & TY_SENS_SOBOL)) {
         /* pc and pi have the same shape, so the workspaces fit both. */
-        st = ty_par_agree(sobol_pass(&c, &pi, ws, R, o), NULL);
+        st = par_agree_status(sobol_pass(&c, &pi, ws, R, o), "the Sobol pass", diag);
     }
 
     tws_free(ws, ws ? c.threads : 0);

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tyche/diag.h"
 #include "tyche/par.h"
 
 /* 1 on rank 0. */
@@ -45,6 +46,14 @@ int par_first_failing(int failed);
 
 /* Rank from's n bytes at buf to every rank. 0, or -1. */
 int par_bcast_from(void *buf, size_t n, int from);
+
+/* The status every rank goes on with after a step that may fail on some
+ * ranks only (memory, a write): the lowest-ranked failure's, so that no
+ * rank waits in a collective the others have left. When that rank is not
+ * rank 0, rank 0 adds "WHAT failed on rank R: REASON" to diag, REASON being
+ * that rank's last error (a full disk on one node reads as such). An
+ * interrupt is agreed without a message. */
+ty_status par_agree_status(ty_status st, const char *what, ty_diag *diag);
 
 /* Test hook: 1 when the environment variable TYCHE_TEST_RANK_FAIL is
  * "RANK:POINT" for this rank and this point, so that an end-to-end test

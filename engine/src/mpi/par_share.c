@@ -31,3 +31,24 @@ int par_test_fail(const char *point)
     int rank;
     return v && sscanf(v, "%d:%31s", &rank, at) == 2 && rank == ty_par_rank() && strcmp(at, point) == 0;
 }
+
+ty_status par_agree_status(ty_status st, const char *what, ty_diag *diag)
+{
+    int first = par_first_failing(st != TY_OK);
+    if (first < 0) return TY_OK;
+    int32_t code = (int32_t)st;
+    char msg[512] = "";
+    if (ty_par_rank() == first)
+        for (size_t i = ty_diag_count(diag); i-- > 0;) {
+            const ty_diag_entry *e = ty_diag_get(diag, i);
+            if (e->severity != TY_SEV_ERROR) continue;
+            snprintf(msg, sizeof msg, "%s", e->message);
+            break;
+        }
+    if (par_bcast_from(&code, sizeof code, first) != 0 || (first > 0 && par_bcast_from(msg, sizeof msg, first) != 0))
+        ty_par_abort(1);
+    if (first > 0 && par_root() && code != TY_ERR_INTERRUPTED)
+        ty_diag_add(diag, TY_SEV_ERROR, NULL, "%s failed on rank %d: %s", what, first,
+                    msg[0] ? msg : code == TY_ERR_NOMEM ? "out of memory" : "no reason given");
+    return (ty_status)code;
+}

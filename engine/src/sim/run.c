@@ -64,31 +64,10 @@ static uint64_t blocks_samples(const run *r, uint64_t lo, uint64_t hi)
     return hi > lo ? end - lo * B : 0;
 }
 
-/* The status every rank goes on with after a step that may fail on some
- * ranks only (memory, a write): the lowest-ranked failure's, so that no
- * rank waits in a collective the others have left. When that rank is not
- * rank 0, rank 0 reports its last error, naming the rank (a full disk on
- * one node reads as such, not as a vague failure). */
+/* par_agree_status, or this rank's own status for a local run. */
 static ty_status agree(const run *r, ty_status st, const char *what, ty_diag *diag)
 {
-    if (r->local) return st;
-    int first = par_first_failing(st != TY_OK);
-    if (first < 0) return TY_OK;
-    int32_t code = (int32_t)st;
-    char msg[512] = "";
-    if (ty_par_rank() == first)
-        for (size_t i = ty_diag_count(diag); i-- > 0;) {
-            const ty_diag_entry *e = ty_diag_get(diag, i);
-            if (e->severity != TY_SEV_ERROR) continue;
-            snprintf(msg, sizeof msg, "%s", e->message);
-            break;
-        }
-    if (par_bcast_from(&code, sizeof code, first) != 0 || (first > 0 && par_bcast_from(msg, sizeof msg, first) != 0))
-        ty_par_abort(1);
-    if (first > 0 && par_root() && code != TY_ERR_INTERRUPTED)
-        ty_diag_add(diag, TY_SEV_ERROR, NULL, "%s failed on rank %d: %s", what, first,
-                    msg[0] ? msg : code == TY_ERR_NOMEM ? "out of memory" : "no reason given");
-    return (ty_status)code;
+    return r->local ? st : par_agree_status(st, what, diag);
 }
 
 /* The ranks' primitives, or this rank alone for a local run. */
