@@ -31,7 +31,7 @@ run: build
 # ASan, and they test numbers, not memory). `make test-slow` runs the slow
 # tier (coverage at 200,000 samples and more). `make test-mpi` builds the
 # MPI preset and runs the `mpi` tier (below).
-CTEST_EXCLUDE = $(if $(filter asan,$(PRESET)),stat|slow,slow)|valgrind|fault|fault_long
+CTEST_EXCLUDE = $(if $(filter asan,$(PRESET)),stat|slow,slow)|valgrind|fault|fault_long|mpi
 
 test: build
 	ctest --preset $(PRESET) -j $(JOBS) -LE '$(CTEST_EXCLUDE)'
