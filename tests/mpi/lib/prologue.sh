@@ -83,7 +83,11 @@ pair() {
 compare_pairs() {
     [ "$npairs" -gt 0 ] || return 0
     if "${compare[@]}" "$work/pairs/a" "$work/pairs/b" > "$work/cmp" 2>&1; then ok
-    else bad "result files that differ from the reference build's (A: reference, B: MPI):"; grep -v ': identical$' "$work/cmp" | head -60; fi
+    else
+        bad "result files that differ from the reference build's (A: reference, B: MPI): $(grep -c ' differences*$' "$work/cmp")"
+        grep ' differences*$' "$work/cmp"            # every file that differs, then the first details
+        grep -v ': identical$' "$work/cmp" | head -40
+    fi
 }
 
 # ranks_are FILE R: every group that records `threads` records `ranks` = R.
