@@ -6,11 +6,10 @@
 # Each case runs `mpirun -np R tyche ...` at R = 2 and 3 through a wrapper
 # that records every rank's own exit status (OpenMPI told not to kill the
 # job at the first non-zero exit, so each rank ends by itself; mpirun then
-# exits 0 whatever the ranks did); checked: every rank's status is the
-# reference's, tyche's stderr
-# (mpirun's own notice about non-zero exits left out) is the reference's
-# byte for byte, so exactly as many 'error:' lines (one, where the
-# reference prints one), and no result or temporary file is left. Once
+# exits 0 whatever the ranks did). Checked: every rank's status is the
+# reference's; tyche's stderr (mpirun's own notices left out) is the
+# reference's byte for byte, so exactly as many 'error:' lines (one, where
+# the reference prints one); no result or temporary file is left. Once
 # more at -np 3 without the wrapper, as users run it: mpirun's status.
 #
 # Cases: a malformed scenario (run, sensitivity, check) and a malformed
