@@ -20,7 +20,9 @@
 # it); a write that fails (a full disk, 1), with and without
 # --save-samples, whose samples every rank writes. And an error on one rank
 # only (its scenario file malformed, the others' fine): exit 3 on all, and
-# that rank's message.
+# that rank's message; an allocation or a write failing on one rank only
+# (the engine's TYCHE_TEST_RANK_FAIL hook): exit 1 on all, one line naming
+# the rank.
 # Deterministic. About 30 s on 2 cores.
 # Usage: bash errors.sh MPI_TYCHE REFERENCE_TYCHE [MPIEXEC]
 MPI_TIMEOUT=${MPI_TIMEOUT:-60}   # errors come fast: a hang fails sooner
@@ -160,6 +162,36 @@ for np in 3; do
         || bad "a malformed scenario on rank 2 only: the ranks exited $st(want 3 3 3), $n 'error:' lines (want 1): $(head -c 400 "$d/err")"
     [ -z "$(cd "$d" && find . -name '*.h5')" ] && ok || bad "rank 2 only: a result file was written"
 done
+
+# A failure on one rank alone (TYCHE_TEST_RANK_FAIL=RANK:POINT, the
+# engine's test hook: that rank's allocation in a round, or its rows of
+# --save-samples, fails): exit 1 on every rank, one line, naming the rank
+# and the cause, nothing left behind.
+# rank_fail LABEL NP HOOK PATTERN ARGS...
+rank_fail() {
+    local label=$1 np=$2 hook=$3 pat=$4; shift 4
+    local d=$work/rf-$hook
+    mkdir -p "$d/w" "$d/p"
+    (cd "$d/w" && TYCHE_TEST_RANK_FAIL=$hook launch "$np" --mca orte_abort_on_non_zero_status 0 \
+        rankwrap "$d/w" "$@" >out 2>err); local rc=$?
+    [ $rc != 124 ] && [ $rc != 137 ] || { bad "$label: hung"; return; }
+    local st; st=$(cat "$d/w"/rc.* 2>/dev/null | tr '\n' ' ')
+    [ "$st" = "$(printf '1 %.0s' $(seq "$np"))" ] && ok || bad "$label: the ranks exited $st(want 1 on each)"
+    (cd "$d/p" && TYCHE_TEST_RANK_FAIL=$hook mpi "$np" "$@" >out 2>err); rc=$?
+    [ $rc = 1 ] && ok || bad "$label (plain mpirun): exit $rc (want 1)"
+    local x
+    for x in w p; do
+        tyche_err "$d/$x/err" > "$d/$x/err.tyche"
+        [ "$(wc -l < "$d/$x/err.tyche")" = 1 ] && grep -qE "$pat" "$d/$x/err.tyche" && ok \
+            || bad "$label: want one line matching /$pat/, got: $(head -c 400 "$d/$x/err.tyche")"
+        [ -z "$(cd "$d/$x" && find . \( -name '*.h5' -o -name '.*tmp*' \))" ] && ok \
+            || bad "$label: files left: $(cd "$d/$x" && find . -name '*h5*')"
+    done
+}
+rank_fail "allocation failing on rank 2 of 3" 3 2:alloc "rank 2: out of memory" \
+    run "$S/ukraine-2014.yaml" -n 30000 -o r.h5 --quiet
+rank_fail "--save-samples rows failing on rank 1 of 2" 2 1:write "rank 1: cannot write" \
+    run "$S/ukraine-2014.yaml" -n 30000 --save-samples -o r.h5 --quiet
 
 # The full disk (above), inside a user and mount namespace.
 if unshare -rm true 2>/dev/null; then
