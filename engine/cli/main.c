@@ -188,8 +188,11 @@ static int dispatch(int argc, char **argv, int *pipe_ok)
 
 int main(int argc, char **argv)
 {
-    if (cli_ranks_start(&argc, &argv) != 0) return EXIT_RUNTIME;
+    /* HDF5 first: started before MPI, it does not close itself from
+     * MPI_Finalize, which after a failed write (a full disk) would touch
+     * the broken file state, as its exit handler would (ty_io_setup). */
     ty_io_setup();          /* before any HDF5 call: quiet, no exit handler */
+    if (cli_ranks_start(&argc, &argv) != 0) return EXIT_RUNTIME;
     cli_signals_setup();
     int pipe_ok = 0;
     int rc = dispatch(argc, argv, &pipe_ok);

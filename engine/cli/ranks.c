@@ -19,6 +19,7 @@
 #include "tyche/par.h"
 
 static int g_gated;
+static int g_echo;              /* this rank's failure is another's, learnt at the gate */
 static int g_stderr = -1;       /* a rank above 0: its real standard error */
 static int g_buffer = -1;       /* ... and the memory file standing in for it */
 
@@ -50,7 +51,9 @@ int cli_ranks_gate(int rc)
 {
     if (g_gated) return rc;
     g_gated = 1;
-    return ty_par_agree(rc, NULL);
+    int code = ty_par_agree(rc, NULL);
+    g_echo = rc == 0 && code != 0;
+    return code;
 }
 
 /* Copies what this rank wrote to standard error to the real one. */
@@ -67,8 +70,11 @@ static void show_buffer(void)
 int cli_ranks_finish(int rc)
 {
     rc = cli_ranks_gate(rc);
+    /* A rank that only echoes another's failure is not the one to tell it
+     * (a scenario file missing on one node: that node's rank says so). */
     int reporter = 0;
-    int code = ty_par_agree(rc, &reporter);
+    int code = ty_par_agree(g_echo ? 0 : rc, &reporter);
+    if (code == 0) code = rc;
     if (reporter && g_buffer >= 0) show_buffer();
     ty_par_finalize();
     return code;

@@ -366,12 +366,16 @@ ty_status runner_create_file(const runner_opts *o, const char *path, ty_result_f
     *f = NULL;
     /* Under MPI rank 0 writes the file; with --save-samples every rank
      * writes its own samples into it (collectively) first. */
-    if (ty_par_rank() != 0 && !o->save_samples) return TY_OK;
-    ty_io_options opt;
-    ty_io_options_init(&opt);
-    opt.compression_level = o->compress;
-    opt.collective = o->save_samples && ty_par_size() > 1;
-    return ty_result_file_create(path, &opt, f, diag);
+    ty_status st = TY_OK;
+    if (ty_par_rank() == 0 || o->save_samples) {
+        ty_io_options opt;
+        ty_io_options_init(&opt);
+        opt.compression_level = o->compress;
+        opt.collective = o->save_samples && ty_par_size() > 1;
+        st = ty_result_file_create(path, &opt, f, diag);
+    }
+    /* Every rank goes on to the run, or none does (rank 0 says why). */
+    return (ty_status)ty_par_agree((int)st, NULL);
 }
 
 ty_status runner_finish_file(ty_result_file *f, const ty_results *r, ty_diag *diag)

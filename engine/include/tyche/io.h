@@ -53,7 +53,9 @@ typedef struct ty_io_options {
  * thing, before any other HDF5 use): HDF5's printing of its error stack off,
  * and no HDF5 exit handler: after a failed close on a full disk that handler
  * would touch the broken file state and crash. Files must then be closed
- * before exit, as libtyche always does. Optional for library users. */
+ * before exit, as libtyche always does. Optional for library users. With
+ * MPI, call it before MPI_Init: a parallel HDF5 started after MPI closes
+ * itself from MPI_Finalize, with the same crash after a failed write. */
 void ty_io_setup(void);
 
 /* Fills *opt with the defaults above. */

@@ -441,7 +441,12 @@ static hid_t sample_dcpl(io_wctx *w)
     while (w->f->expect && chunk[0] / 2 >= w->f->expect) chunk[0] /= 2;
     if (!w->st && (dcpl < 0 || H5Pset_chunk(dcpl, 1, chunk) < 0
                    || (o->shuffle && level > 0 && H5Pset_shuffle(dcpl) < 0)
-                   || (level > 0 && H5Pset_deflate(dcpl, (unsigned)level) < 0))) {
+                   || (level > 0 && H5Pset_deflate(dcpl, (unsigned)level) < 0)
+                   /* Parallel HDF5 allocates a collective file's chunks when
+                    * it grows (in step on every rank): with no fill values
+                    * to write then, a full disk fails the collective write
+                    * (on every rank alike), not one rank's extend. */
+                   || (w->f->collective && H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER) < 0))) {
         io_w_fail(w, TY_ERR_IO, "setting up chunked, compressed datasets in %s", w->f->cols_path);
         if (dcpl >= 0) H5Pclose(dcpl);
         return -1;
@@ -530,7 +535,8 @@ static ty_status samples_write_collective(ty_result_file *f, uint64_t first, siz
                                           const double *const *columns, ty_diag *diag)
 {
     io_wctx w = {f, diag, TY_OK};
-    uint64_t end = first + n > f->nrows ? first + n : f->nrows;
+    /* A rank with no rows this time says nothing of where the rows end. */
+    uint64_t end = n && first + n > f->nrows ? first + n : f->nrows;
     uint64_t total = UINT64_MAX - par_min_u64(UINT64_MAX - end);
     if (total == f->nrows) return TY_OK;
     hsize_t start[1] = {first}, count[1] = {n ? n : 1}, size[1] = {total};
@@ -542,7 +548,11 @@ static ty_status samples_write_collective(ty_result_file *f, uint64_t first, siz
 #endif
     )
         io_w_fail(&w, TY_ERR_IO, "setting up a collective write of %s", f->cols_path);
-    for (size_t c = 0; c < f->ncols && !w.st; c++) {
+    /* Each collective step is agreed before the next: a rank whose write
+     * failed (its part of a full disk) must not leave the others waiting
+     * in the next column's collective calls. */
+    int ok = par_min_u64(!w.st) != 0;
+    for (size_t c = 0; c < f->ncols && ok; c++) {
         hid_t d = f->cols[c], fs = -1;
         char cpath[768];
         if (H5Iget_name(d, cpath, sizeof cpath) < 0) snprintf(cpath, sizeof cpath, "%s", f->cols_path);
@@ -550,10 +560,13 @@ static ty_status samples_write_collective(ty_result_file *f, uint64_t first, siz
             || (n ? H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL)
                   : H5Sselect_none(fs)) < 0)
             io_w_fail(&w, TY_ERR_IO, "extending dataset %s", cpath);
-        else if (H5Dwrite(d, H5T_NATIVE_DOUBLE, ms, fs, dxpl, n ? columns[c] : &none) < 0)
+        if ((ok = par_min_u64(!w.st) != 0)
+            && H5Dwrite(d, H5T_NATIVE_DOUBLE, ms, fs, dxpl, n ? columns[c] : &none) < 0)
             io_w_fail(&w, TY_ERR_IO, "writing dataset %s", cpath);
         if (fs >= 0) H5Sclose(fs);
+        if (ok) ok = par_min_u64(!w.st) != 0;
     }
+    if (!ok && !w.st) io_w_fail(&w, TY_ERR_IO, "writing %s: failed on another rank", f->cols_path);
     if (ms >= 0) H5Sclose(ms);
     if (dxpl >= 0) H5Pclose(dxpl);
     if (!w.st && par_test_fail("write"))

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 
 #include <hdf5_hl.h>
 
@@ -22,6 +23,12 @@ void io_w_fail(io_wctx *w, ty_status st, const char *fmt, ...)
     char h5[256], what[768];
     int e = io_h5_error_errno(h5, sizeof h5);
     if (w->st) return;
+    /* MPI-IO (a collective file) quotes no system error: a failed write
+     * to a folder left without space is a full disk all the same. */
+    struct statvfs vfs;
+    if (!e && w->f->collective && w->f->dir && statvfs(w->f->dir, &vfs) == 0
+        && (double)vfs.f_bavail * (double)vfs.f_frsize < 1048576.0)
+        e = ENOSPC;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
