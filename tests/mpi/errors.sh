@@ -147,6 +147,26 @@ check "a sample matching no rule, on rank 1 or 2" "$work/c10" run "$work/norule.
 grep -q "sample 57472 matches no rule" "$work/c10/ref/err" && ok \
     || bad "norule: the reference names another sample (the comment above is stale): $(grep error: "$work/c10/ref/err")"
 check "a sample matching no rule, 2 threads" "$work/c11" run "$work/norule.yaml" -o r.h5 --threads 2
+# The same through the sensitivity passes (rank 0 computes the faulty block
+# again to name it) ...
+check "a sample matching no rule, tornado" "$work/c12" sensitivity "$work/norule.yaml" -n 200000 --method tornado -o r.h5
+check "a sample matching no rule, Sobol" "$work/c13" sensitivity "$work/norule.yaml" -n 100000 --method sobol -o r.h5
+# ... and in a sweep whose points the ranks take whole (3 points of 98
+# blocks: one each at -np 3): only the last point, rank 2's at -np 3, has
+# the faulty sample; rank 0 runs it again for the message.
+cat > "$work/norule-batch.yaml" <<'EOF'
+tyche: 1
+batch: norule-sweep
+scenario: norule.yaml
+variants:
+  baseline: {factors: {x: {dist: "uniform(0, 0.5)"}}}
+sweeps:
+  upper:
+    factor: x
+    param: b
+    values: [0.5, 0.9, 1.0]
+EOF
+check "a sample matching no rule, a sweep point on rank 2" "$work/c14" batch "$work/norule-batch.yaml" -n 100000 -o r.h5
 
 # One rank's input differs: rank 2 (of 3) reads a malformed scenario, the
 # others a good one (each rank runs in its own folder, the same relative
