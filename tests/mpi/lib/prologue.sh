@@ -36,14 +36,8 @@ libs=$(ldd "$tyche"); reflibs=$(ldd "$ref")
 [[ $libs == *libmpi.so* ]] || { echo "FAIL: $tyche is not an MPI build (cmake --preset mpi)"; exit 1; }
 [[ $reflibs != *libmpi.so* ]] || { echo "FAIL: the reference $ref is an MPI build; give the release preset's tyche"; exit 1; }
 
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-py=/usr/bin/python3
-pass=0 fail=0
-ok()  { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-finish() { echo "$pass passed, $fail failed${1:+ ($1)}"; [ "$fail" = 0 ]; }
+# The root, the work folder, python and the tally: the cli tests' own.
+source "$(dirname "${BASH_SOURCE[0]}")/../../cli/lib/prologue.sh"
 
 # OpenMPI refuses root unless told (CI runs as root); the shared-memory
 # transport's single-copy mode needs ptrace rights that containers lack.
