@@ -88,7 +88,6 @@ int cmd_run(int argc, char **argv)
     if (!out_path) goto out;
     runner_input_ref inputs[] = {{&in.id, o.input, "the scenario file"}};
     if ((rc = runner_check_output("run", out_path, inputs, o.resume ? 0 : 1)) != 0) goto out;
-    rc = EXIT_RUNTIME;
     /* Every rank is ready, or none goes on (cli_ranks_gate). */
     if ((rc = cli_ranks_gate(0)) != 0) goto out;
     rc = EXIT_RUNTIME;

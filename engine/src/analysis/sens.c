@@ -138,14 +138,6 @@ static int gathers_ok(int rc)
     return par_min_u64(rc == 0) != 0;
 }
 
-/* Then rank 0 says so, and every rank returns TY_ERR_IO. */
-static ty_status gather_failed(ctx *c)
-{
-    if (par_root())
-        ty_diag_add(c->diag, TY_SEV_ERROR, NULL, "the ranks could not exchange their results (MPI)");
-    return TY_ERR_IO;
-}
-
 /* One round done: tells the progress callback (rank 0's), then returns
  * nonzero when the interrupt flag is up on any rank, so that every rank
  * stops after the same round (with TY_ERR_INTERRUPTED). */
@@ -326,7 +318,7 @@ static ty_status main_pass(ctx *c, const block_plan *p, tws *ws, unsigned method
         lost = !gathers_ok(main_gather(c, &a, b0, lo, hi));
         if (!lost) stop = round_done(c);
     }
-    ty_status st = lost ? gather_failed(c) : stop ? TY_ERR_INTERRUPTED : TY_OK;
+    ty_status st = lost ? par_exchange_failed(c->diag) : stop ? TY_ERR_INTERRUPTED : TY_OK;
     if (bad != UINT64_MAX) st = fault_agreed(c, bad, torn ? "tornado" : "baseline", main_again, &a);
     /* The means and ranks need every block's slots: rank 0's alone. */
     for (size_t t = 0; st == TY_OK && par_root() && t < T; t++) {
@@ -477,7 +469,7 @@ static ty_status sobol_pass(ctx *c, const block_plan *p, tws *ws, unsigned R,
         free(Y);
         return st;
     }
-    if (lost) { free(Y); return gather_failed(c); }
+    if (lost) { free(Y); return par_exchange_failed(c->diag); }
     if (stop) { free(Y); return TY_ERR_INTERRUPTED; }
     if (par_root()) sobol_indices(Y, T, F, N, NULL, out->first, out->total);
 
@@ -508,7 +500,7 @@ static ty_status sobol_pass(ctx *c, const block_plan *p, tws *ws, unsigned R,
         lost = !gathers_ok(TF ? par_gather(rep, 2 * TF * sizeof *rep, lo, hi - lo, 0) : 0);
         if (!lost) stop = round_done(c);
     }
-    ty_status st = lost ? gather_failed(c) : stop ? TY_ERR_INTERRUPTED : TY_OK;
+    ty_status st = lost ? par_exchange_failed(c->diag) : stop ? TY_ERR_INTERRUPTED : TY_OK;
     const double lo = 0.025, hi = 0.975;
     for (size_t j = 0; st == TY_OK && par_root() && j < TF; j++)
         for (int which = 0; which < 2; which++) {

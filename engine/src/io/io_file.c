@@ -307,16 +307,26 @@ static void remove_stale(const char *dir, const char *base, uint32_t tag)
     closedir(d);
 }
 
-/* Sets MPI-IO file access on fapl (a collective file); -1 on failure, or
- * in a build without MPI, which never makes a collective file. */
-static herr_t set_mpio(hid_t fapl)
+/* The file access properties of a result file, or a negative id: close
+ * degree strong (closing the file closes every object in it) and HDF5
+ * 1.8's object headers (checksummed; attributes over 64 KiB, a long title
+ * as a fixed-length string, in dense storage); with mpio, MPI-IO for a
+ * collective file (never in a build without MPI, which makes none). */
+static hid_t file_access(int mpio)
 {
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    if (fapl < 0 || H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) < 0
+        || H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST) < 0
 #ifdef TYCHE_MPI
-    return H5Pset_fapl_mpio(fapl, MPI_COMM_WORLD, MPI_INFO_NULL);
+        || (mpio && H5Pset_fapl_mpio(fapl, MPI_COMM_WORLD, MPI_INFO_NULL) < 0)
 #else
-    (void)fapl;
-    return -1;
+        || mpio
 #endif
+    ) {
+        if (fapl >= 0) H5Pclose(fapl);
+        return -1;
+    }
+    return fapl;
 }
 
 /* Creates f->file under a fresh temporary name ".BASE.tmp-TAG-PID-RANDOM"
@@ -327,15 +337,10 @@ static herr_t set_mpio(hid_t fapl)
  * f->file negative and nothing on disk. */
 static ty_status create_tmp(ty_result_file *f, const ty_pos *pos, ty_diag *diag)
 {
-    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-    /* HDF5 1.8's object headers: checksummed, and attributes over 64 KiB
-     * (a long title as a fixed-length string) in dense storage. */
-    if (fapl < 0 || H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) < 0
-        || H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST) < 0
-        || (f->collective && set_mpio(fapl) < 0)) {
+    hid_t fapl = file_access(f->collective);
+    if (fapl < 0) {
         char h5[256];
         io_h5_error(h5, sizeof h5);
-        if (fapl >= 0) H5Pclose(fapl);
         ty_diag_add(diag, TY_SEV_ERROR, pos, "setting up HDF5 file access: %s", h5);
         return TY_ERR_IO;
     }
@@ -607,18 +612,10 @@ static void sync_path(io_wctx *w, const char *path, int dir, const char *note)
     close(fd);
 }
 
-/* See io.h. The order is what makes the write atomic: schema, flush, close,
- * fsync the file, rename, fsync the folder; any failure up to and including
- * the rename aborts, removing the temporary file and leaving a file at the
- * final path untouched. Each of these steps is a fault-injection point
- * (io_w_inject_at) and a TYCHE_TEST_KILL_AT point. A failure of the last
- * step, the folder's fsync, comes after the rename: the new, complete file
- * is then in place (the older one is gone), and the error says that the
- * rename may not survive a crash of the machine. */
 /* A collective file at finish: every rank closes it (MPI-IO's close is
  * collective), then rank 0 opens it again on its own to write the rest
  * and goes on as one process does; the others are done. Returns 1 on a
- * rank that is done (*st its status), 0 on rank 0 to go on. */
+ * rank that is done (its status on w), 0 on rank 0 to go on. */
 static int finish_collective(io_wctx *w)
 {
     ty_result_file *f = w->f;
@@ -631,16 +628,24 @@ static int finish_collective(io_wctx *w)
     if (!par_root()) return 1;
     f->collective = 0;
     if (!w->st) {
-        hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-        if (fapl >= 0 && H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) >= 0
-            && H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST) >= 0)
+        hid_t fapl = file_access(0);
+        if (fapl >= 0) {
             f->file = H5Fopen(f->tmp_path, H5F_ACC_RDWR, fapl);
-        if (fapl >= 0) H5Pclose(fapl);
+            H5Pclose(fapl);
+        }
         if (f->file < 0) io_w_fail(w, TY_ERR_IO, "opening the samples written by the ranks");
     }
     return 0;
 }
 
+/* See io.h. The order is what makes the write atomic: schema, flush, close,
+ * fsync the file, rename, fsync the folder; any failure up to and including
+ * the rename aborts, removing the temporary file and leaving a file at the
+ * final path untouched. Each of these steps is a fault-injection point
+ * (io_w_inject_at) and a TYCHE_TEST_KILL_AT point. A failure of the last
+ * step, the folder's fsync, comes after the rename: the new, complete file
+ * is then in place (the older one is gone), and the error says that the
+ * rename may not survive a crash of the machine. */
 ty_status ty_result_file_finish(ty_result_file *f, const ty_results *r, ty_diag *diag)
 {
     io_wctx w = {f, diag, TY_OK};

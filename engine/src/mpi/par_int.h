@@ -55,6 +55,10 @@ int par_bcast_from(void *buf, size_t n, int from);
  * interrupt is agreed without a message. */
 ty_status par_agree_status(ty_status st, const char *what, ty_diag *diag);
 
+/* An exchange between the ranks failed: rank 0 says so on diag; every
+ * rank returns TY_ERR_IO. */
+ty_status par_exchange_failed(ty_diag *diag);
+
 /* Test hook: 1 when the environment variable TYCHE_TEST_RANK_FAIL is
  * "RANK:POINT" for this rank and this point, so that an end-to-end test
  * can make one rank alone fail there: "alloc" (a thread's scratch in a

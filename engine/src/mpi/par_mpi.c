@@ -33,24 +33,6 @@ void ty_par_finalize(void)
 int ty_par_rank(void) { return g_rank; }
 int ty_par_size(void) { return g_size; }
 
-int ty_par_agree(int code, int *reporter)
-{
-    if (reporter) *reporter = 0;
-    if (g_size == 1) {
-        if (reporter) *reporter = code != 0;
-        return code;
-    }
-    int mine = code != 0 ? g_rank : g_size, first = g_size;
-    if (MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD) != MPI_SUCCESS)
-        ty_par_abort(code ? code : 1);
-    if (first == g_size) return 0;
-    int agreed = code;
-    if (MPI_Bcast(&agreed, 1, MPI_INT, first, MPI_COMM_WORLD) != MPI_SUCCESS)
-        ty_par_abort(code ? code : 1);
-    if (reporter) *reporter = first == g_rank;
-    return agreed;
-}
-
 void ty_par_abort(int code)
 {
     if (g_started) MPI_Abort(MPI_COMM_WORLD, code);
@@ -113,13 +95,6 @@ static int reduce_root(void *buf, size_t n, MPI_Datatype t, MPI_Op op)
 int par_sum_u64(uint64_t *buf, size_t n) { return reduce_root(buf, n, MPI_UINT64_T, MPI_SUM); }
 int par_min_f64(double *buf, size_t n) { return reduce_root(buf, n, MPI_DOUBLE, MPI_MIN); }
 int par_max_f64(double *buf, size_t n) { return reduce_root(buf, n, MPI_DOUBLE, MPI_MAX); }
-
-int par_bcast(void *buf, size_t n)
-{
-    if (g_size == 1 || n == 0) return 0;
-    if (n > INT_MAX) return -1;
-    return MPI_Bcast(buf, (int)n, MPI_BYTE, 0, MPI_COMM_WORLD) == MPI_SUCCESS ? 0 : -1;
-}
 
 int par_first_failing(int failed)
 {

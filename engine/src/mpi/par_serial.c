@@ -10,12 +10,6 @@ void ty_par_finalize(void) {}
 int ty_par_rank(void) { return 0; }
 int ty_par_size(void) { return 1; }
 
-int ty_par_agree(int code, int *reporter)
-{
-    if (reporter) *reporter = code != 0;
-    return code;
-}
-
 void ty_par_abort(int code) { exit(code); }
 
 /* One rank holds everything already. */
@@ -29,6 +23,5 @@ uint64_t par_min_u64(uint64_t v) { return v; }
 int par_sum_u64(uint64_t *buf, size_t n) { (void)buf; (void)n; return 0; }
 int par_min_f64(double *buf, size_t n) { (void)buf; (void)n; return 0; }
 int par_max_f64(double *buf, size_t n) { (void)buf; (void)n; return 0; }
-int par_bcast(void *buf, size_t n) { (void)buf; (void)n; return 0; }
 int par_first_failing(int failed) { return failed ? 0 : -1; }
 int par_bcast_from(void *buf, size_t n, int from) { (void)buf; (void)n; (void)from; return 0; }

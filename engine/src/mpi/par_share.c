@@ -1,5 +1,6 @@
-/* par_share.c - each rank's share of a range of blocks (par_int.h): the
- * same arithmetic with or without MPI. */
+/* par_share.c - what the ranks do the same way with or without MPI
+ * (par_int.h): each rank's share of a range of blocks, and the agreements,
+ * built on par_first_failing and par_bcast_from (par_mpi.c, par_serial.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,4 +52,25 @@ ty_status par_agree_status(ty_status st, const char *what, ty_diag *diag)
         ty_diag_add(diag, TY_SEV_ERROR, NULL, "%s failed on rank %d: %s", what, first,
                     msg[0] ? msg : code == TY_ERR_NOMEM ? "out of memory" : "no reason given");
     return (ty_status)code;
+}
+
+int ty_par_agree(int code, int *reporter)
+{
+    int first = par_first_failing(code != 0);
+    if (reporter) *reporter = first >= 0 && first == ty_par_rank();
+    if (first < 0) return 0;
+    int32_t agreed = code;
+    if (par_bcast_from(&agreed, sizeof agreed, first) != 0) ty_par_abort(code ? code : 1);
+    return agreed;
+}
+
+int par_bcast(void *buf, size_t n)
+{
+    return par_bcast_from(buf, n, 0);
+}
+
+ty_status par_exchange_failed(ty_diag *diag)
+{
+    if (par_root()) ty_diag_add(diag, TY_SEV_ERROR, NULL, "the ranks could not exchange their results (MPI)");
+    return TY_ERR_IO;
 }

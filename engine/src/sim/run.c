@@ -57,6 +57,16 @@ static size_t block_size(const run *r, uint64_t b)
     return (size_t)(b + 1 < r->nblocks ? B : r->N - b * B);
 }
 
+/* The end of the round from block next: at most cap blocks, never past
+ * the next checkpoint (2^k blocks) nor the last block. The caller doubles
+ * the checkpoint when a round ends on it. */
+static uint64_t round_end(uint64_t next, uint64_t cap, uint64_t checkpoint, uint64_t nblocks)
+{
+    uint64_t end = next + cap;
+    if (end > checkpoint) end = checkpoint;
+    return end > nblocks ? nblocks : end;
+}
+
 /* Samples in blocks [lo, hi). */
 static uint64_t blocks_samples(const run *r, uint64_t lo, uint64_t hi)
 {
@@ -73,12 +83,6 @@ static ty_status agree(const run *r, ty_status st, const char *what, ty_diag *di
 /* The ranks' primitives, or this rank alone for a local run. */
 static int is_root(const run *r) { return r->local || par_root(); }
 static uint64_t min_all(const run *r, uint64_t v) { return r->local ? v : par_min_u64(v); }
-
-static ty_status ranks_lost(ty_diag *diag)
-{
-    if (par_root()) ty_diag_add(diag, TY_SEV_ERROR, NULL, "the ranks could not exchange their results (MPI)");
-    return TY_ERR_IO;
-}
 
 /* The outcome names and labels of out. 0 or -1 (memory). */
 static int outcome_names(const ty_scenario *s, const char *variant, ty_run_result *out)
@@ -320,13 +324,13 @@ typedef struct round_verdict { int32_t status, reached; } round_verdict;
 /* Rank 0's part after a round's tallies are in: adds them in block order,
  * and at a checkpoint records the convergence point and tests the target.
  * Returns the verdict every rank follows. */
-static round_verdict root_round(run *r, uint64_t next, uint64_t end, uint64_t *checkpoint,
+static round_verdict root_round(run *r, uint64_t next, uint64_t end, uint64_t checkpoint,
                                 ty_run_result *out)
 {
     round_verdict v = {TY_OK, 0};
     for (uint64_t b = next; b < end; b++)
         accum_add(&r->p, &r->a, b, r->tallies + (b - next) * r->p.ntally, block_size(r, b));
-    if (end == *checkpoint || end == r->nblocks) {
+    if (end == checkpoint || end == r->nblocks) {
         double max_half = INFINITY;
         if (add_checkpoint(&r->p, &r->a, &out->convergence, &max_half) != 0) {
             v.status = TY_ERR_NOMEM;
@@ -340,7 +344,6 @@ static round_verdict root_round(run *r, uint64_t next, uint64_t end, uint64_t *c
         if (r->set.target_halfwidth > 0 && max_half <= r->set.target_halfwidth &&
             end < r->nblocks && end >= TARGET_MIN_BLOCKS)
             v.reached = 1;
-        if (end == *checkpoint) *checkpoint *= 2;
     }
     const ty_run_options *opt = r->opt;
     if (opt->progress) opt->progress(opt->progress_ctx, r->a.est.n, r->N);
@@ -361,9 +364,7 @@ static ty_status run_rounds(run *r, uint64_t next, ty_run_result *out, int *inte
     uint64_t checkpoint = 1;
     while (checkpoint <= next) checkpoint *= 2;
     while (next < r->nblocks && !*interrupted && !*reached) {
-        uint64_t end = next + r->round_cap;
-        if (end > checkpoint) end = checkpoint;
-        if (end > r->nblocks) end = r->nblocks;
+        uint64_t end = round_end(next, r->round_cap, checkpoint, r->nblocks);
         uint64_t lo = next, hi = end;
         if (!r->local) par_share(next, end, &lo, &hi);
         int nomem;
@@ -376,16 +377,16 @@ static ty_status run_rounds(run *r, uint64_t next, ty_run_result *out, int *inte
             return TY_ERR_INVALID;
         }
         if (!r->local && par_gather(r->tallies, r->p.ntally * sizeof *r->tallies, lo - next, hi - lo, 0) != 0)
-            return ranks_lost(diag);
+            return par_exchange_failed(diag);
         accum_merge_hist(&r->p, &r->a, r->ws, r->nws);
         if (r->save) {
             ty_status st = agree(r, run_sink(r, next, lo, hi, diag), "writing the samples", diag);
             if (st != TY_OK) return st;
         }
         round_verdict v = {TY_OK, 0};
-        if (is_root(r)) v = root_round(r, next, end, &checkpoint, out);
-        else if (end == checkpoint) checkpoint *= 2;
-        if (!r->local && par_bcast(&v, sizeof v) != 0) return ranks_lost(diag);
+        if (is_root(r)) v = root_round(r, next, end, checkpoint, out);
+        if (end == checkpoint) checkpoint *= 2;
+        if (!r->local && par_bcast(&v, sizeof v) != 0) return par_exchange_failed(diag);
         if (v.status != TY_OK) return (ty_status)v.status;
         next = end;
         *reached = v.reached;
@@ -404,7 +405,7 @@ static ty_status run_finish(run *r, int interrupted, int reached, double wall, t
                             ty_diag *diag)
 {
     const plan *p = &r->p;
-    if (!r->local && accum_reduce_hist(p, &r->a) != 0) return ranks_lost(diag);
+    if (!r->local && accum_reduce_hist(p, &r->a) != 0) return par_exchange_failed(diag);
     out->threads = r->threads;
     out->ranks = r->local ? 1 : ty_par_size();
     /* The estimates are rank 0's: the other ranks hold no tallies. */
@@ -489,9 +490,7 @@ uint64_t run_span(const ty_scenario *s, const ty_run_options *opt, int ranks)
                                                                                   : TY_RUN_ROUND_BLOCKS;
     uint64_t span = 0, checkpoint = 1;
     for (uint64_t next = 0; next < nblocks;) {
-        uint64_t end = next + cap;
-        if (end > checkpoint) end = checkpoint;
-        if (end > nblocks) end = nblocks;
+        uint64_t end = round_end(next, cap, checkpoint, nblocks);
         span += (end - next + (uint64_t)ranks - 1) / (uint64_t)ranks;
         if (end == checkpoint) checkpoint *= 2;
         next = end;

@@ -31,10 +31,7 @@ int accum_init(accum *a, plan *p, uint64_t nblocks, uint64_t n)
     a->hist = calloc(p->S * HS + 1, sizeof *a->hist);
     a->vmin = malloc((p->S + 1) * sizeof *a->vmin);
     a->vmax = malloc((p->S + 1) * sizeof *a->vmax);
-    for (size_t j = 0; a->vmin && a->vmax && j < p->S; j++) {
-        a->vmin[j] = INFINITY;
-        a->vmax[j] = -INFINITY;
-    }
+    if (a->hist && a->vmin && a->vmax) accum_clear_hist(p, a);
     /* At most 4096 groups of whole cells, whatever the size: bounded memory. */
     uint64_t nunits = nblocks ? (nblocks - 1) * p->bp.cells +
                                 block_ncells(&p->bp, nblocks - 1, (size_t)(n - (nblocks - 1) * B)) : 0;
