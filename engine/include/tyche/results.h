@@ -62,6 +62,39 @@ typedef struct ty_series_stats {
     ty_histogram hist;
 } ty_series_stats;
 
+/* Queries (docs/format.md, 'Queries'): questions beyond the outcome table,
+ * answered in the same pass over the samples. */
+typedef enum ty_query_kind {
+    TY_QUERY_PROBABILITY = 0,   /* the mean of a per-sample probability or 0/1 event */
+    TY_QUERY_MEAN = 1,          /* the mean of any per-sample value */
+    TY_QUERY_QUANTILES = 2      /* the 5th, 25th, 50th, 75th, 95th percentiles */
+} ty_query_kind;
+
+#define TY_QUERY_NLEVELS 5
+extern const double ty_query_levels[TY_QUERY_NLEVELS];   /* 0.05 0.25 0.5 0.75 0.95 */
+#define TY_SPREAD_NLEVELS 3
+extern const double ty_spread_levels[TY_SPREAD_NLEVELS]; /* 0.05 0.5 0.95 */
+
+/* "probability", "mean", "quantiles"; NULL for another value. The inverse
+ * returns -1 for an unknown name. */
+const char *ty_query_kind_name(int kind);
+int ty_query_kind_from_name(const char *name);
+
+typedef struct ty_query_result {
+    char *name;
+    char *label;           /* may be NULL */
+    int kind;              /* ty_query_kind */
+    char *expr;            /* the expression as written */
+    char *given;           /* the condition as written; NULL when none */
+    ty_estimate est;       /* probability and mean: the estimate (in .probability),
+                              standard error and 95% interval; NaN for quantiles
+                              and when the condition never held */
+    double quantiles[TY_QUERY_NLEVELS];   /* quantiles: at ty_query_levels (within one
+                              bin width, as series percentiles); else NaN */
+    double given_share;    /* the mean weight of the condition over the samples
+                              (1 without `given`) */
+} ty_query_result;
+
 typedef struct ty_convergence {
     size_t npoints;        /* checkpoints at doubling sample counts */
     uint64_t *samples;     /* npoints */
@@ -133,7 +166,17 @@ typedef struct ty_run_result {
     ty_convergence convergence;
     ty_resume_state resume;  /* meaningful when complete == 0 */
 
+    double *spread;        /* noutcomes x TY_SPREAD_NLEVELS, row-major: each outcome's
+                              5th, 50th and 95th percentiles of its per-sample
+                              probability across the sampled worlds; NULL in
+                              files of an older tyche */
+
+    size_t nqueries;
+    ty_query_result *queries;
+
     ty_difference *difference;  /* noutcomes, from the batch's baseline; NULL otherwise */
+    ty_difference *query_difference;  /* nqueries, likewise (NaN rows for quantile
+                                         queries); NULL otherwise */
     ty_sensitivity *sensitivity; /* `tyche sensitivity`; NULL otherwise */
 
     /* Outcome sums over groups of group_units consecutive independent units
@@ -145,6 +188,9 @@ typedef struct ty_run_result {
     uint64_t group_units;
     double *group_sums;      /* ngroups x noutcomes */
     double *group_weights;   /* ngroups: samples in each group */
+    double *query_group_sums;   /* ngroups x nqueries x 2: each query's sums of
+                                   weight x value and of weight over the group;
+                                   NULL when there are no queries (or as group_sums) */
 } ty_run_result;
 
 typedef struct ty_sweep_result {

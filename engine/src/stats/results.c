@@ -5,6 +5,7 @@
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 static void series_clear(ty_series_stats *s)
 {
@@ -36,6 +37,23 @@ void ty_sensitivity_free(ty_sensitivity *s)
     free(s);
 }
 
+const double ty_query_levels[TY_QUERY_NLEVELS] = {0.05, 0.25, 0.5, 0.75, 0.95};
+const double ty_spread_levels[TY_SPREAD_NLEVELS] = {0.05, 0.5, 0.95};
+
+static const char *const query_kind_names[] = {"probability", "mean", "quantiles"};
+
+const char *ty_query_kind_name(int kind)
+{
+    return kind >= 0 && kind < 3 ? query_kind_names[kind] : NULL;
+}
+
+int ty_query_kind_from_name(const char *name)
+{
+    for (int k = 0; k < 3; k++)
+        if (name && strcmp(name, query_kind_names[k]) == 0) return k;
+    return -1;
+}
+
 void ty_run_result_clear(ty_run_result *run)
 {
     if (!run) return;
@@ -58,6 +76,16 @@ void ty_run_result_clear(ty_run_result *run)
     free(run->resume.real);
     free(run->resume.count);
     free(run->difference);
+    free(run->spread);
+    for (size_t q = 0; run->queries && q < run->nqueries; q++) {
+        free(run->queries[q].name);
+        free(run->queries[q].label);
+        free(run->queries[q].expr);
+        free(run->queries[q].given);
+    }
+    free(run->queries);
+    free(run->query_difference);
+    free(run->query_group_sums);
     ty_sensitivity_free(run->sensitivity);
     free(run->group_sums);
     free(run->group_weights);
