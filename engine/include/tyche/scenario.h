@@ -21,6 +21,7 @@
 #define TY_SCENARIO_MAX_FACTORS 1000
 #define TY_SCENARIO_MAX_DERIVED 1000
 #define TY_SCENARIO_MAX_OUTCOMES 100
+#define TY_SCENARIO_MAX_QUERIES 100
 #define TY_SCENARIO_MAX_NAME 64
 #define TY_SCENARIO_MAX_VARIANTS 1000
 #define TY_SCENARIO_MAX_SWEEP_STEPS 10000
@@ -80,6 +81,23 @@ typedef struct ty_outcome {
     ty_pos pos;                  /* of the expression (or of the name) */
     ty_pos name_pos;             /* of the name */
 } ty_outcome;
+
+/* A question beyond the outcome table (docs/format.md, 'Queries'), asked of
+ * every sample: its expression may use the factors, the derived values and
+ * the outcomes (an outcome standing for its per-sample probability, or its
+ * 0/1 indicator under rules). Each expression is compiled on its own into a
+ * program whose inputs are those F + D + K columns, in that order, and
+ * whose one derived value is the query's column. */
+typedef struct ty_query {
+    const char *name;
+    const char *label;           /* NULL when absent */
+    int kind;                    /* ty_query_kind (results.h) */
+    const char *expr_text;
+    const char *given_text;      /* NULL: every sample counts alike */
+    ty_pos name_pos, pos, given_pos;
+    const ty_program *value;     /* the expression's program */
+    const ty_program *given;     /* the condition's; NULL when none */
+} ty_query;
 
 typedef struct ty_scenario ty_scenario;
 
@@ -159,5 +177,7 @@ ty_outcome_model ty_scenario_model(const ty_scenario *s);
 const ty_program *ty_scenario_program(const ty_scenario *s);
 size_t ty_scenario_noutcomes(const ty_scenario *s);
 const ty_outcome *ty_scenario_outcome(const ty_scenario *s, size_t i);
+size_t ty_scenario_nqueries(const ty_scenario *s);
+const ty_query *ty_scenario_query(const ty_scenario *s, size_t i);
 
 #endif

@@ -582,41 +582,124 @@ static void load_outcomes(loader *L, const yt_node *map)
     }
 }
 
-/* Factors, derived values and outcomes share one namespace (expressions and
- * the result file's samples/ name them alike): a name used twice is an error
- * at the second use. */
+/* Queries (docs/format.md, 'Queries'): each a mapping with one of
+ * probability, mean or quantiles, and optionally given and label. */
+static void load_queries(loader *L, const yt_node *map)
+{
+    static const char *const keys[] = {"probability", "mean", "quantiles", "given", "label", "reason"};
+    ty_scenario *s = L->s;
+    if (!expect_kind(L, map, YT_MAP, "'queries'")) return;
+    if (map->n > TY_SCENARIO_MAX_QUERIES) {
+        error_at(L, map, "%zu queries; the limit is %d", map->n, TY_SCENARIO_MAX_QUERIES);
+        return;
+    }
+    s->queries = calloc(map->n + 1, sizeof *s->queries);
+    if (!s->queries) { L->oom = 1; return; }
+    for (size_t i = 0; i < map->n; i++) {
+        const yt_node *k = map->keys[i], *v = map->items[i];
+        if (!check_identifier(L, k, "query")) continue;
+        char where[128];
+        snprintf(where, sizeof where, "query '%s'", k->text);
+        if (v->kind != YT_MAP) {
+            error_at(L, v, "%s must be a mapping such as {probability: EXPR}, {mean: EXPR, given: "
+                     "EXPR} or {quantiles: EXPR}, not %s", where, yt_kind_name(v->kind));
+            continue;
+        }
+        check_keys(L, v, keys, NKEYS(keys), where);
+        const yt_node *what = NULL;
+        int kind = -1, several = 0;
+        for (int q = 0; q < 3; q++) {
+            const yt_node *e = yt_map_get(v, keys[q]);
+            if (!e) continue;
+            if (what) several = 1;
+            else { what = e; kind = q; }
+        }
+        if (several) {
+            error_at(L, v, "%s asks more than one thing; a query has one of 'probability', 'mean' "
+                     "and 'quantiles'", where);
+            ty_diag_hint(L->diag, "make each question a query of its own");
+            continue;
+        }
+        if (!what) {
+            error_at(L, k, "%s has none of 'probability', 'mean' and 'quantiles'", where);
+            ty_diag_hint(L->diag, "e.g.  %s: {probability: force_ratio > 1.5}", k->text);
+            continue;
+        }
+        const char *t = scalar(L, what, keys[kind]);
+        if (!t) continue;
+        ty_query *qy = &s->queries[s->nqueries];
+        qy->kind = kind;
+        qy->expr_text = own(L, t);
+        qy->pos = yt_text_pos(L->doc, what);
+        const yt_node *given = yt_map_get(v, "given"), *lb = yt_map_get(v, "label"),
+                      *reason = yt_map_get(v, "reason");
+        if (given) {
+            const char *g = scalar(L, given, "given");
+            if (!g) continue;
+            qy->given_text = own(L, g);
+            qy->given_pos = yt_text_pos(L->doc, given);
+        }
+        if (lb) {
+            const char *l = scalar(L, lb, "label");
+            if (!l) continue;
+            qy->label = own(L, l);
+        }
+        if (reason && !scalar(L, reason, "reason")) continue;
+        qy->name = own(L, k->text);
+        qy->name_pos = yt_pos(L->doc, k);
+        s->nqueries++;
+    }
+}
+
+/* Factors, derived values, outcomes and queries share one namespace
+ * (expressions and the result file's samples/ name them alike): a name used
+ * twice is an error at the second use. Sorted by name, each clash is found
+ * in O(n log n). */
+typedef struct named {
+    const char *name, *kind;
+    ty_pos pos;
+    size_t order;            /* in the file's order of sections */
+} named;
+
+static int cmp_named(const void *a, const void *b)
+{
+    const named *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    return c ? c : (x->order > y->order) - (x->order < y->order);
+}
+
 static void check_unique_names(loader *L)
 {
     const ty_scenario *s = L->s;
-    size_t n = s->nfactors + s->nderived + s->noutcomes;
-    for (size_t j = 1; j < n; j++) {
-        const char *name = j < s->nfactors ? s->factors[j].name
-                         : j < s->nfactors + s->nderived ? s->derived[j - s->nfactors].name
-                         : s->outcomes[j - s->nfactors - s->nderived].name;
-        if (!name || j < s->nfactors) continue;   /* factors: YAML's duplicate-key check */
-        for (size_t i = 0; i < j; i++) {
-            const char *kind, *other;
-            ty_pos at;
-            if (i < s->nfactors) { kind = "a factor"; other = s->factors[i].name; at = s->factors[i].pos; }
-            else if (i < s->nfactors + s->nderived) {
-                kind = "a derived value";
-                other = s->derived[i - s->nfactors].name;
-                at = s->derived[i - s->nfactors].name_pos;
-            } else {
-                kind = "an outcome";
-                other = s->outcomes[i - s->nfactors - s->nderived].name;
-                at = s->outcomes[i - s->nfactors - s->nderived].name_pos;
-            }
-            if (!other || strcmp(name, other) != 0) continue;
-            ty_pos pos = j < s->nfactors + s->nderived ? s->derived[j - s->nfactors].name_pos
-                                                       : s->outcomes[j - s->nfactors - s->nderived].name_pos;
-            ty_diag_add(L->diag, TY_SEV_ERROR, &pos, "name '%s' is already used by %s (line %d)", name, kind,
-                        at.line);
-            ty_diag_hint(L->diag, "factors, derived values and outcomes share one set of names; rename one");
-            L->errors++;
-            break;
-        }
+    size_t n = s->nfactors + s->nderived + s->noutcomes + s->nqueries, m = 0;
+    named *all = malloc((n + 1) * sizeof *all);
+    if (!all) { L->oom = 1; return; }
+    for (size_t i = 0; i < s->nfactors; i++)
+        { all[m] = (named){s->factors[i].name, "a factor", s->factors[i].pos, m}; m++; }
+    for (size_t i = 0; i < s->nderived; i++)
+        { all[m] = (named){s->derived[i].name, "a derived value", s->derived[i].name_pos, m}; m++; }
+    for (size_t i = 0; i < s->noutcomes; i++)
+        { all[m] = (named){s->outcomes[i].name, "an outcome", s->outcomes[i].name_pos, m}; m++; }
+    for (size_t i = 0; i < s->nqueries; i++)
+        { all[m] = (named){s->queries[i].name, "a query", s->queries[i].name_pos, m}; m++; }
+    size_t k = 0;
+    for (size_t i = 0; i < m; i++)
+        if (all[i].name) all[k++] = all[i];
+    qsort(all, k, sizeof *all, cmp_named);
+    for (size_t i = 1; i < k; i++) {
+        /* The first of a run of equal names is the one kept; factors clash
+         * among themselves only through YAML's duplicate-key check. */
+        size_t first = i;
+        while (first > 0 && strcmp(all[first - 1].name, all[i].name) == 0) first--;
+        if (first == i) continue;
+        if (strcmp(all[i].kind, "a factor") == 0 && strcmp(all[first].kind, "a factor") == 0) continue;
+        ty_diag_add(L->diag, TY_SEV_ERROR, &all[i].pos, "name '%s' is already used by %s (line %d)",
+                    all[i].name, all[first].kind, all[first].pos.line);
+        ty_diag_hint(L->diag, "factors, derived values, outcomes and queries share one set of names; "
+                     "rename one");
+        L->errors++;
     }
+    free(all);
 }
 
 /* A warning at pos unless the same one is already on diag (a batch builds
@@ -647,7 +730,7 @@ ty_status scenario_build(const yt_doc *doc, const scenario_overlay *overlay, ty_
                          ty_diag *diag)
 {
     static const char *const keys[] = {"tyche", "name", "title", "source", "horizon", "description",
-                                       "run", "factors", "correlations", "derived", "outcomes"};
+                                       "run", "factors", "correlations", "derived", "outcomes", "queries"};
     *out = NULL;
     ty_scenario *s = calloc(1, sizeof *s);
     if (!s) return TY_ERR_NOMEM;
@@ -705,7 +788,9 @@ ty_status scenario_build(const yt_doc *doc, const scenario_overlay *overlay, ty_
     n = yt_map_get(root, "outcomes");
     if (!n) error_at(&L, root, "missing 'outcomes'");
     else load_outcomes(&L, n);
-    if (n && L.errors == 0) check_unique_names(&L);
+    const yt_node *qn = yt_map_get(root, "queries");
+    if (qn && !L.oom) load_queries(&L, qn);
+    if (n && L.errors == 0 && !L.oom) check_unique_names(&L);
     if (n && L.errors == 0 && s->model == TY_OUTCOME_RULES && s->noutcomes &&
         !s->outcomes[s->noutcomes - 1].otherwise) {
         ty_pos pos = yt_pos(doc, root);
@@ -746,6 +831,12 @@ failed:
     for (size_t i = 0; i < s->noutcomes; i++) {
         if (s->outcomes[i].pos.file == doc->file) s->outcomes[i].pos.file = s->path;
         if (s->outcomes[i].name_pos.file == doc->file) s->outcomes[i].name_pos.file = s->path;
+    }
+    for (size_t i = 0; i < s->nqueries; i++) {
+        ty_query *q = &s->queries[i];
+        ty_pos *ps[] = {&q->pos, &q->given_pos, &q->name_pos};
+        for (int j = 0; j < 3; j++)
+            if (ps[j]->file == doc->file) ps[j]->file = s->path;
     }
     *out = s;
     return TY_OK;

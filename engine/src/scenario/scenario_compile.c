@@ -149,6 +149,57 @@ ty_status scenario_parse_dist(ty_scenario *s, const char *text, const ty_pos *po
     return bad ? TY_ERR_INVALID : TY_OK;
 }
 
+/* One query expression as a program of its own: its inputs are every
+ * factor, derived value and outcome column (F + D + K, in that order), its
+ * one derived value the expression. NULL text: nothing to compile. */
+static ty_status compile_query_expr(const ty_scenario *s, const char **names, const ty_pos *npos,
+                                    const char *qname, const char *text, const ty_pos *pos,
+                                    const ty_pos *name_pos, const ty_program **out, ty_diag *diag)
+{
+    *out = NULL;
+    if (!text) return TY_OK;
+    ty_expr_def def = {.name = qname, .name_pos = *name_pos, .text = text, .pos = *pos};
+    ty_program_spec spec = {
+        .factors = names, .factor_pos = npos, .nfactors = s->nfactors + s->nderived + s->noutcomes,
+        .derived = &def, .nderived = 1, .model = TY_OUTCOME_LOGIT, .outcomes = NULL, .noutcomes = 0,
+    };
+    ty_program *prog = NULL;
+    ty_status st = ty_program_new(&spec, &prog, diag);
+    *out = prog;
+    return st;
+}
+
+static ty_status resolve_queries(ty_scenario *s, ty_diag *diag)
+{
+    if (s->nqueries == 0) return TY_OK;
+    size_t n = s->nfactors + s->nderived + s->noutcomes;
+    const char **names = calloc(n, sizeof *names);
+    ty_pos *npos = calloc(n, sizeof *npos);
+    if (!names || !npos) { free(names); free(npos); return TY_ERR_NOMEM; }
+    for (size_t i = 0; i < s->nfactors; i++) { names[i] = s->factors[i].name; npos[i] = s->factors[i].pos; }
+    for (size_t i = 0; i < s->nderived; i++) {
+        names[s->nfactors + i] = s->derived[i].name;
+        npos[s->nfactors + i] = s->derived[i].name_pos;
+    }
+    for (size_t i = 0; i < s->noutcomes; i++) {
+        names[s->nfactors + s->nderived + i] = s->outcomes[i].name;
+        npos[s->nfactors + s->nderived + i] = s->outcomes[i].name_pos;
+    }
+    ty_status worst = TY_OK;
+    for (size_t q = 0; q < s->nqueries; q++) {
+        ty_query *qy = &s->queries[q];
+        ty_status a = compile_query_expr(s, names, npos, qy->name, qy->expr_text, &qy->pos, &qy->name_pos,
+                                         &qy->value, diag);
+        ty_status b = compile_query_expr(s, names, npos, qy->name, qy->given_text, &qy->given_pos,
+                                         &qy->name_pos, &qy->given, diag);
+        if (a == TY_ERR_NOMEM || b == TY_ERR_NOMEM) worst = TY_ERR_NOMEM;
+        else if (worst == TY_OK && (a != TY_OK || b != TY_OK)) worst = a != TY_OK ? a : b;
+    }
+    free(names);
+    free(npos);
+    return worst;
+}
+
 ty_status scenario_resolve(ty_scenario *s, ty_diag *diag)
 {
     const char **names = calloc(s->nfactors ? s->nfactors : 1, sizeof *names);
@@ -184,5 +235,5 @@ ty_status scenario_resolve(ty_scenario *s, ty_diag *diag)
     free(fpos);
     free(derived);
     free(outcomes);
-    return st;
+    return st == TY_OK ? resolve_queries(s, diag) : st;
 }

@@ -26,6 +26,8 @@ struct ty_scenario {
     ty_program *program;         /* compiled derived values and outcomes */
     ty_outcome *outcomes;
     size_t noutcomes;
+    ty_query *queries;           /* value and given programs owned (scenario_resolve) */
+    size_t nqueries;
     char **strs;                 /* every string the scenario owns */
     size_t nstrs, capstrs;
     double **lists;              /* discrete values/weights the specs point to */
@@ -67,7 +69,8 @@ ty_status scenario_build_copula(ty_scenario *s, ty_diag *diag);
  * characters of [a-z0-9_-]. */
 int scenario_valid_name(const char *t);
 
-/* Compiles the derived values and outcomes into s->program. */
+/* Compiles the derived values and outcomes into s->program, and each
+ * query's expression and condition into programs of their own. */
 ty_status scenario_resolve(ty_scenario *s, ty_diag *diag);
 
 /* A copy of text owned by s (NULL for NULL, or when out of memory). */

@@ -47,6 +47,11 @@ void ty_scenario_free(ty_scenario *s)
 {
     if (!s) return;
     ty_program_free(s->program);
+    for (size_t q = 0; s->queries && q < s->nqueries; q++) {
+        ty_program_free((ty_program *)s->queries[q].value);
+        ty_program_free((ty_program *)s->queries[q].given);
+    }
+    free(s->queries);
     for (size_t i = 0; i < s->nfactors; i++) ty_dist_free(s->dists ? s->dists[i] : NULL);
     for (size_t i = 0; i < s->nstrs; i++) free(s->strs[i]);
     for (size_t i = 0; i < s->nlists; i++) free(s->lists[i]);
@@ -130,4 +135,6 @@ const ty_derived *ty_scenario_derived(const ty_scenario *s, size_t i) { return i
 ty_outcome_model ty_scenario_model(const ty_scenario *s) { return s->model; }
 size_t ty_scenario_noutcomes(const ty_scenario *s) { return s->noutcomes; }
 const ty_program *ty_scenario_program(const ty_scenario *s) { return s->program; }
+size_t ty_scenario_nqueries(const ty_scenario *s) { return s->nqueries; }
+const ty_query *ty_scenario_query(const ty_scenario *s, size_t i) { return &s->queries[i]; }
 const ty_outcome *ty_scenario_outcome(const ty_scenario *s, size_t i) { return i < s->noutcomes ? &s->outcomes[i] : NULL; }

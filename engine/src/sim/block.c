@@ -1,6 +1,7 @@
 /* block.c - sampling and evaluating one block of a scenario (block.h). */
 #include "block.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,14 +58,38 @@ void block_ws_clear(block_ws *w)
     corr_work_free(w->cw);
     free(w->u);
     free(w->perm);
+    free(w->inputs);
+    free(w->qcol);
+    free(w->gcol);
+    if (w->qvm)
+        for (size_t i = 0; w->qvm[i]; i++) ty_vm_scratch_free(w->qvm[i]);
+    free(w->qvm);
     memset(w, 0, sizeof *w);
 }
 
 int block_ws_init(block_ws *w, const block_plan *p)
 {
     memset(w, 0, sizeof *w);
-    size_t ncols = p->F + p->D + p->K;
-    w->cols = malloc(ncols * B * sizeof *w->cols);
+    size_t ncols = p->F + p->D + p->K, nq = 0;
+    for (size_t q = 0; q < p->Q; q++) nq += 1 + (ty_scenario_query(p->s, q)->given != NULL);
+    w->cols = malloc((ncols + nq) * B * sizeof *w->cols);
+    w->inputs = malloc((ncols + 1) * sizeof *w->inputs);
+    w->qcol = calloc(p->Q + 1, sizeof *w->qcol);
+    w->gcol = calloc(p->Q + 1, sizeof *w->gcol);
+    w->qvm = calloc(2 * p->Q + 1, sizeof *w->qvm);   /* NULL-terminated */
+    w->qfault.query = -1;
+    if (!w->cols || !w->inputs || !w->qcol || !w->gcol || !w->qvm) return -1;
+    for (size_t i = 0; i < ncols; i++) w->inputs[i] = w->cols + i * B;
+    size_t next = ncols, nvm = 0;
+    for (size_t q = 0; q < p->Q; q++) {
+        const ty_query *qy = ty_scenario_query(p->s, q);
+        w->qcol[q] = w->cols + next++ * B;
+        if (!(w->qvm[nvm++] = ty_vm_scratch_new(qy->value))) return -1;
+        if (qy->given) {
+            w->gcol[q] = w->cols + next++ * B;
+            if (!(w->qvm[nvm++] = ty_vm_scratch_new(qy->given))) return -1;
+        }
+    }
     w->fcol = malloc((p->F + 1) * sizeof *w->fcol);
     w->dcol = malloc((p->D + 1) * sizeof *w->dcol);
     w->ocol = malloc((p->K + 1) * sizeof *w->ocol);
@@ -134,10 +159,55 @@ void block_sample(const block_plan *p, block_ws *w, uint64_t seed, uint64_t b, s
     }
 }
 
+/* The first sample of x[0..n) outside what a query allows (probability:
+ * [0, 1] within 1e-9, the ends taken for such values; else finite), or n. */
+static size_t query_check(double *x, size_t n, int probability)
+{
+    if (!probability) {
+        for (size_t i = 0; i < n; i++)
+            if (!isfinite(x[i])) return i;
+        return n;
+    }
+    for (size_t i = 0; i < n; i++) {
+        double v = x[i];
+        if (!(v >= -1e-9 && v <= 1 + 1e-9)) return i;
+        x[i] = v < 0 ? 0.0 : v > 1 ? 1.0 : v;
+    }
+    return n;
+}
+
+/* The queries' columns; the lowest faulty sample (then the lowest query)
+ * into w->qfault. */
+static ty_status eval_queries(const block_plan *p, block_ws *w, size_t n, size_t *bad)
+{
+    w->qfault.query = -1;
+    size_t first = n, nvm = 0;
+    for (size_t q = 0; q < p->Q; q++) {
+        const ty_query *qy = ty_scenario_query(p->s, q);
+        for (int g = 0; g < 2; g++) {
+            const ty_program *prog = g ? qy->given : qy->value;
+            if (!prog) continue;
+            double *col = g ? w->gcol[q] : w->qcol[q];
+            /* Derived values are not checked by the program: never a fault. */
+            (void)ty_program_run(prog, w->qvm[nvm++], n, w->inputs, &col, NULL, NULL);
+            size_t i = query_check(col, n, g || qy->kind == 0);
+            if (i < first) {
+                first = i;
+                w->qfault = (block_query_fault){(int)q, g, col[i], i};
+            }
+        }
+    }
+    if (first == n) return TY_OK;
+    *bad = first;
+    return TY_ERR_INVALID;
+}
+
 ty_status block_eval(const block_plan *p, block_ws *w, size_t n, size_t *bad)
 {
     size_t bad_i = 0;
     ty_status st = ty_program_run(p->prog, w->vm, n, (const double *const *)w->fcol, w->dcol, w->ocol, &bad_i);
+    w->qfault.query = -1;
+    if (st == TY_OK && p->Q) st = eval_queries(p, w, n, &bad_i);
     if (bad) *bad = bad_i;
     return st;
 }
@@ -161,12 +231,28 @@ static void brief_text(const char *text, char *out, size_t size)
 void block_report_fault(const block_plan *p, const block_ws *w, uint64_t sample, ty_diag *diag)
 {
     ty_program_fault f = ty_vm_scratch_fault(w->vm);
+    const block_query_fault *qf = &w->qfault;
+    size_t at = qf->query >= 0 ? qf->sample : f.sample;
     char vals[1024] = "";
     for (size_t c = 0; c < p->F && strlen(vals) < sizeof vals - 80; c++) {
         char one[96];
         snprintf(one, sizeof one, "%s%s=%.6g", c ? ", " : "", ty_scenario_factor(p->s, c)->name,
-                 w->fcol[c][f.sample]);
+                 w->fcol[c][at]);
         strncat(vals, one, sizeof vals - strlen(vals) - 1);
+    }
+    if (qf->query >= 0) {
+        const ty_query *qy = ty_scenario_query(p->s, (size_t)qf->query);
+        int prob = qf->in_given || qy->kind == 0;
+        char brief[96];
+        brief_text(qf->in_given ? qy->given_text : qy->expr_text, brief, sizeof brief);
+        ty_diag_add(diag, TY_SEV_ERROR, qf->in_given ? &qy->given_pos : &qy->pos,
+                    "the %s of query '%s' (%s) is %.17g for sample %llu, %s: %s",
+                    qf->in_given ? "condition" : prob ? "probability" : "value", qy->name, brief, qf->value,
+                    (unsigned long long)sample, prob ? "not in [0, 1]" : "not a finite number", vals);
+        ty_diag_hint(diag, prob ? "a probability or 'given' is a per-sample probability or a 0/1 event, "
+                                  "e.g. 'invasion + showdown' or 'force_ratio > 1.5'"
+                                : "guard the expression so that every sample has a finite value");
+        return;
     }
     if (f.kind != TY_FAULT_NOT_FINITE) {
         ty_pos pos = ty_scenario_outcome(p->s, p->K - 1)->name_pos;

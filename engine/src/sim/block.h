@@ -22,7 +22,19 @@ typedef struct block_plan {
     uint64_t corr_hash;
     ty_sampling sampling;
     size_t cells;                /* cells per full block (block_ncells); 8 unless set */
+    size_t Q;                    /* queries evaluated by block_eval: 0 unless the
+                                    caller sets it to ty_scenario_nqueries (the run
+                                    loop does; sensitivity analysis does not) */
 } block_plan;
+
+/* A query value a sample cannot have (block_eval): not finite, or a
+ * probability or condition outside [0, 1]. */
+typedef struct block_query_fault {
+    int query;                   /* -1: none */
+    int in_given;                /* 1: the condition's value, 0: the expression's */
+    double value;
+    size_t sample;               /* in the block */
+} block_query_fault;
 
 typedef struct block_ws {
     double *cols;                /* (F + D + K) x TY_RUN_BLOCK, column-major */
@@ -31,6 +43,11 @@ typedef struct block_ws {
     corr_work *cw;
     double *u;                   /* LHS: uniforms */
     uint32_t *perm;              /* LHS: strata */
+    const double **inputs;       /* F + D + K: every column, the queries' inputs */
+    double **qcol, **gcol;       /* Q each: the queries' values and conditions
+                                    (gcol[q] NULL: no condition, every weight 1) */
+    ty_vm_scratch **qvm;         /* 2 Q: scratch for each query program */
+    block_query_fault qfault;    /* of the last block_eval */
 } block_ws;
 
 /* Prepares p for s. With use_corr == 0 the scenario's correlations are
@@ -65,9 +82,13 @@ size_t block_cells_for(uint64_t n);
 void block_sample(const block_plan *p, block_ws *w, uint64_t seed, uint64_t b, size_t n);
 
 /* Runs the program over the current factor columns into the derived and
- * outcome columns. TY_OK, or TY_ERR_INVALID with *bad the index in the block
- * of the faulty sample: one that matched no rule, or whose score or rule
- * condition was not finite (see ty_program_run). */
+ * outcome columns, then the first p->Q queries into theirs. TY_OK, or
+ * TY_ERR_INVALID with *bad the index in the block of the faulty sample: one
+ * that matched no rule, or whose score or rule condition was not finite
+ * (see ty_program_run), or else the lowest whose query value cannot be (a
+ * value not finite, a probability or condition outside [0, 1]; values
+ * within 1e-9 of [0, 1] are taken as its end, the rounding of sums of
+ * probabilities). */
 ty_status block_eval(const block_plan *p, block_ws *w, size_t n, size_t *bad);
 
 /* The error for the fault of w's last block_eval, whose faulty sample is

@@ -119,8 +119,13 @@ static ty_status run_prepare(run *r, const ty_scenario *s, const ty_run_options 
     p->F = ty_scenario_nfactors(s);
     p->D = ty_scenario_nderived(s);
     p->K = ty_scenario_noutcomes(s);
-    p->S = p->F + p->D;
-    p->ntally = T_SERIES(p) + 3 * p->S;
+    p->Q = ty_scenario_nqueries(s);
+    p->S = p->F + p->D + p->K;
+    p->qseries = calloc(p->Q + 1, sizeof *p->qseries);
+    if (!p->qseries) return TY_ERR_NOMEM;
+    for (size_t q = 0; q < p->Q; q++)
+        if (ty_scenario_query(s, q)->kind == TY_QUERY_QUANTILES) p->qseries[q] = p->S++;
+    p->ntally = T_QUERY(p) + TQ * p->Q;
     p->units = r->set.sampling == TY_SAMPLING_LHS ? UNITS_CELLS : UNITS_SAMPLES;
     r->threads = opt->threads > 0 ? opt->threads : omp_get_max_threads();
     r->round_cap = opt->sink ? SAVE_ROUND_BLOCKS : TY_RUN_ROUND_BLOCKS;
@@ -141,11 +146,12 @@ static ty_status run_prepare(run *r, const ty_scenario *s, const ty_run_options 
     ty_status st = block_plan_init(&p->bp, s, r->set.sampling, 1, diag);
     if (st != TY_OK) return st;
     p->bp.cells = block_cells_for(r->N);
+    p->bp.Q = p->Q;
     if (accum_init(&r->a, p, r->nblocks, r->N) != 0) return TY_ERR_NOMEM;
     r->nws = r->threads;
     if (workspace_init(&r->ws[0], p) != 0) return TY_ERR_NOMEM;
     if (opt->sink) {
-        r->save = malloc(r->round_cap * B * (p->S + p->K) * sizeof *r->save);
+        r->save = malloc(r->round_cap * B * (p->F + p->D + p->K) * sizeof *r->save);
         if (!r->save) return TY_ERR_NOMEM;
     }
     if (tally_ranges(p, &r->ws[0], r->N) != 0) return TY_ERR_NOMEM;
@@ -239,6 +245,14 @@ static ty_status run_resume(run *r, const ty_run_result *prev, ty_run_result *ou
         }
         memcpy(r->a.gsum, prev->group_sums, prev->ngroups * r->p.K * sizeof *r->a.gsum);
         memcpy(r->a.gw, prev->group_weights, prev->ngroups * sizeof *r->a.gw);
+        if (r->p.Q) {
+            if (!prev->query_group_sums || prev->nqueries != r->p.Q) {
+                ty_diag_add(diag, TY_SEV_ERROR, NULL, "the result's resume state does not fit this "
+                            "scenario and these settings (was the scenario changed?)");
+                return TY_ERR_INVALID;
+            }
+            memcpy(r->a.qgsum, prev->query_group_sums, prev->ngroups * r->p.Q * 2 * sizeof *r->a.qgsum);
+        }
     } else {
         r->groups_whole = 0;
     }
@@ -292,7 +306,7 @@ static uint64_t run_round(run *r, uint64_t next, uint64_t lo, uint64_t hi, int *
         }
         block_tally(p, w, b, n, r->tallies + slot * p->ntally);
         if (r->save)
-            for (size_t c = 0; c < p->S + p->K; c++)
+            for (size_t c = 0; c < p->F + p->D + p->K; c++)
                 memcpy(r->save + c * r->round_cap * B + slot * B, w->bw.cols + c * B, n * sizeof *r->save);
     }
     *nomem = oom || par_test_fail("alloc");
@@ -304,7 +318,7 @@ static uint64_t run_round(run *r, uint64_t next, uint64_t lo, uint64_t hi, int *
  * share is empty (the sink of an MPI run writes collectively). */
 static ty_status run_sink(run *r, uint64_t next, uint64_t lo, uint64_t hi, ty_diag *diag)
 {
-    size_t ncols = r->p.S + r->p.K;
+    size_t ncols = r->p.F + r->p.D + r->p.K;
     const double **cols = malloc(ncols * sizeof *cols);
     if (!cols) return TY_ERR_NOMEM;
     for (size_t c = 0; c < ncols; c++) cols[c] = r->save + c * r->round_cap * B + (lo - next) * B;
@@ -418,7 +432,7 @@ static ty_status run_finish(run *r, int interrupted, int reached, double wall, t
     }
     out->target_halfwidth = r->set.target_halfwidth > 0 ? r->set.target_halfwidth : 0;
     out->target_reached = out->target_halfwidth > 0 && out->max_halfwidth <= out->target_halfwidth;
-    if (tally_fill_series(p, &r->a, out) != 0) return TY_ERR_NOMEM;
+    if (tally_fill_series(p, &r->a, out) != 0 || tally_fill_queries(p, &r->a, out) != 0) return TY_ERR_NOMEM;
     out->seed = r->set.seed;
     out->samples = r->a.est.n;
     out->samples_requested = r->N;
@@ -437,6 +451,10 @@ static ty_status run_finish(run *r, int interrupted, int reached, double wall, t
         out->group_weights = r->a.gw;
         r->a.gsum = NULL;
         r->a.gw = NULL;
+        if (p->Q) {
+            out->query_group_sums = r->a.qgsum;
+            r->a.qgsum = NULL;
+        }
     }
     if (!interrupted) return TY_OK;
     if (tally_save_state(p, &r->a, &out->resume) != 0) return TY_ERR_NOMEM;

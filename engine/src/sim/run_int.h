@@ -34,7 +34,11 @@ typedef enum hist_kind {
 typedef struct plan {
     block_plan bp;               /* sampling and evaluation of one block */
     const ty_scenario *s;
-    size_t F, D, K, S;           /* factors, derived, outcomes, series = F + D */
+    size_t F, D, K, S;           /* factors, derived, outcomes, series: the F + D
+                                    values, then the K outcomes (their spread),
+                                    then the quantile queries' values */
+    size_t Q;                    /* queries */
+    size_t *qseries;             /* Q: query q's series (quantile queries), else 0 */
     uint64_t seed;
     ty_outcome_model model;
     unit_kind units;
@@ -46,11 +50,16 @@ typedef struct plan {
 
 /* Offsets in a block's tally: K outcome sums, K outcome M2 (about the
  * block's mean), NCELL x K cell sums (block_ncells of them used), then S
- * series means, S M2, S counts. */
+ * series means, S M2, S counts, then per query TQ doubles: per cell the
+ * sum of condition x value and of the condition, and the count of values
+ * other than 0 and 1. */
 #define T_SUM(p) 0
 #define T_M2(p) ((p)->K)
 #define T_CELL(p) (2 * (p)->K)
 #define T_SERIES(p) ((2 + NCELL) * (p)->K)
+#define T_QUERY(p) (T_SERIES(p) + 3 * (p)->S)
+#define TQ (2 * NCELL + 1)
+#define WSCALE 65536.0           /* a weighted histogram's count for weight 1 */
 
 /* A thread's working memory: one block and its histogram counts. */
 typedef struct workspace {
@@ -71,6 +80,9 @@ typedef struct accum {
     uint64_t group_units;        /* cells per group for paired differences */
     size_t ngroups;
     double *gsum, *gw;           /* ngroups x K outcome sums, ngroups weights */
+    stats_ratio *qr;             /* Q: each query's ratio estimator over the cells */
+    uint64_t *qbin;              /* Q: values other than 0 and 1 */
+    double *qgsum;               /* ngroups x Q x 2: query sums per group */
 } accum;
 
 /* Allocates p's histogram ranges and a's arrays for nblocks blocks of a run
@@ -118,6 +130,9 @@ int tally_ranges(plan *p, workspace *w, uint64_t n_total);
 
 /* The factor and derived summaries and histograms into out. 0 or -1 (memory). */
 int tally_fill_series(const plan *p, const accum *a, ty_run_result *out);
+
+/* The outcomes' spread and the queries' answers into out. 0 or -1 (memory). */
+int tally_fill_queries(const plan *p, const accum *a, ty_run_result *out);
 
 /* The accumulators as --resume state, and back (layout fixed by tally.c).
  * 0, or -1 when out of memory / when the state does not fit p. */

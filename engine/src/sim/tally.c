@@ -40,6 +40,10 @@ int accum_init(accum *a, plan *p, uint64_t nblocks, uint64_t n)
     a->ngroups = (size_t)((nunits + a->group_units - 1) / a->group_units);
     a->gsum = calloc(a->ngroups * p->K + 1, sizeof *a->gsum);
     a->gw = calloc(a->ngroups + 1, sizeof *a->gw);
+    a->qr = calloc(p->Q + 1, sizeof *a->qr);
+    a->qbin = calloc(p->Q + 1, sizeof *a->qbin);
+    a->qgsum = calloc(a->ngroups * p->Q * 2 + 1, sizeof *a->qgsum);
+    if (!a->qr || !a->qbin || !a->qgsum) return -1;
     return p->hist_lo && p->hist_w && p->hist_hi && p->hist_kind && a->est.ref && a->est.sum && a->est.d2 && a->est.dw &&
            a->omean && a->om2 && a->smean && a->sm2 && a->sn && a->hist && a->vmin && a->vmax && a->gsum && a->gw ? 0 : -1;
 }
@@ -49,7 +53,9 @@ void accum_free(accum *a, plan *p)
     free(a->est.ref); free(a->est.sum); free(a->est.d2); free(a->est.dw);
     free(a->omean); free(a->om2);
     free(a->smean); free(a->sm2); free(a->sn); free(a->hist); free(a->vmin); free(a->vmax); free(a->gsum); free(a->gw);
-    free(p->hist_lo); free(p->hist_w); free(p->hist_hi); free(p->hist_kind);
+    free(a->qr); free(a->qbin); free(a->qgsum);
+    free(p->hist_lo); free(p->hist_w); free(p->hist_hi); free(p->hist_kind); free(p->qseries);
+    p->qseries = NULL;
     p->hist_lo = p->hist_w = p->hist_hi = NULL;
     p->hist_kind = NULL;
     memset(a, 0, sizeof *a);
@@ -79,6 +85,18 @@ void accum_add(const plan *p, accum *a, uint64_t b, const double *t, size_t w)
     const double *sr = t + T_SERIES(p);
     for (size_t j = 0; j < p->S; j++)
         stats_moments_merge(&a->sn[j], &a->smean[j], &a->sm2[j], sr[2 * p->S + j], sr[j], sr[p->S + j]);
+    for (size_t q = 0; q < p->Q; q++) {
+        const double *tq = t + T_QUERY(p) + q * TQ;
+        for (size_t c = 0; c < nc; c++) {
+            stats_ratio_add(&a->qr[q], tq[2 * c], tq[2 * c + 1]);
+            if (a->qgsum) {
+                size_t g = (size_t)((b * p->bp.cells + c) / a->group_units);
+                a->qgsum[(g * p->Q + q) * 2] += tq[2 * c];
+                a->qgsum[(g * p->Q + q) * 2 + 1] += tq[2 * c + 1];
+            }
+        }
+        a->qbin[q] += (uint64_t)tq[2 * NCELL];
+    }
     a->blocks++;
 }
 
@@ -170,6 +188,71 @@ static void histogram_add(uint64_t *h, double *vmin, double *vmax, const double 
         if (bins[i] >= 0) h[bins[i]]++;
 }
 
+/* Series j's column in w, and its weights (NULL: every sample 1). */
+static const double *series_col(const plan *p, const workspace *w, size_t j, const double **weight)
+{
+    *weight = NULL;
+    if (j < p->F) return w->bw.fcol[j];
+    if (j < p->F + p->D) return w->bw.dcol[j - p->F];
+    if (j < p->F + p->D + p->K) return w->bw.ocol[j - p->F - p->D];
+    for (size_t q = 0; q < p->Q; q++)
+        if (p->qseries[q] == j) {
+            *weight = w->bw.gcol[q];
+            return w->bw.qcol[q];
+        }
+    return NULL;
+}
+
+/* splitmix64's finaliser: a uniform in [0, 1) for sample i of block b and
+ * series j, the same whatever thread or rank counts it. */
+static double sample_uniform(uint64_t seed, uint64_t b, size_t i, size_t j)
+{
+    uint64_t z = seed ^ ((b * B + i) * 0x9e3779b97f4a7c15ull) ^ ((uint64_t)(j + 1) * 0xd1b54a32d192ed03ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    z ^= z >> 31;
+    return (double)(z >> 11) * 0x1p-53;
+}
+
+/* Adds the finite values of x[0..n) of weight g > 0 to histogram h, each
+ * counting its weight in units of 1/WSCALE, rounded up or down at random
+ * (unbiased, and integer: the counts add up exactly in any order). */
+static void histogram_add_weighted(const plan *p, uint64_t *h, double *vmin, double *vmax, const double *x,
+                                   const double *g, size_t n, uint64_t b, size_t j, double lo, double hi,
+                                   double inv)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!(g[i] > 0) || !isfinite(x[i])) continue;
+        uint64_t c = (uint64_t)(g[i] * WSCALE + sample_uniform(p->seed, b, i, j));
+        if (c == 0) continue;
+        h[hist_slot(x[i], lo, hi, inv)] += c;
+        if (x[i] < *vmin) *vmin = x[i];
+        if (x[i] > *vmax) *vmax = x[i];
+    }
+}
+
+/* Query q's tallies of the block: per cell the sums of g x and g, and the
+ * count of values other than 0 and 1 (to tell an event from a probability). */
+static void query_tally(const plan *p, const workspace *w, size_t q, uint64_t b, size_t n, double *tq)
+{
+    const double *x = w->bw.qcol[q], *g = w->bw.gcol[q];
+    size_t nc = block_ncells(&p->bp, b, n), other = 0;
+    for (size_t c = 0; c < nc; c++) {
+        size_t i0 = c * n / nc, i1 = (c + 1) * n / nc;
+        double sx = 0, sg = 0;
+        for (size_t i = i0; i < i1; i++) {
+            double gi = g ? g[i] : 1.0;
+            sx += gi * x[i];
+            sg += gi;
+            other += x[i] != 0 && x[i] != 1;
+        }
+        tq[2 * c] = sx;
+        tq[2 * c + 1] = sg;
+    }
+    for (size_t c = nc; c < NCELL; c++) tq[2 * c] = tq[2 * c + 1] = 0;
+    tq[2 * NCELL] = (double)other;
+}
+
 void block_tally(const plan *p, workspace *w, uint64_t b, size_t n, double *t)
 {
     for (size_t k = 0; k < p->K; k++) {
@@ -190,17 +273,22 @@ void block_tally(const plan *p, workspace *w, uint64_t b, size_t n, double *t)
     int hist = block_in_histogram(b);
     double *sr = t + T_SERIES(p);
     for (size_t j = 0; j < p->S; j++) {
-        const double *x = j < p->F ? w->bw.fcol[j] : w->bw.dcol[j - p->F];
+        const double *g;
+        const double *x = series_col(p, w, j, &g);
         size_t cnt;
         double sum = stats_finite_sum(x, n, &cnt);
         double mean = cnt ? sum / (double)cnt : 0.0;
         sr[j] = mean;
         sr[p->S + j] = stats_finite_m2(x, n, mean);
         sr[2 * p->S + j] = (double)cnt;
-        if (hist)
+        if (hist && g)
+            histogram_add_weighted(p, w->hist + j * HS, &w->vmin[j], &w->vmax[j], x, g, n, b, j, p->hist_lo[j],
+                                   p->hist_hi[j], 1.0 / p->hist_w[j]);
+        else if (hist)
             histogram_add(w->hist + j * HS, &w->vmin[j], &w->vmax[j], x, n, p->hist_lo[j], p->hist_hi[j],
                           1.0 / p->hist_w[j]);
     }
+    for (size_t q = 0; q < p->Q; q++) query_tally(p, w, q, b, n, t + T_QUERY(p) + q * TQ);
 }
 
 /* Series j's range: NB bins of width w from lo; hi = lo + NB w, at least
@@ -342,29 +430,45 @@ static void derived_range(plan *p, size_t j, const ty_derived *dv, double *v, si
 
 #define PILOT_BLOCKS 8
 
+/* A quantile query's range from its pilot values (those of positive
+ * weight), as a derived value's without bounds. */
+static void query_range(plan *p, size_t j, double *v, size_t n)
+{
+    static const ty_derived unbounded = {0};
+    derived_range(p, j, &unbounded, v, n);
+}
+
 int tally_ranges(plan *p, workspace *w, uint64_t n_total)
 {
     for (size_t f = 0; f < p->F; f++) factor_range(p, f, ty_scenario_factor(p->s, f)->dist);
-    if (p->D == 0) return 0;
+    /* An outcome's per-sample probability: [0, 1], or 0 and 1 exactly under rules. */
+    for (size_t k = 0; k < p->K; k++) {
+        if (p->model == TY_OUTCOME_RULES) set_integer_range(p, p->F + p->D + k, 0, 1);
+        else set_range(p, p->F + p->D + k, 0, 1);
+    }
+    size_t first = p->F + p->D + p->K, npilot = p->S - p->F - p->K;   /* derived, then query series */
+    if (npilot == 0) return 0;
     /* The pilot: the run's first blocks, sampled again here exactly as the
      * run will sample them. */
     size_t cap = PILOT_BLOCKS * B;
-    double *v = malloc(p->D * cap * sizeof *v);
-    size_t *nv = calloc(p->D, sizeof *nv);
+    double *v = malloc(npilot * cap * sizeof *v);
+    size_t *nv = calloc(npilot, sizeof *nv);
     if (!v || !nv) { free(v); free(nv); return -1; }   /* no pilot would change the ranges */
     for (uint64_t b = 0; b < PILOT_BLOCKS && b * B < n_total; b++) {
         size_t n = n_total - b * B < B ? (size_t)(n_total - b * B) : B;
         uint64_t bad;
         /* A rules error is reported by the run itself. */
-        (void)block_compute(p, w, b, n, &bad);
-        for (size_t d = 0; d < p->D; d++)
-            for (size_t i = 0; i < n; i++) {
-                double x = w->bw.dcol[d][i];
-                if (isfinite(x)) v[d * cap + nv[d]++] = x;
-            }
+        if (block_compute(p, w, b, n, &bad) != TY_OK) break;
+        for (size_t d = 0; d < npilot; d++) {
+            const double *g = NULL;
+            const double *x = d < p->D ? w->bw.dcol[d] : series_col(p, w, first + d - p->D, &g);
+            for (size_t i = 0; i < n; i++)
+                if (isfinite(x[i]) && (!g || g[i] > 0)) v[d * cap + nv[d]++] = x[i];
+        }
     }
     for (size_t d = 0; d < p->D; d++)
-        derived_range(p, p->F + d, ty_scenario_derived(p->s, d), v ? v + d * cap : NULL, v && nv ? nv[d] : 0);
+        derived_range(p, p->F + d, ty_scenario_derived(p->s, d), v + d * cap, nv[d]);
+    for (size_t d = p->D; d < npilot; d++) query_range(p, first + d - p->D, v + d * cap, nv[d]);
     free(v);
     free(nv);
     return 0;
@@ -441,7 +545,7 @@ int tally_fill_series(const plan *p, const accum *a, ty_run_result *out)
     out->factors = calloc(p->F ? p->F : 1, sizeof *out->factors);
     out->derived = calloc(p->D ? p->D : 1, sizeof *out->derived);
     if (!out->factors || !out->derived) return -1;
-    for (size_t j = 0; j < p->S; j++) {
+    for (size_t j = 0; j < p->F + p->D; j++) {
         ty_series_stats *st = j < p->F ? &out->factors[j] : &out->derived[j - p->F];
         if (series_names(p, j, st) != 0) return -1;
         const uint64_t *h = a->hist + j * HS;
@@ -465,13 +569,75 @@ int tally_fill_series(const plan *p, const accum *a, ty_run_result *out)
     return 0;
 }
 
+/* A query's estimate: the ratio estimator over the cells, Student's t on
+ * the cells of positive weight; a probability's interval by
+ * stats_interval (Wilson's, on the conditioned weight), widened by half a
+ * step for 0/1 events under Latin hypercube sampling as the outcomes are. */
+static ty_estimate query_estimate(const plan *p, const accum *a, size_t q)
+{
+    const ty_query *qy = ty_scenario_query(p->s, q);
+    double mean, se, df;
+    stats_ratio_mean_se(&a->qr[q], &mean, &se, &df);
+    ty_estimate e = {.probability = mean, .stderr_ = se, .ci_low = NAN, .ci_high = NAN};
+    if (isnan(mean)) return e;
+    if (qy->kind == TY_QUERY_PROBABILITY) {
+        int lattice = p->units == UNITS_CELLS && a->qbin[q] == 0;
+        return stats_interval(mean, se, df, a->qr[q].w, lattice);
+    }
+    double h = stats_t95(df) * se;
+    e.ci_low = mean - h;
+    e.ci_high = mean + h;
+    return e;
+}
+
+int tally_fill_queries(const plan *p, const accum *a, ty_run_result *out)
+{
+    out->spread = malloc((p->K * TY_SPREAD_NLEVELS + 1) * sizeof *out->spread);
+    if (!out->spread) return -1;
+    for (size_t k = 0; k < p->K; k++) {
+        size_t j = p->F + p->D + k;
+        for (int l = 0; l < TY_SPREAD_NLEVELS; l++)
+            out->spread[k * TY_SPREAD_NLEVELS + (size_t)l] =
+                series_quantile(p, j, a->hist + j * HS, a->vmin[j], a->vmax[j], ty_spread_levels[l]);
+    }
+    if (p->Q == 0) return 0;
+    out->queries = calloc(p->Q, sizeof *out->queries);
+    if (!out->queries) return -1;
+    out->nqueries = p->Q;
+    double N = (double)a->est.n;
+    for (size_t q = 0; q < p->Q; q++) {
+        const ty_query *qy = ty_scenario_query(p->s, q);
+        ty_query_result *r = &out->queries[q];
+        r->name = strdup(qy->name);
+        r->label = dup_or_null(qy->label);
+        r->expr = strdup(qy->expr_text);
+        r->given = dup_or_null(qy->given_text);
+        if (!r->name || !r->expr || (qy->label && !r->label) || (qy->given_text && !r->given)) return -1;
+        r->kind = qy->kind;
+        r->given_share = N > 0 ? a->qr[q].w / N : NAN;
+        for (int l = 0; l < TY_QUERY_NLEVELS; l++) r->quantiles[l] = NAN;
+        if (qy->kind == TY_QUERY_QUANTILES) {
+            size_t j = p->qseries[q];
+            r->est = (ty_estimate){NAN, NAN, NAN, NAN};
+            for (int l = 0; l < TY_QUERY_NLEVELS; l++)
+                r->quantiles[l] = series_quantile(p, j, a->hist + j * HS, a->vmin[j], a->vmax[j],
+                                                  ty_query_levels[l]);
+        } else {
+            r->est = query_estimate(p, a, q);
+        }
+    }
+    return 0;
+}
+
 /* The state's layout: reals ref, sum, d2, dw, (K each), w2, omean, om2 (K
  * each), smean, sm2, vmin, vmax (S each); counts n, blocks, units, sn (S), hist
- * (S x HS). A state of another layout (an older tyche) does not fit. */
+ * (S x HS); then per query the ratio estimator's reals ref, sum, w, d2, dw,
+ * w2 and counts units, wunits, and the count of values other than 0 and 1.
+ * A state of another layout (an older tyche) does not fit. */
 static void state_sizes(const plan *p, size_t *nreal, size_t *ncount)
 {
-    *nreal = 6 * p->K + 1 + 4 * p->S;
-    *ncount = 3 + p->S + p->S * HS;
+    *nreal = 6 * p->K + 1 + 4 * p->S + 6 * p->Q;
+    *ncount = 3 + p->S + p->S * HS + 3 * p->Q;
 }
 
 int tally_save_state(const plan *p, const accum *a, ty_resume_state *rs)
@@ -491,13 +657,18 @@ int tally_save_state(const plan *p, const accum *a, ty_resume_state *rs)
     memcpy(r, a->smean, S * sizeof *r); r += S;
     memcpy(r, a->sm2, S * sizeof *r); r += S;
     memcpy(r, a->vmin, S * sizeof *r); r += S;
-    memcpy(r, a->vmax, S * sizeof *r);
+    memcpy(r, a->vmax, S * sizeof *r); r += S;
     uint64_t *c = rs->count;
     *c++ = a->est.n;
     *c++ = a->blocks;
     *c++ = a->est.blocks;
     memcpy(c, a->sn, S * sizeof *c); c += S;
-    memcpy(c, a->hist, S * HS * sizeof *c);
+    memcpy(c, a->hist, S * HS * sizeof *c); c += S * HS;
+    for (size_t q = 0; q < p->Q; q++) {
+        const stats_ratio *e = &a->qr[q];
+        *r++ = e->ref; *r++ = e->sum; *r++ = e->w; *r++ = e->d2; *r++ = e->dw; *r++ = e->w2;
+        *c++ = e->units; *c++ = e->wunits; *c++ = a->qbin[q];
+    }
     return 0;
 }
 
@@ -515,13 +686,18 @@ int tally_load_state(const plan *p, accum *a, const ty_resume_state *rs)
     memcpy(a->smean, r, S * sizeof *r); r += S;
     memcpy(a->sm2, r, S * sizeof *r); r += S;
     memcpy(a->vmin, r, S * sizeof *r); r += S;
-    memcpy(a->vmax, r, S * sizeof *r);
+    memcpy(a->vmax, r, S * sizeof *r); r += S;
     const uint64_t *c = rs->count;
     a->est.n = *c++;
     a->blocks = *c++;
     a->est.blocks = *c++;
     memcpy(a->sn, c, S * sizeof *c); c += S;
-    memcpy(a->hist, c, S * HS * sizeof *c);
+    memcpy(a->hist, c, S * HS * sizeof *c); c += S * HS;
+    for (size_t q = 0; q < p->Q; q++) {
+        stats_ratio *e = &a->qr[q];
+        e->ref = *r++; e->sum = *r++; e->w = *r++; e->d2 = *r++; e->dw = *r++; e->w2 = *r++;
+        e->units = *c++; e->wunits = *c++; a->qbin[q] = *c++;
+    }
     return a->blocks == rs->blocks_done ? 0 : -1;
 }
 

@@ -33,6 +33,33 @@ void stats_blocks_mean_se(const stats_blocks *a, size_t k, double *mean, double 
     *se = nb > 1 ? sqrt(nb / (nb - 1) * ss) / W : NAN;
 }
 
+void stats_ratio_add(stats_ratio *a, double s, double w)
+{
+    if (a->wunits == 0 && w > 0) a->ref = s / w;   /* units before had s = w = 0 */
+    double d = s - a->ref * w;
+    a->sum += s;
+    a->w += w;
+    a->d2 += d * d;
+    a->dw += d * w;
+    a->w2 += w * w;
+    a->units++;
+    if (w > 0) a->wunits++;
+}
+
+void stats_ratio_mean_se(const stats_ratio *a, double *mean, double *se, double *df)
+{
+    *mean = *se = NAN;
+    *df = 0;
+    if (!(a->w > 0)) return;
+    double r = a->sum / a->w, delta = r - a->ref;
+    double ss = a->d2 - 2 * delta * a->dw + delta * delta * a->w2;
+    if (ss < 0) ss = 0;
+    double n = (double)a->units;
+    *mean = r;
+    *df = a->wunits > 1 ? (double)(a->wunits - 1) : 0;
+    if (a->wunits > 1) *se = sqrt(n / (n - 1) * ss) / a->w;
+}
+
 double stats_t95(double df)
 {
     if (!(df >= 1)) return INFINITY;

@@ -82,6 +82,24 @@ void stats_blocks_add(stats_blocks *a, const double *t, size_t w);
  * Var = nb/(nb-1) sum_b (s_b - p w_b)^2 / W^2; NaN with one block. */
 void stats_blocks_mean_se(const stats_blocks *a, size_t k, double *mean, double *se);
 
+/* The ratio estimator of one mean over units of unequal, real weight: unit
+ * u gives the sum s_u of w x over its samples and their weight w_u (a
+ * query's sum of condition x value, and of the condition). Shifted by the
+ * first weighted unit's ratio (ref), as stats_blocks. The layout is part of
+ * the --resume state. */
+typedef struct stats_ratio {
+    double ref, sum, w, d2, dw, w2;
+    uint64_t units, wunits;      /* units added; those of positive weight */
+} stats_ratio;
+
+void stats_ratio_add(stats_ratio *a, double s, double w);
+
+/* R = sum s / sum w and its standard error over the units, Var =
+ * n/(n-1) sum_u (s_u - R w_u)^2 / W^2; *df = the weighted units - 1, what
+ * the error rests on. NaN (and df 0) when no unit has weight or, for the
+ * error, with fewer than two. */
+void stats_ratio_mean_se(const stats_ratio *a, double *mean, double *se, double *df);
+
 /* The two-sided 95% quantile of Student's t with df degrees of freedom
  * (1.96 as df grows; +inf for df < 1). */
 double stats_t95(double df);
