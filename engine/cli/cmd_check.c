@@ -59,6 +59,15 @@ static void print_scenario(const ty_scenario *s)
         if (o->label) printf("  (%s)", o->label);
         printf("\n");
     }
+    if (ty_scenario_nqueries(s) == 0) return;
+    printf("\nqueries (%zu):\n", ty_scenario_nqueries(s));
+    for (size_t i = 0; i < ty_scenario_nqueries(s); i++) {
+        const ty_query *q = ty_scenario_query(s, i);
+        printf("  %-18s %s %s", q->name, ty_query_kind_name(q->kind), q->expr_text);
+        if (q->given_text) printf("  given %s", q->given_text);
+        if (q->label) printf("  (%s)", q->label);
+        printf("\n");
+    }
 }
 
 static void print_batch(const ty_batch *b)

@@ -13,6 +13,49 @@
 #include "stats/estimate.h"
 #include "tyche/run.h"
 
+/* Each query's paired difference from the baseline (NaN for quantile
+ * queries): the difference of two ratio estimators, linearised group by
+ * group, e_g = (s_vg - R_v w_vg) / W_v - (s_bg - R_b w_bg) / W_b, whose
+ * spread over the G paired groups gives the standard error. */
+static ty_status query_difference(ty_run_result *v, const ty_run_result *base)
+{
+    size_t Q = v->nqueries, G = v->ngroups;
+    free(v->query_difference);
+    v->query_difference = NULL;
+    if (Q == 0) return TY_OK;
+    if (base->nqueries != Q || !v->query_group_sums || !base->query_group_sums) return TY_ERR_INVALID;
+    ty_difference *d = calloc(Q, sizeof *d);
+    if (!d) return TY_ERR_NOMEM;
+    for (size_t q = 0; q < Q; q++) {
+        const ty_query_result *qv = &v->queries[q], *qb = &base->queries[q];
+        d[q] = (ty_difference){NAN, NAN, NAN, NAN, NAN};
+        if (qv->kind == TY_QUERY_QUANTILES || strcmp(qv->name, qb->name) != 0) continue;
+        double Wv = 0, Wb = 0, Sv = 0, Sb = 0;
+        for (size_t g = 0; g < G; g++) {
+            Sv += v->query_group_sums[(g * Q + q) * 2];
+            Wv += v->query_group_sums[(g * Q + q) * 2 + 1];
+            Sb += base->query_group_sums[(g * Q + q) * 2];
+            Wb += base->query_group_sums[(g * Q + q) * 2 + 1];
+        }
+        if (!(Wv > 0) || !(Wb > 0)) continue;
+        double Rv = Sv / Wv, Rb = Sb / Wb, ss = 0;
+        for (size_t g = 0; g < G; g++) {
+            const double *gv = v->query_group_sums + (g * Q + q) * 2, *gb = base->query_group_sums + (g * Q + q) * 2;
+            double e = (gv[0] - Rv * gv[1]) / Wv - (gb[0] - Rb * gb[1]) / Wb;
+            ss += e * e;
+        }
+        double se = sqrt((double)G / (double)(G - 1) * ss), t = stats_t95((double)(G - 1));
+        double diff = qv->est.probability - qb->est.probability;
+        d[q].diff = diff;
+        d[q].stderr_ = se;
+        d[q].ci_low = diff - t * se;
+        d[q].ci_high = diff + t * se;
+        d[q].unpaired_stderr = sqrt(qv->est.stderr_ * qv->est.stderr_ + qb->est.stderr_ * qb->est.stderr_);
+    }
+    v->query_difference = d;
+    return TY_OK;
+}
+
 ty_status ty_run_difference(ty_run_result *v, const ty_run_result *base)
 {
     size_t K = v->noutcomes, G = v->ngroups;
@@ -44,7 +87,7 @@ ty_status ty_run_difference(ty_run_result *v, const ty_run_result *base)
     }
     free(v->difference);
     v->difference = d;
-    return TY_OK;
+    return query_difference(v, base);
 }
 
 /* Allocates out's arrays for sweep sw. 0 or -1 (memory). */
