@@ -13,8 +13,11 @@
 #        correlation (logit, independent), geneva-2014 (rules, independent)}
 #        x {random, lhs} x {-n 3000 (lhs's small cells), -n 300000 (293
 #        blocks, rounds of up to 128 blocks, a partial last block)};
-#        plus --save-samples (rounds of 64 blocks) and --target-halfwidth
+#        plus --save-samples (rounds of 64 blocks) and --target-halfwidth;
+#        ukraine-2014 (five queries of every kind, with conditions) x
+#        {random, lhs} at -n 100000
 #   batch: release-deadline-options (correlated) random and --sampling lhs;
+#        ukraine-2014-policy (queries' paired differences) at -n 8192;
 #        a batch of our own on each of the correlated and independent
 #        scenarios mixing random and `run: {sampling: lhs}` variants, a
 #        changed factor and a sweep
@@ -117,6 +120,12 @@ for m in random lhs; do
 done
 at_threads run-corr-lhs-samples "$tyche" run "$sc/rd-corr.yaml" -n 140000 --sampling lhs --save-samples
 at_threads run-corr-target "$tyche" run "$sc/rd-corr.yaml" --target-halfwidth 0.004 --max-samples 2000000
+# Queries (probability, mean and quantiles, with 0/1 and fractional
+# conditions) and the outcomes' spread: ukraine-2014 asks all of them.
+for m in random lhs; do
+    at_threads "run-queries-$m" "$tyche" run "$root/scenarios/ukraine-2014.yaml" -n 100000 --sampling $m
+done
+at_threads batch-queries "$tyche" batch "$root/scenarios/ukraine-2014-policy.yaml" -n 8192
 at_threads batch-options-random "$tyche" batch "$root/scenarios/release-deadline-options.yaml" -n 20000
 at_threads batch-options-lhs "$tyche" batch "$root/scenarios/release-deadline-options.yaml" -n 20000 --sampling lhs
 at_threads batch-mix-corr "$tyche" batch "$sc/mix-corr.yaml" -n 30000

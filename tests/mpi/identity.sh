@@ -9,7 +9,8 @@
 # rounds end at 1, 2, 4, 8, ... blocks, so the early rounds have fewer
 # blocks than ranks and some ranks get none):
 #   run: geneva-2014 (rules) -n 30000 and -n 2500 (3 blocks, the last
-#        partial); ukraine-2014 (logit, correlated) -n 30000, random and
+#        partial); ukraine-2014 (logit, correlated, five queries of every kind
+#        and the outcomes' spread) -n 30000, random and
 #        --sampling lhs; --target-halfwidth that stops at a checkpoint
 #        well before --max-samples (checked on the reference);
 #        --save-samples, random and lhs, and at -n 2500 (every per-sample
