@@ -275,12 +275,17 @@ void block_tally(const plan *p, workspace *w, uint64_t b, size_t n, double *t)
     for (size_t j = 0; j < p->S; j++) {
         const double *g;
         const double *x = series_col(p, w, j, &g);
-        size_t cnt;
-        double sum = stats_finite_sum(x, n, &cnt);
-        double mean = cnt ? sum / (double)cnt : 0.0;
-        sr[j] = mean;
-        sr[p->S + j] = stats_finite_m2(x, n, mean);
-        sr[2 * p->S + j] = (double)cnt;
+        sr[j] = sr[p->S + j] = sr[2 * p->S + j] = 0;
+        if (j < p->F + p->D) {
+            /* Moments are reported for factors and derived values only:
+             * outcomes and queries have estimates of their own. */
+            size_t cnt;
+            double sum = stats_finite_sum(x, n, &cnt);
+            double mean = cnt ? sum / (double)cnt : 0.0;
+            sr[j] = mean;
+            sr[p->S + j] = stats_finite_m2(x, n, mean);
+            sr[2 * p->S + j] = (double)cnt;
+        }
         if (hist && g)
             histogram_add_weighted(p, w->hist + j * HS, &w->vmin[j], &w->vmax[j], x, g, n, b, j, p->hist_lo[j],
                                    p->hist_hi[j], 1.0 / p->hist_w[j]);
