@@ -202,7 +202,7 @@ int main(int argc, char **argv)
                 cells++;
                 failures += !ok;
                 printf("%-24s %-6s %8llu %8.4f %8.2g  %s%s\n", cases[c].name, m ? "lhs" : "random",
-                       (unsigned long long)sizes[z], cov, width / R, rare ? "lower bound only (N p < 10)" : lattice ? "lower bound only (lhs rules)" : "band",
+                       (unsigned long long)sizes[z], cov, width / R, rare ? "lower bound only (N p < 10)" : lattice ? "lower bound only (lhs 0/1)" : "band",
                        ok ? "" : "   <-- OUTSIDE");
                 fflush(stdout);
             }
