@@ -120,7 +120,8 @@ static void print_queries(const ty_run_result *run, FILE *out)
         char cell[200], share[32];
         fmt_query(cell, sizeof cell, q);
         any_quantiles |= q->kind == TY_QUERY_QUANTILES;
-        fprintf(out, "  %-*s %-11s %-32s", w, q->name, kind ? kind : "?", cell);
+        /* Padded only when the condition or label follows: no trailing blanks. */
+        fprintf(out, "  %-*s %-11s %-*s", w, q->name, kind ? kind : "?", q->given || q->label ? 32 : 0, cell);
         if (q->given) {
             fmt_pct2(share, sizeof share, q->given_share);
             fprintf(out, " | given %s (P = %s)", q->given, share);

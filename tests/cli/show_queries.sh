@@ -45,11 +45,11 @@ fi
 "$tyche" show "$work/r-add.h5" >"$work/t" 2>"$work/err" || bad "show r-add.h5: $(cat "$work/err")"
 grep -qF "  on_time   90% of sampled worlds: 1.0% to 24% (median 12%)" "$work/t" && ok || bad "no spread line: $(cat "$work/t")"
 grep -qF "(95% interval: Monte Carlo error" "$work/t" && ok || bad "no spread legend"
-grep -qF "  not_late          probability 43.21% [42.82%, 43.60%]          On time or cancelled" "$work/t" \
+grep -qF "  not_late         probability 43.21% [42.82%, 43.60%]          On time or cancelled" "$work/t" \
   && ok || bad "no probability query line"
-grep -qF "  slack_if_on_time  mean        2.5 [2.48, 2.52]                 | given on_time (P = 40%)" "$work/t" \
+grep -qF "  slack_if_on_time mean        2.5 [2.48, 2.52]                 | given on_time (P = 40%)" "$work/t" \
   && ok || bad "no mean query line"
-grep -qF "  weeks_range       quantiles   3.5 / 5.25 / 6 / 7 / 9.75" "$work/t" && ok || bad "no quantiles line"
+grep -qx "  weeks_range      quantiles   3.5 / 5.25 / 6 / 7 / 9.75" "$work/t" && ok || bad "no quantiles line"
 awk 'length > 100 { exit 1 }' "$work/t" && ok || bad "a line over 100 columns"
 
 "$tyche" show "$work/b-add.h5" >"$work/t" 2>"$work/err" || bad "show b-add.h5: $(cat "$work/err")"
