@@ -28,6 +28,136 @@ static const char *sweep_outcome(const ty_results *r, const ty_sweep_result *s, 
 
 static void print_sensitivity(const ty_sensitivity *s, FILE *out);
 
+/* A target's value: a percentage for outcomes, else 4 significant digits. */
+static void fmt_val(char *buf, size_t size, double v, int pct, int sign)
+{
+    if (!isfinite(v)) snprintf(buf, size, "n/a");
+    else if (pct) snprintf(buf, size, sign ? "%+.2f%%" : "%.2f%%", 100 * v);
+    else snprintf(buf, size, sign ? "%+.4g" : "%.4g", v);
+}
+
+/* A probability in % to about two significant digits, for the spread,
+ * which is read as a range, not to the last digit: 1.0%, 24%, 0.052%. */
+static void fmt_pct2(char *buf, size_t size, double p)
+{
+    double v = p * 100.0;
+    if (!isfinite(v)) snprintf(buf, size, "n/a");
+    else if (v == 0.0) snprintf(buf, size, "0%%");
+    else if (fabs(v) >= 9.95) snprintf(buf, size, "%.0f%%", v);
+    else if (fabs(v) >= 0.995) snprintf(buf, size, "%.1f%%", v);
+    else snprintf(buf, size, "%.2g%%", v);
+}
+
+/* A value of a mean or quantile query: %.4g, n/a when not finite. */
+static void fmt_num(char *buf, size_t size, double v)
+{
+    if (!isfinite(v)) snprintf(buf, size, "n/a");
+    else snprintf(buf, size, "%.4g", v);
+}
+
+/* Each outcome's spread across the sampled worlds (5th to 95th percentile
+ * of its per-sample probability), apart from the table of estimates, whose
+ * 95% interval is only Monte Carlo error; the last line says which is which. */
+static void print_spread(const ty_run_result *run, int w, FILE *out)
+{
+    fprintf(out, "\n  %-*s spread of the probability across the sampled worlds\n", w, "outcome");
+    for (size_t k = 0; k < run->noutcomes; k++) {
+        const double *s = run->spread + k * TY_SPREAD_NLEVELS;
+        char lo[32], mid[32], hi[32];
+        fmt_pct2(lo, sizeof lo, s[0]);
+        fmt_pct2(mid, sizeof mid, s[1]);
+        fmt_pct2(hi, sizeof hi, s[2]);
+        fprintf(out, "  %-*s 90%% of sampled worlds: %s to %s (median %s)\n", w,
+                run->outcome_names[k], lo, hi, mid);
+    }
+    fputs("  (95% interval: Monte Carlo error, narrows with samples; spread: uncertainty, does not)\n",
+          out);
+}
+
+/* A query's estimate and 95% interval, or its five quantiles. */
+static void fmt_query(char *buf, size_t size, const ty_query_result *q)
+{
+    char v[32], lo[32], hi[32];
+    if (q->kind == TY_QUERY_QUANTILES) {
+        char x[TY_QUERY_NLEVELS][32];
+        for (int i = 0; i < TY_QUERY_NLEVELS; i++) fmt_num(x[i], sizeof x[i], q->quantiles[i]);
+        snprintf(buf, size, "%s / %s / %s / %s / %s", x[0], x[1], x[2], x[3], x[4]);
+        return;
+    }
+    if (q->kind == TY_QUERY_PROBABILITY) {
+        fmt_pct(v, sizeof v, q->est.probability);
+        fmt_pct(lo, sizeof lo, q->est.ci_low);
+        fmt_pct(hi, sizeof hi, q->est.ci_high);
+    } else {
+        fmt_num(v, sizeof v, q->est.probability);
+        fmt_num(lo, sizeof lo, q->est.ci_low);
+        fmt_num(hi, sizeof hi, q->est.ci_high);
+    }
+    snprintf(buf, size, "%s [%s, %s]", v, lo, hi);
+}
+
+static int query_name_width(const ty_run_result *run)
+{
+    int w = 11;
+    for (size_t i = 0; i < run->nqueries; i++) {
+        int len = (int)strlen(run->queries[i].name);
+        if (len > w) w = len;
+    }
+    return w;
+}
+
+/* The queries: name, kind, the estimate with its 95% interval (a
+ * probability in %, a mean as %.4g) or the five quantiles, then the
+ * condition ("| given EXPR (P = share)") and the label. */
+static void print_queries(const ty_run_result *run, FILE *out)
+{
+    int w = query_name_width(run), any_quantiles = 0;
+    fprintf(out, "\n  %-*s %-11s %-32s %s\n", w, "query", "kind", "estimate [95% interval]",
+            "given, label");
+    for (size_t i = 0; i < run->nqueries; i++) {
+        const ty_query_result *q = &run->queries[i];
+        const char *kind = ty_query_kind_name(q->kind);
+        char cell[200], share[32];
+        fmt_query(cell, sizeof cell, q);
+        any_quantiles |= q->kind == TY_QUERY_QUANTILES;
+        /* Padded only when the condition or label follows: no trailing blanks. */
+        fprintf(out, "  %-*s %-11s %-*s", w, q->name, kind ? kind : "?", q->given || q->label ? 32 : 0, cell);
+        if (q->given) {
+            fmt_pct2(share, sizeof share, q->given_share);
+            fprintf(out, " | given %s (P = %s)", q->given, share);
+        }
+        if (q->label) fprintf(out, "%s%s", q->given ? ", " : " ", q->label);
+        fputc('\n', out);
+    }
+    if (any_quantiles) fputs("  (quantiles: 5th / 25th / 50th / 75th / 95th percentiles)\n", out);
+}
+
+/* A batch variant's queries against the baseline, paired as the outcomes'
+ * differences; quantile queries have none (NaN rows) and are left out. */
+static void print_query_differences(const ty_run_result *run, FILE *out)
+{
+    int w = query_name_width(run), header = 0;
+    if (w < 17) w = 17;
+    for (size_t i = 0; i < run->nqueries; i++) {
+        const ty_query_result *q = &run->queries[i];
+        const ty_difference *d = &run->query_difference[i];
+        if (q->kind == TY_QUERY_QUANTILES) continue;
+        if (!header)
+            fprintf(out, "\n  %-*s %11s  %-24s %s\n", w, "query vs baseline", "difference",
+                    "95% interval (paired)", "unpaired se / paired se");
+        header = 1;
+        int pct = q->kind == TY_QUERY_PROBABILITY;
+        char v[48], lo[48], hi[48], ci[100], ratio[32] = "n/a";
+        fmt_val(v, sizeof v, d->diff, pct, 1);
+        fmt_val(lo, sizeof lo, d->ci_low, pct, 1);
+        fmt_val(hi, sizeof hi, d->ci_high, pct, 1);
+        snprintf(ci, sizeof ci, "[%s, %s]", lo, hi);
+        if (d->stderr_ > 0 && isfinite(d->unpaired_stderr))
+            snprintf(ratio, sizeof ratio, "%.1fx", d->unpaired_stderr / d->stderr_);
+        fprintf(out, "  %-*s %11s  %-24s %s\n", w, q->name, v, ci, ratio);
+    }
+}
+
 static void print_run(const ty_run_result *run, const char *verb, FILE *out)
 {
     fprintf(out, "\n%s", run->variant);
@@ -61,6 +191,8 @@ static void print_run(const ty_run_result *run, const char *verb, FILE *out)
         const char *label = run->outcome_labels && run->outcome_labels[k] ? run->outcome_labels[k] : "";
         fprintf(out, "  %-*s %11s  %-22s %s\n", w, run->outcome_names[k], p, ci, label);
     }
+    if (run->spread) print_spread(run, w, out);
+    if (run->nqueries && run->queries) print_queries(run, out);
     if (run->sensitivity) print_sensitivity(run->sensitivity, out);
     if (!run->difference) return;
     /* Paired by common random numbers: far narrower than two independent
@@ -73,14 +205,7 @@ static void print_run(const ty_run_result *run, const char *verb, FILE *out)
                 100 * d->diff, 100 * d->ci_low, 100 * d->ci_high, 4, "",
                 d->stderr_ > 0 ? d->unpaired_stderr / d->stderr_ : 0.0);
     }
-}
-
-/* A target's value: a percentage for outcomes, else 4 significant digits. */
-static void fmt_val(char *buf, size_t size, double v, int pct, int sign)
-{
-    if (!isfinite(v)) snprintf(buf, size, "n/a");
-    else if (pct) snprintf(buf, size, sign ? "%+.2f%%" : "%.2f%%", 100 * v);
-    else snprintf(buf, size, sign ? "%+.4g" : "%.4g", v);
+    if (run->query_difference && run->nqueries && run->queries) print_query_differences(run, out);
 }
 
 /* How much factor f matters for target t, for ordering the table: the
@@ -339,6 +464,48 @@ static void json_sensitivity(FILE *out, const ty_sensitivity *s)
     fputs("\n      }", out);
 }
 
+static void json_difference(FILE *out, const ty_difference *d)
+{
+    fputc('{', out);
+    json_key(out, "diff"); json_num(out, d->diff);
+    fputs(", ", out); json_key(out, "stderr"); json_num(out, d->stderr_);
+    fputs(", ", out); json_key(out, "ci_low"); json_num(out, d->ci_low);
+    fputs(", ", out); json_key(out, "ci_high"); json_num(out, d->ci_high);
+    fputs(", ", out); json_key(out, "unpaired_stderr"); json_num(out, d->unpaired_stderr);
+    fputc('}', out);
+}
+
+/* "queries": [{"name", "label", "kind", "expr", "given", "value", "stderr",
+ * "ci_low", "ci_high", "quantiles": [5] or null, "given_share",
+ * "difference": {...} in a batch variant}]; absent when there are none. */
+static void json_queries(FILE *out, const ty_run_result *run)
+{
+    fputs(",\n      \"queries\": [", out);
+    for (size_t i = 0; i < run->nqueries; i++) {
+        const ty_query_result *q = &run->queries[i];
+        fputs(i ? ",\n        {" : "\n        {", out);
+        json_key(out, "name"); json_str(out, q->name);
+        fputs(", ", out); json_key(out, "label"); json_str(out, q->label);
+        fputs(", ", out); json_key(out, "kind"); json_str(out, ty_query_kind_name(q->kind));
+        fputs(", ", out); json_key(out, "expr"); json_str(out, q->expr);
+        fputs(", ", out); json_key(out, "given"); json_str(out, q->given);
+        fputs(", ", out); json_key(out, "value"); json_num(out, q->est.probability);
+        fputs(", ", out); json_key(out, "stderr"); json_num(out, q->est.stderr_);
+        fputs(", ", out); json_key(out, "ci_low"); json_num(out, q->est.ci_low);
+        fputs(", ", out); json_key(out, "ci_high"); json_num(out, q->est.ci_high);
+        fputs(", ", out); json_key(out, "quantiles");
+        if (q->kind == TY_QUERY_QUANTILES) json_nums(out, q->quantiles, TY_QUERY_NLEVELS);
+        else fputs("null", out);
+        fputs(", ", out); json_key(out, "given_share"); json_num(out, q->given_share);
+        if (run->query_difference) {
+            fputs(", ", out); json_key(out, "difference");
+            json_difference(out, &run->query_difference[i]);
+        }
+        fputc('}', out);
+    }
+    fputs("\n      ]", out);
+}
+
 static void json_run(FILE *out, const ty_run_result *run)
 {
     fputs("    ", out);
@@ -369,20 +536,18 @@ static void json_run(FILE *out, const ty_run_result *run)
         fputs(", ", out); json_key(out, "stderr"); json_num(out, e->stderr_);
         fputs(", ", out); json_key(out, "ci_low"); json_num(out, e->ci_low);
         fputs(", ", out); json_key(out, "ci_high"); json_num(out, e->ci_high);
+        if (run->spread) {
+            fputs(", ", out); json_key(out, "spread");
+            json_nums(out, run->spread + k * TY_SPREAD_NLEVELS, TY_SPREAD_NLEVELS);
+        }
         if (run->difference) {
-            const ty_difference *d = &run->difference[k];
             fputs(", ", out); json_key(out, "difference");
-            fputc('{', out);
-            json_key(out, "diff"); json_num(out, d->diff);
-            fputs(", ", out); json_key(out, "stderr"); json_num(out, d->stderr_);
-            fputs(", ", out); json_key(out, "ci_low"); json_num(out, d->ci_low);
-            fputs(", ", out); json_key(out, "ci_high"); json_num(out, d->ci_high);
-            fputs(", ", out); json_key(out, "unpaired_stderr"); json_num(out, d->unpaired_stderr);
-            fputc('}', out);
+            json_difference(out, &run->difference[k]);
         }
         fputc('}', out);
     }
     fputs(run->noutcomes ? "\n      ]" : "]", out);
+    if (run->nqueries && run->queries) json_queries(out, run);
     json_series(out, "factors", run->factors, run->nfactors);
     json_series(out, "derived", run->derived, run->nderived);
     if (run->sensitivity) json_sensitivity(out, run->sensitivity);

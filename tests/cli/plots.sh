@@ -94,10 +94,59 @@ for fmt in svg pdf; do
   "$plot" "$work/sens.h5" -o "$work/$fmt" --format $fmt >/dev/null 2>&1 && [ -s "$work/$fmt/tornado-rise.$fmt" ] \
     && grep -q "tornado-rise.$fmt" "$work/$fmt/index.html" && ok || bad "--format $fmt"
 done
+# Each outcome's spread and the queries (tests/plots/add_queries.py adds
+# them to the run and the batch in docs/results.md's layout; "strip" takes
+# them out, as in a file of an older tyche): the outcomes chart draws the
+# spread beside the 95% Monte Carlo interval with a legend telling them
+# apart, the queries chart one row per query, the batch the queries-diff
+# chart, and index.html lists them and the queries table; without them,
+# no spread, no legend, no queries chart.
+for f in u b; do
+  for m in add strip; do
+    $py "$root/tests/plots/add_queries.py" "$work/$f.h5" "$work/$f-$m.h5" $m || bad "add_queries.py $f $m"
+    "$plot" "$work/$f-$m.h5" -o "$work/$f-$m" --debug-json "$work/$f-$m.json" >/dev/null 2>"$work/err" \
+      && [ ! -s "$work/err" ] && ok || bad "plot of $f-$m.h5: $(cat "$work/err")"
+  done
+done
+check_png "$work/u-add/outcomes.png:1000x500" "$work/u-add/queries.png:1000x400" \
+          "$work/b-add/queries.png:1000x400" "$work/b-add/queries-diff.png:1400x650" && ok || bad "spread and queries charts"
+$py - "$work" <<'PY' && ok || bad "what the spread and queries charts draw"
+import json, sys, h5py
+w = sys.argv[1]
+for f in ("u", "b"):
+    d = json.load(open(f"{w}/{f}-add.json"))
+    o = d["outcomes"]
+    sp = h5py.File(f"{w}/{f}-add.h5", "r")["runs/baseline/outcomes/spread"][()].tolist()
+    assert o["data"]["spread"] == sp, (o["data"], sp)
+    assert o["axes"][0]["legend"] == ["95% Monte Carlo interval",
+                                      "spread across sampled worlds (5th-95th percentile)"], o["axes"][0]["legend"]
+    assert "Monte Carlo" in o["axes"][0]["xlabel"] and "spread" in o["axes"][0]["xlabel"]
+    q = d["queries"]
+    assert [x["name"] for x in q["data"]["queries"]] == ["not_late", "slack_if_on_time", "weeks_range"]
+    assert q["data"]["queries"][2]["quantiles"] == [3.5, 5.25, 6, 7, 9.75]
+    assert q["data"]["queries"][0]["value"] == 0.4321
+    assert len(q["axes"]) == 3 and "given on_time" in q["axes"][1]["title"], q["axes"][1]["title"]
+    assert "43.21% [42.82%, 43.60%]" in q["axes"][0]["title"]
+    page = open(f"{w}/{f}-add/index.html").read()
+    assert 'src="queries.png"' in page and 'class="queries"' in page and "90% of sampled worlds" in page
+    assert "3.5 / 5.25 / 6 / 7 / 9.75" in page
+    s = json.load(open(f"{w}/{f}-strip.json"))
+    assert "spread" not in s["outcomes"]["data"] and s["outcomes"]["axes"][0]["legend"] == []
+    assert not any(k.startswith("queries") for k in s), list(s)
+    spage = open(f"{w}/{f}-strip/index.html").read()
+    assert "queries" not in spage and "sampled worlds" not in spage
+    assert s["outcomes"]["axes"][0]["xlabel"] == "probability over the horizon (bar: estimate; whiskers: 95% interval)"
+d = json.load(open(f"{w}/b-add.json"))["queries-diff"]
+assert list(d["data"]["queries"]) == ["not_late", "slack_if_on_time"]   # no quantile query
+assert all(v == 0.0123 for v in d["data"]["queries"]["not_late"]["diff"])
+assert "+1.2 pp" in d["axes"][0]["texts"] and "-0.25" in d["axes"][1]["texts"]
+assert "queries-diff" not in json.load(open(f"{w}/u-add.json"))
+PY
+
 # Every chart drawn is listed in plots/README.md.
 "$plot" "$work/u.h5" -o "$work/u" --debug-json "$work/u.json" >/dev/null 2>&1 \
   && $py "$root/tests/plots/check.py" readme "$root/plots/README.md" "$work/u.json" "$work/b.json" "$work/s.json" \
-     "$work/rs.json" "$work/bb.json" && ok || bad "plots/README.md does not list every chart"
+     "$work/rs.json" "$work/bb.json" "$work/b-add.json" && ok || bad "plots/README.md does not list every chart"
 # The default output folder is RESULT-plots beside the file.
 "$plot" "$work/bench.h5" >/dev/null 2>&1 && [ -f "$work/bench-plots/bench-scaling.png" ] && ok || bad "default output folder"
 

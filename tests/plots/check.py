@@ -223,7 +223,7 @@ def check_sens(h5, dbg, page, zeros):
 
 
 KINDS = ("outcomes", "convergence", "factor", "derived", "variants-diff", "variants", "sweep", "tornado", "sobol",
-         "spearman", "bench-scaling")
+         "spearman", "bench-scaling", "queries-diff", "queries")
 
 
 def check_readme(readme, dbgs):
