@@ -129,6 +129,35 @@ static void check_run(const ty_run_result *a, const ty_run_result *b)
         CHECK(SAME_D(ca->probability, cb->probability, ca->npoints * a->noutcomes));
         CHECK(SAME_D(ca->halfwidth, cb->halfwidth, ca->npoints * a->noutcomes));
     }
+    /* The spread, NULL in files of an older tyche, bit for bit (NaN too). */
+    CHECK(!a->spread == !b->spread);
+    if (a->spread && b->spread) CHECK(SAME_D(a->spread, b->spread, a->noutcomes * TY_SPREAD_NLEVELS));
+    CHECK(a->nqueries == b->nqueries);
+    for (size_t q = 0; q < a->nqueries && q < b->nqueries; q++) {
+        const ty_query_result *x = &a->queries[q], *y = &b->queries[q];
+        CHECK_STR(x->name, y->name);
+        CHECK(same_str(x->label, y->label));
+        CHECK(x->kind == y->kind);
+        CHECK_STR(x->expr, y->expr);
+        CHECK(same_str(x->given, y->given));
+        CHECK(same_bits(&x->est, &y->est, sizeof x->est));
+        CHECK(SAME_D(x->quantiles, y->quantiles, TY_QUERY_NLEVELS));
+        CHECK(SAME_D(&x->given_share, &y->given_share, 1));
+    }
+    CHECK(!a->difference == !b->difference);
+    if (a->difference && b->difference)
+        CHECK(same_bits(a->difference, b->difference, a->noutcomes * sizeof(ty_difference)));
+    CHECK(!a->query_difference == !b->query_difference);
+    if (a->query_difference && b->query_difference && a->nqueries == b->nqueries)
+        CHECK(same_bits(a->query_difference, b->query_difference, a->nqueries * sizeof(ty_difference)));
+    CHECK(a->ngroups == b->ngroups && a->group_units == b->group_units);
+    CHECK(!a->group_sums == !b->group_sums && !a->query_group_sums == !b->query_group_sums);
+    if (a->ngroups == b->ngroups && a->nqueries == b->nqueries) {
+        CHECK(SAME_D(a->group_sums, b->group_sums, a->ngroups * a->noutcomes));
+        CHECK(SAME_D(a->group_weights, b->group_weights, a->ngroups));
+        if (a->query_group_sums && b->query_group_sums)
+            CHECK(SAME_D(a->query_group_sums, b->query_group_sums, a->ngroups * a->nqueries * 2));
+    }
     if (!a->complete) {
         CHECK(a->resume.blocks_done == b->resume.blocks_done);
         CHECK(a->resume.nreal == b->resume.nreal && a->resume.ncount == b->resume.ncount);
