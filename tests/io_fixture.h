@@ -1,12 +1,16 @@
 /* io_fixture.h - a synthetic ty_results for the io tests and the schema
  * fixture writer: two variants (the second interrupted, with a resume
- * state), three outcomes, factors and derived values with histograms,
- * convergence, a sweep, UTF-8 strings and awkward doubles (-0, subnormal,
- * 1/3) so that a round trip shows bit-identity. */
+ * state, and a batch variant's differences), three outcomes with their
+ * spread, three queries (one of each kind, with and without a condition
+ * and a label), factors and derived values with histograms, convergence,
+ * paired-difference groups, a sweep, UTF-8 strings and awkward doubles
+ * (-0, subnormal, 1/3, NaN where results have them) so that a round trip
+ * shows bit-identity. */
 #ifndef TYCHE_TEST_IO_FIXTURE_H
 #define TYCHE_TEST_IO_FIXTURE_H
 
 #include <float.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,6 +54,83 @@ static void fx_series(ty_series_stats *s, const char *name, const char *unit, co
     }
 }
 
+/* The queries of every fixture run: a probability with a condition and a
+ * label, a mean with neither, quantiles with a label. Non-quantile queries
+ * have NaN quantiles, quantile queries a NaN estimate, as the engine
+ * writes them. */
+static void fx_queries(ty_run_result *run, unsigned salt)
+{
+    static const char *names[] = {"escalation", "ratio_mean", "troops_range"};
+    static const char *labels[] = {"Invasion or showdown – “escalation”", NULL, "Troop range"};
+    static const char *exprs[] = {"invasion + squeeze", "force_ratio", "troops"};
+    static const char *givens[] = {"troops > 40000", NULL, NULL};
+    static const int kinds[] = {TY_QUERY_PROBABILITY, TY_QUERY_MEAN, TY_QUERY_QUANTILES};
+    run->nqueries = 3;
+    run->queries = calloc(3, sizeof(ty_query_result));
+    for (size_t q = 0; q < 3; q++) {
+        ty_query_result *r = &run->queries[q];
+        unsigned s = salt + 11 * (unsigned)q;
+        r->name = fx_dup(names[q]);
+        r->label = fx_dup(labels[q]);
+        r->kind = kinds[q];
+        r->expr = fx_dup(exprs[q]);
+        r->given = fx_dup(givens[q]);
+        if (r->kind == TY_QUERY_QUANTILES) {
+            r->est.probability = r->est.stderr_ = r->est.ci_low = r->est.ci_high = NAN;
+            for (size_t l = 0; l < TY_QUERY_NLEVELS; l++) r->quantiles[l] = 20000.0 * (double)(l + 1) + fx_val(s + (unsigned)l);
+        } else {
+            r->est.probability = fx_val(s);
+            r->est.stderr_ = fx_val(s + 1);
+            r->est.ci_low = fx_val(s + 2);
+            r->est.ci_high = fx_val(s + 3);
+            for (size_t l = 0; l < TY_QUERY_NLEVELS; l++) r->quantiles[l] = NAN;
+        }
+        r->given_share = r->given ? 0.4375 : 1.0;
+    }
+}
+
+/* Paired-difference groups (as a file that is not complete keeps them in
+ * resume/): 4 groups of 2 units, the outcomes' sums and the queries'. */
+static void fx_groups(ty_run_result *run, unsigned salt)
+{
+    run->ngroups = 4;
+    run->group_units = 2;
+    run->group_sums = malloc(4 * run->noutcomes * sizeof(double));
+    run->group_weights = malloc(4 * sizeof(double));
+    run->query_group_sums = malloc(4 * run->nqueries * 2 * sizeof(double));
+    for (size_t i = 0; i < 4 * run->noutcomes; i++) run->group_sums[i] = fx_val(salt + 7 * (unsigned)i);
+    for (size_t i = 0; i < 4; i++) run->group_weights[i] = 8192.0 + (double)i;
+    for (size_t i = 0; i < 4 * run->nqueries * 2; i++) run->query_group_sums[i] = fx_val(salt + 5 * (unsigned)i);
+}
+
+/* A batch variant's differences from the baseline: for the outcomes, and
+ * for the queries (a NaN row for the quantile query). */
+static void fx_differences(ty_run_result *run, unsigned salt)
+{
+    run->difference = calloc(run->noutcomes, sizeof(ty_difference));
+    for (size_t k = 0; k < run->noutcomes; k++) {
+        ty_difference *d = &run->difference[k];
+        d->diff = fx_val(salt + (unsigned)k) - 0.125;
+        d->stderr_ = 0.0078125 * (double)(k + 1);
+        d->ci_low = d->diff - 0.5;
+        d->ci_high = d->diff + 0.5;
+        d->unpaired_stderr = 0.03125 * (double)(k + 1);
+    }
+    run->query_difference = calloc(run->nqueries, sizeof(ty_difference));
+    for (size_t q = 0; q < run->nqueries; q++) {
+        ty_difference *d = &run->query_difference[q];
+        if (run->queries[q].kind == TY_QUERY_QUANTILES) {
+            d->diff = d->stderr_ = d->ci_low = d->ci_high = d->unpaired_stderr = NAN;
+            continue;
+        }
+        d->diff = fx_val(salt + 3 * (unsigned)q);
+        d->stderr_ = 0.015625;
+        d->ci_low = d->diff - 0.25;
+        d->ci_high = d->diff + 0.25;
+        d->unpaired_stderr = 0.0625;
+    }
+}
+
 static void fx_run(ty_run_result *run, const char *variant, const char *label, int complete, unsigned salt)
 {
     static const char *onames[] = {"invasion", "squeeze", "status_quo"};
@@ -79,6 +160,10 @@ static void fx_run(ty_run_result *run, const char *variant, const char *label, i
         run->outcomes[k].ci_low = fx_val(salt + (unsigned)k + 2);
         run->outcomes[k].ci_high = fx_val(salt + (unsigned)k + 3);
     }
+    run->spread = malloc(3 * TY_SPREAD_NLEVELS * sizeof(double));
+    for (size_t i = 0; i < 3 * TY_SPREAD_NLEVELS; i++) run->spread[i] = fx_val(salt + (unsigned)i);
+    run->spread[4] = NAN;   /* a percentile not known */
+    fx_queries(run, salt);
     run->nfactors = 2;
     run->factors = calloc(2, sizeof(ty_series_stats));
     fx_series(&run->factors[0], "troops", "troops", "Battle-ready Russian troops on Ukraine’s frontiers", 5, salt);
@@ -127,6 +212,8 @@ static ty_results *fx_results(unsigned salt)
     r->runs = calloc(2, sizeof(ty_run_result));
     fx_run(&r->runs[0], "baseline", NULL, 1, salt);
     fx_run(&r->runs[1], "sanctions_now", "West imposes further sanctions now – Kerry–Lavrov", 0, salt + 2);
+    fx_differences(&r->runs[1], salt + 4);
+    for (size_t i = 0; i < 2; i++) fx_groups(&r->runs[i], salt + 6 * (unsigned)i);
     r->nsweeps = 1;
     r->sweeps = calloc(1, sizeof(ty_sweep_result));
     ty_sweep_result *s = &r->sweeps[0];

@@ -1,10 +1,13 @@
 #!/usr/bin/python3
-"""fuzz_results.py TYCHE [--count N] [--seed S] [--jobs J] [--kinds K,...] [--keep DIR]
+"""fuzz_results.py TYCHE [--fixture WRITER] [--count N] [--seed S] [--jobs J] [--kinds K,...] [--keep DIR]
 
 Hostile result files through `tyche show` (and `--json`) and `tyche run
 --resume`: from a few real result files (a run, an interrupted run, a batch
-with a sweep, a sensitivity analysis) it makes damaged copies, from a fixed
-seed, of five kinds:
+with a sweep, a sensitivity analysis; with --fixture, also the synthetic
+file of tests/io/write_fixture.c, whose runs have the outcomes' spread,
+queries/ with difference/ and resume/query_group_sums that a run of the
+engine may not write) it makes damaged copies, from a fixed seed, of five
+kinds:
 
   systematic  each attribute and dataset that `tyche show` reads, changed
             once so it no longer fits (an array for a scalar, the other
@@ -66,8 +69,8 @@ def env():
     return e
 
 
-def make_bases(tyche, work):
-    """The real files damaged below: name -> path."""
+def make_bases(tyche, work, fixture=None):
+    """The real files damaged below (and the fixture writer's): name -> path."""
     q = ["--quiet", "--threads", "1"]
     bases = {
         "run": [tyche, "run", SCEN, "-n", "3000"] + q,
@@ -85,7 +88,19 @@ def make_bases(tyche, work):
         if r.returncode not in (0, 130) or not os.path.exists(path):
             sys.exit(f"making the {name} file failed ({r.returncode}): {r.stderr}")
         out[name] = path
+    if fixture:
+        path = os.path.join(work, "base-fixture.h5")
+        r = subprocess.run([fixture, path, "plain"], env=env(), capture_output=True, text=True)
+        if r.returncode != 0 or not os.path.exists(path):
+            sys.exit(f"making the fixture file failed ({r.returncode}): {r.stderr}")
+        out["fixture"] = path
     return out
+
+
+# The new objects of the fixture file that the engine's files may lack:
+# only these are changed systematically there (the rest is the same as in
+# the real files).
+FIXTURE_ONLY = ("/outcomes/spread", "/queries")
 
 
 # ---- damage -----------------------------------------------------------------
@@ -257,14 +272,17 @@ def systematic_cases(bases):
     """(base, kind, path, attribute or None, change number) for every
     attribute and dataset of the base files that `tyche show` reads."""
     cases = []
-    for base in ("batch", "sens", "resume"):
+    for base in ("batch", "sens", "resume", "fixture"):
+        if base not in bases:
+            continue
         with h5py.File(bases[base], "r") as f:
             groups, dsets, attrs = objects(f)
+            wanted = (lambda p: any(x in p for x in FIXTURE_ONLY)) if base == "fixture" else (lambda p: True)
             for n, (p, a) in enumerate(attrs):
-                if a not in ("units", "description") and (p, a) not in UNREAD_ATTRS:
+                if a not in ("units", "description") and (p, a) not in UNREAD_ATTRS and wanted(p):
                     cases.append((base, "attr", p, a, n))
             for n, p in enumerate(dsets):
-                if "/resume/" not in p:   # the run's opaque state: checked by --resume
+                if "/resume/" not in p and wanted(p):   # the run's opaque state: checked by --resume
                     cases.append((base, "dset", p, None, n))
     return cases
 
@@ -372,6 +390,7 @@ def main():
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--kinds", default="systematic,truncate,bitflip,byteflip,crafted")
     ap.add_argument("--keep", help="copy failing files into this folder")
+    ap.add_argument("--fixture", help="tests/io/write_fixture: its file is damaged too")
     ap.add_argument("--base", help="damage the result files in this folder (base-*.h5) instead of new ones")
     a = ap.parse_args()
     tyche = os.path.abspath(a.tyche)
@@ -379,13 +398,13 @@ def main():
     try:
         if a.base:
             bases = {}
-            for n in ("run", "resume", "batch", "sens"):
+            for n in ("run", "resume", "batch", "sens", "fixture"):
                 p = os.path.join(a.base, f"base-{n}.h5")
                 if os.path.exists(p):
                     shutil.copyfile(p, os.path.join(tmp, f"base-{n}.h5"))
                     bases[n] = os.path.join(tmp, f"base-{n}.h5")
         else:
-            bases = make_bases(tyche, tmp)
+            bases = make_bases(tyche, tmp, a.fixture and os.path.abspath(a.fixture))
         kinds = a.kinds.split(",")
         failures = []
         if "systematic" in kinds:

@@ -131,6 +131,13 @@ def check_run(run, file_complete):
         p = o.get("probability")
         if p is not None and sattr(p, "units") != "1":
             bad(f"{p.name}@units: {sattr(p, 'units')!r}, expected '1'")
+        if "spread" in o:   # absent from files of an older tyche
+            d = dataset(o, "spread", "f", (k, 3))
+            if d is not None:
+                check_levels(d, [0.05, 0.5, 0.95])
+                if sattr(d, "units") != "1":
+                    bad(f"{d.name}@units: {sattr(d, 'units')!r}, expected '1'")
+    nq = check_queries(run["queries"]) if "queries" in run else 0
     if "difference" in run:   # batch variants paired with the baseline
         g = run["difference"]
         for col in ("diff", "stderr", "ci_low", "ci_high", "unpaired_stderr"):
@@ -207,8 +214,54 @@ def check_run(run, file_complete):
                 w = dataset(r, "group_weights", "f", None)
                 g = w.shape[0] if w is not None else 0
                 dataset(r, "group_sums", "f", (g, k))
+                if nq:
+                    dataset(r, "query_group_sums", "f", (g, nq, 2))
+            if "query_group_sums" in r and not nq:
+                bad(f"{r.name}/query_group_sums: in a run without queries")
     elif "resume" in run:
         bad(f"{run.name}/resume: present in a complete run of a complete file")
+
+
+def check_levels(d, want):
+    """The attribute levels of d: the float64 levels of its last dimension."""
+    if "levels" not in d.attrs:
+        bad(f"{d.name}: missing attribute levels")
+        return
+    v = np.asarray(d.attrs["levels"])
+    if v.dtype.kind != "f" or v.shape != (len(want),) or list(v) != want:
+        bad(f"{d.name}@levels: {v!r}, expected {want}")
+
+
+def check_queries(g):
+    """queries/: name, label, kind, expr, given (str, Q); value, stderr,
+    ci_low, ci_high, given_share (float64, Q); quantiles (Q x 5) with its
+    levels (NaN rows for probability and mean queries); difference/ (Q)
+    when present. Returns Q."""
+    names = dataset(g, "name", "str", None)
+    q = names.shape[0] if names is not None and len(names.shape) == 1 else 0
+    if q == 0:
+        bad(f"{g.name}: present without queries")
+    for col in ("label", "kind", "expr", "given"):
+        dataset(g, col, "str", (q,))
+    for col in ("value", "stderr", "ci_low", "ci_high", "given_share"):
+        dataset(g, col, "f", (q,))
+    d = dataset(g, "quantiles", "f", (q, 5))
+    if d is not None:
+        check_levels(d, [0.05, 0.25, 0.5, 0.75, 0.95])
+    if "kind" in g:
+        kinds = [text(x) for x in g["kind"][()]]
+        for i, kd in enumerate(kinds):
+            if kd not in ("probability", "mean", "quantiles"):
+                bad(f"{g.name}/kind: entry {i + 1}, {kd!r}, is not probability, mean or quantiles")
+        if d is not None and d.shape == (q, 5) and len(kinds) == q:
+            v = d[()]
+            for i, kd in enumerate(kinds):
+                if kd != "quantiles" and not np.all(np.isnan(v[i])):
+                    bad(f"{d.name}: row {i + 1} of a {kd} query is not NaN")
+    if "difference" in g:
+        for col in ("diff", "stderr", "ci_low", "ci_high", "unpaired_stderr"):
+            dataset(g["difference"], col, "f", (q,))
+    return q
 
 
 def check_sensitivity(g, k, series):

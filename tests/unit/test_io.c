@@ -5,6 +5,7 @@
  * rename and folder fsync: the older file survives, no temporary file is
  * left). */
 #include <dirent.h>
+#include <math.h>
 #include <hdf5.h>
 #include <stdint.h>
 #include <unistd.h>
@@ -129,6 +130,35 @@ static void check_run(const ty_run_result *a, const ty_run_result *b)
         CHECK(SAME_D(ca->probability, cb->probability, ca->npoints * a->noutcomes));
         CHECK(SAME_D(ca->halfwidth, cb->halfwidth, ca->npoints * a->noutcomes));
     }
+    /* The spread, NULL in files of an older tyche, bit for bit (NaN too). */
+    CHECK(!a->spread == !b->spread);
+    if (a->spread && b->spread) CHECK(SAME_D(a->spread, b->spread, a->noutcomes * TY_SPREAD_NLEVELS));
+    CHECK(a->nqueries == b->nqueries);
+    for (size_t q = 0; q < a->nqueries && q < b->nqueries; q++) {
+        const ty_query_result *x = &a->queries[q], *y = &b->queries[q];
+        CHECK_STR(x->name, y->name);
+        CHECK(same_str(x->label, y->label));
+        CHECK(x->kind == y->kind);
+        CHECK_STR(x->expr, y->expr);
+        CHECK(same_str(x->given, y->given));
+        CHECK(same_bits(&x->est, &y->est, sizeof x->est));
+        CHECK(SAME_D(x->quantiles, y->quantiles, TY_QUERY_NLEVELS));
+        CHECK(SAME_D(&x->given_share, &y->given_share, 1));
+    }
+    CHECK(!a->difference == !b->difference);
+    if (a->difference && b->difference)
+        CHECK(same_bits(a->difference, b->difference, a->noutcomes * sizeof(ty_difference)));
+    CHECK(!a->query_difference == !b->query_difference);
+    if (a->query_difference && b->query_difference && a->nqueries == b->nqueries)
+        CHECK(same_bits(a->query_difference, b->query_difference, a->nqueries * sizeof(ty_difference)));
+    CHECK(a->ngroups == b->ngroups && a->group_units == b->group_units);
+    CHECK(!a->group_sums == !b->group_sums && !a->query_group_sums == !b->query_group_sums);
+    if (a->ngroups == b->ngroups && a->nqueries == b->nqueries) {
+        CHECK(SAME_D(a->group_sums, b->group_sums, a->ngroups * a->noutcomes));
+        CHECK(SAME_D(a->group_weights, b->group_weights, a->ngroups));
+        if (a->query_group_sums && b->query_group_sums)
+            CHECK(SAME_D(a->query_group_sums, b->query_group_sums, a->ngroups * a->nqueries * 2));
+    }
     if (!a->complete) {
         CHECK(a->resume.blocks_done == b->resume.blocks_done);
         CHECK(a->resume.nreal == b->resume.nreal && a->resume.ncount == b->resume.ncount);
@@ -207,6 +237,17 @@ static void test_round_trip(void)
     CHECK_STR(back->runs[1].label, "West imposes further sanctions now – Kerry–Lavrov");
     CHECK(back->scenario_source == NULL);
     CHECK(back->runs[0].outcome_labels[1] == NULL);
+    /* Queries of the three kinds, NULL label and given, and NaN where the
+     * results have them (check_same compared every bit). */
+    const ty_run_result *b0 = &back->runs[0], *b1 = &back->runs[1];
+    CHECK(b0->nqueries == 3 && b0->queries[0].kind == TY_QUERY_PROBABILITY
+          && b0->queries[1].kind == TY_QUERY_MEAN && b0->queries[2].kind == TY_QUERY_QUANTILES);
+    CHECK_STR(b0->queries[0].given, "troops > 40000");
+    CHECK(b0->queries[1].label == NULL && b0->queries[1].given == NULL);
+    CHECK(isnan(b0->queries[2].est.probability) && isnan(b0->queries[0].quantiles[4]));
+    CHECK(b0->spread && isnan(b0->spread[4]) && !isnan(b0->spread[3]));
+    CHECK(b0->query_difference == NULL && b1->query_difference && isnan(b1->query_difference[2].diff));
+    CHECK(b1->query_group_sums && b1->ngroups == 4);
     ty_results_free(back);
 
     /* Writing again replaces the file in place. */
@@ -247,6 +288,13 @@ static void test_empty(void)
     CHECK(st == TY_OK);
     if (st) dump_diag(d);
     check_same(r, back);
+    CHECK(back && back->runs[0].spread == NULL && back->runs[0].nqueries == 0);
+    /* A run without queries and spread (as every run until the engine
+     * fills them) writes neither. */
+    hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    CHECK(file >= 0 && H5Lexists(file, "/runs/baseline/queries", H5P_DEFAULT) == 0);
+    CHECK(H5Lexists(file, "/runs/baseline/outcomes/spread", H5P_DEFAULT) == 0);
+    if (file >= 0) H5Fclose(file);
     ty_results_free(back);
     ty_results_free(r);
     ty_diag_free(d);
@@ -547,5 +595,196 @@ static void test_read_errors(void)
     scratch_free(dir);
 }
 
+/* Replaces dataset obj of the file at path with zeros of the given shape. */
+static void replace_f64(const char *path, const char *obj, int rank, const hsize_t *dims)
+{
+    hid_t file = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+    CHECK(file >= 0 && H5Ldelete(file, obj, H5P_DEFAULT) >= 0);
+    hsize_t n = 1;
+    for (int i = 0; i < rank; i++) n *= dims[i];
+    double *zero = calloc(n ? n : 1, sizeof *zero);
+    hid_t sp = H5Screate_simple(rank, dims, NULL);
+    hid_t ds = H5Dcreate2(file, obj, H5T_IEEE_F64LE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    CHECK(ds >= 0 && H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, zero) >= 0);
+    H5Dclose(ds);
+    H5Sclose(sp);
+    H5Fclose(file);
+    free(zero);
+}
+
+/* Replaces dataset obj of the file at path with n fixed-length UTF-8
+ * strings (as tyche writes them). */
+static void replace_strs(const char *path, const char *obj, size_t n, const char *const *v)
+{
+    hid_t file = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+    CHECK(file >= 0 && H5Ldelete(file, obj, H5P_DEFAULT) >= 0);
+    char buf[8][32] = {{0}};
+    for (size_t i = 0; i < n && i < 8; i++) snprintf(buf[i], sizeof buf[i], "%s", v[i]);
+    hid_t t = H5Tcopy(H5T_C_S1);
+    H5Tset_size(t, sizeof buf[0]);
+    H5Tset_cset(t, H5T_CSET_UTF8);
+    hsize_t dims[1] = {n};
+    hid_t sp = H5Screate_simple(1, dims, NULL);
+    hid_t ds = H5Dcreate2(file, obj, t, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    CHECK(ds >= 0 && H5Dwrite(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0);
+    H5Dclose(ds);
+    H5Sclose(sp);
+    H5Tclose(t);
+    H5Fclose(file);
+}
+
+/* Deletes the links objs[0..n) of the file at path. */
+static void delete_objs(const char *path, const char *const *objs, size_t n)
+{
+    hid_t file = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+    CHECK(file >= 0);
+    for (size_t i = 0; i < n; i++) CHECK_MSG(H5Ldelete(file, objs[i], H5P_DEFAULT) >= 0, "%s", objs[i]);
+    H5Fclose(file);
+}
+
+/* Files of an older tyche have no outcomes/spread, queries/ nor
+ * resume/query_group_sums: they read back with spread NULL and no queries,
+ * the rest as written. */
+static void test_read_older(void)
+{
+    char dir[64], path[160];
+    scratch_new(dir);
+    snprintf(path, sizeof path, "%s/older.h5", dir);
+    ty_results *src = fx_results(0), *back = NULL;
+    ty_diag *d = ty_diag_new(10);
+    CHECK(ty_results_write(src, path, NULL, d) == TY_OK);
+    static const char *const gone[] = {
+        "/runs/baseline/outcomes/spread", "/runs/baseline/queries", "/runs/baseline/resume/query_group_sums",
+        "/runs/sanctions_now/outcomes/spread", "/runs/sanctions_now/queries",
+        "/runs/sanctions_now/resume/query_group_sums"};
+    delete_objs(path, gone, sizeof gone / sizeof gone[0]);
+    ty_status st = ty_results_read(path, &back, d);
+    CHECK(st == TY_OK);
+    if (st) dump_diag(d);
+    for (size_t i = 0; back && i < src->nruns; i++) {
+        ty_run_result *a = &src->runs[i], *b = &back->runs[i];
+        CHECK(b->spread == NULL && b->nqueries == 0 && b->queries == NULL);
+        CHECK(b->query_difference == NULL && b->query_group_sums == NULL);
+        /* The rest is as written. */
+        free(a->spread);
+        a->spread = NULL;
+        ty_run_result q = *a;
+        q.queries = NULL;
+        q.nqueries = 0;
+        q.query_difference = NULL;
+        q.query_group_sums = NULL;
+        check_run(&q, b);
+    }
+    ty_results_free(back);
+    ty_results_free(src);
+    ty_diag_free(d);
+    scratch_free(dir);
+}
+
+/* Damaged outcomes/spread, queries/ and resume/query_group_sums: each read
+ * fails with one diagnostic naming the dataset, never a crash. */
+static void test_read_damaged_queries(void)
+{
+    char dir[64], path[160];
+    scratch_new(dir);
+    ty_results *src = fx_results(0), *r = NULL;
+    ty_diag *d = ty_diag_new(10);
+    snprintf(path, sizeof path, "%s/damaged.h5", dir);
+    static const hsize_t k2[2] = {3, 2}, q1[1] = {2}, q4[1] = {4}, qq[2] = {3, 4}, g3[3] = {4, 3, 1},
+                         g2[3] = {4, 2, 2}, q1x[2] = {1, 3};
+    static const char *const bad_kind[] = {"probability", "median", "quantiles"};
+    static const char *const four[] = {"a", "b", "c", "d"};
+    static const struct {
+        const char *obj;
+        int rank;
+        const hsize_t *dims;              /* NULL: strings */
+        const char *const *strs;
+        size_t nstrs;
+        const char *want;
+    } cases[] = {
+        {"/runs/baseline/outcomes/spread", 2, k2, NULL, 0,
+         "dataset /runs/baseline/outcomes/spread has 2 elements along dimension 2, expected 3"},
+        {"/runs/baseline/outcomes/spread", 1, q4, NULL, 0,
+         "dataset /runs/baseline/outcomes/spread does not have 2 dimensions"},
+        {"/runs/baseline/queries/value", 1, q1, NULL, 0,
+         "dataset /runs/baseline/queries/value has 2 elements along dimension 1, expected 3"},
+        {"/runs/baseline/queries/given_share", 2, q1x, NULL, 0,
+         "dataset /runs/baseline/queries/given_share does not have 1 dimension"},
+        {"/runs/baseline/queries/label", 0, NULL, four, 4,
+         "dataset /runs/baseline/queries/label has 4 elements along dimension 1, expected 3"},
+        {"/runs/baseline/queries/kind", 0, NULL, bad_kind, 3,
+         "/runs/baseline/queries/kind: entry 2, 'median', is not probability, mean or quantiles"},
+        {"/runs/baseline/queries/kind", 1, qq + 0, NULL, 0,
+         "dataset /runs/baseline/queries/kind is not a list of strings"},
+        {"/runs/baseline/queries/name", 0, NULL, bad_kind + 1, 2,
+         "dataset /runs/baseline/queries/label has 3 elements along dimension 1, expected 2"},
+        {"/runs/baseline/queries/quantiles", 2, qq, NULL, 0,
+         "dataset /runs/baseline/queries/quantiles has 4 elements along dimension 2, expected 5"},
+        {"/runs/sanctions_now/queries/difference/diff", 1, q1, NULL, 0,
+         "dataset /runs/sanctions_now/queries/difference/diff has 2 elements along dimension 1, expected 3"},
+        {"/runs/baseline/resume/query_group_sums", 3, g3, NULL, 0,
+         "dataset /runs/baseline/resume/query_group_sums has 1 elements along dimension 3, expected 2"},
+        {"/runs/sanctions_now/resume/query_group_sums", 3, g2, NULL, 0,
+         "dataset /runs/sanctions_now/resume/query_group_sums has 2 elements along dimension 2, expected 3"},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        ty_diag *e = ty_diag_new(10);
+        CHECK(ty_results_write(src, path, NULL, d) == TY_OK);
+        if (cases[c].dims) replace_f64(path, cases[c].obj, cases[c].rank, cases[c].dims);
+        else replace_strs(path, cases[c].obj, cases[c].nstrs, cases[c].strs);
+        CHECK_MSG(ty_results_read(path, &r, e) == TY_ERR_IO && r == NULL, "case %zu", c);
+        CHECK_MSG(ty_diag_count(e) == 1 && diag_has(e, cases[c].want), "case %zu: want '%s'", c, cases[c].want);
+        if (!diag_has(e, cases[c].want)) dump_diag(e);
+        ty_diag_free(e);
+    }
+
+    /* The levels of the spread and of the quantiles: missing, of another
+     * shape, or other numbers. */
+    static const struct { const char *obj; int how; const char *want; } lv[] = {
+        {"/runs/baseline/outcomes/spread", 0, "missing attribute 'levels' of /runs/baseline/outcomes/spread"},
+        {"/runs/baseline/outcomes/spread", 1,
+         "attribute 'levels' of /runs/baseline/outcomes/spread is not a 1-D array of 3 numbers"},
+        {"/runs/baseline/queries/quantiles", 2,
+         "attribute 'levels' of /runs/baseline/queries/quantiles: entry 1 is 0.1, not 0.05"},
+    };
+    for (size_t c = 0; c < sizeof lv / sizeof lv[0]; c++) {
+        ty_diag *e = ty_diag_new(10);
+        CHECK(ty_results_write(src, path, NULL, d) == TY_OK);
+        hid_t file = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+        hid_t ds = H5Dopen2(file, lv[c].obj, H5P_DEFAULT);
+        CHECK(ds >= 0 && H5Adelete(ds, "levels") >= 0);
+        if (lv[c].how) {
+            double v[5] = {0.1, 0.25, 0.5, 0.75, 0.95};
+            hsize_t n[1] = {lv[c].how == 1 ? 2 : 5};
+            hid_t sp = H5Screate_simple(1, n, NULL);
+            hid_t a = H5Acreate2(ds, "levels", H5T_IEEE_F64LE, sp, H5P_DEFAULT, H5P_DEFAULT);
+            CHECK(a >= 0 && H5Awrite(a, H5T_NATIVE_DOUBLE, v) >= 0);
+            H5Aclose(a);
+            H5Sclose(sp);
+        }
+        H5Dclose(ds);
+        H5Fclose(file);
+        CHECK_MSG(ty_results_read(path, &r, e) == TY_ERR_IO && r == NULL, "levels case %zu", c);
+        CHECK_MSG(diag_has(e, lv[c].want), "levels case %zu: want '%s'", c, lv[c].want);
+        if (!diag_has(e, lv[c].want)) dump_diag(e);
+        ty_diag_free(e);
+    }
+
+    /* Sums of queries in a run without queries. */
+    {
+        ty_diag *e = ty_diag_new(10);
+        CHECK(ty_results_write(src, path, NULL, d) == TY_OK);
+        static const char *const q[] = {"/runs/baseline/queries"};
+        delete_objs(path, q, 1);
+        CHECK(ty_results_read(path, &r, e) == TY_ERR_IO && r == NULL);
+        CHECK(diag_has(e, "/runs/baseline/resume/query_group_sums: present in a run without queries"));
+        ty_diag_free(e);
+    }
+    ty_results_free(src);
+    ty_diag_free(d);
+    scratch_free(dir);
+}
+
 TEST_MAIN(test_round_trip, test_empty, test_samples, test_fault_injection,
-          test_fault_injection_samples, test_abort_and_folder, test_read_errors)
+          test_fault_injection_samples, test_abort_and_folder, test_read_errors, test_read_older,
+          test_read_damaged_queries)

@@ -151,6 +151,10 @@ void io_w_attr_int(io_wctx *w, hid_t obj, const char *path, const char *name, in
 void io_w_attr_u64(io_wctx *w, hid_t obj, const char *path, const char *name, uint64_t value);
 void io_w_attr_f64(io_wctx *w, hid_t obj, const char *path, const char *name, double value);
 
+/* A 1-D float64 attribute of n values (percentile levels). */
+void io_w_attr_f64s(io_wctx *w, hid_t obj, const char *path, const char *name, size_t n,
+                    const double *values);
+
 /* Creates and writes loc/name with the given shape, then its "units" and
  * "description" attributes (either may be NULL). Returns the open dataset
  * (the caller closes it with io_w_close) or a negative id. */

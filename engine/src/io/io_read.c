@@ -297,6 +297,35 @@ static double *r_f64_2d(rctx *r, hid_t loc, const char *lpath, const char *name,
     return r_data(r, loc, lpath, name, 2, w, d, IO_NUM_F64, NULL);
 }
 
+/* Checks the attribute 'levels' of dataset loc/name (already read, so a
+ * dataset of this file): a 1-D array of the n numbers want, exactly (the
+ * levels this tyche computes; another set is a damaged file). */
+static void r_levels(rctx *r, hid_t loc, const char *lpath, const char *name, const double *want, size_t n)
+{
+    char path[768];
+    io_join(path, sizeof path, lpath, name);
+    if (r->st) return;
+    hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
+    if (d < 0) { r_fail(r, TY_ERR_IO, "opening dataset %s", path); return; }
+    htri_t e = H5Aexists(d, "levels");
+    hid_t a = e > 0 ? H5Aopen(d, "levels", H5P_DEFAULT) : -1;
+    hsize_t dims[3];
+    double v[8];
+    const char *why = NULL;
+    if (a < 0) r_fail(r, TY_ERR_IO, "missing attribute 'levels' of %s", path);
+    else if (io_shape(a, 1, dims) != 1 || dims[0] != n || n > 8 || io_read_nums(a, 1, n, IO_NUM_F64, v, &why) < 0)
+        r_fail(r, TY_ERR_IO, "attribute 'levels' of %s is not a 1-D array of %zu numbers", path, n);
+    else
+        for (size_t i = 0; i < n; i++)
+            if (v[i] != want[i]) {
+                r_fail(r, TY_ERR_IO, "attribute 'levels' of %s: entry %zu is %g, not %g", path, i + 1,
+                       v[i], want[i]);
+                break;
+            }
+    if (a >= 0) H5Aclose(a);
+    H5Dclose(d);
+}
+
 /* A scalar uint64 dataset. */
 static uint64_t r_u64_scalar(rctx *r, hid_t loc, const char *lpath, const char *name)
 {
@@ -624,8 +653,94 @@ static size_t r_outcomes(rctx *r, hid_t g, const char *rpath, ty_run_result *run
         if (!isfinite(p))
             r_fail(r, TY_ERR_IO, "%s/probability: entry %zu is %g, not a probability", path, i + 1, p);
     }
+    /* Absent from files of an older tyche: spread stays NULL. */
+    if (!r->st && r_exists(r, o, path, "spread")) {
+        run->spread = r_f64_2d(r, o, path, "spread", k, TY_SPREAD_NLEVELS);
+        r_levels(r, o, path, "spread", ty_spread_levels, TY_SPREAD_NLEVELS);
+    }
     r_close(r, o, path);
     return r->st ? 0 : k;
+}
+
+/* The columns of a difference/ group dg (outcomes' or queries') into the k
+ * rows of out (NULL: nothing, the allocation failed). */
+static void r_diff_columns(rctx *r, hid_t dg, const char *path, size_t k, ty_difference *out)
+{
+    static const struct { const char *name; size_t off; } dif[] = {
+        {"diff", offsetof(ty_difference, diff)}, {"stderr", offsetof(ty_difference, stderr_)},
+        {"ci_low", offsetof(ty_difference, ci_low)}, {"ci_high", offsetof(ty_difference, ci_high)},
+        {"unpaired_stderr", offsetof(ty_difference, unpaired_stderr)},
+    };
+    for (size_t e = 0; out && e < sizeof dif / sizeof dif[0]; e++) {
+        double *col = r_f64(r, dg, path, dif[e].name, k, NULL);
+        for (size_t i = 0; col && i < k; i++)
+            memcpy((char *)&out[i] + dif[e].off, &col[i], sizeof(double));
+        free(col);
+    }
+}
+
+/* Moves the n strings of v into field (a char * member at offset off) of
+ * each query, and frees v; NULL v does nothing. */
+static void move_strs(char **v, size_t n, ty_query_result *q, size_t off)
+{
+    for (size_t i = 0; v && i < n; i++) memcpy((char *)&q[i] + off, &v[i], sizeof(char *));
+    free(v);
+}
+
+/* queries/ into run (only in files of a scenario with queries): every
+ * dataset as long as name, each kind one of ty_query_kind_name's, the
+ * quantiles [query, level] at ty_query_levels, and difference/ when present.
+ * run->queries is set before its fields, so that ty_run_result_clear
+ * frees whatever was read when a later check fails. */
+static void r_queries(rctx *r, hid_t g, const char *rpath, ty_run_result *run)
+{
+    char path[640];
+    hid_t qg = r_group(r, g, rpath, "queries", path, sizeof path);
+    size_t n = 0;
+    char **names = r_strs(r, qg, path, "name", (size_t)-1, &n, 0);
+    r_check_names(r, names, n, path, "name");
+    ty_query_result *q = r_alloc(r, n, sizeof *q);
+    if (!q) { free_strs(names, n); r_close(r, qg, path); return; }
+    run->queries = q;
+    run->nqueries = n;
+    move_strs(names, n, q, offsetof(ty_query_result, name));
+    move_strs(r_strs(r, qg, path, "label", n, NULL, 1), n, q, offsetof(ty_query_result, label));
+    char **kinds = r_strs(r, qg, path, "kind", n, NULL, 0);
+    for (size_t i = 0; kinds && i < n && !r->st; i++) {
+        q[i].kind = ty_query_kind_from_name(kinds[i]);
+        if (q[i].kind < 0)
+            r_fail(r, TY_ERR_IO, "%s/kind: entry %zu, '%s', is not probability, mean or quantiles", path,
+                   i + 1, kinds[i]);
+    }
+    free_strs(kinds, kinds ? n : 0);
+    move_strs(r_strs(r, qg, path, "expr", n, NULL, 0), n, q, offsetof(ty_query_result, expr));
+    move_strs(r_strs(r, qg, path, "given", n, NULL, 1), n, q, offsetof(ty_query_result, given));
+    static const struct { const char *name; size_t off; } fields[] = {
+        {"value", offsetof(ty_query_result, est.probability)},
+        {"stderr", offsetof(ty_query_result, est.stderr_)},
+        {"ci_low", offsetof(ty_query_result, est.ci_low)},
+        {"ci_high", offsetof(ty_query_result, est.ci_high)},
+        {"given_share", offsetof(ty_query_result, given_share)},
+    };
+    for (size_t e = 0; e < sizeof fields / sizeof fields[0]; e++) {
+        double *col = r_f64(r, qg, path, fields[e].name, n, NULL);
+        for (size_t i = 0; col && i < n; i++)
+            memcpy((char *)&q[i] + fields[e].off, &col[i], sizeof(double));
+        free(col);
+    }
+    double *qs = r_f64_2d(r, qg, path, "quantiles", n, TY_QUERY_NLEVELS);
+    for (size_t i = 0; qs && i < n; i++)
+        memcpy(q[i].quantiles, &qs[i * TY_QUERY_NLEVELS], sizeof q[i].quantiles);
+    free(qs);
+    r_levels(r, qg, path, "quantiles", ty_query_levels, TY_QUERY_NLEVELS);
+    if (!r->st && r_exists(r, qg, path, "difference")) {
+        char dpath[700];
+        hid_t dg = r_group(r, qg, path, "difference", dpath, sizeof dpath);
+        run->query_difference = r_alloc(r, n, sizeof *run->query_difference);
+        r_diff_columns(r, dg, dpath, n, run->query_difference);
+        r_close(r, dg, dpath);
+    }
+    r_close(r, qg, path);
 }
 
 /* convergence/ into run, checking its shape against k outcomes. */
@@ -644,20 +759,10 @@ static void r_convergence(rctx *r, hid_t g, const char *rpath, size_t k, ty_run_
 /* difference/ of a batch variant into run: k rows of ty_difference. */
 static void r_difference(rctx *r, hid_t g, const char *rpath, size_t k, ty_run_result *run)
 {
-    static const struct { const char *name; size_t off; } dif[] = {
-        {"diff", offsetof(ty_difference, diff)}, {"stderr", offsetof(ty_difference, stderr_)},
-        {"ci_low", offsetof(ty_difference, ci_low)}, {"ci_high", offsetof(ty_difference, ci_high)},
-        {"unpaired_stderr", offsetof(ty_difference, unpaired_stderr)},
-    };
     char path[640];
     hid_t dg = r_group(r, g, rpath, "difference", path, sizeof path);
     run->difference = r_alloc(r, k, sizeof *run->difference);
-    for (size_t e = 0; run->difference && e < sizeof dif / sizeof dif[0]; e++) {
-        double *col = r_f64(r, dg, path, dif[e].name, k, NULL);
-        for (size_t i = 0; col && i < k; i++)
-            memcpy((char *)&run->difference[i] + dif[e].off, &col[i], sizeof(double));
-        free(col);
-    }
+    r_diff_columns(r, dg, path, k, run->difference);
     r_close(r, dg, path);
 }
 
@@ -679,7 +784,17 @@ static void r_resume(rctx *r, hid_t g, const char *rpath, size_t k, ty_run_resul
         run->group_weights = r_f64(r, s, path, "group_weights", (size_t)-1, &ng);
         run->group_sums = r_f64_2d(r, s, path, "group_sums", ng, k);
         if (!r->st) run->ngroups = ng;
+        /* The queries' sums, where the run has queries: as many groups. */
+        if (!r->st && r_exists(r, s, path, "query_group_sums")) {
+            size_t w[3] = {ng, run->nqueries, 2}, d[3];
+            if (!run->nqueries)
+                r_fail(r, TY_ERR_IO, "%s/query_group_sums: present in a run without queries", path);
+            else
+                run->query_group_sums = r_data(r, s, path, "query_group_sums", 3, w, d, IO_NUM_F64, NULL);
+        }
     }
+    if (!r->st && !run->group_sums && r_exists(r, s, path, "query_group_sums"))
+        r_fail(r, TY_ERR_IO, "%s has query_group_sums but no group_sums", path);
     r_close(r, s, path);
 }
 
@@ -691,6 +806,7 @@ static void r_run(rctx *r, hid_t runs, const char *name, ty_run_result *run)
     hid_t g = r_group(r, runs, "/runs", name, rpath, sizeof rpath);
     r_run_attrs(r, g, rpath, name, run);
     size_t k = r_outcomes(r, g, rpath, run);
+    if (r_exists(r, g, rpath, "queries")) r_queries(r, g, rpath, run);   /* absent: no queries (or an older tyche) */
 
     char hpath[640];
     hid_t h = r_group(r, g, rpath, "histograms", hpath, sizeof hpath);

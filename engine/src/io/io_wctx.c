@@ -157,6 +157,24 @@ void io_w_attr_f64(io_wctx *w, hid_t obj, const char *path, const char *name, do
     attr_scalar(w, obj, path, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &value);
 }
 
+/* A 1-D float64 attribute of n values (the levels of a percentile table):
+ * one counted write, as a scalar attribute. */
+void io_w_attr_f64s(io_wctx *w, hid_t obj, const char *path, const char *name, size_t n,
+                    const double *values)
+{
+    if (w->st) return;
+    hsize_t dims[1] = {n};
+    hid_t sp = H5Screate_simple(1, dims, NULL);
+    hid_t a = sp < 0 ? -1 : H5Acreate2(obj, name, H5T_IEEE_F64LE, sp, H5P_DEFAULT, H5P_DEFAULT);
+    char what[600];
+    snprintf(what, sizeof what, "attribute '%s' of", name);
+    if (a < 0) io_w_fail(w, TY_ERR_IO, "creating %s %s", what, path);
+    else if (!io_w_inject(w, what, path) && n > 0 && H5Awrite(a, H5T_NATIVE_DOUBLE, values) < 0)
+        io_w_fail(w, TY_ERR_IO, "writing %s %s", what, path);
+    if (a >= 0 && H5Aclose(a) < 0) io_w_fail(w, TY_ERR_IO, "closing %s %s", what, path);
+    if (sp >= 0) H5Sclose(sp);
+}
+
 /* Creates and writes loc/name with the given shape, then its "units" and
  * "description" attributes (either may be NULL). Returns the open dataset
  * (the caller closes it with io_w_close) or a negative id. */

@@ -1,6 +1,6 @@
 /* io_write.c - the schema of a result file (docs/results.md): writes a
  * ty_results into the open file as root attributes, scenario/, runs/ (per
- * run: outcomes, factors, derived, convergence, histograms, difference,
+ * run: outcomes, queries, factors, derived, convergence, histograms, difference,
  * sensitivity, resume) and sweeps/. It neither opens, syncs nor renames the
  * file (io_file.c) nor touches HDF5 but through io_wctx.c; reading is io_read.c. */
 #include "tyche/io.h"
@@ -249,6 +249,112 @@ static void w_outcomes(io_wctx *w, hid_t run, const char *rpath, const ty_run_re
         io_w_f64(w, g, path, est[e].name, k, col, "1", est[e].desc);
     }
     free(col);
+    if (r->spread) {   /* absent from files of an older tyche */
+        char spath[700];
+        hsize_t d2[2] = {k, TY_SPREAD_NLEVELS};
+        io_join(spath, sizeof spath, path, "spread");
+        hid_t d = io_w_dataset(w, g, path, "spread", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, d2, r->spread,
+                               "1", "5th, 50th and 95th percentiles of the outcome's per-sample "
+                               "probability across the sampled worlds [outcome, level] (the levels "
+                               "in the attribute 'levels'; NaN when not known)");
+        io_w_attr_f64s(w, d, spath, "levels", TY_SPREAD_NLEVELS, ty_spread_levels);
+        io_w_close(w, d, spath);
+    }
+    io_w_close(w, g, path);
+}
+
+/* io_w_strs getters over the queries: name, label, kind, expr, given. */
+static const char *get_query_name(const void *src, size_t i) { return ((const ty_query_result *)src)[i].name; }
+static const char *get_query_label(const void *src, size_t i) { return ((const ty_query_result *)src)[i].label; }
+static const char *get_query_expr(const void *src, size_t i) { return ((const ty_query_result *)src)[i].expr; }
+static const char *get_query_given(const void *src, size_t i) { return ((const ty_query_result *)src)[i].given; }
+static const char *get_query_kind(const void *src, size_t i)
+{
+    return ty_query_kind_name(((const ty_query_result *)src)[i].kind);
+}
+
+/* The columns of ty_difference, for outcomes/'s difference/ and queries/'s. */
+static const struct { const char *name, *desc; size_t off; } dif[] = {
+    {"diff", NULL, offsetof(ty_difference, diff)},   /* w_diff_group's diff_desc */
+    {"stderr", "standard error of the difference, paired block by block", offsetof(ty_difference, stderr_)},
+    {"ci_low", "lower end of the 95% interval of the difference", offsetof(ty_difference, ci_low)},
+    {"ci_high", "upper end of the 95% interval of the difference", offsetof(ty_difference, ci_high)},
+    {"unpaired_stderr", "standard error independent runs would give: sqrt(se^2 + se_baseline^2)",
+     offsetof(ty_difference, unpaired_stderr)},
+};
+
+/* A difference/ group under parent: n rows of ty_difference, one column
+ * per field, in units; diff_desc says what diff is. */
+static void w_diff_group(io_wctx *w, hid_t parent, const char *ppath, const ty_difference *d, size_t n,
+                         const char *units, const char *diff_desc)
+{
+    char path[700];
+    hid_t g = io_w_group(w, parent, ppath, "difference", 0, path, sizeof path);
+    double *col = malloc((n ? n : 1) * sizeof *col);
+    if (!col) io_w_fail(w, TY_ERR_NOMEM, "writing %s: out of memory", path);
+    for (size_t e = 0; col && e < sizeof dif / sizeof dif[0]; e++) {
+        for (size_t i = 0; i < n; i++)
+            memcpy(&col[i], (const char *)&d[i] + dif[e].off, sizeof(double));
+        io_w_f64(w, g, path, dif[e].name, n, col, units, e == 0 ? diff_desc : dif[e].desc);
+    }
+    free(col);
+    io_w_close(w, g, path);
+}
+
+/* queries/ (only when the scenario has queries): names, labels, kinds,
+ * expressions and conditions, one column per field of the estimate, the
+ * [query, level] quantiles with their levels, the condition's share, and
+ * difference/ for a batch variant. A kind that ty_query_kind_name does
+ * not know fails the write (a bug of the caller, never stored). */
+static void w_queries(io_wctx *w, hid_t run, const char *rpath, const ty_run_result *r)
+{
+    size_t q = r->nqueries;
+    for (size_t i = 0; i < q && !w->st; i++)
+        if (!ty_query_kind_name(r->queries[i].kind))
+            io_w_fail(w, TY_ERR_INVALID, "writing %s/queries: query '%s' has an unknown kind %d", rpath,
+                      r->queries[i].name ? r->queries[i].name : "(null)", r->queries[i].kind);
+    char path[640];
+    hid_t g = io_w_group(w, run, rpath, "queries", 0, path, sizeof path);
+    const ty_query_result *qs = r->queries;
+    io_w_strs(w, g, path, "name", q, get_query_name, qs, "query name as in the scenario file");
+    io_w_strs(w, g, path, "label", q, get_query_label, qs, "human-readable label (\"\": none given)");
+    io_w_strs(w, g, path, "kind", q, get_query_kind, qs, "\"probability\", \"mean\" or \"quantiles\"");
+    io_w_strs(w, g, path, "expr", q, get_query_expr, qs, "the expression, as written");
+    io_w_strs(w, g, path, "given", q, get_query_given, qs,
+              "the condition (given:), as written (\"\": none)");
+    static const struct { const char *name, *desc; size_t off; } est[] = {
+        {"value", "probability or mean of the expression over the samples, weighted by the condition "
+                  "(NaN for quantile queries and when the condition never held)",
+         offsetof(ty_query_result, est.probability)},
+        {"stderr", "standard error of the value", offsetof(ty_query_result, est.stderr_)},
+        {"ci_low", "lower end of the 95% interval of the value", offsetof(ty_query_result, est.ci_low)},
+        {"ci_high", "upper end of the 95% interval of the value", offsetof(ty_query_result, est.ci_high)},
+        {"given_share", "mean weight of the condition over the samples (1 without given)",
+         offsetof(ty_query_result, given_share)},
+    };
+    double *col = malloc((q ? q * TY_QUERY_NLEVELS : 1) * sizeof *col);
+    if (!col) io_w_fail(w, TY_ERR_NOMEM, "writing %s: out of memory", path);
+    for (size_t e = 0; col && e < sizeof est / sizeof est[0]; e++) {
+        for (size_t i = 0; i < q; i++)
+            memcpy(&col[i], (const char *)&qs[i] + est[e].off, sizeof(double));
+        io_w_f64(w, g, path, est[e].name, q, col, e == 4 ? "1" : "same as the expression", est[e].desc);
+    }
+    if (col) {
+        char qpath[700];
+        hsize_t d2[2] = {q, TY_QUERY_NLEVELS};
+        for (size_t i = 0; i < q; i++)
+            memcpy(&col[i * TY_QUERY_NLEVELS], qs[i].quantiles, sizeof qs[i].quantiles);
+        io_join(qpath, sizeof qpath, path, "quantiles");
+        hid_t d = io_w_dataset(w, g, path, "quantiles", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, d2, col,
+                               "same as the expression", "percentiles of the expression over the "
+                               "samples [query, level] (the levels in the attribute 'levels'; NaN rows "
+                               "for probability and mean queries)");
+        io_w_attr_f64s(w, d, qpath, "levels", TY_QUERY_NLEVELS, ty_query_levels);
+        io_w_close(w, d, qpath);
+    }
+    free(col);
+    if (r->query_difference) w_diff_group(w, g, path, r->query_difference, q, "same as the expression",
+                                           "value minus the baseline's (NaN for quantile queries)");
     io_w_close(w, g, path);
 }
 
@@ -256,26 +362,7 @@ static void w_outcomes(io_wctx *w, hid_t run, const char *rpath, const ty_run_re
  * by common random numbers, one column per field of ty_difference. */
 static void w_difference(io_wctx *w, hid_t run, const char *rpath, const ty_run_result *r)
 {
-    static const struct { const char *name, *desc; size_t off; } dif[] = {
-        {"diff", "probability minus the baseline's", offsetof(ty_difference, diff)},
-        {"stderr", "standard error of the difference, paired block by block", offsetof(ty_difference, stderr_)},
-        {"ci_low", "lower end of the 95% interval of the difference", offsetof(ty_difference, ci_low)},
-        {"ci_high", "upper end of the 95% interval of the difference", offsetof(ty_difference, ci_high)},
-        {"unpaired_stderr", "standard error independent runs would give: sqrt(se^2 + se_baseline^2)",
-         offsetof(ty_difference, unpaired_stderr)},
-    };
-    char path[640];
-    size_t k = r->noutcomes;
-    hid_t g = io_w_group(w, run, rpath, "difference", 0, path, sizeof path);
-    double *dcol = malloc((k ? k : 1) * sizeof *dcol);
-    if (!dcol) io_w_fail(w, TY_ERR_NOMEM, "writing %s: out of memory", path);
-    for (size_t e = 0; dcol && e < sizeof dif / sizeof dif[0]; e++) {
-        for (size_t i = 0; i < k; i++)
-            memcpy(&dcol[i], (const char *)&r->difference[i] + dif[e].off, sizeof(double));
-        io_w_f64(w, g, path, dif[e].name, k, dcol, "1", dif[e].desc);
-    }
-    free(dcol);
-    io_w_close(w, g, path);
+    w_diff_group(w, run, rpath, r->difference, r->noutcomes, "1", "probability minus the baseline's");
 }
 
 /* resume/ of a run in a file that is not complete: an incomplete run's
@@ -301,6 +388,14 @@ static void w_resume(io_wctx *w, hid_t run, const char *rpath, const ty_run_resu
         io_w_close(w, d, path);
         io_w_f64(w, g, path, "group_weights", r->ngroups, r->group_weights, "samples",
                  "samples in each group");
+        if (r->nqueries && r->query_group_sums) {
+            hsize_t d3[3] = {r->ngroups, r->nqueries, 2};
+            d = io_w_dataset(w, g, path, "query_group_sums", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 3, d3,
+                             r->query_group_sums, "opaque", "query sums per group of group_units "
+                             "independent units [group, query, (weight x value, weight)], for paired "
+                             "differences");
+            io_w_close(w, d, path);
+        }
     }
     io_w_close(w, g, path);
 }
@@ -314,6 +409,7 @@ static void w_run(io_wctx *w, hid_t runs, const ty_run_result *r, int file_compl
     hid_t run = io_w_group(w, runs, "/runs", r->variant, 0, rpath, sizeof rpath);
     w_run_attrs(w, run, rpath, r);
     w_outcomes(w, run, rpath, r);
+    if (r->nqueries) w_queries(w, run, rpath, r);
     w_series(w, run, rpath, "factors", r->factors, r->nfactors);
     w_series(w, run, rpath, "derived", r->derived, r->nderived);
     w_convergence(w, run, rpath, r);
