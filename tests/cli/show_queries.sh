@@ -5,11 +5,6 @@
 # batch variant, queries/difference/. And the same files without them (as an
 # older tyche wrote them) print no spread and no queries, in the table and
 # in --json.
-#
-# The reading of outcomes/spread and queries/ is the io module's: until it
-# reads them (engine/src/io names no 'queries'), the checks of what show
-# prints from them are skipped with a note (exit 77, ctest's SKIP); once it
-# does they are required.
 set -uo pipefail
 source "$(dirname "$0")/lib/prologue.sh"
 S=$root/scenarios/release-deadline.yaml
@@ -34,13 +29,6 @@ d = json.load(open(sys.argv[1]))
 assert all("queries" not in r and all("spread" not in o for o in r["outcomes"]) for r in d["runs"].values())' "$work/j" \
     && ok || bad "show --json $f-strip.h5 has spread or queries: $(cat "$work/err")"
 done
-
-if ! grep -rqw queries "$root/engine/src/io/"; then
-  echo "SKIP: this tyche's io module does not read outcomes/spread and queries/ yet (branch io);"
-  echo "      the checks of show on such files run once it does"
-  finish "without spread and queries" && exit 77
-  exit 1
-fi
 
 "$tyche" show "$work/r-add.h5" >"$work/t" 2>"$work/err" || bad "show r-add.h5: $(cat "$work/err")"
 grep -qF "  on_time   90% of sampled worlds: 1.0% to 24% (median 12%)" "$work/t" && ok || bad "no spread line: $(cat "$work/t")"
