@@ -159,7 +159,7 @@ static double lower_quantile(const ty_dist *d, double p)
     }
     /* invariant: F(of_key(a)) < p <= F(of_key(b)) */
     int64_t a = key_of(lo), b = key_of(hi);
-    while (b - a > 1) {
+    while (a + 1 < b) {   /* b - a may overflow */
         int64_t m = a / 2 + b / 2 + ((a % 2 + b % 2) / 2);
         if (m <= a) m = a + 1;
         if (m >= b) m = b - 1;
