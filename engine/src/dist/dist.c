@@ -176,11 +176,11 @@ static int check_mixture(const ty_dist_spec *spec, ty_diag *diag, const ty_pos *
     return nerr;
 }
 
-/* Depth of nested mixtures in spec (1 for none). */
+/* Levels of mixtures in spec (0 for none). */
 static int mixture_depth(const ty_dist_spec *spec)
 {
     int m = 0;
-    if (spec->kind != TY_DIST_MIXTURE || !spec->components) return 1;
+    if (spec->kind != TY_DIST_MIXTURE || !spec->components) return 0;
     for (size_t i = 0; i < spec->ncomponents && i < TY_DIST_MAX_COMPONENTS; i++) {
         int k = mixture_depth(&spec->components[i]);
         if (k > m) m = k;
@@ -543,6 +543,8 @@ static ty_status bound_family(ty_dist *d, ty_diag *diag, const ty_pos *pos)
         dist_base_support(d, &d->lo, &d->hi);
         dist_base_moments(d, &d->mean, &d->var);
     }
+    else if (d->truncated && d->family == FAM_MIXTURE)
+        return dist_mixture_truncated_moments(d, &d->mean, &d->var);
     else if (d->truncated && d->family != FAM_BINOMIAL && d->family != FAM_POISSON)
         dist_quad_moments(d, &d->mean, &d->var);
     return TY_OK;

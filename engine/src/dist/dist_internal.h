@@ -140,6 +140,11 @@ void dist_mixture_cdf(const ty_dist *d, double x, double *F, double *S);
 double dist_mixture_quantile(const ty_dist *d, double p, int upper);
 void dist_mixture_support(const ty_dist *d, double *lo, double *hi);
 void dist_mixture_moments(const ty_dist *d, double *mean, double *var);
+/* Mean and variance of the mixture truncated to [d->lo, d->hi]: each
+ * component truncated alike (built for the purpose), weighted by w_i times
+ * its mass there. Exact for atoms, where quadrature of the quantile is
+ * not. TY_OK or TY_ERR_NOMEM. */
+ty_status dist_mixture_truncated_moments(const ty_dist *d, double *mean, double *var);
 void dist_mixture_sample(const ty_dist *d, ty_rng *rng, double *out, size_t n);
 /* 1 when some component has atoms (a table, integer or constant family). */
 int dist_has_atoms(const ty_dist *d);

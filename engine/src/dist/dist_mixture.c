@@ -109,6 +109,43 @@ void dist_mixture_moments(const ty_dist *d, double *mean, double *var)
     *var = v;
 }
 
+ty_status dist_mixture_truncated_moments(const ty_dist *d, double *mean, double *var)
+{
+    double sw = 0, s1 = 0, s2 = 0;
+    double *mi = malloc(d->ncomp * sizeof *mi), *vi = malloc(d->ncomp * sizeof *vi), *pi = malloc(d->ncomp * sizeof *pi);
+    if (!mi || !vi || !pi) { free(mi); free(vi); free(pi); return TY_ERR_NOMEM; }
+    for (size_t i = 0; i < d->ncomp; i++) {
+        pi[i] = 0;
+        if (!(d->w[i] > 0)) continue;
+        /* mass in [lo, hi], an atom at lo included */
+        double lo = d->lo, hi = d->hi;
+        double mass = ty_dist_cdf(d->comp[i], hi) - ty_dist_cdf(d->comp[i], nextafter(lo, -INFINITY));
+        if (!(mass > 0)) continue;
+        ty_dist_spec sp = d->own_specs[i];
+        if (sp.has_bounds) { lo = fmax(lo, sp.lo); hi = fmin(hi, sp.hi); }
+        sp.has_bounds = 1;
+        sp.lo = lo;
+        sp.hi = hi;
+        ty_dist *t = NULL;
+        ty_status st = ty_dist_new(&sp, &t, NULL, NULL);
+        if (st == TY_ERR_NOMEM) { free(mi); free(vi); free(pi); return st; }
+        if (st != TY_OK) continue;
+        mi[i] = ty_dist_mean(t);
+        vi[i] = ty_dist_variance(t);
+        pi[i] = d->w[i] * mass;
+        sw += pi[i];
+        s1 += pi[i] * mi[i];
+        ty_dist_free(t);
+    }
+    double m = s1 / sw;
+    for (size_t i = 0; i < d->ncomp; i++)
+        if (pi[i] > 0) s2 += pi[i] * (vi[i] + (mi[i] - m) * (mi[i] - m));
+    *mean = m;
+    *var = s2 / sw;
+    free(mi); free(vi); free(pi);
+    return TY_OK;
+}
+
 /* Doubles in order as signed integers (-0 and +0 both 0), and back. */
 static int64_t key_of(double x)
 {
