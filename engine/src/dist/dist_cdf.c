@@ -51,17 +51,58 @@ static void student_cdf(double df, double t, double *F, double *S)
     if (t < 0) { *F = tail; *S = body; } else { *F = body; *S = tail; }
 }
 
-/* The standard t quantile at lower probability p in (0, 1): for p <= 1/2,
+/* The standard t quantile by the incomplete beta's inverse: for p <= 1/2,
  * t = -sqrt(df y / x) with I_x(df/2, 1/2) = 2p, y = 1 - x, each from the
- * inversion that keeps its digits. */
-static double student_quantile(double df, double p)
+ * inversion that keeps its digits. Exact but slow (about 20 us). */
+static double student_quantile_beta(double df, double p)
 {
-    if (p > 0.5) return -student_quantile(df, 1 - p);
-    if (p == 0.5) return 0;
     double x = sf_beta_inc_inv(0.5 * df, 0.5, 2 * p, 0), y;
     if (x > 0.5) { y = sf_beta_inc_inv(0.5, 0.5 * df, 2 * p, 1); x = 1 - y; }
     else y = 1 - x;
     return -sqrt(df * (y / x));
+}
+
+/* The standard t quantile at lower probability p in (0, 1), lc the log of
+ * the density's constant Gamma((df+1)/2) / (sqrt(df pi) Gamma(df/2)). For
+ * p < 1/2: Newton's method on log F(t) = log p, t < 0, started from the
+ * better (by |log F - log p|) of the Cornish-Fisher expansion in 1/df
+ * (Abramowitz & Stegun 26.7.5) and the tail's power law F(t) ~ e^lc
+ * df^((df-1)/2) |t|^-df, kept inside a shrinking bracket (a halving of
+ * log |t| when a step leaves it). A few incomplete beta evaluations
+ * (about 2 us against 20 for the inversion, which stays as the fallback
+ * when 40 steps do not converge). */
+static double student_quantile(double df, double lc, double p)
+{
+    if (p > 0.5) return -student_quantile(df, lc, 1 - p);
+    if (p == 0.5) return 0;
+    double z = sf_norm_quantile(p), z2 = z * z;
+    double g1 = (z2 + 1) * z / 4, g2 = ((5 * z2 + 16) * z2 + 3) * z / 96;
+    double g3 = (((3 * z2 + 19) * z2 + 17) * z2 - 15) * z / 384;
+    double g4 = ((((79 * z2 + 776) * z2 + 1482) * z2 - 1920) * z2 - 945) * z / 92160;
+    double tc = z + (g1 + (g2 + (g3 + g4 / df) / df) / df) / df;
+    double tt = -exp((lc + 0.5 * (df - 1) * log(df) - log(p)) / df);
+    double lp = log(p), F, S, t = 0;
+    double best = INFINITY;
+    for (int k = 0; k < 2; k++) {
+        double c = k ? tt : tc;
+        if (!(c < 0) || !isfinite(c)) continue;
+        student_cdf(df, c, &F, &S);
+        double e = fabs(log(F) - lp);
+        if (e < best) { best = e; t = c; }
+    }
+    if (!(t < 0)) return student_quantile_beta(df, p);
+    double a = -INFINITY, b = 0;    /* F(a) < p <= F(b) */
+    for (int it = 0; it < 40; it++) {
+        student_cdf(df, t, &F, &S);
+        if (F >= p) b = t; else a = t;
+        double lf = lc - 0.5 * (df + 1) * log1p(t * t / df);   /* log f(t) */
+        double step = (log(F) - lp) * exp(log(F) - lf);        /* G / G', G = log F - log p */
+        double tn = t - step;
+        if (!(tn > a && tn < b)) tn = isinf(a) ? 2 * b : b == 0 ? 0.5 * a : -sqrt(a * b);
+        if (fabs(tn - t) <= 1e-15 * fabs(t)) return tn;
+        t = tn;
+    }
+    return student_quantile_beta(df, p);
 }
 
 /* F = P(X <= x) and S = P(X > x) of the untruncated family, each computed
@@ -225,7 +266,7 @@ static double base_quantile(const ty_dist *d, double p, int upper)
     case FAM_CONSTANT:
         return d->a;
     case FAM_STUDENT:
-        z = student_quantile(d->a, p);
+        z = student_quantile(d->a, d->b, p);
         return upper ? d->loc - d->scale * z : d->loc + d->scale * z;
     case FAM_LOGUNIFORM:
         x = upper ? exp(log(d->c) - p * d->scale) : exp(d->loc + p * d->scale);

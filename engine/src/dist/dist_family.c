@@ -4,6 +4,7 @@
  * pmf walk that tabulates truncated integer families. Reports nothing:
  * validation, bounds and diagnostics are dist.c's. */
 #include "dist_internal.h"
+#include "specfun.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -168,6 +169,8 @@ void dist_family_setup(ty_dist *d)
     case TY_DIST_STUDENT_T:
         d->family = FAM_STUDENT; d->sampler = SMP_STUDENT;
         d->a = P[0]; d->loc = P[1]; d->scale = P[2];
+        /* the log of the density's constant, for the quantile's Newton steps */
+        d->b = sf_lgamma(0.5 * (P[0] + 1)) - sf_lgamma(0.5 * P[0]) - 0.5 * log(P[0] * M_PI);
         gamma_setup(&d->ga, 0.5 * P[0]);
         break;
     case TY_DIST_LOGUNIFORM:

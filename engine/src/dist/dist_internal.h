@@ -76,8 +76,8 @@ struct ty_dist {
 
     double mean, var;
 
-    /* student_t: a = df, loc, scale, ga = Gamma(df/2) constants (the
-     * chi-square); loguniform: loc = log min, scale = log(max/min), a = min,
+    /* student_t: a = df, loc, scale, b = log of the density's constant,
+     * ga = Gamma(df/2) constants (the chi-square); loguniform: loc = log min, scale = log(max/min), a = min,
      * c = max; exponential: a = rate; weibull: a = shape, scale. */
 
     /* metalog: y = M(p) = sum ml_a[j] basis_j(p) (Keelin 2016), then
