@@ -369,10 +369,22 @@ static void test_metalog_infeasible(void)
     }
     ty_diag_free(dg);
     /* 3 terms: feasible iff a2 > 0 and |a3| / a2 < 1.66711 (Keelin 2016,
-     * p. 254); a strongly skewed set fails */
-    static const double xs[] = {1, 2, 10}, ps[] = {0.1, 0.5, 0.9};   /* |a3|/a2 = 1.94 */
+     * p. 254); a skewed set fails, and passes as a log metalog */
+    static const double xs[] = {10, 11, 17}, ps[] = {0.1, 0.5, 0.9};   /* a3/a2 = 1.79 (log: 1.60) */
     s.values = xs; s.weights = ps; s.nvalues = s.nweights = 3;
     CHECK(ty_dist_new(&s, &d, NULL, NULL) == TY_ERR_INVALID);
+    /* a log metalog whose upper tail is too heavy for a variance:
+     * x ~ (1-p)^-(a2 + a3/2), here a2 = log(1000) / (2 log 9) = 1.57 */
+    static const double xh[] = {1, 10, 1000}, ph[] = {0.1, 0.5, 0.9};
+    s.values = xh; s.weights = ph;
+    s.metalog_bounds = TY_DIST_METALOG_LOWER;
+    s.param[0] = 0;
+    dg = ty_diag_new(10);
+    CHECK(ty_dist_new(&s, &d, dg, &pos) == TY_ERR_INVALID);
+    e = ty_diag_get(dg, 0);
+    CHECK(e && strstr(e->message, "metalog: the open tail is a power law with exponent") && e->col == 9);
+    ty_diag_free(dg);
+    s.values = xs; s.weights = ps; s.metalog_bounds = 0;
     /* the same set is feasible as a log metalog */
     s.metalog_bounds = TY_DIST_METALOG_LOWER;
     s.param[0] = 0;

@@ -573,12 +573,19 @@ ty_status ty_dist_new(const ty_dist_spec *spec, ty_dist **out, ty_diag *diag, co
             if (why[0] == 's')
                 ty_diag_add(diag, TY_SEV_ERROR, pos, "metalog: the probabilities p give a singular "
                             "system; the quantiles cannot be fitted");
+            else if (why[0] == 'h')
+                ty_diag_add(diag, TY_SEV_ERROR, pos, "metalog: the open tail is a power law with "
+                            "exponent %.3g (>= 0.5): its variance is infinite", at);
             else
                 ty_diag_add(diag, TY_SEV_ERROR, pos, "metalog: these quantiles are not a distribution: "
                             "the fitted quantile function decreases near p = %.3g", at);
-            ty_diag_hint(diag, "the quantiles are too far apart in the tails for %zu terms; try fewer "
-                         "pairs, move the outer quantiles towards the median, spread the p values, or "
-                         "give lower/upper bounds", spec->nvalues);
+            if (why[0] == 'h')
+                ty_diag_hint(diag, "bring the outermost quantile on the open side closer to the median, "
+                             "or give the other bound too");
+            else
+                ty_diag_hint(diag, "the quantiles are too far apart in the tails for %zu terms; try fewer "
+                             "pairs, move the outer quantiles towards the median, spread the p values, or "
+                             "give lower/upper bounds", spec->nvalues);
             ty_dist_free(d);
             return TY_ERR_INVALID;
         }

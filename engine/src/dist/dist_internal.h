@@ -123,7 +123,9 @@ size_t dist_int_walk(const ty_dist *d, double kl, double kh, double *xs, double 
 
 /* Fits the metalog's coefficients to d->spec's pairs and checks that its
  * quantile function increases; 0 on success, else 1 with *why set to a
- * static text naming the problem (singular system, not increasing). */
+ * static text naming the problem ("singular", "decreasing" near p =
+ * *where_p, or "heavy": an open power-law tail of exponent *where_p >= 1/2,
+ * infinite variance). */
 int dist_metalog_fit(ty_dist *d, const char **why, double *where_p);
 /* Quantile at lower (upper == 0) or upper probability p; the bounds at 0, 1. */
 double dist_metalog_quantile(const ty_dist *d, double p, int upper);

@@ -114,6 +114,16 @@ int dist_metalog_fit(ty_dist *d, const char **why, double *where_p)
     if (solve(a, z, n) != 0) { *why = "singular"; return 1; }
     for (int j = 0; j < n; j++) d->ml_a[j] = z[j];
     for (int j = n; j < TY_DIST_METALOG_MAX; j++) d->ml_a[j] = 0;
+    /* A log (or upper-log) metalog's open tail is a power law: near p = 1,
+     * M ~ (a2 + a3/2) log(1/(1-p)), so x - lower ~ (1-p)^-(a2 + a3/2), whose
+     * variance is finite only for an exponent below 1/2 (likewise the
+     * lower tail of an upper-bounded one with a2 - a3/2). */
+    double k1 = d->ml_a[1] + (n >= 3 ? 0.5 * d->ml_a[2] : 0), k0 = d->ml_a[1] - (n >= 3 ? 0.5 * d->ml_a[2] : 0);
+    if ((d->ml_bound == 1 && !(k1 < 0.5)) || (d->ml_bound == 2 && !(k0 < 0.5))) {
+        *why = "heavy";
+        *where_p = d->ml_bound == 1 ? k1 : k0;
+        return 1;
+    }
     for (int k = 0; k < ML_GRID + 2 * ML_TAIL_DECADES; k++) {
         double p, q;
         if (k < ML_GRID) { p = (k + 0.5) / ML_GRID; q = (ML_GRID - k - 0.5) / ML_GRID; }
