@@ -82,6 +82,9 @@ ty_status scenario_set_param(ty_scenario *s, size_t f, int param, double value, 
 {
     ty_dist_spec spec = s->specs[f];
     spec.param[param] = value;
+    /* the positions of the scenario's text point into its YAML document,
+     * gone after loading: errors about a set value go to pos */
+    memset(spec.param_pos, 0, sizeof spec.param_pos);
     ty_dist *d;
     ty_status st = ty_dist_new(&spec, &d, diag, pos);
     if (st != TY_OK) return st;
