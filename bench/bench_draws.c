@@ -28,6 +28,10 @@ typedef enum mode {
 
 static const double discrete_values[5] = {1, 2, 3, 4, 5};
 static const double discrete_weights[5] = {0.1, 0.2, 0.3, 0.25, 0.15};
+static const double metalog_x[3] = {10, 20, 40}, metalog_p[3] = {0.1, 0.5, 0.9};
+static const ty_dist_spec mixture_comps[2] = {
+    {.kind = TY_DIST_NORMAL, .param = {0, 1}}, {.kind = TY_DIST_GAMMA, .param = {2, 1}}};
+static const double mixture_weights[2] = {0.7, 0.3};
 
 /* One benchmark: name is the key shared with the NumPy peer's output (no
  * spaces, so the TSV stays one field per column). */
@@ -65,12 +69,29 @@ static const bench_case cases[] = {
     DIST("poisson(100)", POISSON, 100),
     {"discrete(5)", MODE_DIST, {.kind = TY_DIST_DISCRETE, .values = discrete_values,
                                 .weights = discrete_weights, .nvalues = 5}},
+    DIST("student_t(5,10,2)", STUDENT_T, 5, 10, 2),
+    DIST("loguniform(1,1000)", LOGUNIFORM, 1, 1000),
+    DIST("exponential(0.5)", EXPONENTIAL, 0.5),
+    DIST("weibull(1.5,3)", WEIBULL, 1.5, 3),
+    {"metalog(3_terms)", MODE_DIST, {.kind = TY_DIST_METALOG, .values = metalog_x, .weights = metalog_p,
+                                     .nvalues = 3, .nweights = 3}},
+    {"mixture(normal,gamma)", MODE_DIST, {.kind = TY_DIST_MIXTURE, .components = mixture_comps,
+                                          .ncomponents = 2, .weights = mixture_weights, .nweights = 2}},
+    {"student_t(1)[-10,10]", MODE_DIST, {.kind = TY_DIST_STUDENT_T, .param = {1, 0, 1},
+                                         .has_bounds = 1, .lo = -10, .hi = 10}},
     TRUNC("normal(40000,8000)[15000,100000]", 40000, 8000, 15000, 100000),
     TRUNC("normal(0,1)[4,5]", 0, 1, 4, 5),
     QUANT("quantile:normal(0,1)", NORMAL, 0, 1),
     QUANT("quantile:beta(2,3)", BETA, 2, 3),
     QUANT("quantile:gamma(2,1)", GAMMA, 2, 1),
     QUANT("quantile:pert(250,500,1300)", PERT, 250, 500, 1300),
+    QUANT("quantile:student_t(5,10,2)", STUDENT_T, 5, 10, 2),
+    QUANT("quantile:weibull(1.5,3)", WEIBULL, 1.5, 3),
+    {"quantile:metalog(3_terms)", MODE_QUANTILE, {.kind = TY_DIST_METALOG, .values = metalog_x,
+                                                 .weights = metalog_p, .nvalues = 3, .nweights = 3}},
+    {"quantile:mixture(normal,gamma)", MODE_QUANTILE, {.kind = TY_DIST_MIXTURE, .components = mixture_comps,
+                                                      .ncomponents = 2, .weights = mixture_weights,
+                                                      .nweights = 2}},
 };
 #define NCASES (sizeof cases / sizeof cases[0])
 

@@ -110,6 +110,13 @@ def make_cases(rng, size):
         ("poisson(3)", lambda: rng.poisson(3.0, size)),
         ("poisson(100)", lambda: rng.poisson(100.0, size)),
         ("discrete(5)", lambda: rng.choice(values, size, p=weights)),
+        # student_t: standard_t * scale + loc; loguniform: exp(uniform(log
+        # min, log max)); exponential: scale = 1 / rate; weibull: NumPy's
+        # has scale 1, so times the scale
+        ("student_t(5,10,2)", lambda: rng.standard_t(5.0, size) * 2.0 + 10.0),
+        ("loguniform(1,1000)", lambda: np.exp(rng.uniform(0.0, np.log(1000.0), size))),
+        ("exponential(0.5)", lambda: rng.exponential(2.0, size)),
+        ("weibull(1.5,3)", lambda: rng.weibull(1.5, size) * 3.0),
         ("normal(40000,8000)[15000,100000]", truncnormal_reject(40000.0, 8000.0, 15000.0, 100000.0)),
         ("normal(0,1)[4,5]", truncnormal_tail(4.0, 5.0)),
     ], buf

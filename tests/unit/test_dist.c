@@ -337,7 +337,7 @@ static void test_truncated_ks(void)
  * plain and truncated (the integer and table kinds: test_dist_discrete.c). */
 static void test_kinds_covered(void)
 {
-    _Static_assert(TY_DIST_COUNT == 13, "a new kind: give it sampler and moment cases here or in test_dist_discrete.c");
+    _Static_assert(TY_DIST_COUNT == 19, "a new kind: give it sampler and moment cases here, in test_dist_discrete.c or in test_dist_new.c");
     if (getenv("TYCHE_TEST_CASE")) {
         /* Run alone: the sampler cases it counts must run first. */
         test_normal_ks(); test_lognormal_ci90_uniform_ks(); test_beta_ks(); test_gamma_ks();

@@ -358,7 +358,7 @@ static void test_validation_discrete(void)
  * moments, plain and truncated (the continuous kinds: test_dist.c). */
 static void test_kinds_covered(void)
 {
-    _Static_assert(TY_DIST_COUNT == 13, "a new kind: give it sampler and moment cases here or in test_dist.c");
+    _Static_assert(TY_DIST_COUNT == 19, "a new kind: give it sampler and moment cases here, in test_dist.c or in test_dist_new.c");
     if (getenv("TYCHE_TEST_CASE")) {
         /* Run alone: the sampler cases it counts must run first. */
         test_bernoulli(); test_binomial(); test_poisson(); test_truncated_integer(); test_discrete_table();

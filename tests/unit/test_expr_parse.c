@@ -210,6 +210,61 @@ static void test_call_parse(void)
     }
 }
 
+/* Nested calls: a call or a list of calls as an argument, positions kept
+ * inside; expression functions stay expressions; errors inside a nested
+ * call at their place; the nesting limit. */
+static void test_call_nested(void)
+{
+    ty_pos pos = {"s.yaml", 4, 11};
+    ty_diag *diag = ty_diag_new(20);
+    ty_call *c = NULL;
+    /* col 11: mixture, 19: [, 20: normal, 34: truncate, 43: gamma, 64: [ */
+    CHECK(ty_call_parse("mixture([normal(0, 1), truncate(gamma(2, 1), 0, 5)], [exp(0), 2])", &pos, &c, diag)
+          == TY_OK);
+    CHECK(ty_diag_count(diag) == 0);
+    if (c) {
+        CHECK(c->nargs == 2 && c->args[0].is_list && c->args[0].nvalues == 2 && c->args[0].calls);
+        const ty_call *n = c->args[0].calls[0], *t = c->args[0].calls[1];
+        CHECK_STR(n->callee, "normal");
+        CHECK(n->callee_pos.col == 20 && n->nargs == 2 && n->args[1].value == 1);
+        CHECK_STR(t->callee, "truncate");
+        CHECK(t->callee_pos.col == 34 && t->nargs == 3 && t->args[0].call && !t->args[0].is_list);
+        CHECK_STR(t->args[0].call->callee, "gamma");
+        CHECK(t->args[0].call->callee_pos.col == 43 && t->args[2].value == 5);
+        CHECK(isnan(t->args[0].value));
+        CHECK(!c->args[1].calls && c->args[1].values[0] == 1 && c->args[1].values[1] == 2);
+    }
+    ty_call_free(c);
+    /* a list mixing numbers and calls keeps both, NaN and NULL where each is not */
+    CHECK(ty_call_parse("f([1, g(2)])", &pos, &c, diag) == TY_OK);
+    if (c) CHECK(c->args[0].calls && !c->args[0].calls[0] && c->args[0].calls[1] && c->args[0].values[0] == 1);
+    ty_call_free(c);
+    /* an error inside a nested call, at its position */
+    CHECK(ty_call_parse("mixture([normal(x, 1)])", &pos, &c, diag) == TY_ERR_INVALID && !c);
+    char buf[512];
+    CHECK_STR(eu_fmt(diag, 0, buf, sizeof buf),
+              "4:27: 'x' is not a constant: only numbers, pi, e, operators and functions are allowed here");
+    ty_diag_free(diag);
+    diag = ty_diag_new(20);
+    CHECK(ty_call_parse("mixture([normal(0, 1) gamma(2, 1)])", &pos, &c, diag) == TY_ERR_INVALID && !c);
+    CHECK_STR(eu_fmt(diag, 0, buf, sizeof buf), "4:33: expected ',' or ']' in the list opened at 4:19, found 'gamma'");
+    ty_diag_free(diag);
+    /* TY_CALL_MAX_NEST levels parse, one more is a limit */
+    char text[512] = "", tail[128] = "";
+    for (int i = 0; i <= TY_CALL_MAX_NEST; i++) { strcat(text, "m("); strcat(tail, ")"); }
+    strcat(text, "1");
+    strcat(text, tail);
+    diag = ty_diag_new(20);
+    CHECK(ty_call_parse(text, &pos, &c, diag) == TY_OK);
+    ty_call_free(c);
+    memmove(text + 2, text, strlen(text) + 1);
+    memcpy(text, "m(", 2);
+    strcat(text, ")");
+    CHECK(ty_call_parse(text, &pos, &c, diag) == TY_ERR_LIMIT && !c);
+    CHECK(strstr(eu_fmt(diag, 0, buf, sizeof buf), "calls nested more than 16 deep") != NULL);
+    ty_diag_free(diag);
+}
+
 static void test_const_expr(void)
 {
     ty_pos pos = {"s.yaml", 1, 1};
@@ -224,4 +279,4 @@ static void test_const_expr(void)
 }
 
 TEST_MAIN(test_suggest, test_errors_names, test_errors_syntax, test_errors_limits,
-          test_errors_all_reported, test_call_parse, test_const_expr)
+          test_errors_all_reported, test_call_parse, test_call_nested, test_const_expr)

@@ -18,7 +18,11 @@
 
 /* X(ID, name, number of numeric parameters, parameter names...)
  * The one list of distributions: it feeds the enum, the names and the
- * parameter names. discrete takes two lists instead of numbers. */
+ * parameter names. discrete takes two lists instead of numbers; metalog
+ * takes two lists (values x, probabilities p) and optional lower/upper
+ * bounds; mixture a list of component distributions and optional weights.
+ * The kinds with 0 numeric parameters have none that --set or a sweep can
+ * change. student_t's loc and scale default to 0 and 1 in scenarios. */
 #define TY_DIST_LIST(X)                                        \
     X(UNIFORM,    "uniform",    2, "min", "max", NULL)         \
     X(NORMAL,     "normal",     2, "mean", "sd", NULL)         \
@@ -32,7 +36,13 @@
     X(BINOMIAL,   "binomial",   2, "n", "p", NULL)             \
     X(POISSON,    "poisson",    1, "lambda", NULL, NULL)       \
     X(DISCRETE,   "discrete",   0, "values", "weights", NULL)  \
-    X(CONSTANT,   "constant",   1, "x", NULL, NULL)
+    X(CONSTANT,   "constant",   1, "x", NULL, NULL)           \
+    X(STUDENT_T,  "student_t",  3, "df", "loc", "scale")       \
+    X(LOGUNIFORM, "loguniform", 2, "min", "max", NULL)         \
+    X(EXPONENTIAL, "exponential", 1, "rate", NULL, NULL)       \
+    X(WEIBULL,    "weibull",    2, "shape", "scale", NULL)     \
+    X(METALOG,    "metalog",    0, "x", "p", NULL)             \
+    X(MIXTURE,    "mixture",    0, "components", "weights", NULL)
 
 typedef enum ty_dist_kind {
 #define TY_DIST_ENUM_(id, name, np, a, b, c) TY_DIST_##id,
@@ -43,14 +53,26 @@ typedef enum ty_dist_kind {
 
 #define TY_DIST_MAX_PARAMS 3
 #define TY_DIST_MAX_VALUES 100000   /* entries of a discrete distribution */
+#define TY_DIST_METALOG_MIN 3       /* quantile pairs of a metalog: terms = pairs */
+#define TY_DIST_METALOG_MAX 5
+#define TY_DIST_MAX_COMPONENTS 100  /* components of a mixture */
+#define TY_DIST_MAX_NEST 8          /* mixtures within mixtures */
+#define TY_DIST_STUDENT_DF_MAX 1e6  /* above, a t is a normal to 1e-6 */
+
+/* metalog_bounds bits: which of param[0] (lower) and param[1] (upper) hold */
+#define TY_DIST_METALOG_LOWER 1
+#define TY_DIST_METALOG_UPPER 2
 
 /* What a distribution call says; the caller owns values/weights. */
 typedef struct ty_dist_spec {
     ty_dist_kind kind;
     double param[TY_DIST_MAX_PARAMS];   /* in the order of TY_DIST_LIST */
-    const double *values;               /* discrete only: nvalues each */
-    const double *weights;              /* discrete only; need not sum to 1;
-                                           NULL: equal weights */
+    const double *values;               /* discrete: nvalues each; metalog: the
+                                           quantiles x, nvalues of them */
+    const double *weights;              /* discrete and mixture (nweights of
+                                           them); need not sum to 1; NULL:
+                                           equal weights. metalog: the
+                                           probabilities p, nvalues of them */
     size_t nvalues;
     int has_bounds;                     /* truncate to [lo, hi] (may be infinite) */
     double lo, hi;
@@ -59,6 +81,14 @@ typedef struct ty_dist_spec {
     ty_pos param_pos[TY_DIST_MAX_PARAMS]; /* where each parameter is written, for
                                            errors about one of them; line 0:
                                            unknown (the call's pos is used) */
+    int metalog_bounds;                 /* metalog: TY_DIST_METALOG_LOWER/UPPER
+                                           bits; param[0] = lower, param[1] = upper */
+    const struct ty_dist_spec *components; /* mixture: ncomponents specs (each
+                                           with its own bounds, maybe a
+                                           mixture); the caller owns them */
+    size_t ncomponents;
+    const ty_pos *component_pos;        /* mixture: where each component is
+                                           written (NULL or line 0: pos) */
 } ty_dist_spec;
 
 /* Every factor's values, mean and variance stay within doubles with room
@@ -82,7 +112,11 @@ int ty_dist_param_index(ty_dist_kind kind, const char *name);
  * object (free with ty_dist_free) and TY_OK is returned. On bad parameters
  * (sd <= 0, min >= max, p outside [0,1], non-finite values, bounds reversed,
  * outside the support or holding no probability, negative or all-zero
- * weights, ci90 percentiles outside the bounds, a distribution doubles
+ * weights, ci90 percentiles outside the bounds, student_t with df <= 2
+ * (infinite variance) unless bounds on both sides truncate it, metalog
+ * pairs that are unordered or whose quantile function is not increasing,
+ * an invalid mixture component (its errors are reported at its own
+ * position), a distribution doubles
  * cannot represent: see TY_DIST_MAX_ABS) TY_ERR_INVALID is returned, one
  * error per problem is added to diag at pos (or at the parameter's
  * spec->param_pos when known) naming the parameter, and *out is NULL. TY_ERR_NOMEM when out

@@ -162,26 +162,36 @@ ty_program_fault ty_vm_scratch_fault(const ty_vm_scratch *scratch);
  * TY_ERR_LIMIT or TY_ERR_NOMEM; errors go to diag. */
 ty_status ty_expr_const(const char *text, const ty_pos *pos, double *value, ty_diag *diag);
 
-/* One argument of a call: `mean = 2 * 4e4` or `[1, 2, 3]`. */
+#define TY_CALL_MAX_NEST 16    /* calls within calls */
+
+typedef struct ty_call ty_call;
+
+/* One argument of a call: `mean = 2 * 4e4`, `[1, 2, 3]`, a nested call
+ * `normal(0, 1)` or a list of them `[normal(0, 1), gamma(2, 1)]`. */
 typedef struct ty_call_arg {
     const char *name;      /* NULL for a positional argument */
     ty_pos pos;            /* the argument's first token (its name if named) */
     ty_pos value_pos;      /* the value's first token */
     int is_list;           /* 1: values[0..nvalues) holds a list literal */
-    double value;          /* the folded value when not a list */
-    double *values;
+    double value;          /* the folded value when not a list (NaN: a call) */
+    double *values;        /* NaN where the item is a call */
     size_t nvalues;
+    ty_call *call;         /* the value is a nested call (not a list), or NULL */
+    ty_call **calls;       /* a list with calls: nvalues entries, NULL where the
+                              item is a number; NULL when no item is a call */
 } ty_call_arg;
 
-typedef struct ty_call {
+struct ty_call {
     char *callee;          /* e.g. "normal" */
     ty_pos callee_pos;
     ty_call_arg *args;
     size_t nargs;
-} ty_call;
+};
 
-/* Parses `NAME(arg, ...)` where each arg is [NAME '='] (constant expression
- * | '[' constant expression, ... ']'), folding each value. Knows nothing of
+/* Parses `NAME(arg, ...)` where each arg is [NAME '='] (item | '[' item,
+ * ... ']') and an item a constant expression or a nested call NAME(...)
+ * (NAME not an expression function such as exp), folding each value;
+ * positions inside nested calls are kept. At most TY_CALL_MAX_NEST levels. Knows nothing of
  * which callees exist: the caller maps callee and argument names (see
  * ty_suggest for hints). Errors, all reported: syntax, non-constant values
  * (names) at their position, a positional argument after a named one, an

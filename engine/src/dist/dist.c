@@ -109,6 +109,86 @@ static int check_discrete(const ty_dist_spec *spec, ty_diag *diag, const ty_pos 
     return nerr;
 }
 
+#define PERR(i, ...) do { ty_diag_add(diag, TY_SEV_ERROR, param_pos(spec, i, pos), __VA_ARGS__); nerr++; } while (0)
+
+/* Checks the pairs and bounds of a metalog spec (the fit and its
+ * feasibility come after construction); returns the number of errors. */
+static int check_metalog(const ty_dist_spec *spec, ty_diag *diag, const ty_pos *pos)
+{
+    int nerr = 0;
+    size_t n = spec->nvalues, np = spec->nweights ? spec->nweights : n;
+    const double *x = spec->values, *p = spec->weights;
+    int lower = spec->metalog_bounds & TY_DIST_METALOG_LOWER, upper = spec->metalog_bounds & TY_DIST_METALOG_UPPER;
+    if (!x || !p) { ERR("metalog: needs quantiles x and probabilities p"); return nerr; }
+    if (np != n) { ERR("metalog: x and p differ in length (%zu and %zu)", n, np); return nerr; }
+    if (n < TY_DIST_METALOG_MIN || n > TY_DIST_METALOG_MAX) {
+        ERR("metalog: needs %d to %d quantile pairs (got %zu)", TY_DIST_METALOG_MIN, TY_DIST_METALOG_MAX, n);
+        return nerr;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!isfinite(x[i])) ERR("metalog: x must be finite (x %zu is %g)", i + 1, x[i]);
+        if (!(p[i] > 0 && p[i] < 1)) ERR("metalog: p must lie strictly between 0 and 1 (p %zu is %g)", i + 1, p[i]);
+        else if (i > 0 && !(p[i] > p[i - 1]))
+            ERR("metalog: p must be strictly increasing (p %zu = %g after %g)", i + 1, p[i], p[i - 1]);
+        if (i > 0 && isfinite(x[i]) && !(x[i] > x[i - 1]))
+            ERR("metalog: x must be strictly increasing (x %zu = %g after %g)", i + 1, x[i], x[i - 1]);
+    }
+    if (nerr) return nerr;
+    if (lower && !isfinite(spec->param[0])) PERR(0, "metalog: lower must be finite (got %g)", spec->param[0]);
+    if (upper && !isfinite(spec->param[1])) PERR(1, "metalog: upper must be finite (got %g)", spec->param[1]);
+    if (nerr) return nerr;
+    if (lower && upper && !(spec->param[0] < spec->param[1]))
+        PERR(0, "metalog: lower must be < upper (got %g and %g)", spec->param[0], spec->param[1]);
+    else if (lower && !(x[0] > spec->param[0]))
+        PERR(0, "metalog: every x must be > lower = %g (x 1 is %g)", spec->param[0], x[0]);
+    else if (upper && !(x[n - 1] < spec->param[1]))
+        PERR(1, "metalog: every x must be < upper = %g (x %zu is %g)", spec->param[1], n, x[n - 1]);
+    return nerr;
+}
+
+/* Checks the component count and weights of a mixture spec (each
+ * component is checked when it is built); returns the number of errors. */
+static int check_mixture(const ty_dist_spec *spec, ty_diag *diag, const ty_pos *pos)
+{
+    int nerr = 0;
+    size_t n = spec->ncomponents, nw = spec->nweights ? spec->nweights : n;
+    if (n == 0 || !spec->components) { ERR("mixture: needs at least one component"); return nerr; }
+    if (n > TY_DIST_MAX_COMPONENTS) {
+        ERR("mixture: at most %d components allowed (got %zu)", TY_DIST_MAX_COMPONENTS, n);
+        return nerr;
+    }
+    if (spec->weights && nw != n) {
+        ERR("mixture: %zu components but %zu weights", n, nw);
+        return nerr;
+    }
+    if (spec->weights) {
+        double total = 0;
+        int bad = 0;
+        for (size_t i = 0; i < n; i++) {
+            double w = spec->weights[i];
+            if (!isfinite(w)) { ERR("mixture: weights must be finite (weight %zu is %g)", i + 1, w); bad = 1; }
+            else if (w < 0) { ERR("mixture: weights must be non-negative (weight %zu is %g)", i + 1, w); bad = 1; }
+            else total += w;
+        }
+        if (!bad && !(total > 0)) ERR("mixture: weights must not all be zero");
+        else if (!bad && !isfinite(total)) ERR("mixture: the sum of the weights must be finite");
+    }
+    return nerr;
+}
+
+/* Levels of mixtures in spec (0 for none). */
+static int mixture_depth(const ty_dist_spec *spec)
+{
+    int m = 0;
+    if (spec->kind != TY_DIST_MIXTURE || !spec->components) return 0;
+    for (size_t i = 0; i < spec->ncomponents && i < TY_DIST_MAX_COMPONENTS; i++) {
+        int k = mixture_depth(&spec->components[i]);
+        if (k > m) m = k;
+        if (m > TY_DIST_MAX_NEST) break;
+    }
+    return m + 1;
+}
+
 /* Checks the ranges of the (finite) parameters of spec, one rule per kind;
  * returns the number of errors added. */
 static int check_params(const ty_dist_spec *spec, ty_diag *diag, const ty_pos *pos)
@@ -166,6 +246,38 @@ static int check_params(const ty_dist_spec *spec, ty_diag *diag, const ty_pos *p
     case TY_DIST_DISCRETE:
         nerr += check_discrete(spec, diag, pos);
         break;
+    case TY_DIST_STUDENT_T:
+        if (!(P[0] > 0)) PERR(0, "student_t: df must be > 0 (got %g)", P[0]);
+        else if (P[0] > TY_DIST_STUDENT_DF_MAX) {
+            PERR(0, "student_t: df must be <= %g (got %g)", TY_DIST_STUDENT_DF_MAX, P[0]);
+            ty_diag_hint(diag, "above that a t is a normal to within 1e-6: use normal(loc, scale)");
+        } else if (P[0] <= 2 && !(spec->has_bounds && isfinite(spec->lo) && isfinite(spec->hi))) {
+            PERR(0, "student_t: df = %g gives an infinite %s", P[0], P[0] <= 1 ? "mean and variance" : "variance");
+            ty_diag_hint(diag, "a factor's mean and variance must be finite: use df > 2, or truncate it on "
+                         "both sides (bounds: [lo, hi] or truncate(student_t(...), lo, hi)); a truncated t "
+                         "has finite moments");
+        }
+        if (!(P[2] > 0)) PERR(2, "student_t: scale must be > 0 (got %g)", P[2]);
+        break;
+    case TY_DIST_LOGUNIFORM:
+        if (!(P[0] > 0)) PERR(0, "loguniform: min must be > 0 (got %g)", P[0]);
+        else if (!(P[0] < P[1])) PERR(1, "loguniform: min must be < max (got %g and %g)", P[0], P[1]);
+        break;
+    case TY_DIST_EXPONENTIAL:
+        if (!(P[0] > 0)) PERR(0, "exponential: rate must be > 0 (got %g)", P[0]);
+        break;
+    case TY_DIST_WEIBULL:
+        if (!(P[0] > 0)) PERR(0, "weibull: shape must be > 0 (got %g)", P[0]);
+        if (!(P[1] > 0)) PERR(1, "weibull: scale must be > 0 (got %g)", P[1]);
+        break;
+    case TY_DIST_METALOG:
+        nerr += check_metalog(spec, diag, pos);
+        break;
+    case TY_DIST_MIXTURE:
+        nerr += check_mixture(spec, diag, pos);
+        if (!nerr && mixture_depth(spec) > TY_DIST_MAX_NEST)
+            ERR("mixture: mixtures nest at most %d deep", TY_DIST_MAX_NEST);
+        break;
     default:
         break;
     }
@@ -183,7 +295,9 @@ static int validate(const ty_dist_spec *spec, ty_diag *diag, const ty_pos *pos)
     int finite = 1;
     for (int i = 0; i < np; i++) {
         if (!isfinite(P[i])) {
-            ERR("%s: %s must be finite (got %g)", name, kind_pnames[spec->kind][i], P[i]);
+            ty_diag_add(diag, TY_SEV_ERROR, spec->kind >= TY_DIST_STUDENT_T ? param_pos(spec, i, pos) : pos,
+                        "%s: %s must be finite (got %g)", name, kind_pnames[spec->kind][i], P[i]);
+            nerr++;
             finite = 0;
         }
     }
@@ -224,6 +338,9 @@ static int blame_param(const ty_dist_spec *spec)
         if (P[0] > 0) return fabs(log(P[0])) >= fabs(log(P[1])) ? 0 : 1;
         return fabs(P[0]) > fabs(P[1]) ? 0 : 1;
     case TY_DIST_UNIFORM: return fabs(P[0]) > fabs(P[1]) ? 0 : 1;
+    case TY_DIST_STUDENT_T: return fabs(P[1]) > TY_DIST_MAX_ABS ? 1 : 2;
+    case TY_DIST_LOGUNIFORM: return 1;
+    case TY_DIST_WEIBULL: return P[1] > 1e100 ? 1 : 0;
     case TY_DIST_TRIANGULAR: case TY_DIST_PERT: {
         int m = 0;
         for (int i = 1; i < 3; i++) if (fabs(P[i]) > fabs(P[m])) m = i;
@@ -256,9 +373,10 @@ static int check_representable(const ty_dist *d, ty_diag *diag, const ty_pos *po
     int i = blame_param(spec);
     char desc[256];
     ty_dist_describe(d, desc, sizeof desc);
-    if (spec->kind == TY_DIST_DISCRETE)
-        ty_diag_add(diag, TY_SEV_ERROR, pos, "discrete: the values make a distribution that "
-                    "doubles cannot represent: %s", what);
+    if (spec->kind == TY_DIST_DISCRETE || ty_dist_nparams(spec->kind) == 0)
+        ty_diag_add(diag, TY_SEV_ERROR, pos, "%s: the %s make a distribution that "
+                    "doubles cannot represent: %s", kind_names[spec->kind],
+                    spec->kind == TY_DIST_MIXTURE ? "components" : "values", what);
     else
         ty_diag_add(diag, TY_SEV_ERROR, param_pos(spec, i, pos), "%s: %s = %g makes a "
                     "distribution that doubles cannot represent: %s", kind_names[spec->kind],
@@ -337,7 +455,9 @@ static ty_status apply_bounds(ty_dist *d, ty_diag *diag, const ty_pos *pos)
     default: {
         if (!(tl < th)) break;
         double F0, S0, F1, S1;
-        dist_base_cdf(d, tl, &F0, &S0);
+        /* an atom at lo (a discrete mixture component) stays in: P(X < lo) */
+        dist_base_cdf(d, d->family == FAM_MIXTURE && dist_has_atoms(d) ? nextafter(tl, -INFINITY) : tl,
+                      &F0, &S0);
         dist_base_cdf(d, th, &F1, &S1);
         set_truncation(d, F0, S0, F1, S1);
         if (!(d->mass > 0)) break;
@@ -356,7 +476,22 @@ static ty_status apply_bounds(ty_dist *d, ty_diag *diag, const ty_pos *pos)
 static ty_status own_spec(ty_dist *d, const ty_dist_spec *spec)
 {
     d->spec = *spec;
-    if (spec->kind != TY_DIST_DISCRETE) {
+    d->spec.components = NULL;      /* a mixture's: dist_mixture_build */
+    d->spec.component_pos = NULL;
+    if (spec->kind != TY_DIST_MIXTURE) d->spec.ncomponents = 0;
+    if (spec->kind == TY_DIST_MIXTURE) {
+        d->spec.values = NULL;
+        d->spec.nvalues = 0;
+        d->spec.weights = NULL;
+        if (!spec->weights) { d->spec.nweights = 0; return TY_OK; }
+        d->own_weights = malloc(spec->ncomponents * sizeof *d->own_weights);
+        if (!d->own_weights) return TY_ERR_NOMEM;
+        memcpy(d->own_weights, spec->weights, spec->ncomponents * sizeof *d->own_weights);
+        d->spec.weights = d->own_weights;
+        d->spec.nweights = spec->ncomponents;
+        return TY_OK;
+    }
+    if (spec->kind != TY_DIST_DISCRETE && spec->kind != TY_DIST_METALOG) {
         d->spec.values = d->spec.weights = NULL;
         d->spec.nvalues = d->spec.nweights = 0;
         return TY_OK;
@@ -408,6 +543,8 @@ static ty_status bound_family(ty_dist *d, ty_diag *diag, const ty_pos *pos)
         dist_base_support(d, &d->lo, &d->hi);
         dist_base_moments(d, &d->mean, &d->var);
     }
+    else if (d->truncated && d->family == FAM_MIXTURE)
+        return dist_mixture_truncated_moments(d, &d->mean, &d->var);
     else if (d->truncated && d->family != FAM_BINOMIAL && d->family != FAM_POISSON)
         dist_quad_moments(d, &d->mean, &d->var);
     return TY_OK;
@@ -429,6 +566,34 @@ ty_status ty_dist_new(const ty_dist_spec *spec, ty_dist **out, ty_diag *diag, co
     ty_status st = own_spec(d, spec);
     if (st != TY_OK) { ty_dist_free(d); return st; }
     dist_family_setup(d);
+    if (spec->kind == TY_DIST_METALOG) {
+        const char *why;
+        double at;
+        if (dist_metalog_fit(d, &why, &at)) {
+            if (why[0] == 's')
+                ty_diag_add(diag, TY_SEV_ERROR, pos, "metalog: the probabilities p give a singular "
+                            "system; the quantiles cannot be fitted");
+            else if (why[0] == 'h')
+                ty_diag_add(diag, TY_SEV_ERROR, pos, "metalog: the open tail is a power law with "
+                            "exponent %.3g (>= 0.5): its variance is infinite", at);
+            else
+                ty_diag_add(diag, TY_SEV_ERROR, pos, "metalog: these quantiles are not a distribution: "
+                            "the fitted quantile function decreases near p = %.3g", at);
+            if (why[0] == 'h')
+                ty_diag_hint(diag, "bring the outermost quantile on the open side closer to the median, "
+                             "or give the other bound too");
+            else
+                ty_diag_hint(diag, "the quantiles are too far apart in the tails for %zu terms; try fewer "
+                             "pairs, move the outer quantiles towards the median, spread the p values, or "
+                             "give lower/upper bounds", spec->nvalues);
+            ty_dist_free(d);
+            return TY_ERR_INVALID;
+        }
+    }
+    if (spec->kind == TY_DIST_MIXTURE) {
+        st = dist_mixture_build(d, spec, diag, pos);
+        if (st != TY_OK) { ty_dist_free(d); return st; }
+    }
     if (spec->kind == TY_DIST_DISCRETE) {
         st = discrete_table(d, spec, diag, pos);
         if (st != TY_OK) { ty_dist_free(d); return st; }
@@ -458,6 +623,7 @@ void ty_dist_free(ty_dist *dist)
     free(dist->aprob);
     free(dist->aidx);
     dist_qtab_free(dist->qtab);
+    dist_mixture_free(dist);
     free(dist);
 }
 
@@ -478,6 +644,24 @@ int ty_dist_describe(const ty_dist *dist, char *buf, size_t size)
             for (size_t i = 0; i < sp->nvalues; i++) sbuf_printf(&s, "%s%.15g", i ? ", " : "", sp->weights[i]);
             sbuf_printf(&s, "]");
         }
+    } else if (sp->kind == TY_DIST_METALOG) {
+        sbuf_printf(&s, "x=[");
+        for (size_t i = 0; i < sp->nvalues; i++) sbuf_printf(&s, "%s%.15g", i ? ", " : "", sp->values[i]);
+        sbuf_printf(&s, "], p=[");
+        for (size_t i = 0; i < sp->nvalues; i++) sbuf_printf(&s, "%s%.15g", i ? ", " : "", sp->weights[i]);
+        sbuf_printf(&s, "]");
+        if (sp->metalog_bounds & TY_DIST_METALOG_LOWER) sbuf_printf(&s, ", lower=%.15g", sp->param[0]);
+        if (sp->metalog_bounds & TY_DIST_METALOG_UPPER) sbuf_printf(&s, ", upper=%.15g", sp->param[1]);
+    } else if (sp->kind == TY_DIST_MIXTURE) {
+        sbuf_printf(&s, "[");
+        for (size_t i = 0; i < dist->ncomp; i++) {
+            char sub[512];
+            ty_dist_describe(dist->comp[i], sub, sizeof sub);
+            sbuf_printf(&s, "%s%s", i ? ", " : "", sub);
+        }
+        sbuf_printf(&s, "], weights=[");
+        for (size_t i = 0; i < dist->ncomp; i++) sbuf_printf(&s, "%s%.6g", i ? ", " : "", dist->w[i]);
+        sbuf_printf(&s, "]");
     } else {
         for (int i = 0; i < kind_nparams[sp->kind]; i++)
             sbuf_printf(&s, "%s%s=%.15g", i ? ", " : "", kind_pnames[sp->kind][i], sp->param[i]);

@@ -4,6 +4,7 @@
  * pmf walk that tabulates truncated integer families. Reports nothing:
  * validation, bounds and diagnostics are dist.c's. */
 #include "dist_internal.h"
+#include "specfun.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -164,6 +165,32 @@ void dist_family_setup(ty_dist *d)
         break;
     case TY_DIST_DISCRETE:
         d->family = FAM_TABLE; d->sampler = SMP_ALIAS;
+        break;
+    case TY_DIST_STUDENT_T:
+        d->family = FAM_STUDENT; d->sampler = SMP_STUDENT;
+        d->a = P[0]; d->loc = P[1]; d->scale = P[2];
+        /* the log of the density's constant, for the quantile's Newton steps */
+        d->b = sf_lgamma(0.5 * (P[0] + 1)) - sf_lgamma(0.5 * P[0]) - 0.5 * log(P[0] * M_PI);
+        gamma_setup(&d->ga, 0.5 * P[0]);
+        break;
+    case TY_DIST_LOGUNIFORM:
+        d->family = FAM_LOGUNIFORM; d->sampler = SMP_LOGUNIFORM;
+        d->a = P[0]; d->c = P[1];
+        d->loc = log(P[0]); d->scale = log(P[1]) - log(P[0]);
+        break;
+    case TY_DIST_EXPONENTIAL:
+        d->family = FAM_EXPONENTIAL; d->sampler = SMP_EXPONENTIAL;
+        d->a = P[0]; d->scale = 1 / P[0];
+        break;
+    case TY_DIST_WEIBULL:
+        d->family = FAM_WEIBULL; d->sampler = SMP_WEIBULL;
+        d->a = P[0]; d->scale = P[1];
+        break;
+    case TY_DIST_METALOG:   /* coefficients: dist_metalog_fit */
+        d->family = FAM_METALOG; d->sampler = SMP_METALOG;
+        break;
+    case TY_DIST_MIXTURE:   /* components: dist_mixture_build */
+        d->family = FAM_MIXTURE; d->sampler = SMP_MIXTURE;
         break;
     case TY_DIST_CONSTANT:
     default:

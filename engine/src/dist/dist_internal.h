@@ -12,13 +12,15 @@
  * poisson a constant, and discrete (or a truncated integer family) a table. */
 typedef enum dist_family {
     FAM_UNIFORM, FAM_NORMAL, FAM_LOGNORMAL, FAM_BETA, FAM_GAMMA, FAM_TRIANGULAR,
-    FAM_BINOMIAL, FAM_POISSON, FAM_TABLE, FAM_CONSTANT
+    FAM_BINOMIAL, FAM_POISSON, FAM_TABLE, FAM_CONSTANT,
+    FAM_STUDENT, FAM_LOGUNIFORM, FAM_EXPONENTIAL, FAM_WEIBULL, FAM_METALOG, FAM_MIXTURE
 } dist_family;
 
 /* The block sampler that ty_dist_sample runs. */
 typedef enum dist_sampler {
     SMP_UNIFORM, SMP_NORMAL, SMP_LOGNORMAL, SMP_BETA, SMP_GAMMA, SMP_TRIANGULAR,
     SMP_BERNOULLI, SMP_BINOMIAL, SMP_POISSON, SMP_ALIAS, SMP_CONSTANT,
+    SMP_STUDENT, SMP_LOGUNIFORM, SMP_EXPONENTIAL, SMP_WEIBULL, SMP_METALOG, SMP_MIXTURE,
     SMP_INVERT      /* truncated, little mass kept: x = quantile(u) */
 } dist_sampler;
 
@@ -74,6 +76,24 @@ struct ty_dist {
 
     double mean, var;
 
+    /* student_t: a = df, loc, scale, b = log of the density's constant,
+     * ga = Gamma(df/2) constants (the chi-square); loguniform: loc = log min, scale = log(max/min), a = min,
+     * c = max; exponential: a = rate; weibull: a = shape, scale. */
+
+    /* metalog: y = M(p) = sum ml_a[j] basis_j(p) (Keelin 2016), then
+     * x = y (ml_bound 0), lower + e^y (1), upper - e^-y (2), or
+     * (lower + upper e^y) / (1 + e^y) (3); ml_lo, ml_hi those bounds. */
+    int ml_n, ml_bound;
+    double ml_a[TY_DIST_METALOG_MAX], ml_lo, ml_hi;
+
+    /* mixture: the built components, their normalised weights and the
+     * cumulative sums (wcum[ncomp - 1] == 1), own copies of their specs
+     * (d->spec.components points there) and weights. */
+    size_t ncomp;
+    struct ty_dist **comp;
+    double *w, *wcum;
+    ty_dist_spec *own_specs;
+
     /* Inverse-CDF table of a beta or gamma family (truncated or not), or of
      * an untruncated binomial or poisson one, whose exact quantile iterates;
      * NULL for every other family. Built once by
@@ -98,6 +118,38 @@ ty_status dist_table_finish(ty_dist *d);
  * number; *sw, *mean, *var get the weight sum and the moments. */
 size_t dist_int_walk(const ty_dist *d, double kl, double kh, double *xs, double *ws,
                      double *sw, double *mean, double *var);
+
+/* ---- dist_metalog.c, dist_mixture.c: the two composite families ---- */
+
+/* Fits the metalog's coefficients to d->spec's pairs and checks that its
+ * quantile function increases; 0 on success, else 1 with *why set to a
+ * static text naming the problem ("singular", "decreasing" near p =
+ * *where_p, or "heavy": an open power-law tail of exponent *where_p >= 1/2,
+ * infinite variance). */
+int dist_metalog_fit(ty_dist *d, const char **why, double *where_p);
+/* Quantile at lower (upper == 0) or upper probability p; the bounds at 0, 1. */
+double dist_metalog_quantile(const ty_dist *d, double p, int upper);
+/* F and S at x by bisection and Newton on p. */
+void dist_metalog_cdf(const ty_dist *d, double x, double *F, double *S);
+void dist_metalog_sample(const ty_dist *d, ty_rng *rng, double *out, size_t n);
+
+/* Builds the components of a mixture spec (errors at their positions).
+ * TY_OK, TY_ERR_INVALID or TY_ERR_NOMEM. */
+ty_status dist_mixture_build(ty_dist *d, const ty_dist_spec *spec, ty_diag *diag, const ty_pos *pos);
+void dist_mixture_free(ty_dist *d);
+void dist_mixture_cdf(const ty_dist *d, double x, double *F, double *S);
+/* Smallest x with F(x) >= p (upper: S(x) <= p), by bisection. */
+double dist_mixture_quantile(const ty_dist *d, double p, int upper);
+void dist_mixture_support(const ty_dist *d, double *lo, double *hi);
+void dist_mixture_moments(const ty_dist *d, double *mean, double *var);
+/* Mean and variance of the mixture truncated to [d->lo, d->hi]: each
+ * component truncated alike (built for the purpose), weighted by w_i times
+ * its mass there. Exact for atoms, where quadrature of the quantile is
+ * not. TY_OK or TY_ERR_NOMEM. */
+ty_status dist_mixture_truncated_moments(const ty_dist *d, double *mean, double *var);
+void dist_mixture_sample(const ty_dist *d, ty_rng *rng, double *out, size_t n);
+/* 1 when some component has atoms (a table, integer or constant family). */
+int dist_has_atoms(const ty_dist *d);
 
 /* ---- dist_qtab.c: the fast quantile of beta, gamma, binomial, poisson ---- */
 

@@ -233,6 +233,24 @@ static inline void beta_fill(ty_rng *r, const ty_dist *d, double *out, size_t n)
     }
 }
 
+/* ---- student's t ------------------------------------------------------- */
+
+/* T = Z / sqrt(V / df), Z standard normal, V chi-square with df degrees of
+ * freedom = 2 Gamma(df/2) (Devroye 1986, p. 445), a chunk of each at a
+ * time through the vectorised normal and gamma fills. */
+static void student_fill(ty_rng *r, const ty_dist *d, double *out, size_t n)
+{
+    const double loc = d->loc, scale = d->scale, hdf = 0.5 * d->a;
+    double gb[GCHUNK];
+    for (size_t base = 0; base < n; base += GCHUNK) {
+        size_t m = n - base < GCHUNK ? n - base : GCHUNK;
+        double *o = out + base;
+        normal_fill(r, o, m);
+        gamma_fill(r, gb, m, &d->ga);
+        for (size_t i = 0; i < m; i++) o[i] = loc + scale * (o[i] * sqrt(hdf / gb[i]));
+    }
+}
+
 /* ---- binomial ------------------------------------------------------------ */
 
 /* Inversion by sequential search from 0 (Kachitvichyanukul & Schmeiser,
@@ -457,6 +475,39 @@ static void sample_raw(const ty_dist *d, ty_rng *rng, double *out, size_t n)
         for (size_t i = 0; i < n; i++) out[i] = x;
         break;
     }
+    case SMP_STUDENT:
+        student_fill(&r, d, out, n);
+        break;
+    case SMP_LOGUNIFORM: {
+        /* exp of a uniform on [log min, log max] (NumPy: exp(uniform)) */
+        const double loc = d->loc, scale = d->scale, hi = d->c;
+        ty_rng_fill_uniform(&r, out, n);
+        for (size_t i = 0; i < n; i++) {
+            double x = vm_exp(loc + scale * out[i]);
+            out[i] = x > hi ? hi : x;
+        }
+        break;
+    }
+    case SMP_EXPONENTIAL: {
+        /* inversion, -log(1 - u) / rate with 1 - u in (0, 1] */
+        const double inv = d->scale;
+        ty_rng_fill_uniform(&r, out, n);
+        for (size_t i = 0; i < n; i++) out[i] = -log1p(-out[i]) * inv;
+        break;
+    }
+    case SMP_WEIBULL: {
+        /* inversion, scale (-log(1 - u))^(1/shape) */
+        const double scale = d->scale, ik = 1 / d->a;
+        ty_rng_fill_uniform(&r, out, n);
+        for (size_t i = 0; i < n; i++) out[i] = scale * pow(-log1p(-out[i]), ik);
+        break;
+    }
+    case SMP_METALOG:
+        dist_metalog_sample(d, &r, out, n);
+        break;
+    case SMP_MIXTURE:
+        dist_mixture_sample(d, &r, out, n);
+        break;
     case SMP_INVERT:
         for (size_t i = 0; i < n; i++) out[i] = dist_quantile_tail(d, ty_rng_uniform(&r), 0);
         break;

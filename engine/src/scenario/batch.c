@@ -304,7 +304,7 @@ static int load_sweep(ty_batch *b, const yt_doc *sdoc, const yt_node *k, const y
     }
     ty_dist_kind kind = b->base->specs[f].kind;
     int p = ty_dist_param_index(kind, pn->text);
-    if (p < 0 || kind == TY_DIST_DISCRETE) {
+    if (p < 0 || ty_dist_nparams(kind) == 0) {
         err(diag, doc, pn, "factor's distribution %s has no numeric parameter '%s'", ty_dist_kind_name(kind), pn->text);
         return errors + 1;
     }

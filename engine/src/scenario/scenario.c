@@ -268,15 +268,19 @@ static void load_factor(loader *L, size_t index, const yt_node *key, const yt_no
         dist_ok = pst == TY_OK;
     }
     /* The parameters are checked at the call's position, the bounds at the
-     * bounds' position: build once without bounds, then with them. */
-    if (dist_ok) {
+     * bounds' position: build once without bounds, then with them. A
+     * student_t with df <= 2 exists only truncated: with a bounds key it is
+     * built once, with them. */
+    const yt_node *bn = pick(base, over, "bounds", &from_over);
+    int heavy_t = spec->kind == TY_DIST_STUDENT_T && spec->param[0] > 0 && spec->param[0] <= 2 &&
+                  !spec->has_bounds;
+    if (dist_ok && !(bn && heavy_t)) {
         ty_pos pos = yt_text_pos(dist_doc, dn);
         ty_status st = ty_dist_new(spec, &s->dists[index], L->diag, &pos);
         if (st == TY_ERR_NOMEM) L->oom = 1;
         else if (st != TY_OK) L->errors++;
         dist_ok = st == TY_OK;
     }
-    const yt_node *bn = pick(base, over, "bounds", &from_over);
     L->doc = from_over ? over_doc : base_doc;
     if (bn && expect_kind(L, bn, YT_SEQ, "bounds")) {
         double lo, hi;
@@ -284,6 +288,15 @@ static void load_factor(loader *L, size_t index, const yt_node *key, const yt_no
             error_at(L, bn, "bounds must be a list of two numbers [lo, hi], not %zu items", bn->n);
         } else if (get_double(L, bn->items[0], "bounds' lower end", &lo) &&
                    get_double(L, bn->items[1], "bounds' upper end", &hi)) {
+            /* on a truncate(...): the intersection of the two */
+            if (spec->has_bounds && !(fmax(lo, spec->lo) <= fmin(hi, spec->hi))) {
+                error_at(L, bn, "bounds [%g, %g] do not meet the dist's truncation [%g, %g]", lo, hi,
+                         spec->lo, spec->hi);
+                dist_ok = 0;
+            } else if (spec->has_bounds) {
+                lo = fmax(lo, spec->lo);
+                hi = fmin(hi, spec->hi);
+            }
             spec->has_bounds = 1;
             spec->lo = lo;
             spec->hi = hi;

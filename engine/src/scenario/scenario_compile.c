@@ -3,6 +3,8 @@
  * one compiled ty_program. Knows nothing of YAML. */
 #include "scenario_int.h"
 
+#include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,126 +29,336 @@ static void unknown_dist(const ty_call *call, ty_diag *diag)
     }
 }
 
-/* "mean, sd" for messages. */
-static void param_list(ty_dist_kind kind, char *buf, size_t size)
-{
-    int np = kind == TY_DIST_DISCRETE ? 2 : ty_dist_nparams(kind);
-    buf[0] = '\0';
-    for (int i = 0; i < np; i++) {
-        strncat(buf, i ? ", " : "", size - strlen(buf) - 1);
-        strncat(buf, ty_dist_param_name(kind, i), size - strlen(buf) - 1);
-    }
-}
-
 /* Hints for spellings of a distribution that read naturally but are not
- * calls: "5 to 40" and "normal(0, 1) in [0, 1]" (the ty_call_parse error
- * just added gets the hint). */
+ * calls: "normal(0, 1) in [0, 1]" (the ty_call_parse error just added gets
+ * the hint). */
 static void dist_syntax_hint(const char *text, ty_diag *diag)
 {
-    double lo, hi;
-    int n = 0;
-    if (sscanf(text, " %lf to %lf %n", &lo, &hi, &n) == 2 && text[n] == '\0')
-        ty_diag_hint(diag, "for a range write ci90(%g, %g): %g and %g are then the 5th and 95th "
-                     "percentiles", lo, hi, lo, hi);
-    else if (strstr(text, ") in ["))
+    if (strstr(text, ") in ["))
         ty_diag_hint(diag, "bounds go in their own key beside dist: 'dist: %.*s' and 'bounds: %s'",
                      (int)(strstr(text, ") in") - text + 1), text, strstr(text, ") in") + 5);
+}
+
+/* `LO to HI`: the text splits at a " to " and starts like a number (not a
+ * call). Returns the offset of " to ", or -1. */
+static long range_split(const char *text)
+{
+    const char *t = strstr(text, " to ");
+    if (!t) return -1;
+    const char *c = text;
+    while (*c == ' ' || *c == '\t') c++;
+    if (!(isdigit((unsigned char)*c) || *c == '-' || *c == '+' || *c == '.' || *c == '(')) return -1;
+    if (strstr(t + 4, " to ")) return -1;
+    return (long)(t - text);
+}
+
+/* `LO to HI` is ci90(LO, HI): each side a constant expression, positioned
+ * by its column (the dist text is one line). */
+static ty_status parse_range(const char *text, long at, const ty_pos *pos, ty_dist_spec *spec,
+                             ty_diag *diag)
+{
+    char buf[512];
+    size_t n = (size_t)at < sizeof buf - 1 ? (size_t)at : sizeof buf - 1;
+    memcpy(buf, text, n);
+    buf[n] = '\0';
+    ty_pos p0 = pos ? *pos : (ty_pos){NULL, 1, 1}, p1 = p0;
+    p1.col += (int)at + 4;
+    memset(spec, 0, sizeof *spec);
+    spec->kind = TY_DIST_CI90;
+    ty_status st = ty_expr_const(buf, &p0, &spec->param[0], diag);
+    ty_status st2 = ty_expr_const(text + at + 4, &p1, &spec->param[1], diag);
+    if (st != TY_OK) return st;
+    if (st2 != TY_OK) return st2;
+    const char *c = text;
+    while (*c == ' ') { c++; p0.col++; }
+    c = text + at + 4;
+    while (*c == ' ') { c++; p1.col++; }
+    spec->param_pos[0] = p0;
+    spec->param_pos[1] = p1;
+    return TY_OK;
+}
+
+static ty_status spec_from_call(ty_scenario *s, const ty_call *call, ty_dist_spec *spec,
+                                ty_diag *diag);
+
+/* An argument that must be a number (not a list, not a call); 1 if so,
+ * else 0 with the error added. */
+static int want_number(const char *dname, const char *pname, const ty_call_arg *a, ty_diag *diag)
+{
+    if (!a->is_list && !a->call) return 1;
+    ty_diag_add(diag, TY_SEV_ERROR, &a->value_pos, "%s: '%s' must be a number, not %s", dname, pname,
+                a->call ? "a distribution" : "a list");
+    return 0;
+}
+
+/* An argument that must be a list of numbers; 1 if so, else 0. */
+static int want_numbers(const char *dname, const char *pname, const ty_call_arg *a, ty_diag *diag)
+{
+    if (a->is_list && !a->calls) return 1;
+    ty_diag_add(diag, TY_SEV_ERROR, &a->value_pos, "%s: '%s' must be a list such as [1, 2, 3]",
+                dname, pname);
+    return 0;
+}
+
+/* Maps the arguments of call to the names[0..n) (positional in order, or
+ * named); given[k] gets the argument of names[k] or NULL. Reports unknown
+ * names, extra and repeated arguments, and the missing ones among the
+ * first nreq. Returns the number of errors. */
+static int map_args(const ty_call *call, const char *const *names, int n, int nreq,
+                    const ty_call_arg **given, ty_diag *diag)
+{
+    const char *dname = call->callee;
+    char plist[128] = "";
+    for (int k = 0; k < n; k++) {
+        strncat(plist, k ? ", " : "", sizeof plist - strlen(plist) - 1);
+        strncat(plist, names[k], sizeof plist - strlen(plist) - 1);
+    }
+    int bad = 0;
+    for (int k = 0; k < n; k++) given[k] = NULL;
+    for (size_t i = 0; i < call->nargs; i++) {
+        const ty_call_arg *a = &call->args[i];
+        int idx = (int)i;
+        if (a->name) {
+            idx = -1;
+            for (int k = 0; k < n; k++) if (strcmp(names[k], a->name) == 0) idx = k;
+            if (idx < 0) {
+                ty_diag_add(diag, TY_SEV_ERROR, &a->pos, "%s has no parameter '%s'", dname, a->name);
+                const char *close = ty_suggest(a->name, names, (size_t)n);
+                if (close) ty_diag_hint(diag, "did you mean '%s'?", close);
+                else ty_diag_hint(diag, "%s takes (%s)", dname, plist);
+                bad++;
+                continue;
+            }
+        } else if (idx >= n) {
+            ty_diag_add(diag, TY_SEV_ERROR, &a->pos, "%s takes %d argument%s (%s); this is argument %zu",
+                        dname, n, n == 1 ? "" : "s", plist, i + 1);
+            bad++;
+            continue;
+        }
+        if (given[idx]) {
+            ty_diag_add(diag, TY_SEV_ERROR, &a->pos, "%s: '%s' is given twice", dname, names[idx]);
+            bad++;
+            continue;
+        }
+        given[idx] = a;
+    }
+    for (int k = 0; k < nreq && !bad; k++)
+        if (!given[k]) {
+            ty_diag_add(diag, TY_SEV_ERROR, &call->callee_pos, "%s needs %d argument%s (%s); '%s' is missing",
+                        dname, nreq, nreq == 1 ? "" : "s", plist, names[k]);
+            bad++;
+        }
+    return bad;
+}
+
+/* A list argument copied into a list owned by s; NULL when out of memory. */
+static double *own_copy(ty_scenario *s, const ty_call_arg *a)
+{
+    double *v = scenario_own_list(s, a->nvalues);
+    if (v) memcpy(v, a->values, a->nvalues * sizeof *v);
+    return v;
+}
+
+/* truncate(DIST, lo, hi): DIST's spec with bounds [lo, hi], intersected
+ * with bounds it already has (a truncate within a truncate). */
+static ty_status spec_truncate(ty_scenario *s, const ty_call *call, ty_dist_spec *spec, ty_diag *diag)
+{
+    static const char *const names[] = {"dist", "lo", "hi"};
+    const ty_call_arg *g[3];
+    if (map_args(call, names, 3, 3, g, diag)) return TY_ERR_INVALID;
+    int bad = 0;
+    if (!g[0]->call) {
+        ty_diag_add(diag, TY_SEV_ERROR, &g[0]->value_pos, "truncate: 'dist' must be a distribution "
+                    "such as normal(0, 1)");
+        bad = 1;
+    }
+    bad |= !want_number("truncate", "lo", g[1], diag);
+    bad |= !want_number("truncate", "hi", g[2], diag);
+    if (bad) return TY_ERR_INVALID;
+    ty_status st = spec_from_call(s, g[0]->call, spec, diag);
+    if (st != TY_OK) return st;
+    double lo = g[1]->value, hi = g[2]->value;
+    if (isnan(lo) || isnan(hi) || lo > hi) {
+        ty_diag_add(diag, TY_SEV_ERROR, &g[1]->value_pos, "truncate: lo must be <= hi (got %g and %g)", lo, hi);
+        return TY_ERR_INVALID;
+    }
+    if (spec->has_bounds) {
+        double nlo = fmax(lo, spec->lo), nhi = fmin(hi, spec->hi);
+        if (nlo > nhi) {
+            ty_diag_add(diag, TY_SEV_ERROR, &g[1]->value_pos, "truncate: [%g, %g] does not meet the inner "
+                        "truncation [%g, %g]", lo, hi, spec->lo, spec->hi);
+            return TY_ERR_INVALID;
+        }
+        lo = nlo;
+        hi = nhi;
+    }
+    spec->has_bounds = 1;
+    spec->lo = lo;
+    spec->hi = hi;
+    return TY_OK;
+}
+
+/* mixture([DIST, ...], [w, ...]): component specs and their positions
+ * owned by s. */
+static ty_status spec_mixture(ty_scenario *s, const ty_call *call, ty_dist_spec *spec, ty_diag *diag)
+{
+    static const char *const names[] = {"components", "weights"};
+    const ty_call_arg *g[2];
+    if (map_args(call, names, 2, 1, g, diag)) return TY_ERR_INVALID;
+    const ty_call_arg *c = g[0];
+    int bad = 0;
+    if (!c->is_list || !c->calls || c->nvalues == 0) {
+        ty_diag_add(diag, TY_SEV_ERROR, &c->value_pos, "mixture: 'components' must be a list of "
+                    "distributions such as [normal(0, 1), gamma(2, 1)]");
+        return TY_ERR_INVALID;
+    }
+    if (c->nvalues > TY_DIST_MAX_COMPONENTS) {
+        ty_diag_add(diag, TY_SEV_ERROR, &c->value_pos, "mixture: %zu components; the limit is %d",
+                    c->nvalues, TY_DIST_MAX_COMPONENTS);
+        return TY_ERR_INVALID;
+    }
+    if (g[1] && !want_numbers("mixture", "weights", g[1], diag)) bad = 1;
+    size_t n = c->nvalues;
+    ty_dist_spec *comps = scenario_own_mem(s, n * sizeof *comps);
+    ty_pos *cpos = scenario_own_mem(s, n * sizeof *cpos);
+    if (!comps || !cpos) return TY_ERR_NOMEM;
+    for (size_t i = 0; i < n; i++) {
+        if (!c->calls[i]) {
+            ty_diag_add(diag, TY_SEV_ERROR, &c->value_pos, "mixture: component %zu is a number, not a "
+                        "distribution (write constant(x) for a fixed value)", i + 1);
+            bad = 1;
+            continue;
+        }
+        ty_status st = spec_from_call(s, c->calls[i], &comps[i], diag);
+        if (st == TY_ERR_NOMEM) return st;
+        if (st != TY_OK) bad = 1;
+        cpos[i] = c->calls[i]->callee_pos;
+    }
+    if (!bad && g[1] && g[1]->nvalues != n) {
+        ty_diag_add(diag, TY_SEV_ERROR, &g[1]->value_pos, "mixture: %zu components but %zu weights",
+                    n, g[1]->nvalues);
+        bad = 1;
+    }
+    if (bad) return TY_ERR_INVALID;
+    spec->kind = TY_DIST_MIXTURE;
+    spec->components = comps;
+    spec->component_pos = cpos;
+    spec->ncomponents = n;
+    if (g[1]) {
+        double *w = own_copy(s, g[1]);
+        if (!w) return TY_ERR_NOMEM;
+        spec->weights = w;
+        spec->nweights = n;
+    }
+    return TY_OK;
+}
+
+/* metalog([x...], [p...], lower=L, upper=U). */
+static ty_status spec_metalog(ty_scenario *s, const ty_call *call, ty_dist_spec *spec, ty_diag *diag)
+{
+    static const char *const names[] = {"x", "p", "lower", "upper"};
+    const ty_call_arg *g[4];
+    if (map_args(call, names, 4, 2, g, diag)) return TY_ERR_INVALID;
+    int bad = !want_numbers("metalog", "x", g[0], diag);
+    bad |= !want_numbers("metalog", "p", g[1], diag);
+    for (int k = 2; k < 4; k++) if (g[k]) bad |= !want_number("metalog", names[k], g[k], diag);
+    if (bad) return TY_ERR_INVALID;
+    if (g[0]->nvalues != g[1]->nvalues) {
+        ty_diag_add(diag, TY_SEV_ERROR, &g[1]->value_pos, "metalog: %zu quantiles x but %zu probabilities p",
+                    g[0]->nvalues, g[1]->nvalues);
+        return TY_ERR_INVALID;
+    }
+    if (g[0]->nvalues < TY_DIST_METALOG_MIN || g[0]->nvalues > TY_DIST_METALOG_MAX) {
+        ty_diag_add(diag, TY_SEV_ERROR, &g[0]->value_pos, "metalog: needs %d to %d quantile pairs (got %zu)",
+                    TY_DIST_METALOG_MIN, TY_DIST_METALOG_MAX, g[0]->nvalues);
+        return TY_ERR_INVALID;
+    }
+    double *x = own_copy(s, g[0]), *p = own_copy(s, g[1]);
+    if (!x || !p) return TY_ERR_NOMEM;
+    spec->kind = TY_DIST_METALOG;
+    spec->values = x;
+    spec->weights = p;
+    spec->nvalues = spec->nweights = g[0]->nvalues;
+    for (int k = 0; k < 2; k++)
+        if (g[2 + k]) {
+            spec->metalog_bounds |= k ? TY_DIST_METALOG_UPPER : TY_DIST_METALOG_LOWER;
+            spec->param[k] = g[2 + k]->value;
+            spec->param_pos[k] = g[2 + k]->value_pos;
+        }
+    return TY_OK;
+}
+
+/* The spec of one (maybe nested) call. */
+static ty_status spec_from_call(ty_scenario *s, const ty_call *call, ty_dist_spec *spec,
+                                ty_diag *diag)
+{
+    memset(spec, 0, sizeof *spec);
+    if (strcmp(call->callee, "truncate") == 0) return spec_truncate(s, call, spec, diag);
+    int kind = ty_dist_kind_from_name(call->callee);
+    if (kind < 0) {
+        unknown_dist(call, diag);
+        return TY_ERR_INVALID;
+    }
+    if (kind == TY_DIST_MIXTURE) return spec_mixture(s, call, spec, diag);
+    if (kind == TY_DIST_METALOG) return spec_metalog(s, call, spec, diag);
+    spec->kind = (ty_dist_kind)kind;
+    const char *dname = call->callee;
+    int discrete = kind == TY_DIST_DISCRETE;
+    int np = discrete ? 2 : ty_dist_nparams(spec->kind);
+    /* student_t(df, loc=0, scale=1) */
+    int nreq = discrete ? 1 : kind == TY_DIST_STUDENT_T ? 1 : np;
+    const char *names[TY_DIST_MAX_PARAMS];
+    for (int k = 0; k < np; k++) names[k] = ty_dist_param_name(spec->kind, k);
+    const ty_call_arg *given[TY_DIST_MAX_PARAMS];
+    if (map_args(call, names, np, nreq, given, diag)) return TY_ERR_INVALID;
+    int bad = 0;
+    for (int k = 0; k < np; k++) {
+        if (!given[k]) continue;
+        if (discrete) bad |= !want_numbers(dname, names[k], given[k], diag);
+        else bad |= !want_number(dname, names[k], given[k], diag);
+    }
+    if (bad) return TY_ERR_INVALID;
+    if (discrete) {
+        if (given[0]->nvalues > TY_DIST_MAX_VALUES) {
+            ty_diag_add(diag, TY_SEV_ERROR, &given[0]->value_pos, "discrete: %zu values; the limit is %d",
+                        given[0]->nvalues, TY_DIST_MAX_VALUES);
+            return TY_ERR_INVALID;
+        }
+        double *v = own_copy(s, given[0]);
+        double *w = given[1] ? own_copy(s, given[1]) : NULL;
+        if (!v || (given[1] && !w)) return TY_ERR_NOMEM;
+        spec->values = v;
+        spec->weights = w;
+        spec->nvalues = given[0]->nvalues;
+        spec->nweights = given[1] ? given[1]->nvalues : 0;
+        if (given[1] && given[1]->nvalues != given[0]->nvalues) {
+            ty_diag_add(diag, TY_SEV_ERROR, &given[1]->value_pos,
+                        "discrete: %zu values but %zu weights", given[0]->nvalues, given[1]->nvalues);
+            return TY_ERR_INVALID;
+        }
+        return TY_OK;
+    }
+    if (kind == TY_DIST_STUDENT_T) { spec->param[1] = 0; spec->param[2] = 1; }
+    for (int k = 0; k < np; k++) {
+        if (!given[k]) continue;
+        spec->param[k] = given[k]->value;
+        spec->param_pos[k] = given[k]->value_pos;
+    }
+    return TY_OK;
 }
 
 ty_status scenario_parse_dist(ty_scenario *s, const char *text, const ty_pos *pos,
                               ty_dist_spec *spec, ty_diag *diag)
 {
+    long at = range_split(text);
+    if (at >= 0) return parse_range(text, at, pos, spec, diag);
     ty_call *call;
     ty_status st = ty_call_parse(text, pos, &call, diag);
     if (st == TY_ERR_INVALID) dist_syntax_hint(text, diag);
     if (st != TY_OK) return st;
-    memset(spec, 0, sizeof *spec);
-    int kind = ty_dist_kind_from_name(call->callee);
-    if (kind < 0) {
-        unknown_dist(call, diag);
-        ty_call_free(call);
-        return TY_ERR_INVALID;
-    }
-    spec->kind = (ty_dist_kind)kind;
-    const char *dname = call->callee;
-    int discrete = kind == TY_DIST_DISCRETE;
-    int np = discrete ? 2 : ty_dist_nparams(spec->kind);
-    const ty_call_arg *given[TY_DIST_MAX_PARAMS] = {0};
-    char plist[128];
-    param_list(spec->kind, plist, sizeof plist);
-    int bad = 0;
-    for (size_t i = 0; i < call->nargs; i++) {
-        const ty_call_arg *a = &call->args[i];
-        int idx = (int)i;
-        if (a->name) {
-            idx = ty_dist_param_index(spec->kind, a->name);
-            if (idx < 0) {
-                ty_diag_add(diag, TY_SEV_ERROR, &a->pos, "%s has no parameter '%s'", dname, a->name);
-                const char *names[TY_DIST_MAX_PARAMS];
-                for (int k = 0; k < np; k++) names[k] = ty_dist_param_name(spec->kind, k);
-                const char *close = ty_suggest(a->name, names, (size_t)np);
-                if (close) ty_diag_hint(diag, "did you mean '%s'?", close);
-                else ty_diag_hint(diag, "%s takes (%s)", dname, plist);
-                bad = 1;
-                continue;
-            }
-        } else if (idx >= np) {
-            ty_diag_add(diag, TY_SEV_ERROR, &a->pos, "%s takes %d argument%s (%s); this is argument %zu",
-                        dname, np, np == 1 ? "" : "s", plist, i + 1);
-            bad = 1;
-            continue;
-        }
-        if (given[idx]) {
-            ty_diag_add(diag, TY_SEV_ERROR, &a->pos, "%s: '%s' is given twice", dname,
-                        ty_dist_param_name(spec->kind, idx));
-            bad = 1;
-            continue;
-        }
-        if (a->is_list != discrete) {
-            ty_diag_add(diag, TY_SEV_ERROR, &a->value_pos, discrete
-                        ? "%s: '%s' must be a list such as [1, 2, 3]"
-                        : "%s: '%s' must be a number, not a list", dname,
-                        ty_dist_param_name(spec->kind, idx));
-            bad = 1;
-            continue;
-        }
-        given[idx] = a;
-    }
-    for (int k = 0; k < np && !bad; k++)
-        if (!given[k] && !(discrete && k == 1)) {   /* discrete: no weights, equal weights */
-            ty_diag_add(diag, TY_SEV_ERROR, &call->callee_pos, "%s needs %d argument%s (%s); '%s' is missing",
-                        dname, np, np == 1 ? "" : "s", plist, ty_dist_param_name(spec->kind, k));
-            bad = 1;
-        }
-    if (!bad && discrete) {
-        if (given[0]->nvalues > TY_DIST_MAX_VALUES) {
-            ty_diag_add(diag, TY_SEV_ERROR, &given[0]->value_pos, "discrete: %zu values; the limit is %d",
-                        given[0]->nvalues, TY_DIST_MAX_VALUES);
-            bad = 1;
-        } else {
-            double *v = scenario_own_list(s, given[0]->nvalues);
-            double *w = given[1] ? scenario_own_list(s, given[1]->nvalues) : NULL;
-            if (!v || (given[1] && !w)) { ty_call_free(call); return TY_ERR_NOMEM; }
-            memcpy(v, given[0]->values, given[0]->nvalues * sizeof *v);
-            if (w) memcpy(w, given[1]->values, given[1]->nvalues * sizeof *w);
-            spec->values = v;
-            spec->weights = w;
-            spec->nvalues = given[0]->nvalues;
-            spec->nweights = given[1] ? given[1]->nvalues : 0;
-            if (given[1] && given[1]->nvalues != given[0]->nvalues) {
-                ty_diag_add(diag, TY_SEV_ERROR, &given[1]->value_pos,
-                            "discrete: %zu values but %zu weights", given[0]->nvalues, given[1]->nvalues);
-                bad = 1;
-            }
-        }
-    } else if (!bad) {
-        for (int k = 0; k < np; k++) {
-            spec->param[k] = given[k]->value;
-            spec->param_pos[k] = given[k]->value_pos;
-        }
-    }
+    st = spec_from_call(s, call, spec, diag);
     ty_call_free(call);
-    return bad ? TY_ERR_INVALID : TY_OK;
+    return st;
 }
 
 /* One query expression as a program of its own: its inputs are every

@@ -30,7 +30,7 @@ struct ty_scenario {
     size_t nqueries;
     char **strs;                 /* every string the scenario owns */
     size_t nstrs, capstrs;
-    double **lists;              /* discrete values/weights the specs point to */
+    void **lists;                /* lists, component specs and positions the specs point to */
     size_t nlists, caplists;
 };
 
@@ -55,7 +55,9 @@ ty_status scenario_set_param(ty_scenario *s, size_t f, int param, double value,
 
 /* Parses a distribution call (text at pos) into spec: callee and argument
  * names mapped to the dist module's kinds and parameters; lists owned by s.
- * Errors go to diag. Bounds are left to the caller. */
+ * Also `LO to HI` (ci90(LO, HI)), nested calls in mixture([...], [...])
+ * and truncate(DIST, lo, hi) (DIST's spec with bounds, intersected with its
+ * own). Errors go to diag. A bounds: key is left to the caller. */
 ty_status scenario_parse_dist(ty_scenario *s, const char *text, const ty_pos *pos,
                               ty_dist_spec *spec, ty_diag *diag);
 
@@ -81,6 +83,8 @@ int scenario_find_factor(const ty_scenario *s, const char *name);
 
 /* A list of n doubles owned by s (zeroed), or NULL when out of memory. */
 double *scenario_own_list(ty_scenario *s, size_t n);
+/* size bytes owned by s (zeroed), or NULL when out of memory. */
+void *scenario_own_mem(ty_scenario *s, size_t size);
 
 /* Reports unknown keys of map (not in allowed[0..n)) with a hint; where
  * names what is being read ("factor 'troops'"). Returns the count. */

@@ -29,18 +29,23 @@ const char *scenario_own_str(ty_scenario *s, const char *text)
     return c;
 }
 
-double *scenario_own_list(ty_scenario *s, size_t n)
+void *scenario_own_mem(ty_scenario *s, size_t size)
 {
     if (s->nlists == s->caplists) {
         size_t cap = s->caplists ? 2 * s->caplists : 8;
-        double **lists = realloc(s->lists, cap * sizeof *lists);
+        void **lists = realloc(s->lists, cap * sizeof *lists);
         if (!lists) return NULL;
         s->lists = lists;
         s->caplists = cap;
     }
-    double *l = calloc(n ? n : 1, sizeof *l);
+    void *l = calloc(size ? size : 1, 1);
     if (l) s->lists[s->nlists++] = l;
     return l;
+}
+
+double *scenario_own_list(ty_scenario *s, size_t n)
+{
+    return scenario_own_mem(s, n * sizeof(double));
 }
 
 void ty_scenario_free(ty_scenario *s)
@@ -82,6 +87,9 @@ ty_status scenario_set_param(ty_scenario *s, size_t f, int param, double value, 
 {
     ty_dist_spec spec = s->specs[f];
     spec.param[param] = value;
+    /* the positions of the scenario's text point into its YAML document,
+     * gone after loading: errors about a set value go to pos */
+    memset(spec.param_pos, 0, sizeof spec.param_pos);
     ty_dist *d;
     ty_status st = ty_dist_new(&spec, &d, diag, pos);
     if (st != TY_OK) return st;
@@ -106,7 +114,7 @@ ty_status ty_scenario_set_param(ty_scenario *s, const char *factor, const char *
         return TY_ERR_INVALID;
     }
     ty_dist_kind kind = s->specs[f].kind;
-    int p = kind == TY_DIST_DISCRETE ? -1 : ty_dist_param_index(kind, param);
+    int p = ty_dist_nparams(kind) == 0 ? -1 : ty_dist_param_index(kind, param);
     if (p < 0) {
         ty_diag_add(diag, TY_SEV_ERROR, NULL, "--set: factor '%s' is %s, which has no numeric "
                     "parameter '%s'", factor, ty_dist_kind_name(kind), param);
