@@ -14,33 +14,7 @@
  * histogram bin (stated at each): 12 checks in all, about 1e-3 overall.
  * The seeds are fixed, so the outcome of each run never changes. */
 #include "harness.h"
-
-#include <signal.h>
-#include <stdlib.h>
-
-#include "tyche/tyche.h"
-
-static ty_scenario *load(const char *text)
-{
-    ty_diag *d = ty_diag_new(20);
-    ty_scenario *s = NULL;
-    ty_status st = ty_scenario_parse("t.yaml", text, strlen(text), &s, d);
-    CHECK_MSG(st == TY_OK, "parse status %d", (int)st);
-    for (size_t i = 0; i < ty_diag_count(d); i++)
-        fprintf(stderr, "  %d:%d: %s\n", ty_diag_get(d, i)->line, ty_diag_get(d, i)->col, ty_diag_get(d, i)->message);
-    ty_diag_free(d);
-    return s;
-}
-
-static ty_status run(const ty_scenario *s, ty_run_options *o, ty_run_result *r)
-{
-    ty_diag *d = ty_diag_new(20);
-    ty_status st = ty_run_scenario(s, "baseline", o, r, d);
-    for (size_t i = 0; i < ty_diag_count(d); i++)
-        fprintf(stderr, "  run: %s\n", ty_diag_get(d, i)->message);
-    ty_diag_free(d);
-    return st;
-}
+#include "scenario_util.h"
 
 /* p_a = u exactly (softmax of logit(u) and 0), so a's spread is u's
  * percentiles; y is independent of u. */
@@ -72,11 +46,11 @@ static const ty_query_result *find(const ty_run_result *r, const char *name)
 
 static void test_closed_forms(void)
 {
-    ty_scenario *s = load(LOGIT);
+    ty_scenario *s = tu_load(LOGIT);
     if (!s) return;
     ty_run_options o = {.samples = 200000, .has_seed = 1, .seed = 11, .threads = 2};
     ty_run_result r = {0};
-    CHECK(run(s, &o, &r) == TY_OK);
+    CHECK(tu_run(s, &o, &r) == TY_OK);
     CHECK(r.nqueries == 7);
     const double lo = 0.0001, hi = 0.9999, z95 = 1.6448536269514722, z75 = 0.6744897501960817;
     const ty_query_result *q;
@@ -140,13 +114,13 @@ static void test_closed_forms(void)
  * and 1s. */
 static void test_rules(void)
 {
-    ty_scenario *s = load("tyche: 1\nname: r\nfactors:\n  x: {dist: \"uniform(0, 1)\"}\n"
+    ty_scenario *s = tu_load("tyche: 1\nname: r\nfactors:\n  x: {dist: \"uniform(0, 1)\"}\n"
                           "outcomes:\n  model: rules\n  hit: {when: x < 0.3}\n  miss: {otherwise: true}\n"
                           "queries:\n  p_hit: {probability: hit}\n  x_if_hit: {mean: x, given: hit}\n");
     if (!s) return;
     ty_run_options o = {.samples = 100000, .has_seed = 1, .seed = 5};
     ty_run_result r = {0};
-    CHECK(run(s, &o, &r) == TY_OK);
+    CHECK(tu_run(s, &o, &r) == TY_OK);
     const ty_query_result *q = find(&r, "p_hit");
     if (q) CHECK_NEAR(q->est.probability, r.outcomes[0].probability, 1e-12);
     if ((q = find(&r, "x_if_hit"))) {
@@ -175,15 +149,15 @@ static int same_queries(const ty_run_result *a, const ty_run_result *b)
 
 static void test_bit_identical_across_threads(void)
 {
-    ty_scenario *s = load(LOGIT);
+    ty_scenario *s = tu_load(LOGIT);
     if (!s) return;
     for (int lhs = 0; lhs < 2; lhs++) {
         ty_run_result r1 = {0}, r3 = {0};
         ty_run_options o = {.samples = 300001, .threads = 1, .has_sampling = 1,
                             .sampling = lhs ? TY_SAMPLING_LHS : TY_SAMPLING_RANDOM};
-        CHECK(run(s, &o, &r1) == TY_OK);
+        CHECK(tu_run(s, &o, &r1) == TY_OK);
         o.threads = 3;
-        CHECK(run(s, &o, &r3) == TY_OK);
+        CHECK(tu_run(s, &o, &r3) == TY_OK);
         CHECK_MSG(same_queries(&r1, &r3), "sampling %s", lhs ? "lhs" : "random");
         ty_run_result_clear(&r1);
         ty_run_result_clear(&r3);
@@ -191,32 +165,13 @@ static void test_bit_identical_across_threads(void)
     ty_scenario_free(s);
 }
 
-typedef struct stopper { volatile sig_atomic_t flag; int calls, after; } stopper;
-static void progress(void *ctx, uint64_t done, uint64_t total)
-{
-    stopper *st = ctx;
-    (void)done; (void)total;
-    if (++st->calls == st->after) st->flag = 1;
-}
-
 static void test_resume(void)
 {
-    ty_scenario *s = load(LOGIT);
+    ty_scenario *s = tu_load(LOGIT);
     if (!s) return;
     ty_run_result full = {0}, part = {0}, rest = {0};
     ty_run_options o = {.samples = 700000, .threads = 2};
-    CHECK(run(s, &o, &full) == TY_OK);
-    stopper st = {.after = 5};
-    ty_run_options oi = o;
-    oi.interrupt = &st.flag;
-    oi.progress = progress;
-    oi.progress_ctx = &st;
-    CHECK(run(s, &oi, &part) == TY_ERR_INTERRUPTED);
-    CHECK(part.complete == 0 && part.samples < 700000);
-    ty_run_options orr = o;
-    orr.threads = 3;
-    orr.resume = &part;
-    CHECK(run(s, &orr, &rest) == TY_OK);
+    tu_run_stop_resume(s, &o, 5, &full, &part, &rest);
     CHECK(same_queries(&full, &rest));
     ty_run_result_clear(&full);
     ty_run_result_clear(&part);
@@ -237,12 +192,12 @@ static void test_paired_difference(void)
     char ta[512], tb[512];
     snprintf(ta, sizeof ta, fmt, "0.3");
     snprintf(tb, sizeof tb, fmt, "0.35");
-    ty_scenario *a = load(ta), *b = load(tb);
+    ty_scenario *a = tu_load(ta), *b = tu_load(tb);
     if (!a || !b) { ty_scenario_free(a); ty_scenario_free(b); return; }
     ty_run_options o = {.samples = 200000, .has_seed = 1, .seed = 3};
     ty_run_result ra = {0}, rb = {0};
-    CHECK(run(a, &o, &ra) == TY_OK);
-    CHECK(run(b, &o, &rb) == TY_OK);
+    CHECK(tu_run(a, &o, &ra) == TY_OK);
+    CHECK(tu_run(b, &o, &rb) == TY_OK);
     CHECK(ty_run_difference(&rb, &ra) == TY_OK);
     CHECK(rb.query_difference != NULL);
     if (rb.query_difference) {
@@ -276,7 +231,7 @@ static void test_bad_values(void)
         snprintf(text, sizeof text, "tyche: 1\nname: b\nfactors:\n  x: {dist: \"uniform(0, 1)\"}\n"
                  "outcomes:\n  model: rules\n  hit: {when: x < 0.5}\n  miss: {otherwise: true}\n"
                  "queries:\n  ok: {probability: hit}\n  bad: %s\n", cases[i].query);
-        ty_scenario *s = load(text);
+        ty_scenario *s = tu_load(text);
         if (!s) continue;
         ty_run_options o = {.samples = 20000, .threads = 2};
         ty_run_result r = {0};

@@ -16,32 +16,11 @@
  * are checked at 4.892 sd (1e-6 each; 7 checks); their power is stated at
  * each. The seeds are fixed, so the outcome of each run never changes. */
 #include "harness.h"
+#include "scenario_util.h"
 
 #include <stdlib.h>
 
 #include "tyche/tyche.h"
-
-static ty_scenario *load(const char *text)
-{
-    ty_diag *d = ty_diag_new(20);
-    ty_scenario *s = NULL;
-    ty_status st = ty_scenario_parse("t.yaml", text, strlen(text), &s, d);
-    CHECK_MSG(st == TY_OK, "parse status %d", (int)st);
-    for (size_t i = 0; i < ty_diag_count(d); i++)
-        fprintf(stderr, "  %d:%d: %s\n", ty_diag_get(d, i)->line, ty_diag_get(d, i)->col, ty_diag_get(d, i)->message);
-    ty_diag_free(d);
-    return s;
-}
-
-static ty_status run(const ty_scenario *s, ty_run_options *o, ty_run_result *r)
-{
-    ty_diag *d = ty_diag_new(20);
-    ty_status st = ty_run_scenario(s, "baseline", o, r, d);
-    for (size_t i = 0; i < ty_diag_count(d); i++)
-        fprintf(stderr, "  run: %s\n", ty_diag_get(d, i)->message);
-    ty_diag_free(d);
-    return st;
-}
 
 static const char *BENCH_PATH = TYCHE_TEST_DATA "/../../bench/models/ukraine-2014-bench.yaml";
 
@@ -63,7 +42,7 @@ static void test_bit_identical_across_threads(void)
     for (int t = 0; t < 4; t++) {
         ty_run_options o = {.samples = 300000 + 123, .threads = threads[t]};
         ty_run_result r = {0};
-        CHECK(run(s, &o, &r) == TY_OK);
+        CHECK(tu_run(s, &o, &r) == TY_OK);
         CHECK(r.samples == 300123 && r.complete == 1);
         if (t == 0) { ref = r; continue; }
         CHECK(r.noutcomes == ref.noutcomes);
@@ -128,7 +107,7 @@ static void test_bench_reference(void)
     if (!s) return;
     ty_run_options o = {.samples = 4000000};
     ty_run_result r = {0};
-    CHECK(run(s, &o, &r) == TY_OK);
+    CHECK(tu_run(s, &o, &r) == TY_OK);
     CHECK(r.noutcomes == 5);
     for (size_t k = 0; k < 5 && k < r.noutcomes; k++) {
         CHECK_STR(r.outcome_names[k], names[k]);
@@ -155,13 +134,13 @@ static void check_close(const ty_run_result *r, size_t k, double truth)
 
 static void test_rules_uniform_thresholds(void)
 {
-    ty_scenario *s = load("tyche: 1\nname: u\nrun: {seed: 11}\nfactors:\n  x: {dist: \"uniform(0, 1)\"}\n"
+    ty_scenario *s = tu_load("tyche: 1\nname: u\nrun: {seed: 11}\nfactors:\n  x: {dist: \"uniform(0, 1)\"}\n"
                           "outcomes:\n  model: rules\n  low: {when: x < 0.3}\n  mid: {when: x < 0.7}\n"
                           "  high: {otherwise: true}\n");
     if (!s) return;
     ty_run_options o = {.samples = 200000};
     ty_run_result r = {0};
-    CHECK(run(s, &o, &r) == TY_OK);
+    CHECK(tu_run(s, &o, &r) == TY_OK);
     check_close(&r, 0, 0.3);
     check_close(&r, 1, 0.4);
     check_close(&r, 2, 0.3);
@@ -177,13 +156,13 @@ static void test_rules_uniform_thresholds(void)
 
 static void test_normal_tails(void)
 {
-    ty_scenario *s = load("tyche: 1\nname: n\nrun: {seed: 12}\nfactors:\n  x: {dist: \"normal(0, 1)\"}\n"
+    ty_scenario *s = tu_load("tyche: 1\nname: n\nrun: {seed: 12}\nfactors:\n  x: {dist: \"normal(0, 1)\"}\n"
                           "  y:\n    dist: normal(0, 1)\n    bounds: [1, 10]\n"
                           "outcomes:\n  model: rules\n  xt: {when: x > 1.5}\n  yt: {when: y > 2}\n  rest: {otherwise: true}\n");
     if (!s) return;
     ty_run_options o = {.samples = 400000};
     ty_run_result r = {0};
-    CHECK(run(s, &o, &r) == TY_OK);
+    CHECK(tu_run(s, &o, &r) == TY_OK);
     double px = 0.5 * erfc(1.5 / sqrt(2.0));
     /* y > 2 given y in [1, 10]: (Phi(10) - Phi(2)) / (Phi(10) - Phi(1)); the
      * two rules overlap, so "yt" means x <= 1.5 and y > 2. */
@@ -196,12 +175,12 @@ static void test_normal_tails(void)
 
 static void test_logit_constant_scores(void)
 {
-    ty_scenario *s = load("tyche: 1\nname: c\nfactors:\n  x: {dist: \"uniform(0, 1)\"}\n"
+    ty_scenario *s = tu_load("tyche: 1\nname: c\nfactors:\n  x: {dist: \"uniform(0, 1)\"}\n"
                           "outcomes:\n  a: {score: 0}\n  b: {score: 1}\n  c: {score: 2 + 0 * x}\n");
     if (!s) return;
     ty_run_options o = {.samples = 5000};
     ty_run_result r = {0};
-    CHECK(run(s, &o, &r) == TY_OK);
+    CHECK(tu_run(s, &o, &r) == TY_OK);
     double z = 1 + exp(1.0) + exp(2.0);
     CHECK_NEAR(r.outcomes[0].probability, 1 / z, 1e-14);
     CHECK_NEAR(r.outcomes[1].probability, exp(1.0) / z, 1e-14);
@@ -282,7 +261,7 @@ static double spearman_tol(double rho, size_t n)
 
 static void test_correlations(void)
 {
-    ty_scenario *s = load("tyche: 1\nname: k\nrun: {seed: 13}\nfactors:\n  x: {dist: \"normal(0, 1)\"}\n"
+    ty_scenario *s = tu_load("tyche: 1\nname: k\nrun: {seed: 13}\nfactors:\n  x: {dist: \"normal(0, 1)\"}\n"
                           "  y: {dist: \"normal(0, 1)\"}\n  g: {dist: \"gamma(2, 1)\"}\n"
                           "correlations:\n  - {factors: [x, y], rank: 0.6}\n  - {factors: [x, g], rank: -0.3}\n"
                           "outcomes:\n  model: rules\n  both: {when: x > 0 and y > 0}\n  other: {otherwise: true}\n");
@@ -293,7 +272,7 @@ static void test_correlations(void)
     c.y = malloc(c.cap * sizeof *c.y);
     ty_run_options o = {.samples = n, .sink = sink, .sink_ctx = &c};
     ty_run_result r = {0};
-    CHECK(run(s, &o, &r) == TY_OK);
+    CHECK(tu_run(s, &o, &r) == TY_OK);
     CHECK(c.out_of_order == 0 && c.next == n && c.n == n);
     double rho = spearman(c.x, c.y, c.n), tol = spearman_tol(0.6, c.n);
     printf("spearman %.5f (target 0.6, tolerance %.4f; without the conversion 0.58192)\n", rho, tol);
@@ -308,7 +287,7 @@ static void test_correlations(void)
     c.next = 0;
     c.fy = 2;
     o.threads = 1;   /* in order with one thread too */
-    CHECK(run(s, &o, &r) == TY_OK);
+    CHECK(tu_run(s, &o, &r) == TY_OK);
     CHECK(c.out_of_order == 0 && c.next == n && c.n == n);
     rho = spearman(c.x, c.y, c.n);
     tol = spearman_tol(-0.3, c.n);
@@ -334,19 +313,19 @@ static void test_correlations(void)
 
 static void test_latin_hypercube(void)
 {
-    ty_scenario *s = load("tyche: 1\nname: lhs\nrun: {seed: 5, sampling: lhs}\nfactors:\n"
+    ty_scenario *s = tu_load("tyche: 1\nname: lhs\nrun: {seed: 5, sampling: lhs}\nfactors:\n"
                           "  x: {dist: \"uniform(0, 1)\"}\n  y: {dist: \"beta(2, 5)\"}\n"
                           "outcomes:\n  model: rules\n  a: {when: x < 0.37}\n  b: {otherwise: true}\n");
     if (!s) return;
     ty_run_options o = {.samples = 100000};
     ty_run_result lhs = {0}, rnd = {0};
-    CHECK(run(s, &o, &lhs) == TY_OK);
+    CHECK(tu_run(s, &o, &lhs) == TY_OK);
     check_close(&lhs, 0, 0.37);
     /* Stratification: in each block of 1024 exactly floor or ceil of
      * 0.37 * 1024 samples fall below 0.37, so the block means barely vary. */
     o.has_sampling = 1;
     o.sampling = TY_SAMPLING_RANDOM;
-    CHECK(run(s, &o, &rnd) == TY_OK);
+    CHECK(tu_run(s, &o, &rnd) == TY_OK);
     CHECK_MSG(lhs.outcomes[0].stderr_ < rnd.outcomes[0].stderr_ / 10, "lhs se %.3g, random se %.3g",
               lhs.outcomes[0].stderr_, rnd.outcomes[0].stderr_);
     CHECK(lhs.sampling == TY_SAMPLING_LHS && rnd.sampling == TY_SAMPLING_RANDOM);
@@ -362,9 +341,9 @@ static void test_target_halfwidth(void)
     if (!s) return;
     ty_run_result r1 = {0}, r2 = {0};
     ty_run_options o = {.target_halfwidth = 0.002, .max_samples = 50000000, .threads = 1};
-    CHECK(run(s, &o, &r1) == TY_OK);
+    CHECK(tu_run(s, &o, &r1) == TY_OK);
     o.threads = 2;
-    CHECK(run(s, &o, &r2) == TY_OK);
+    CHECK(tu_run(s, &o, &r2) == TY_OK);
     CHECK(r1.stopped_early == 1);
     CHECK(r1.samples == r2.samples);
     /* Stops at a checkpoint: a power of two of blocks. */
@@ -385,35 +364,13 @@ static void test_target_halfwidth(void)
     ty_scenario_free(s);
 }
 
-/* Raises the interrupt flag after a given number of progress calls. */
-typedef struct stopper { volatile sig_atomic_t flag; int calls, after; } stopper;
-static void progress(void *ctx, uint64_t done, uint64_t total)
-{
-    stopper *st = ctx;
-    (void)done; (void)total;
-    if (++st->calls == st->after) st->flag = 1;
-}
-
 static void test_interrupt_and_resume(void)
 {
     ty_scenario *s = load_file(BENCH_PATH);
     if (!s) return;
     ty_run_result full = {0}, part = {0}, rest = {0};
     ty_run_options o = {.samples = 700000, .threads = 2};
-    CHECK(run(s, &o, &full) == TY_OK);
-    stopper st = {.after = 5};
-    ty_run_options oi = o;
-    oi.interrupt = &st.flag;
-    oi.progress = progress;
-    oi.progress_ctx = &st;
-    CHECK(run(s, &oi, &part) == TY_ERR_INTERRUPTED);
-    CHECK(part.complete == 0 && part.samples > 0 && part.samples < 700000);
-    CHECK(part.resume.blocks_done * TY_RUN_BLOCK == part.samples);
-    ty_run_options orr = o;
-    orr.threads = 3;     /* a different thread count on resume changes nothing */
-    orr.resume = &part;
-    CHECK(run(s, &orr, &rest) == TY_OK);
-    CHECK(rest.complete == 1 && rest.samples == full.samples);
+    tu_run_stop_resume(s, &o, 5, &full, &part, &rest);
     CHECK(memcmp(rest.outcomes, full.outcomes, full.noutcomes * sizeof *full.outcomes) == 0);
     for (size_t d = 0; d < full.nderived; d++) {
         CHECK(memcmp(&rest.derived[d].summary, &full.derived[d].summary, sizeof full.derived[d].summary) == 0);
@@ -432,7 +389,7 @@ static void test_interrupt_and_resume(void)
 
 static void test_rules_no_match_reported(void)
 {
-    ty_scenario *s = load("tyche: 1\nname: nm\nfactors:\n  x: {dist: \"uniform(0, 1)\"}\n"
+    ty_scenario *s = tu_load("tyche: 1\nname: nm\nfactors:\n  x: {dist: \"uniform(0, 1)\"}\n"
                           "outcomes:\n  model: rules\n  a: {when: x < 0.5}\n  b: {when: x < 0.99}\n");
     if (!s) return;
     ty_run_options o = {.samples = 100000};
@@ -451,16 +408,16 @@ static void test_paired_difference(void)
     /* Two runs sharing factor x (same name, same seed): the difference of a
      * shifted threshold is paired block by block. The truth: P(x < 0.35) -
      * P(x < 0.3) = 0.05 for x uniform. */
-    ty_scenario *a = load("tyche: 1\nname: p\nfactors:\n  x: {dist: \"uniform(0, 1)\"}\n  y: {dist: \"normal(0, 1)\"}\n"
+    ty_scenario *a = tu_load("tyche: 1\nname: p\nfactors:\n  x: {dist: \"uniform(0, 1)\"}\n  y: {dist: \"normal(0, 1)\"}\n"
                           "outcomes:\n  model: rules\n  hit: {when: x < 0.3}\n  miss: {otherwise: true}\n");
-    ty_scenario *b = load("tyche: 1\nname: p\nfactors:\n  x: {dist: \"uniform(0, 1)\"}\n  y: {dist: \"normal(0, 1)\"}\n"
+    ty_scenario *b = tu_load("tyche: 1\nname: p\nfactors:\n  x: {dist: \"uniform(0, 1)\"}\n  y: {dist: \"normal(0, 1)\"}\n"
                           "outcomes:\n  model: rules\n  hit: {when: x < 0.35}\n  miss: {otherwise: true}\n");
     if (!a || !b) return;
     ty_run_options o = {.samples = 200000};
     ty_run_result ra = {0}, rb = {0}, rc = {0};
-    CHECK(run(a, &o, &ra) == TY_OK);
-    CHECK(run(b, &o, &rb) == TY_OK);
-    CHECK(run(a, &o, &rc) == TY_OK);
+    CHECK(tu_run(a, &o, &ra) == TY_OK);
+    CHECK(tu_run(b, &o, &rb) == TY_OK);
+    CHECK(tu_run(a, &o, &rc) == TY_OK);
     CHECK(ty_run_difference(&rb, &ra) == TY_OK);
     const ty_difference *d = &rb.difference[0];
     CHECK_MSG(fabs(d->diff - 0.05) < 4 * d->stderr_, "diff %.5f se %.2g", d->diff, d->stderr_);
@@ -477,7 +434,7 @@ static void test_paired_difference(void)
     /* Runs with different seeds cannot be paired. */
     ty_run_result rd = {0};
     ty_run_options o2 = {.samples = 200000, .has_seed = 1, .seed = 99};
-    CHECK(run(a, &o2, &rd) == TY_OK);
+    CHECK(tu_run(a, &o2, &rd) == TY_OK);
     CHECK(ty_run_difference(&rd, &ra) == TY_ERR_INVALID && rd.difference == NULL);
     ty_run_result_clear(&ra);
     ty_run_result_clear(&rb);
@@ -555,14 +512,14 @@ static void outside(const double *x, size_t n, double lo, double hi, uint64_t *u
  * 1e-12 (Poisson), where clamping put hundreds there. */
 static void test_histogram_overflow(void)
 {
-    ty_scenario *s = load("tyche: 1\nname: h\nrun: {seed: 21}\nfactors:\n  a: {dist: \"normal(0, 1)\"}\n"
+    ty_scenario *s = tu_load("tyche: 1\nname: h\nrun: {seed: 21}\nfactors:\n  a: {dist: \"normal(0, 1)\"}\n"
                           "  b: {dist: \"normal(0, 1)\"}\nderived:\n  ratio: a / b\n"
                           "outcomes:\n  up: {score: a}\n  down: {score: 0}\n");
     if (!s) return;
     hcapture c = {.cap = 200000};
     ty_run_options o = {.samples = 300000, .threads = 3, .sink = hsink, .sink_ctx = &c};
     ty_run_result r = {0};
-    CHECK(run(s, &o, &r) == TY_OK);
+    CHECK(tu_run(s, &o, &r) == TY_OK);
     const ty_histogram *h = &r.derived[0].hist;
     const double *x = c.col[2];
     CHECK(h->outside_counted == 1 && h->nbins == TY_RUN_HIST_BINS);
@@ -599,14 +556,14 @@ static void test_histogram_overflow(void)
  * the values do; a percentile beyond them is NaN (not representable). */
 static void test_derived_bounds(void)
 {
-    ty_scenario *s = load("tyche: 1\nname: db\nrun: {seed: 22}\nfactors:\n  x: {dist: \"uniform(0, 1)\"}\n"
+    ty_scenario *s = tu_load("tyche: 1\nname: db\nrun: {seed: 22}\nfactors:\n  x: {dist: \"uniform(0, 1)\"}\n"
                           "derived:\n  y:\n    expr: 2 * x\n    bounds: [0, 1.5]\n"
                           "outcomes:\n  up: {score: x}\n  down: {score: 0}\n");
     if (!s) return;
     hcapture c = {.cap = 100000};
     ty_run_options o = {.samples = 100000, .sink = hsink, .sink_ctx = &c};
     ty_run_result r = {0};
-    CHECK(run(s, &o, &r) == TY_OK);
+    CHECK(tu_run(s, &o, &r) == TY_OK);
     const ty_histogram *h = &r.derived[0].hist;
     CHECK(h->edges[0] == 0);
     CHECK_MSG(h->edges[h->nbins] >= 1.5 && h->edges[h->nbins] < 1.5 + 1e-12, "top edge %.17g", h->edges[h->nbins]);
@@ -633,13 +590,13 @@ static void test_derived_bounds(void)
  * a whole bin's error (at the fixed seed it either passes or never does). */
 static void test_factor_huge_bounds(void)
 {
-    ty_scenario *s = load("tyche: 1\nname: hb\nrun: {seed: 23}\nfactors:\n"
+    ty_scenario *s = tu_load("tyche: 1\nname: hb\nrun: {seed: 23}\nfactors:\n"
                           "  x:\n    dist: normal(0, 1)\n    bounds: [0, 1e308]\n"
                           "outcomes:\n  up: {score: x}\n  down: {score: 0}\n");
     if (!s) return;
     ty_run_options o = {.samples = 200000};
     ty_run_result r = {0};
-    CHECK(run(s, &o, &r) == TY_OK);
+    CHECK(tu_run(s, &o, &r) == TY_OK);
     const ty_histogram *h = &r.factors[0].hist;
     CHECK_MSG(h->edges[0] == 0 && h->edges[h->nbins] < 5, "range [%g, %g]", h->edges[0], h->edges[h->nbins]);
     CHECK_NEAR(r.factors[0].summary.p50, 0.674490, 0.01);
@@ -657,7 +614,7 @@ static void test_factor_huge_bounds(void)
  * (it is 20% +- 0.13%). */
 static void test_discrete_percentiles(void)
 {
-    ty_scenario *s = load("tyche: 1\nname: dp\nrun: {seed: 24}\nfactors:\n"
+    ty_scenario *s = tu_load("tyche: 1\nname: dp\nrun: {seed: 24}\nfactors:\n"
                           "  be: {dist: \"bernoulli(0.8)\"}\n  bi: {dist: \"binomial(10, 0.3)\"}\n"
                           "  po: {dist: \"poisson(3.5)\"}\n  bp: {dist: \"poisson(2000)\"}\n"
                           "  dv: {dist: \"discrete([0.5, 1.7, 3.25], [0.2, 0.5, 0.3])\"}\n"
@@ -668,7 +625,7 @@ static void test_discrete_percentiles(void)
     hcapture c = {.cap = 300000};
     ty_run_options o = {.samples = 300000, .threads = 2, .sink = hsink, .sink_ctx = &c};
     ty_run_result r = {0};
-    CHECK(run(s, &o, &r) == TY_OK);
+    CHECK(tu_run(s, &o, &r) == TY_OK);
     CHECK(r.factors[0].summary.p05 == 0 && r.factors[0].summary.p50 == 1 && r.factors[0].summary.p95 == 1);
     static const double qs[3] = {0.05, 0.5, 0.95};
     for (size_t j = 0; j < r.nfactors + r.nderived; j++) {

@@ -10,24 +10,13 @@
  * at one seed: test_sobol_coverage states its rates. The other checks use a
  * fixed seed each and state their own rates. */
 #include "harness.h"
+#include "scenario_util.h"
 
 #include <stdlib.h>
 
 #include "tyche/tyche.h"
 
 static int g_R = 20;   /* seeds of the Sobol study; 100 with --slow */
-
-static ty_scenario *load(const char *text)
-{
-    ty_diag *d = ty_diag_new(20);
-    ty_scenario *s = NULL;
-    ty_status st = ty_scenario_parse("t.yaml", text, strlen(text), &s, d);
-    CHECK_MSG(st == TY_OK, "parse status %d", (int)st);
-    for (size_t i = 0; i < ty_diag_count(d); i++)
-        fprintf(stderr, "  %d:%d: %s\n", ty_diag_get(d, i)->line, ty_diag_get(d, i)->col, ty_diag_get(d, i)->message);
-    ty_diag_free(d);
-    return s;
-}
 
 static ty_sensitivity *sens(const ty_scenario *s, unsigned methods, uint64_t n, const char *target,
                             int threads, ty_status want)
@@ -55,7 +44,7 @@ static const char *ISHIGAMI =
 
 static void test_ishigami(void)
 {
-    ty_scenario *s = load(ISHIGAMI);
+    ty_scenario *s = tu_load(ISHIGAMI);
     if (!s) return;
     ty_sensitivity *r = sens(s, TY_SENS_SOBOL, 32768, "y", 0, TY_OK);
     if (r) {
@@ -120,7 +109,7 @@ static void exact_linear(double *s1, double *st)
 
 static void test_g_function(void)
 {
-    ty_scenario *s = load(GFUN);
+    ty_scenario *s = tu_load(GFUN);
     if (!s) return;
     ty_sensitivity *r = sens(s, TY_SENS_SOBOL, 32768, "g", 0, TY_OK);
     CHECK(r && r->nfactors == 6 && r->ntargets == 3);
@@ -166,7 +155,7 @@ static void test_sobol_coverage(void)
     double *M = calloc((size_t)R, sizeof *M);
     int nidx = 0;
     for (size_t m = 0; m < 3; m++) {
-        ty_scenario *s = load(yaml[m]);
+        ty_scenario *s = tu_load(yaml[m]);
         if (!s) continue;
         size_t F = models[m].F;
         double s1[6], st[6], sum[12] = {0}, sum2[12] = {0};
@@ -226,7 +215,7 @@ static void test_sobol_coverage(void)
 
 static void test_linear(void)
 {
-    ty_scenario *s = load(LINEAR);
+    ty_scenario *s = tu_load(LINEAR);
     if (!s) return;
     /* S_i = ST_i = c_i^2 var_i / sum: 1, 4, 2.25 of 7.25. */
     static const double si[3] = {1 / 7.25, 4 / 7.25, 2.25 / 7.25};
@@ -254,7 +243,7 @@ static void test_linear(void)
 
 static void test_tornado_zero_swing(void)
 {
-    ty_scenario *s = load(
+    ty_scenario *s = tu_load(
         "tyche: 1\nname: one\nfactors:\n"
         "  a: {dist: \"normal(0, 1)\"}\n  b: {dist: \"uniform(0, 10)\"}\n  c: {dist: \"bernoulli(0.3)\"}\n"
         "derived:\n  d: 2 * a\n"
@@ -291,7 +280,7 @@ static int same(const double *a, const double *b, size_t n)
 
 static void test_threads_bit_identical(void)
 {
-    ty_scenario *s = load(ISHIGAMI);
+    ty_scenario *s = tu_load(ISHIGAMI);
     if (!s) return;
     ty_sensitivity *r1 = sens(s, TY_SENS_ALL, 10000 + 17, "y", 1, TY_OK);
     ty_sensitivity *r3 = sens(s, TY_SENS_ALL, 10000 + 17, "y", 3, TY_OK);
@@ -310,7 +299,7 @@ static void test_threads_bit_identical(void)
 
 static void test_errors(void)
 {
-    ty_scenario *s = load(
+    ty_scenario *s = tu_load(
         "tyche: 1\nname: corr\nfactors:\n  a: {dist: \"normal(0, 1)\"}\n  b: {dist: \"normal(0, 1)\"}\n"
         "correlations:\n  - {factors: [a, b], rank: 0.5}\n"
         "derived:\n  total: a + b\n"
