@@ -133,10 +133,12 @@ static void test_queries_table(void)
     free(t);
 }
 
-static void test_query_differences(void)
+/* A batch of two runs with spread and queries, the second a variant with
+ * outcome and query differences; runs[] holds them. */
+static ty_results batch_with_queries(ty_run_result runs[2])
 {
-    ty_run_result runs[2] = {plain_run(), plain_run()};
     for (int i = 0; i < 2; i++) {
+        runs[i] = plain_run();
         runs[i].spread = spread;
         runs[i].nqueries = 4;
         runs[i].queries = queries;
@@ -144,7 +146,13 @@ static void test_query_differences(void)
     runs[1].variant = "troops_double";
     runs[1].difference = odiff;
     runs[1].query_difference = qdiff;
-    ty_results r = results_of(runs, 2);
+    return results_of(runs, 2);
+}
+
+static void test_query_differences(void)
+{
+    ty_run_result runs[2];
+    ty_results r = batch_with_queries(runs);
     char *t = capture(&r, 0);
     CHECK(t != NULL);
     if (!t) return;
@@ -161,16 +169,8 @@ static void test_query_differences(void)
 
 static void test_json(void)
 {
-    ty_run_result runs[2] = {plain_run(), plain_run()};
-    for (int i = 0; i < 2; i++) {
-        runs[i].spread = spread;
-        runs[i].nqueries = 4;
-        runs[i].queries = queries;
-    }
-    runs[1].variant = "troops_double";
-    runs[1].difference = odiff;
-    runs[1].query_difference = qdiff;
-    ty_results r = results_of(runs, 2);
+    ty_run_result runs[2];
+    ty_results r = batch_with_queries(runs);
     char *j = capture(&r, 1);
     CHECK(j != NULL);
     if (!j) return;
