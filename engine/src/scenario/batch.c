@@ -356,6 +356,9 @@ static int load_sweep(ty_batch *b, const yt_doc *sdoc, const yt_node *k, const y
     sw->values = values;
     sw->points = (const ty_scenario *const *)points;
     sw->pos = yt_pos(doc, k);
+    /* A name or label that could not be kept is out of memory, never a
+     * sweep without it. */
+    if (!sw->name || (lb && lb->kind == YT_SCALAR && !sw->label)) { *oom = 1; return errors + 1; }
     for (size_t i = 0; i < n; i++) {
         ty_status st = scenario_build(sdoc, NULL, &points[i], diag);
         if (st == TY_OK) {
