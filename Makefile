@@ -28,10 +28,11 @@ run: build
 
 # Test tiers (ctest labels): the default excludes `slow`; the sanitizer
 # build also skips `stat` (statistical tests over many runs: minutes under
-# ASan, and they test numbers, not memory). `make test-slow` runs the slow
+# ASan, and they test numbers, not memory) and `plots` (the chart script is
+# Python: the release run tests it); the clang build skips `plots` too. `make test-slow` runs the slow
 # tier (coverage at 200,000 samples and more). `make test-mpi` builds the
 # MPI preset and runs the `mpi` tier (below).
-CTEST_EXCLUDE = $(if $(filter asan,$(PRESET)),stat|slow,slow)|valgrind|fault|fault_long|mpi
+CTEST_EXCLUDE = $(if $(filter asan,$(PRESET)),stat|slow|plots,$(if $(filter clang,$(PRESET)),slow|plots,slow))|valgrind|fault|fault_long|mpi
 
 test: build
 	ctest --preset $(PRESET) -j $(JOBS) -LE '$(CTEST_EXCLUDE)'
