@@ -15,7 +15,8 @@ typedef enum ty_status {
     TY_ERR_IO = 3,        /* file system, HDF5 */
     TY_ERR_LIMIT = 4,     /* a documented bound was exceeded */
     TY_ERR_INTERRUPTED = 5,
-    TY_ERR_INTERNAL = 6   /* a broken invariant of tyche's own: a bug, never input */
+    TY_ERR_INTERNAL = 6,  /* a broken invariant of tyche's own: a bug, never input */
+    TY_ERR_NO_WEIGHT = 7  /* observations left no sample with positive weight (exit 1) */
 } ty_status;
 
 /* 128-bit unsigned integer (gcc and clang both provide it on 64-bit targets). */

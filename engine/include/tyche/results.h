@@ -95,6 +95,52 @@ typedef struct ty_query_result {
                               (1 without `given`) */
 } ty_query_result;
 
+/* Observations (docs/format.md, 'Observations'): what has been seen, each
+ * sample weighted by its likelihood. */
+typedef enum ty_observation_kind {
+    TY_OBS_READING = 0,         /* a noisy reading of a factor or derived value */
+    TY_OBS_WHEN = 1,            /* a hard fact: only the worlds where it holds */
+    TY_OBS_LOGLIK = 2           /* any log-likelihood, per sample */
+} ty_observation_kind;
+
+/* "reading", "when", "loglik"; NULL for another value. The inverse returns
+ * -1 for an unknown name. */
+const char *ty_observation_kind_name(int kind);
+int ty_observation_kind_from_name(const char *name);
+
+typedef struct ty_observation_result {
+    char *name;
+    char *label;           /* may be NULL */
+    int kind;              /* ty_observation_kind */
+    char *of;              /* reading: the factor or derived value read; else NULL */
+    char *expr;            /* reading: the error distribution as written ("normal(0, 5000)");
+                              when, loglik: the expression */
+    double value;          /* reading: the value read; NaN otherwise */
+    double held;           /* when: the share of samples where it held (prior); NaN otherwise */
+} ty_observation_result;
+
+/* Warnings of a weighted run (ty_observation_warnings). */
+#define TY_OBS_WARN_ESS 1u     /* effective sample size under TY_OBS_MIN_ESS */
+#define TY_OBS_WARN_KHAT 2u    /* Pareto k-hat above TY_OBS_MAX_KHAT */
+#define TY_OBS_MIN_ESS 100.0
+#define TY_OBS_MAX_KHAT 0.7
+
+/* The diagnostics of a weighted run. */
+typedef struct ty_observation_stats {
+    double ess;            /* effective sample size (sum w)^2 / sum w^2 */
+    double ess_fraction;   /* ess / samples */
+    double acceptance;     /* share of samples where every `when` held (1 without any) */
+    double log_evidence;   /* log mean w: the log marginal likelihood of what was seen */
+    double pareto_k;       /* Pareto k-hat of the largest weights (PSIS); NaN when too few */
+} ty_observation_stats;
+
+/* The warnings st calls for (TY_OBS_WARN_* bits), and warning `bit`'s text
+ * for people (buf, size): "effective sample size 42 (0.004% of 1000000 samples) is
+ * under 100: ...". Returns the length written as snprintf does. */
+unsigned ty_observation_warnings(const ty_observation_stats *st);
+int ty_observation_warning_text(const ty_observation_stats *st, uint64_t samples, unsigned bit, char *buf,
+                                size_t size);
+
 typedef struct ty_convergence {
     size_t npoints;        /* checkpoints at doubling sample counts */
     uint64_t *samples;     /* npoints */
@@ -174,6 +220,17 @@ typedef struct ty_run_result {
     size_t nqueries;
     ty_query_result *queries;
 
+    /* Observations: the run's estimates above (outcomes, spread, queries,
+     * factors, derived, histograms, convergence) are the weighted
+     * (posterior) ones; the prior's are kept beside them. nobservations is 0
+     * for a run without observations (or with --prior): the rest is then
+     * unset (NULL). */
+    size_t nobservations;
+    ty_observation_result *observations;
+    ty_observation_stats obs;
+    ty_estimate *outcomes_prior;       /* noutcomes: unweighted estimates */
+    ty_series_stats *factors_prior;    /* nfactors: unweighted summaries and histograms */
+    ty_series_stats *derived_prior;    /* nderived */
     ty_difference *difference;  /* noutcomes, from the batch's baseline; NULL otherwise */
     ty_difference *query_difference;  /* nqueries, likewise (NaN rows for quantile
                                          queries); NULL otherwise */

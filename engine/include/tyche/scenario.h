@@ -22,6 +22,7 @@
 #define TY_SCENARIO_MAX_DERIVED 1000
 #define TY_SCENARIO_MAX_OUTCOMES 100
 #define TY_SCENARIO_MAX_QUERIES 100
+#define TY_SCENARIO_MAX_OBSERVATIONS 100
 #define TY_SCENARIO_MAX_NAME 64
 #define TY_SCENARIO_MAX_VARIANTS 1000
 #define TY_SCENARIO_MAX_SWEEP_STEPS 10000
@@ -98,6 +99,38 @@ typedef struct ty_query {
     const ty_program *value;     /* the expression's program */
     const ty_program *given;     /* the condition's; NULL when none */
 } ty_query;
+
+/* The error of a reading (docs/format.md, 'Observations'): reading = true
+ * value + error (normal, student_t), or true value x error (lognormal);
+ * exact: a discrete value read without error (weight 1 where it equals). */
+typedef enum ty_obs_error {
+    TY_OBS_ERROR_EXACT = 0,
+    TY_OBS_ERROR_NORMAL = 1,     /* param: mean, sd */
+    TY_OBS_ERROR_LOGNORMAL = 2,  /* param: mu, sigma (of log error) */
+    TY_OBS_ERROR_STUDENT_T = 3   /* param: df, loc, scale */
+} ty_obs_error;
+
+/* What has been seen (docs/format.md, 'Observations'). Every sample is
+ * weighted by the likelihood of every observation: a reading's error
+ * density at (value - true) (or log value - log true), a `when`'s value
+ * (0 or 1, or a probability in between), exp of a `loglik`. */
+typedef struct ty_observation {
+    const char *name;
+    const char *label;           /* NULL when absent */
+    int kind;                    /* ty_observation_kind (results.h) */
+    /* reading */
+    const char *of;              /* the factor or derived value read */
+    size_t of_column;            /* its column: factors, then derived values (F + D) */
+    double value;                /* the value read (--observe NAME=VALUE sets it) */
+    int error;                   /* ty_obs_error */
+    double error_param[3];
+    const char *error_text;      /* as written; NULL: exact */
+    /* when, loglik */
+    const char *expr_text;
+    const ty_program *prog;      /* inputs: the F + D + K columns, as a query's */
+    ty_pos name_pos, pos;        /* pos: of the expression, or of `of` */
+    ty_pos value_pos;            /* of the value (readings) */
+} ty_observation;
 
 typedef struct ty_scenario ty_scenario;
 
@@ -177,6 +210,17 @@ ty_outcome_model ty_scenario_model(const ty_scenario *s);
 const ty_program *ty_scenario_program(const ty_scenario *s);
 size_t ty_scenario_noutcomes(const ty_scenario *s);
 const ty_outcome *ty_scenario_outcome(const ty_scenario *s, size_t i);
+size_t ty_scenario_nobservations(const ty_scenario *s);   /* 0 after ty_scenario_drop_observations */
+const ty_observation *ty_scenario_observation(const ty_scenario *s, size_t i);
+
+/* `--observe NAME=VALUE`: sets reading name's value. TY_ERR_INVALID on diag
+ * (no such observation, not a reading, a value its error cannot give); s is
+ * then unchanged. */
+ty_status ty_scenario_set_observation(ty_scenario *s, const char *name, double value, ty_diag *diag);
+
+/* `--prior`: the run ignores every observation. */
+void ty_scenario_drop_observations(ty_scenario *s);
+
 size_t ty_scenario_nqueries(const ty_scenario *s);
 const ty_query *ty_scenario_query(const ty_scenario *s, size_t i);
 

@@ -4,6 +4,7 @@
 
 #include <float.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,6 +55,43 @@ int ty_query_kind_from_name(const char *name)
     return -1;
 }
 
+static const char *const observation_kind_names[] = {"reading", "when", "loglik"};
+
+const char *ty_observation_kind_name(int kind)
+{
+    return kind >= 0 && kind < 3 ? observation_kind_names[kind] : NULL;
+}
+
+int ty_observation_kind_from_name(const char *name)
+{
+    for (int k = 0; name && k < 3; k++)
+        if (strcmp(name, observation_kind_names[k]) == 0) return k;
+    return -1;
+}
+
+unsigned ty_observation_warnings(const ty_observation_stats *st)
+{
+    unsigned w = 0;
+    if (!(st->ess >= TY_OBS_MIN_ESS)) w |= TY_OBS_WARN_ESS;
+    if (st->pareto_k > TY_OBS_MAX_KHAT) w |= TY_OBS_WARN_KHAT;
+    return w;
+}
+
+int ty_observation_warning_text(const ty_observation_stats *st, uint64_t samples, unsigned bit, char *buf,
+                                size_t size)
+{
+    if (bit == TY_OBS_WARN_ESS)
+        return snprintf(buf, size, "the effective sample size is %.3g (%.3g%% of %llu samples), under %g: "
+                        "the observations leave few samples that matter, and the estimates rest on them; "
+                        "run more samples, or check that the observations fit the factors' distributions",
+                        st->ess, 100 * st->ess_fraction, (unsigned long long)samples, TY_OBS_MIN_ESS);
+    if (bit == TY_OBS_WARN_KHAT)
+        return snprintf(buf, size, "the largest weights have Pareto k-hat %.2f, above %.1f: a few samples "
+                        "carry most of the weight and the intervals may be too narrow; the observations "
+                        "are far from what the factors' distributions expect", st->pareto_k, TY_OBS_MAX_KHAT);
+    return snprintf(buf, size, "%s", "");
+}
+
 void ty_run_result_clear(ty_run_result *run)
 {
     if (!run) return;
@@ -86,6 +124,18 @@ void ty_run_result_clear(ty_run_result *run)
     free(run->queries);
     free(run->query_difference);
     free(run->query_group_sums);
+    for (size_t i = 0; run->observations && i < run->nobservations; i++) {
+        free(run->observations[i].name);
+        free(run->observations[i].label);
+        free(run->observations[i].of);
+        free(run->observations[i].expr);
+    }
+    free(run->observations);
+    free(run->outcomes_prior);
+    for (size_t i = 0; run->factors_prior && i < run->nfactors; i++) series_clear(&run->factors_prior[i]);
+    for (size_t i = 0; run->derived_prior && i < run->nderived; i++) series_clear(&run->derived_prior[i]);
+    free(run->factors_prior);
+    free(run->derived_prior);
     ty_sensitivity_free(run->sensitivity);
     free(run->group_sums);
     free(run->group_weights);
