@@ -17,6 +17,7 @@
 #include "diag.h"
 #include "dist.h"
 #include "expr.h"
+#include "results.h"
 
 #define TY_SCENARIO_MAX_FACTORS 1000
 #define TY_SCENARIO_MAX_DERIVED 1000

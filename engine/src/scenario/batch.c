@@ -211,7 +211,7 @@ static ty_status read_scenario(const yt_doc *bdoc, const yt_node *n, const char 
 
 static int load_variants(ty_batch *b, const yt_doc *sdoc, const yt_node *map, ty_diag *diag, int *oom)
 {
-    static const char *const keys[] = {"label", "factors", "derived", "run"};
+    static const char *const keys[] = {"label", "factors", "derived", "run", "observations"};
     const yt_doc *doc = b->doc;
     int errors = 0;
     if (map->kind != YT_MAP) {
@@ -232,29 +232,31 @@ static int load_variants(ty_batch *b, const yt_doc *sdoc, const yt_node *map, ty
         snprintf(where, sizeof where, "variant '%s'", k->text);
         int empty_scalar = v->kind == YT_SCALAR && v->plain && (v->text[0] == '\0' || strcmp(v->text, "null") == 0);
         if (v->kind != YT_MAP && !empty_scalar) {
-            err(diag, doc, v, "%s must be a mapping (label, factors, derived, run) or {}%s", where, "");
+            err(diag, doc, v, "%s must be a mapping (label, factors, derived, run, observations) or {}%s", where, "");
             errors++;
             continue;
         }
         scenario_overlay ov = {.doc = doc};
         const char *label = NULL;
         if (v->kind == YT_MAP) {
-            errors += scenario_check_keys(doc, v, keys, 4, where, diag);
+            errors += scenario_check_keys(doc, v, keys, 5, where, diag);
             const yt_node *lb = yt_map_get(v, "label");
             if (lb && lb->kind == YT_SCALAR) label = lb->text;
             else if (lb) { err(diag, doc, lb, "a variant's label must be text%s%s", "", ""); errors++; }
             ov.factors = yt_map_get(v, "factors");
             ov.derived = yt_map_get(v, "derived");
             ov.run = yt_map_get(v, "run");
-            const yt_node *maps[3] = {ov.factors, ov.derived, ov.run};
-            const char *what[3] = {"factors", "derived", "run"};
-            for (int m = 0; m < 3; m++)
+            ov.observations = yt_map_get(v, "observations");
+            const yt_node *maps[4] = {ov.factors, ov.derived, ov.run, ov.observations};
+            const char *what[4] = {"factors", "derived", "run", "observations"};
+            for (int m = 0; m < 4; m++)
                 if (maps[m] && maps[m]->kind != YT_MAP) {
                     err(diag, doc, maps[m], "the variant's '%s' must be a mapping%s", what[m], "");
                     errors++;
                     if (m == 0) ov.factors = NULL;
                     if (m == 1) ov.derived = NULL;
                     if (m == 2) ov.run = NULL;
+                    if (m == 3) ov.observations = NULL;
                 }
         }
         if (!claim_runs(b, 1, k, sdoc->size, diag)) return errors + 1;

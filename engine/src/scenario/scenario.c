@@ -664,6 +664,362 @@ static void load_queries(loader *L, const yt_node *map)
     }
 }
 
+/* ---- observations (docs/format.md, 'Observations') ----------------------- */
+
+/* A field of an observation: the overlay's (a batch variant's) when it has
+ * the key, else the scenario's; *doc is the document it lives in. */
+typedef struct obs_src {
+    const yt_node *base, *over;
+    const yt_doc *base_doc, *over_doc;
+} obs_src;
+
+static const yt_node *obs_field(const obs_src *src, const char *key, const yt_doc **doc)
+{
+    const yt_node *n = src->over && src->over->kind == YT_MAP ? yt_map_get(src->over, key) : NULL;
+    if (n) { *doc = src->over_doc; return n; }
+    n = src->base && src->base->kind == YT_MAP ? yt_map_get(src->base, key) : NULL;
+    *doc = src->base_doc;
+    return n;
+}
+
+static int is_null_node(const yt_node *n)
+{
+    return n->kind == YT_SCALAR && n->plain &&
+           (n->text[0] == '\0' || strcmp(n->text, "null") == 0 || strcmp(n->text, "~") == 0);
+}
+
+/* Whether factor f takes discrete values only, and whether it can take x. */
+static int factor_discrete(const ty_scenario *s, size_t f)
+{
+    switch (s->specs[f].kind) {
+    case TY_DIST_BERNOULLI: case TY_DIST_BINOMIAL: case TY_DIST_POISSON:
+    case TY_DIST_DISCRETE: case TY_DIST_CONSTANT:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static int factor_can_take(const ty_scenario *s, size_t f, double x)
+{
+    const ty_dist_spec *sp = &s->specs[f];
+    double lo, hi;
+    ty_dist_support(s->dists[f], &lo, &hi);
+    if (!(x >= lo && x <= hi)) return 0;
+    switch (sp->kind) {
+    case TY_DIST_BERNOULLI: case TY_DIST_BINOMIAL: case TY_DIST_POISSON:
+        return x == floor(x);
+    case TY_DIST_CONSTANT:
+        return x == sp->param[0];
+    case TY_DIST_DISCRETE:
+        for (size_t i = 0; i < sp->nvalues; i++)
+            if (sp->values[i] == x && (!sp->weights || sp->weights[i] > 0)) return 1;
+        return 0;
+    default:
+        return 1;
+    }
+}
+
+/* What a reading's value must be for its error: positive under a
+ * multiplicative (lognormal) error; a value the factor can take when read
+ * exactly. 1, or 0 with the reason in why. */
+static int reading_value_ok(const ty_scenario *s, const ty_observation *ob, double v, char *why, size_t size)
+{
+    if (!isfinite(v)) { snprintf(why, size, "must be a finite number"); return 0; }
+    if (ob->error == TY_OBS_ERROR_LOGNORMAL && !(v > 0)) {
+        snprintf(why, size, "must be positive: under a lognormal (multiplicative) error the reading is "
+                 "the true value times the error");
+        return 0;
+    }
+    if (ob->error == TY_OBS_ERROR_EXACT && ob->of_column < s->nfactors &&
+        !factor_can_take(s, ob->of_column, v)) {
+        snprintf(why, size, "is one '%s' can never take (%s), so the observation rules out every sample",
+                 ob->of, s->factors[ob->of_column].dist_text);
+        return 0;
+    }
+    return 1;
+}
+
+/* A reading's error distribution (error: DIST, text at pos): normal,
+ * lognormal or student_t, untruncated, with valid parameters. */
+static int load_obs_error(loader *L, ty_observation *ob, const yt_node *en, const char *where)
+{
+    const char *t = scalar(L, en, "error");
+    if (!t) return 0;
+    ty_pos pos = yt_text_pos(L->doc, en);
+    ty_dist_spec sp;
+    memset(&sp, 0, sizeof sp);
+    ty_status st = scenario_parse_dist(L->s, t, &pos, &sp, L->diag);
+    if (st == TY_ERR_NOMEM) { L->oom = 1; return 0; }
+    if (st != TY_OK) { L->errors++; return 0; }
+    if (sp.kind != TY_DIST_NORMAL && sp.kind != TY_DIST_LOGNORMAL && sp.kind != TY_DIST_STUDENT_T) {
+        error_at(L, en, "%s: the error of a reading must be normal(mean, sd), lognormal(mu, sigma) or "
+                 "student_t(df, loc, scale), not '%s'", where, t);
+        ty_diag_hint(L->diag, "normal(0, s): reading = true value + error; lognormal(0, s): reading = "
+                     "true value x error; student_t(4, 0, s): a normal error with heavier tails");
+        return 0;
+    }
+    if (sp.has_bounds) {
+        error_at(L, en, "%s: an error distribution cannot be truncated", where);
+        return 0;
+    }
+    ty_dist *d = NULL;
+    st = ty_dist_new(&sp, &d, L->diag, &pos);
+    ty_dist_free(d);
+    if (st == TY_ERR_NOMEM) { L->oom = 1; return 0; }
+    if (st != TY_OK) { L->errors++; return 0; }
+    ob->error = sp.kind == TY_DIST_NORMAL ? TY_OBS_ERROR_NORMAL
+              : sp.kind == TY_DIST_LOGNORMAL ? TY_OBS_ERROR_LOGNORMAL : TY_OBS_ERROR_STUDENT_T;
+    memcpy(ob->error_param, sp.param, sizeof ob->error_param);
+    ob->error_text = own(L, t);
+    return 1;
+}
+
+/* A reading: of, value, error. 1 when valid. */
+static int load_reading(loader *L, const obs_src *src, ty_observation *ob, const yt_node *of_node,
+                        const yt_doc *of_doc, const char *where, const yt_node *key)
+{
+    ty_scenario *s = L->s;
+    const yt_doc *doc;
+    const yt_node *vn = obs_field(src, "value", &doc), *en;
+    L->doc = of_doc;
+    const char *name = scalar(L, of_node, "of");
+    if (!name) return 0;
+    int col = -1;
+    for (size_t f = 0; f < s->nfactors && col < 0; f++)
+        if (strcmp(s->factors[f].name, name) == 0) col = (int)f;
+    for (size_t d = 0; d < s->nderived && col < 0; d++)
+        if (strcmp(s->derived[d].name, name) == 0) col = (int)(s->nfactors + d);
+    if (col < 0) {
+        int outcome = 0;
+        for (size_t k = 0; k < s->noutcomes; k++) outcome |= strcmp(s->outcomes[k].name, name) == 0;
+        error_at(L, of_node, "%s reads '%s', which is not a factor or derived value", where, name);
+        size_t n = s->nfactors + s->nderived;
+        const char **names = calloc(n + 1, sizeof *names);
+        for (size_t i = 0; names && i < n; i++)
+            names[i] = i < s->nfactors ? s->factors[i].name : s->derived[i - s->nfactors].name;
+        const char *close = names && !outcome ? ty_suggest(name, names, n) : NULL;
+        if (outcome)
+            ty_diag_hint(L->diag, "an outcome is observed with 'when' (e.g. when: %s == 0) or 'loglik'", name);
+        else if (close)
+            ty_diag_hint(L->diag, "did you mean '%s'?", close);
+        free(names);
+        return 0;
+    }
+    ob->kind = TY_OBS_READING;
+    ob->of = own(L, name);
+    ob->of_column = (size_t)col;
+    ob->pos = yt_text_pos(L->doc, of_node);
+    ob->error = TY_OBS_ERROR_EXACT;
+    int ok = 1;
+    if ((en = obs_field(src, "error", &doc))) {
+        L->doc = doc;
+        ok = load_obs_error(L, ob, en, where);
+    } else if (col >= (int)s->nfactors || !factor_discrete(s, (size_t)col)) {
+        L->doc = src->base ? src->base_doc : src->over_doc;
+        error_at(L, key, "%s reads %s '%s' without an 'error': an exact reading of a continuous value "
+                 "has probability 0", where, col < (int)s->nfactors ? "the continuous factor" : "the derived value",
+                 name);
+        ty_diag_hint(L->diag, "give the reading's error, e.g.  error: normal(0, 5000)");
+        ok = 0;
+    }
+    if (ok && ob->error == TY_OBS_ERROR_LOGNORMAL && col < (int)s->nfactors) {
+        double lo, hi;
+        ty_dist_support(s->dists[col], &lo, &hi);
+        if (!(lo >= 0)) {
+            L->doc = doc;
+            error_at(L, en, "%s: a lognormal error multiplies the true value, but '%s' (%s) can be "
+                     "negative", where, name, s->factors[col].dist_text);
+            ty_diag_hint(L->diag, "use an additive error, e.g.  error: normal(0, s)");
+            ok = 0;
+        }
+    }
+    if (!vn) {
+        L->doc = src->base ? src->base_doc : src->over_doc;
+        error_at(L, key, "%s reads '%s' but has no 'value' (what was read)", where, name);
+        return 0;
+    }
+    L->doc = doc;
+    double v;
+    if (!get_double(L, vn, "an observation's value", &v)) return 0;
+    ob->value = v;
+    ob->value_pos = yt_text_pos(L->doc, vn);
+    char why[256];
+    if (ok && !reading_value_ok(s, ob, v, why, sizeof why)) {
+        error_at(L, vn, "%s: the value %g %s", where, v, why);
+        ok = 0;
+    }
+    return ok;
+}
+
+static void load_one_observation(loader *L, const yt_node *key, const obs_src *src)
+{
+    static const char *const keys[] = {"of", "value", "error", "when", "loglik", "label", "reason", "source"};
+    ty_scenario *s = L->s;
+    const yt_doc *base_doc = L->doc;
+    char where[128];
+    snprintf(where, sizeof where, "observation '%s'", key->text);
+    const yt_node *parts[2] = {src->base, src->over};
+    const yt_doc *docs[2] = {src->base_doc, src->over_doc};
+    for (int m = 0; m < 2; m++) {
+        const yt_node *v = parts[m];
+        if (!v) continue;
+        L->doc = docs[m];
+        if (v->kind == YT_MAP) {
+            check_keys(L, v, keys, NKEYS(keys), where);
+        } else if (!(m == 1 && v->kind == YT_SCALAR)) {
+            error_at(L, v, "%s must be a mapping with 'of' (and 'value', 'error'), 'when' or 'loglik', not %s",
+                     where, yt_kind_name(v->kind));
+            L->doc = base_doc;
+            return;
+        }
+    }
+    /* A variant's plain number is a new value for the reading. */
+    obs_src eff = *src;
+    const yt_node *new_value = NULL;
+    if (src->over && src->over->kind == YT_SCALAR) {
+        new_value = src->over;
+        eff.over = NULL;
+    }
+    const yt_doc *d_of, *d_when, *d_ll, *d;
+    const yt_node *of = obs_field(&eff, "of", &d_of), *when = obs_field(&eff, "when", &d_when),
+                  *ll = obs_field(&eff, "loglik", &d_ll);
+    L->doc = docs[src->base ? 0 : 1];
+    if ((of != NULL) + (when != NULL) + (ll != NULL) != 1) {
+        error_at(L, key, "%s must have exactly one of 'of' (a reading), 'when' (a fact) and 'loglik' "
+                 "(a log-likelihood)", where);
+        ty_diag_hint(L->diag, "e.g.  %s: {of: troops, value: 45000, error: normal(0, 5000)}", key->text);
+        L->doc = base_doc;
+        return;
+    }
+    ty_observation *ob = &s->observations[s->nobservations];
+    memset(ob, 0, sizeof *ob);
+    ob->value = NAN;
+    int ok = 1;
+    if (of) {
+        ok = load_reading(L, &eff, ob, of, d_of, where, key);
+        if (ok && new_value) {
+            L->doc = src->over_doc;
+            double v;
+            char why[256];
+            if (!get_double(L, new_value, "an observation's value", &v)) ok = 0;
+            else if (!reading_value_ok(s, ob, v, why, sizeof why)) {
+                error_at(L, new_value, "%s: the value %g %s", where, v, why);
+                ok = 0;
+            } else {
+                ob->value = v;
+                ob->value_pos = yt_text_pos(L->doc, new_value);
+            }
+        }
+    } else {
+        if (new_value) {
+            L->doc = src->over_doc;
+            error_at(L, new_value, "%s is a '%s' and has no value to set; override it with a mapping "
+                     "({%s: ...}) or drop it with null", where, when ? "when" : "loglik", when ? "when" : "loglik");
+            ok = 0;
+        }
+        const yt_node *e = when ? when : ll;
+        L->doc = when ? d_when : d_ll;
+        const char *t = scalar(L, e, when ? "when" : "loglik");
+        if (!t) ok = 0;
+        else {
+            ob->kind = when ? TY_OBS_WHEN : TY_OBS_LOGLIK;
+            ob->expr_text = own(L, t);
+            ob->pos = yt_text_pos(L->doc, e);
+        }
+    }
+    const yt_node *lb = obs_field(&eff, "label", &d);
+    if (lb) {
+        L->doc = d;
+        const char *t = scalar(L, lb, "label");
+        if (t) ob->label = own(L, t);
+        else ok = 0;
+    }
+    const yt_node *other[2] = {obs_field(&eff, "reason", &d), NULL};
+    if (other[0]) { L->doc = d; if (!scalar(L, other[0], "reason")) ok = 0; }
+    if ((other[1] = obs_field(&eff, "source", &d))) { L->doc = d; if (!scalar(L, other[1], "source")) ok = 0; }
+    L->doc = base_doc;
+    if (!ok) return;
+    ob->name = own(L, key->text);
+    ob->name_pos = yt_pos(docs[src->base ? 0 : 1], key);
+    s->nobservations++;
+}
+
+ty_status ty_scenario_set_observation(ty_scenario *s, const char *name, double value, ty_diag *diag)
+{
+    for (size_t i = 0; i < s->nobservations; i++) {
+        ty_observation *ob = &s->observations[i];
+        if (strcmp(ob->name, name) != 0) continue;
+        if (ob->kind != TY_OBS_READING) {
+            ty_diag_add(diag, TY_SEV_ERROR, NULL, "--observe: observation '%s' is a '%s' and has no value "
+                        "to set (only readings, with 'of', do)", name, ty_observation_kind_name(ob->kind));
+            return TY_ERR_INVALID;
+        }
+        char why[256];
+        if (!reading_value_ok(s, ob, value, why, sizeof why)) {
+            ty_diag_add(diag, TY_SEV_ERROR, NULL, "--observe: the value %g of '%s' %s", value, name, why);
+            return TY_ERR_INVALID;
+        }
+        ob->value = value;
+        return TY_OK;
+    }
+    ty_diag_add(diag, TY_SEV_ERROR, NULL, "--observe: the scenario has no observation '%s'", name);
+    const char **names = calloc(s->nobservations + 1, sizeof *names);
+    for (size_t i = 0; names && i < s->nobservations; i++) names[i] = s->observations[i].name;
+    const char *close = names ? ty_suggest(name, names, s->nobservations) : NULL;
+    if (close) ty_diag_hint(diag, "did you mean '%s'?", close);
+    else if (s->nobservations == 0) ty_diag_hint(diag, "observations are declared in the scenario's "
+                                                 "'observations:' section (docs/format.md)");
+    free(names);
+    return TY_ERR_INVALID;
+}
+
+/* The scenario's observations, with a variant's overrides (over, in
+ * over_doc): a null drops one, a number sets a reading's value, a mapping
+ * is merged key by key (or defines a new observation). map may be NULL. */
+static void load_observations(loader *L, const yt_node *map, const yt_doc *over_doc, const yt_node *over)
+{
+    ty_scenario *s = L->s;
+    if (map && !expect_kind(L, map, YT_MAP, "'observations'")) return;
+    size_t n = (map ? map->n : 0) + (over && over->kind == YT_MAP ? over->n : 0);
+    if (n > TY_SCENARIO_MAX_OBSERVATIONS) {
+        error_at(L, map ? map : over, "%zu observations; the limit is %d", n, TY_SCENARIO_MAX_OBSERVATIONS);
+        return;
+    }
+    s->observations = calloc(n + 1, sizeof *s->observations);
+    if (!s->observations) { L->oom = 1; return; }
+    const yt_doc *base_doc = L->doc;
+    for (size_t i = 0; map && i < map->n; i++) {
+        const yt_node *k = map->keys[i];
+        if (!check_identifier(L, k, "observation")) continue;
+        const yt_node *o = over && over->kind == YT_MAP ? yt_map_get(over, k->text) : NULL;
+        if (o && is_null_node(o)) continue;           /* dropped by the variant */
+        obs_src src = {map->items[i], o, base_doc, over_doc};
+        load_one_observation(L, k, &src);
+    }
+    for (size_t j = 0; over && over->kind == YT_MAP && j < over->n; j++) {
+        const yt_node *k = over->keys[j];
+        if (map && yt_map_get(map, k->text)) continue;
+        L->doc = over_doc;
+        if (is_null_node(over->items[j])) {
+            error_at(L, k, "the variant drops observation '%s', which the scenario does not have", k->text);
+            L->doc = base_doc;
+            continue;
+        }
+        if (!check_identifier(L, k, "observation")) { L->doc = base_doc; continue; }
+        if (over->items[j]->kind != YT_MAP) {
+            error_at(L, over->items[j], "the variant sets observation '%s', which the scenario does not "
+                     "have; a new observation is a mapping with 'of', 'when' or 'loglik'", k->text);
+            L->doc = base_doc;
+            continue;
+        }
+        L->doc = base_doc;
+        obs_src src = {NULL, over->items[j], base_doc, over_doc};
+        load_one_observation(L, k, &src);
+    }
+    L->doc = base_doc;
+}
+
 /* Factors, derived values, outcomes and queries share one namespace
  * (expressions and the result file's samples/ name them alike): a name used
  * twice is an error at the second use. Sorted by name, each clash is found
@@ -684,7 +1040,7 @@ static int cmp_named(const void *a, const void *b)
 static void check_unique_names(loader *L)
 {
     const ty_scenario *s = L->s;
-    size_t n = s->nfactors + s->nderived + s->noutcomes + s->nqueries, m = 0;
+    size_t n = s->nfactors + s->nderived + s->noutcomes + s->nqueries + s->nobservations, m = 0;
     named *all = malloc((n + 1) * sizeof *all);
     if (!all) { L->oom = 1; return; }
     for (size_t i = 0; i < s->nfactors; i++)
@@ -695,6 +1051,8 @@ static void check_unique_names(loader *L)
         { all[m] = (named){s->outcomes[i].name, "an outcome", s->outcomes[i].name_pos, m}; m++; }
     for (size_t i = 0; i < s->nqueries; i++)
         { all[m] = (named){s->queries[i].name, "a query", s->queries[i].name_pos, m}; m++; }
+    for (size_t i = 0; i < s->nobservations; i++)
+        { all[m] = (named){s->observations[i].name, "an observation", s->observations[i].name_pos, m}; m++; }
     size_t k = 0;
     for (size_t i = 0; i < m; i++)
         if (all[i].name) all[k++] = all[i];
@@ -708,7 +1066,7 @@ static void check_unique_names(loader *L)
         if (strcmp(all[i].kind, "a factor") == 0 && strcmp(all[first].kind, "a factor") == 0) continue;
         ty_diag_add(L->diag, TY_SEV_ERROR, &all[i].pos, "name '%s' is already used by %s (line %d)",
                     all[i].name, all[first].kind, all[first].pos.line);
-        ty_diag_hint(L->diag, "factors, derived values, outcomes and queries share one set of names; "
+        ty_diag_hint(L->diag, "factors, derived values, outcomes, queries and observations share one set of names; "
                      "rename one");
         L->errors++;
     }
@@ -743,7 +1101,8 @@ ty_status scenario_build(const yt_doc *doc, const scenario_overlay *overlay, ty_
                          ty_diag *diag)
 {
     static const char *const keys[] = {"tyche", "name", "title", "source", "horizon", "description",
-                                       "run", "factors", "correlations", "derived", "outcomes", "queries"};
+                                       "run", "factors", "correlations", "derived", "outcomes", "queries",
+                                       "observations"};
     *out = NULL;
     ty_scenario *s = calloc(1, sizeof *s);
     if (!s) return TY_ERR_NOMEM;
@@ -803,6 +1162,10 @@ ty_status scenario_build(const yt_doc *doc, const scenario_overlay *overlay, ty_
     else load_outcomes(&L, n);
     const yt_node *qn = yt_map_get(root, "queries");
     if (qn && !L.oom) load_queries(&L, qn);
+    const yt_node *obn = yt_map_get(root, "observations");
+    if ((obn || (overlay && overlay->observations)) && !L.oom)
+        load_observations(&L, obn, odoc, overlay ? overlay->observations : NULL);
+    s->nobservations_owned = s->nobservations;
     if (n && L.errors == 0 && !L.oom) check_unique_names(&L);
     if (n && L.errors == 0 && s->model == TY_OUTCOME_RULES && s->noutcomes &&
         !s->outcomes[s->noutcomes - 1].otherwise) {
@@ -848,6 +1211,12 @@ failed:
     for (size_t i = 0; i < s->nqueries; i++) {
         ty_query *q = &s->queries[i];
         ty_pos *ps[] = {&q->pos, &q->given_pos, &q->name_pos};
+        for (int j = 0; j < 3; j++)
+            if (ps[j]->file == doc->file) ps[j]->file = s->path;
+    }
+    for (size_t i = 0; i < s->nobservations; i++) {
+        ty_observation *o = &s->observations[i];
+        ty_pos *ps[] = {&o->pos, &o->value_pos, &o->name_pos};
         for (int j = 0; j < 3; j++)
             if (ps[j]->file == doc->file) ps[j]->file = s->path;
     }

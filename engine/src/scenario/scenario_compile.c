@@ -381,9 +381,12 @@ static ty_status compile_query_expr(const ty_scenario *s, const char **names, co
     return st;
 }
 
+/* The queries' expressions and conditions, and the `when` and `loglik`
+ * expressions of the observations, each a program over the F + D + K
+ * columns. */
 static ty_status resolve_queries(ty_scenario *s, ty_diag *diag)
 {
-    if (s->nqueries == 0) return TY_OK;
+    if (s->nqueries == 0 && s->nobservations == 0) return TY_OK;
     size_t n = s->nfactors + s->nderived + s->noutcomes;
     const char **names = calloc(n, sizeof *names);
     ty_pos *npos = calloc(n, sizeof *npos);
@@ -406,6 +409,14 @@ static ty_status resolve_queries(ty_scenario *s, ty_diag *diag)
                                          &qy->name_pos, &qy->given, diag);
         if (a == TY_ERR_NOMEM || b == TY_ERR_NOMEM) worst = TY_ERR_NOMEM;
         else if (worst == TY_OK && (a != TY_OK || b != TY_OK)) worst = a != TY_OK ? a : b;
+    }
+    for (size_t o = 0; o < s->nobservations; o++) {
+        ty_observation *ob = &s->observations[o];
+        if (ob->kind == TY_OBS_READING) continue;
+        ty_status a = compile_query_expr(s, names, npos, ob->name, ob->expr_text, &ob->pos, &ob->name_pos,
+                                         &ob->prog, diag);
+        if (a == TY_ERR_NOMEM) worst = TY_ERR_NOMEM;
+        else if (worst == TY_OK && a != TY_OK) worst = a;
     }
     free(names);
     free(npos);

@@ -28,6 +28,9 @@ struct ty_scenario {
     size_t noutcomes;
     ty_query *queries;           /* value and given programs owned (scenario_resolve) */
     size_t nqueries;
+    ty_observation *observations;   /* when and loglik programs owned (scenario_resolve) */
+    size_t nobservations;        /* 0 after ty_scenario_drop_observations ... */
+    size_t nobservations_owned;  /* ... which keeps this many to free */
     char **strs;                 /* every string the scenario owns */
     size_t nstrs, capstrs;
     void **lists;                /* lists, component specs and positions the specs point to */
@@ -39,7 +42,7 @@ struct ty_scenario {
  * overrides replace the expression; run overrides replace run settings. */
 typedef struct scenario_overlay {
     const yt_doc *doc;           /* the batch file the overlay nodes live in */
-    const yt_node *factors, *derived, *run;
+    const yt_node *factors, *derived, *run, *observations;
 } scenario_overlay;
 
 /* Builds a scenario from a parsed scenario document and an optional overlay.

@@ -57,6 +57,9 @@ void ty_scenario_free(ty_scenario *s)
         ty_program_free((ty_program *)s->queries[q].given);
     }
     free(s->queries);
+    for (size_t o = 0; s->observations && o < s->nobservations_owned; o++)
+        ty_program_free((ty_program *)s->observations[o].prog);
+    free(s->observations);
     for (size_t i = 0; i < s->nfactors; i++) ty_dist_free(s->dists ? s->dists[i] : NULL);
     for (size_t i = 0; i < s->nstrs; i++) free(s->strs[i]);
     for (size_t i = 0; i < s->nlists; i++) free(s->lists[i]);
@@ -146,3 +149,11 @@ const ty_program *ty_scenario_program(const ty_scenario *s) { return s->program;
 size_t ty_scenario_nqueries(const ty_scenario *s) { return s->nqueries; }
 const ty_query *ty_scenario_query(const ty_scenario *s, size_t i) { return &s->queries[i]; }
 const ty_outcome *ty_scenario_outcome(const ty_scenario *s, size_t i) { return i < s->noutcomes ? &s->outcomes[i] : NULL; }
+
+size_t ty_scenario_nobservations(const ty_scenario *s) { return s->nobservations; }
+const ty_observation *ty_scenario_observation(const ty_scenario *s, size_t i)
+{
+    return i < s->nobservations ? &s->observations[i] : NULL;
+}
+
+void ty_scenario_drop_observations(ty_scenario *s) { s->nobservations = 0; }

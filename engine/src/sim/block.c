@@ -61,6 +61,9 @@ void block_ws_clear(block_ws *w)
     free(w->inputs);
     free(w->qcol);
     free(w->gcol);
+    free(w->lw);
+    free(w->otmp);
+    free(w->held);
     if (w->qvm)
         for (size_t i = 0; w->qvm[i]; i++) ty_vm_scratch_free(w->qvm[i]);
     free(w->qvm);
@@ -76,9 +79,12 @@ int block_ws_init(block_ws *w, const block_plan *p)
     w->inputs = malloc((ncols + 1) * sizeof *w->inputs);
     w->qcol = calloc(p->Q + 1, sizeof *w->qcol);
     w->gcol = calloc(p->Q + 1, sizeof *w->gcol);
-    w->qvm = calloc(2 * p->Q + 1, sizeof *w->qvm);   /* NULL-terminated */
-    w->qfault.query = -1;
-    if (!w->cols || !w->inputs || !w->qcol || !w->gcol || !w->qvm) return -1;
+    w->qvm = calloc(2 * p->Q + p->O + 1, sizeof *w->qvm);   /* NULL-terminated */
+    w->qfault.query = w->qfault.observation = -1;
+    w->lw = malloc(B * sizeof *w->lw);
+    w->otmp = malloc(B * sizeof *w->otmp);
+    w->held = calloc(p->O + 1, sizeof *w->held);
+    if (!w->cols || !w->inputs || !w->qcol || !w->gcol || !w->qvm || !w->lw || !w->otmp || !w->held) return -1;
     for (size_t i = 0; i < ncols; i++) w->inputs[i] = w->cols + i * B;
     size_t next = ncols, nvm = 0;
     for (size_t q = 0; q < p->Q; q++) {
@@ -89,6 +95,10 @@ int block_ws_init(block_ws *w, const block_plan *p)
             w->gcol[q] = w->cols + next++ * B;
             if (!(w->qvm[nvm++] = ty_vm_scratch_new(qy->given))) return -1;
         }
+    }
+    for (size_t o = 0; o < p->O; o++) {
+        const ty_observation *ob = ty_scenario_observation(p->s, o);
+        if (ob->prog && !(w->qvm[nvm++] = ty_vm_scratch_new(ob->prog))) return -1;
     }
     w->fcol = malloc((p->F + 1) * sizeof *w->fcol);
     w->dcol = malloc((p->D + 1) * sizeof *w->dcol);
@@ -180,7 +190,7 @@ static size_t query_check(double *x, size_t n, int probability)
  * into w->qfault. */
 static ty_status eval_queries(const block_plan *p, block_ws *w, size_t n, size_t *bad)
 {
-    w->qfault.query = -1;
+    w->qfault.query = w->qfault.observation = -1;
     size_t first = n, nvm = 0;
     for (size_t q = 0; q < p->Q; q++) {
         const ty_query *qy = ty_scenario_query(p->s, q);
@@ -193,7 +203,7 @@ static ty_status eval_queries(const block_plan *p, block_ws *w, size_t n, size_t
             size_t i = query_check(col, n, g || qy->kind == 0);
             if (i < first) {
                 first = i;
-                w->qfault = (block_query_fault){(int)q, g, col[i], i};
+                w->qfault = (block_query_fault){(int)q, -1, g, col[i], i};
             }
         }
     }
@@ -202,12 +212,115 @@ static ty_status eval_queries(const block_plan *p, block_ws *w, size_t n, size_t
     return TY_ERR_INVALID;
 }
 
+/* A reading's log-likelihood for true values x[0..n), added to lw: the
+ * error's log density at what was read. NaN x: a fault (returns its index),
+ * else n. */
+static size_t reading_loglik(const ty_observation *ob, const double *x, double *lw, size_t n)
+{
+    const double LOG_SQRT_2PI = 0.91893853320467274178;
+    const double *q = ob->error_param;
+    double v = ob->value;
+    switch (ob->error) {
+    case TY_OBS_ERROR_EXACT:
+        for (size_t i = 0; i < n; i++) lw[i] += x[i] == v ? 0.0 : -INFINITY;
+        break;
+    case TY_OBS_ERROR_NORMAL: {
+        double inv = 1 / q[1], c = -log(q[1]) - LOG_SQRT_2PI;
+        for (size_t i = 0; i < n; i++) {
+            double z = (v - x[i] - q[0]) * inv;
+            lw[i] += c - 0.5 * z * z;
+        }
+        break;
+    }
+    case TY_OBS_ERROR_STUDENT_T: {
+        double df = q[0], inv = 1 / q[2];
+        double c = lgamma((df + 1) / 2) - lgamma(df / 2) - 0.5 * log(df * M_PI) - log(q[2]);
+        for (size_t i = 0; i < n; i++) {
+            double z = (v - x[i] - q[1]) * inv;
+            lw[i] += c - (df + 1) / 2 * log1p(z * z / df);
+        }
+        break;
+    }
+    case TY_OBS_ERROR_LOGNORMAL: {
+        /* reading = x e, log e ~ N(mu, sigma): the density of the reading,
+         * 1/reading of the log's; x <= 0 cannot give a positive reading. */
+        double lv = log(v), inv = 1 / q[1], c = -log(q[1]) - LOG_SQRT_2PI - lv;
+        for (size_t i = 0; i < n; i++) {
+            double z = (lv - log(x[i]) - q[0]) * inv;
+            lw[i] += x[i] > 0 ? c - 0.5 * z * z : -INFINITY;
+        }
+        break;
+    }
+    }
+    for (size_t i = 0; i < n; i++)
+        if (x[i] != x[i]) return i;
+    return n;
+}
+
+/* The observations' log-likelihoods summed into w->lw, the `when`s' counts
+ * into w->held and w->accepted; the lowest faulty sample into w->qfault. */
+static ty_status eval_observations(const block_plan *p, block_ws *w, size_t n, size_t *bad)
+{
+    size_t first = n, nvm = 0;
+    for (size_t i = 0; i < n; i++) w->lw[i] = 0, w->u[i] = 1;
+    for (size_t q = 0; q < p->Q; q++) nvm += 1 + (ty_scenario_query(p->s, q)->given != NULL);
+    int any_when = 0;
+    for (size_t o = 0; o < p->O; o++) {
+        const ty_observation *ob = ty_scenario_observation(p->s, o);
+        size_t f = n;
+        w->held[o] = 0;
+        if (ob->kind == TY_OBS_READING) {
+            f = reading_loglik(ob, w->inputs[ob->of_column], w->lw, n);
+        } else {
+            double *col = w->otmp;
+            (void)ty_program_run(ob->prog, w->qvm[nvm++], n, w->inputs, &col, NULL, NULL);
+            if (ob->kind == TY_OBS_WHEN) {
+                /* A fact's probability in each world: 0 or 1, or in between. */
+                f = query_check(col, n, 1);
+                uint32_t held = 0;
+                for (size_t i = 0; i < f; i++) {
+                    held += col[i] > 0;
+                    w->u[i] *= col[i] > 0;
+                    w->lw[i] += log(col[i]);
+                }
+                w->held[o] = held;
+                any_when = 1;
+            } else {
+                for (size_t i = 0; i < n; i++) {
+                    double v = col[i];
+                    if ((v != v || v == INFINITY) && f == n) f = i;
+                    w->lw[i] += v;
+                }
+            }
+        }
+        if (f < first) {
+            first = f;
+            double v = ob->kind == TY_OBS_READING ? w->inputs[ob->of_column][f] : w->otmp[f];
+            w->qfault = (block_query_fault){-1, (int)o, 0, v, f};
+        }
+    }
+    if (first < n) {
+        *bad = first;
+        return TY_ERR_INVALID;
+    }
+    /* Accepted: every `when` held (w->u, free after sampling, holds the
+     * flags). A reading's or loglik's -inf is a weight of 0, not a fact. */
+    uint32_t acc = (uint32_t)n;
+    if (any_when) {
+        acc = 0;
+        for (size_t i = 0; i < n; i++) acc += w->u[i] > 0;
+    }
+    w->accepted = acc;
+    return TY_OK;
+}
+
 ty_status block_eval(const block_plan *p, block_ws *w, size_t n, size_t *bad)
 {
     size_t bad_i = 0;
     ty_status st = ty_program_run(p->prog, w->vm, n, (const double *const *)w->fcol, w->dcol, w->ocol, &bad_i);
-    w->qfault.query = -1;
+    w->qfault.query = w->qfault.observation = -1;
     if (st == TY_OK && p->Q) st = eval_queries(p, w, n, &bad_i);
+    if (st == TY_OK && p->O) st = eval_observations(p, w, n, &bad_i);
     if (bad) *bad = bad_i;
     return st;
 }
@@ -232,13 +345,34 @@ void block_report_fault(const block_plan *p, const block_ws *w, uint64_t sample,
 {
     ty_program_fault f = ty_vm_scratch_fault(w->vm);
     const block_query_fault *qf = &w->qfault;
-    size_t at = qf->query >= 0 ? qf->sample : f.sample;
+    size_t at = qf->query >= 0 || qf->observation >= 0 ? qf->sample : f.sample;
     char vals[1024] = "";
     for (size_t c = 0; c < p->F && strlen(vals) < sizeof vals - 80; c++) {
         char one[96];
         snprintf(one, sizeof one, "%s%s=%.6g", c ? ", " : "", ty_scenario_factor(p->s, c)->name,
                  w->fcol[c][at]);
         strncat(vals, one, sizeof vals - strlen(vals) - 1);
+    }
+    if (qf->observation >= 0) {
+        const ty_observation *ob = ty_scenario_observation(p->s, (size_t)qf->observation);
+        if (ob->kind == TY_OBS_READING) {
+            ty_diag_add(diag, TY_SEV_ERROR, &ob->pos, "observation '%s' reads '%s', which is %.17g for "
+                        "sample %llu: %s", ob->name, ob->of, qf->value, (unsigned long long)sample, vals);
+            ty_diag_hint(diag, "a value read must be a number for every sample: guard the derived value's "
+                         "expression");
+            return;
+        }
+        char brief[96];
+        brief_text(ob->expr_text, brief, sizeof brief);
+        int when = ob->kind == TY_OBS_WHEN;
+        ty_diag_add(diag, TY_SEV_ERROR, &ob->pos, "the %s of observation '%s' (%s) is %.17g for sample %llu, "
+                    "%s: %s", when ? "condition" : "log-likelihood", ob->name, brief, qf->value,
+                    (unsigned long long)sample, when ? "not in [0, 1]" : "not a number or -infinity", vals);
+        ty_diag_hint(diag, when ? "a 'when' is a 0/1 fact (e.g. 'talks == 1') or the probability that it "
+                                  "holds in each world"
+                                : "a 'loglik' is a log-likelihood: finite, or -infinity where what was seen "
+                                  "is impossible (e.g. 'log(0.2 + 0.6*squeeze_value)')");
+        return;
     }
     if (qf->query >= 0) {
         const ty_query *qy = ty_scenario_query(p->s, (size_t)qf->query);

@@ -25,12 +25,17 @@ typedef struct block_plan {
     size_t Q;                    /* queries evaluated by block_eval: 0 unless the
                                     caller sets it to ty_scenario_nqueries (the run
                                     loop does; sensitivity analysis does not) */
+    size_t O;                    /* observations evaluated by block_eval into the
+                                    log-weights: 0 unless the caller sets it to
+                                    ty_scenario_nobservations (the run loop does) */
 } block_plan;
 
 /* A query value a sample cannot have (block_eval): not finite, or a
  * probability or condition outside [0, 1]. */
 typedef struct block_query_fault {
     int query;                   /* -1: none */
+    int observation;             /* -1, or the observation whose value cannot be
+                                    (then query is -1) */
     int in_given;                /* 1: the condition's value, 0: the expression's */
     double value;
     size_t sample;               /* in the block */
@@ -46,7 +51,13 @@ typedef struct block_ws {
     const double **inputs;       /* F + D + K: every column, the queries' inputs */
     double **qcol, **gcol;       /* Q each: the queries' values and conditions
                                     (gcol[q] NULL: no condition, every weight 1) */
-    ty_vm_scratch **qvm;         /* 2 Q: scratch for each query program */
+    ty_vm_scratch **qvm;         /* 2 Q + O: scratch for each query and observation program */
+    double *lw;                  /* the samples' log-weights: the sum of the
+                                    observations' log-likelihoods (O > 0) */
+    double *otmp;                /* an observation's values */
+    uint32_t *held;              /* O: samples of the block where observation o
+                                    (a when) held */
+    uint32_t accepted;           /* samples where every `when` held */
     block_query_fault qfault;    /* of the last block_eval */
 } block_ws;
 
@@ -82,7 +93,10 @@ size_t block_cells_for(uint64_t n);
 void block_sample(const block_plan *p, block_ws *w, uint64_t seed, uint64_t b, size_t n);
 
 /* Runs the program over the current factor columns into the derived and
- * outcome columns, then the first p->Q queries into theirs. TY_OK, or
+ * outcome columns, then the first p->Q queries into theirs, then the first
+ * p->O observations' log-likelihoods, summed into w->lw (a reading's error
+ * density at what was read; log of a `when`'s value, in [0, 1]; a
+ * `loglik`'s value, NaN and +inf refused). TY_OK, or
  * TY_ERR_INVALID with *bad the index in the block of the faulty sample: one
  * that matched no rule, or whose score or rule condition was not finite
  * (see ty_program_run), or else the lowest whose query value cannot be (a

@@ -38,6 +38,11 @@ typedef struct plan {
                                     values, then the K outcomes (their spread),
                                     then the quantile queries' values */
     size_t Q;                    /* queries */
+    size_t O;                    /* observations: 0 for an unweighted run */
+    int weighted;                /* O > 0: every estimate is weighted by the samples'
+                                    likelihoods (docs/format.md, 'Observations') */
+    double shift;                /* a sample's weight is exp(lw - shift): the
+                                    pilot's greatest log-weight (or a restart's) */
     size_t *qseries;             /* Q: query q's series (quantile queries), else 0 */
     uint64_t seed;
     ty_outcome_model model;
@@ -58,14 +63,32 @@ typedef struct plan {
 #define T_CELL(p) (2 * (p)->K)
 #define T_SERIES(p) ((2 + NCELL) * (p)->K)
 #define T_QUERY(p) (T_SERIES(p) + 3 * (p)->S)
-#define TQ (2 * NCELL + 1)
+#define TQ (2 * NCELL + 2)       /* ... and the sum of (condition x weight)^2 */
 #define WSCALE 65536.0           /* a weighted histogram's count for weight 1 */
+
+/* A weighted run's tallies follow: per cell the weighted sums of the K
+ * outcomes and the cell's weight, NCELL x (K + 1); per series its weight,
+ * weighted mean and M2 about it, S x 3; the block's sum of w^2, samples
+ * accepted (every `when` held), greatest log-weight; per observation the
+ * samples where it held. */
+#define T_WCELL(p) (T_QUERY(p) + TQ * (p)->Q)
+#define T_WSERIES(p) (T_WCELL(p) + NCELL * ((p)->K + 1))
+#define T_WSCALAR(p) (T_WSERIES(p) + 3 * (p)->S)
+#define T_HELD(p) (T_WSCALAR(p) + 3)
+#define LW_HEAD 10.0             /* a log-weight this far above the shift restarts
+                                    the run with a greater shift (run.c): weights
+                                    stay below e^10, weighted counts far from overflow */
+#define LW_SPAN 60.0             /* the log-weight histogram: [shift - 60, shift + 10] */
+#define LWB 4096
 
 /* A thread's working memory: one block and its histogram counts. */
 typedef struct workspace {
     block_ws bw;
     uint64_t *hist;              /* S x HS counts, merged after each round */
     double *vmin, *vmax;         /* S: least and greatest finite value binned, likewise */
+    uint64_t *whist;             /* weighted: S x HS weighted counts, likewise */
+    uint64_t *lwhist;            /* weighted: LWB + 2 log-weight counts (bins, below, above) */
+    double *wt, *wg;             /* weighted: B weights; B weights x conditions */
 } workspace;
 
 /* The reduction of all blocks so far, in block order. */
@@ -83,6 +106,17 @@ typedef struct accum {
     stats_ratio *qr;             /* Q: each query's ratio estimator over the cells */
     uint64_t *qbin;              /* Q: values other than 0 and 1 */
     double *qgsum;               /* ngroups x Q x 2: query sums per group */
+    double *qw2;                 /* Q: sum of (condition x weight)^2 */
+    /* weighted runs (the others above are then the prior's, unweighted,
+     * except the queries and groups, which are weighted) */
+    stats_ratio *wr;             /* K: the outcomes' weighted ratio estimators over the cells */
+    double *wsw, *wsmean, *wsm2; /* S: weighted series moments */
+    uint64_t *whist;             /* S x HS weighted counts */
+    double ow, ow2;              /* sum of w, of w^2 */
+    uint64_t accepted;
+    double lwmax;                /* the greatest log-weight (-inf: none yet) */
+    uint64_t *held;              /* O */
+    uint64_t *lwhist;            /* LWB + 2 */
 } accum;
 
 /* Allocates p's histogram ranges and a's arrays for nblocks blocks of a run
@@ -125,8 +159,21 @@ void block_tally(const plan *p, workspace *w, uint64_t b, size_t n, double *t);
  * a pilot of the run's first 8 blocks (recomputed: the same for any thread
  * count) widened by 5% of their span each way, or a bin per integer when
  * the pilot's values are integers spanning at most NB. Uses w's columns.
- * 0, or -1 when out of memory. */
+ * A weighted run's shift: the pilot's greatest log-weight (0 when none is
+ * finite). 0, or -1 when out of memory. */
 int tally_ranges(plan *p, workspace *w, uint64_t n_total);
+
+/* The greatest log-weight of the blocks [lo, hi) of a round whose tallies
+ * start at t (-inf for none). */
+double tally_round_lwmax(const plan *p, const double *t, size_t nblocks);
+
+/* A weighted run's estimate of outcome k (the ratio estimator over the
+ * cells, interval at the effective sample size). */
+ty_estimate tally_weighted_outcome(const plan *p, const accum *a, size_t k);
+
+/* The observations' list and diagnostics, and the prior's estimates and
+ * summaries, into out (weighted runs). 0, -1 (memory). */
+int tally_fill_observations(const plan *p, const accum *a, ty_run_result *out);
 
 /* The factor and derived summaries and histograms into out. 0 or -1 (memory). */
 int tally_fill_series(const plan *p, const accum *a, ty_run_result *out);

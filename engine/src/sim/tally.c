@@ -43,7 +43,19 @@ int accum_init(accum *a, plan *p, uint64_t nblocks, uint64_t n)
     a->qr = calloc(p->Q + 1, sizeof *a->qr);
     a->qbin = calloc(p->Q + 1, sizeof *a->qbin);
     a->qgsum = calloc(a->ngroups * p->Q * 2 + 1, sizeof *a->qgsum);
-    if (!a->qr || !a->qbin || !a->qgsum) return -1;
+    a->qw2 = calloc(p->Q + 1, sizeof *a->qw2);
+    if (!a->qr || !a->qbin || !a->qgsum || !a->qw2) return -1;
+    a->lwmax = -INFINITY;
+    if (p->weighted) {
+        a->wr = calloc(p->K + 1, sizeof *a->wr);
+        a->wsw = calloc(p->S + 1, sizeof *a->wsw);
+        a->wsmean = calloc(p->S + 1, sizeof *a->wsmean);
+        a->wsm2 = calloc(p->S + 1, sizeof *a->wsm2);
+        a->whist = calloc(p->S * HS + 1, sizeof *a->whist);
+        a->held = calloc(p->O + 1, sizeof *a->held);
+        a->lwhist = calloc(LWB + 2, sizeof *a->lwhist);
+        if (!a->wr || !a->wsw || !a->wsmean || !a->wsm2 || !a->whist || !a->held || !a->lwhist) return -1;
+    }
     return p->hist_lo && p->hist_w && p->hist_hi && p->hist_kind && a->est.ref && a->est.sum && a->est.d2 && a->est.dw &&
            a->omean && a->om2 && a->smean && a->sm2 && a->sn && a->hist && a->vmin && a->vmax && a->gsum && a->gw ? 0 : -1;
 }
@@ -53,7 +65,8 @@ void accum_free(accum *a, plan *p)
     free(a->est.ref); free(a->est.sum); free(a->est.d2); free(a->est.dw);
     free(a->omean); free(a->om2);
     free(a->smean); free(a->sm2); free(a->sn); free(a->hist); free(a->vmin); free(a->vmax); free(a->gsum); free(a->gw);
-    free(a->qr); free(a->qbin); free(a->qgsum);
+    free(a->qr); free(a->qbin); free(a->qgsum); free(a->qw2);
+    free(a->wr); free(a->wsw); free(a->wsmean); free(a->wsm2); free(a->whist); free(a->held); free(a->lwhist);
     free(p->hist_lo); free(p->hist_w); free(p->hist_hi); free(p->hist_kind); free(p->qseries);
     p->qseries = NULL;
     p->hist_lo = p->hist_w = p->hist_hi = NULL;
@@ -70,12 +83,27 @@ void accum_add(const plan *p, accum *a, uint64_t b, const double *t, size_t w)
     for (size_t c = 0; c < nc; c++) {
         const double *sums = t + T_CELL(p) + c * p->K;
         size_t wc = (c + 1) * w / nc - c * w / nc;
+        /* A weighted run pairs its weighted sums (ratio differences, batch_run.c). */
+        const double *wsums = p->weighted ? t + T_WCELL(p) + c * (p->K + 1) : NULL;
         if (a->gsum) {
             size_t g = (size_t)((b * p->bp.cells + c) / a->group_units);
-            for (size_t k = 0; k < p->K; k++) a->gsum[g * p->K + k] += sums[k];
-            a->gw[g] += (double)wc;
+            for (size_t k = 0; k < p->K; k++) a->gsum[g * p->K + k] += wsums ? wsums[k] : sums[k];
+            a->gw[g] += wsums ? wsums[p->K] : (double)wc;
         }
         stats_blocks_add(&a->est, sums, wc);
+        if (wsums) {
+            for (size_t k = 0; k < p->K; k++) stats_ratio_add(&a->wr[k], wsums[k], wsums[p->K]);
+            a->ow += wsums[p->K];
+        }
+    }
+    if (p->weighted) {
+        const double *ws = t + T_WSERIES(p), *sc = t + T_WSCALAR(p);
+        for (size_t j = 0; j < p->S; j++)
+            stats_wmoments_merge(&a->wsw[j], &a->wsmean[j], &a->wsm2[j], ws[j], ws[p->S + j], ws[2 * p->S + j]);
+        a->ow2 += sc[0];
+        a->accepted += (uint64_t)sc[1];
+        if (sc[2] > a->lwmax) a->lwmax = sc[2];
+        for (size_t o = 0; o < p->O; o++) a->held[o] += (uint64_t)t[T_HELD(p) + o];
     }
     for (size_t k = 0; k < p->K; k++) {
         uint64_t n = n0;
@@ -96,6 +124,7 @@ void accum_add(const plan *p, accum *a, uint64_t b, const double *t, size_t w)
             }
         }
         a->qbin[q] += (uint64_t)tq[2 * NCELL];
+        a->qw2[q] += tq[2 * NCELL + 1];
     }
     a->blocks++;
 }
@@ -106,6 +135,12 @@ void accum_merge_hist(const plan *p, accum *a, workspace *ws, int nws)
         if (!ws[t].hist) continue;   /* a thread that has not run yet */
         for (size_t i = 0; i < p->S * HS; i++) a->hist[i] += ws[t].hist[i];
         memset(ws[t].hist, 0, p->S * HS * sizeof *ws[t].hist);
+        if (p->weighted) {
+            for (size_t i = 0; i < p->S * HS; i++) a->whist[i] += ws[t].whist[i];
+            for (size_t i = 0; i < LWB + 2; i++) a->lwhist[i] += ws[t].lwhist[i];
+            memset(ws[t].whist, 0, p->S * HS * sizeof *ws[t].whist);
+            memset(ws[t].lwhist, 0, (LWB + 2) * sizeof *ws[t].lwhist);
+        }
         for (size_t j = 0; j < p->S; j++) {
             a->vmin[j] = fmin(a->vmin[j], ws[t].vmin[j]);
             a->vmax[j] = fmax(a->vmax[j], ws[t].vmax[j]);
@@ -122,6 +157,10 @@ void workspace_free(workspace *w)
     free(w->hist);
     free(w->vmin);
     free(w->vmax);
+    free(w->whist);
+    free(w->lwhist);
+    free(w->wt);
+    free(w->wg);
 }
 
 int workspace_init(workspace *w, const plan *p)
@@ -131,6 +170,13 @@ int workspace_init(workspace *w, const plan *p)
     w->vmin = malloc((p->S + 1) * sizeof *w->vmin);
     w->vmax = malloc((p->S + 1) * sizeof *w->vmax);
     if (block_ws_init(&w->bw, &p->bp) != 0 || !w->hist || !w->vmin || !w->vmax) return -1;
+    if (p->weighted) {
+        w->whist = calloc(p->S * HS + 1, sizeof *w->whist);
+        w->lwhist = calloc(LWB + 2, sizeof *w->lwhist);
+        w->wt = malloc(B * sizeof *w->wt);
+        w->wg = malloc(B * sizeof *w->wg);
+        if (!w->whist || !w->lwhist || !w->wt || !w->wg) return -1;
+    }
     for (size_t j = 0; j < p->S; j++) {
         w->vmin[j] = INFINITY;
         w->vmax[j] = -INFINITY;
@@ -223,7 +269,11 @@ static void histogram_add_weighted(const plan *p, uint64_t *h, double *vmin, dou
 {
     for (size_t i = 0; i < n; i++) {
         if (!(g[i] > 0) || !isfinite(x[i])) continue;
-        uint64_t c = (uint64_t)(g[i] * WSCALE + sample_uniform(p->seed, b, i, j));
+        /* Weights stay below e^LW_HEAD in a run that is kept (run.c
+         * restarts one that meets a greater): the cap only keeps the
+         * conversion defined in a round about to be discarded. */
+        double cw = g[i] * WSCALE + sample_uniform(p->seed, b, i, j);
+        uint64_t c = (uint64_t)(cw < 0x1p52 ? cw : 0x1p52);
         if (c == 0) continue;
         h[hist_slot(x[i], lo, hi, inv)] += c;
         if (x[i] < *vmin) *vmin = x[i];
@@ -235,15 +285,17 @@ static void histogram_add_weighted(const plan *p, uint64_t *h, double *vmin, dou
  * count of values other than 0 and 1 (to tell an event from a probability). */
 static void query_tally(const plan *p, const workspace *w, size_t q, uint64_t b, size_t n, double *tq)
 {
-    const double *x = w->bw.qcol[q], *g = w->bw.gcol[q];
+    const double *x = w->bw.qcol[q], *g = w->bw.gcol[q], *wt = p->weighted ? w->wt : NULL;
     size_t nc = block_ncells(&p->bp, b, n), other = 0;
+    double g2 = 0;
     for (size_t c = 0; c < nc; c++) {
         size_t i0 = c * n / nc, i1 = (c + 1) * n / nc;
         double sx = 0, sg = 0;
         for (size_t i = i0; i < i1; i++) {
-            double gi = g ? g[i] : 1.0;
+            double gi = (g ? g[i] : 1.0) * (wt ? wt[i] : 1.0);
             sx += gi * x[i];
             sg += gi;
+            g2 += gi * gi;
             other += x[i] != 0 && x[i] != 1;
         }
         tq[2 * c] = sx;
@@ -251,10 +303,78 @@ static void query_tally(const plan *p, const workspace *w, size_t q, uint64_t b,
     }
     for (size_t c = nc; c < NCELL; c++) tq[2 * c] = tq[2 * c + 1] = 0;
     tq[2 * NCELL] = (double)other;
+    tq[2 * NCELL + 1] = g2;
+}
+
+/* A weighted run's tallies of the block (run_int.h, T_WCELL on): the
+ * weights w = exp(lw - shift) into w->wt first, then the cells' weighted
+ * outcome sums, the series' weighted moments, the block's scalars and the
+ * observations' counts; the log-weights' histogram. */
+static void weighted_tally(const plan *p, workspace *w, uint64_t b, size_t n, double *t, int hist)
+{
+    const double *lw = w->bw.lw;
+    double *wt = w->wt, mx = -INFINITY, w2 = 0;
+    for (size_t i = 0; i < n; i++) {
+        wt[i] = exp(lw[i] - p->shift);
+        mx = lw[i] > mx ? lw[i] : mx;
+        w2 += wt[i] * wt[i];
+    }
+    size_t nc = block_ncells(&p->bp, b, n), K = p->K;
+    double *cell = t + T_WCELL(p);
+    for (size_t c = 0; c < nc; c++) {
+        size_t i0 = c * n / nc, i1 = (c + 1) * n / nc;
+        double sw = 0;
+        for (size_t i = i0; i < i1; i++) sw += wt[i];
+        for (size_t k = 0; k < K; k++) {
+            const double *x = w->bw.ocol[k];
+            double sx = 0;
+            for (size_t i = i0; i < i1; i++) sx += wt[i] * x[i];
+            cell[c * (K + 1) + k] = sx;
+        }
+        cell[c * (K + 1) + K] = sw;
+    }
+    for (size_t c = nc; c < NCELL; c++)
+        for (size_t k = 0; k <= K; k++) cell[c * (K + 1) + k] = 0;
+    double *ws = t + T_WSERIES(p);
+    for (size_t j = 0; j < p->S; j++) {
+        ws[j] = ws[p->S + j] = ws[2 * p->S + j] = 0;
+        if (j >= p->F + p->D) continue;
+        const double *x = j < p->F ? w->bw.fcol[j] : w->bw.dcol[j - p->F];
+        double sw = 0, sx = 0;
+        for (size_t i = 0; i < n; i++) {
+            int keep = x[i] - x[i] == 0 && wt[i] > 0;
+            sw += keep ? wt[i] : 0.0;
+            sx += keep ? wt[i] * x[i] : 0.0;
+        }
+        double mean = sw > 0 ? sx / sw : 0.0, m2 = 0;
+        for (size_t i = 0; i < n; i++) {
+            double d = x[i] - mean;
+            m2 += x[i] - x[i] == 0 && wt[i] > 0 ? wt[i] * d * d : 0.0;
+        }
+        ws[j] = sw;
+        ws[p->S + j] = mean;
+        ws[2 * p->S + j] = m2;
+    }
+    double *sc = t + T_WSCALAR(p);
+    sc[0] = w2;
+    sc[1] = (double)w->bw.accepted;
+    sc[2] = mx;
+    for (size_t o = 0; o < p->O; o++) t[T_HELD(p) + o] = (double)w->bw.held[o];
+    if (!hist) return;
+    /* Log-weights relative to the shift, for the Pareto k-hat (an -inf,
+     * weight 0, counts below). */
+    double lo = p->shift - LW_SPAN, inv = LWB / (LW_SPAN + LW_HEAD);
+    for (size_t i = 0; i < n; i++) {
+        double pos = (lw[i] - lo) * inv;
+        size_t slot = !(pos >= 0) ? LWB : pos >= LWB ? LWB + 1 : (size_t)pos;
+        w->lwhist[slot]++;
+    }
 }
 
 void block_tally(const plan *p, workspace *w, uint64_t b, size_t n, double *t)
 {
+    int hist = block_in_histogram(b);
+    if (p->weighted) weighted_tally(p, w, b, n, t, hist);
     for (size_t k = 0; k < p->K; k++) {
         const double *x = w->bw.ocol[k];
         /* One pass over the column: the cells' sums, the block's is theirs. */
@@ -270,7 +390,6 @@ void block_tally(const plan *p, workspace *w, uint64_t b, size_t n, double *t)
          * random sampling (run.c outcome_estimate). */
         t[T_M2(p) + k] = p->units == UNITS_SAMPLES ? stats_finite_m2(x, n, sum / (double)n) : 0.0;
     }
-    int hist = block_in_histogram(b);
     double *sr = t + T_SERIES(p);
     for (size_t j = 0; j < p->S; j++) {
         const double *g;
@@ -286,12 +405,26 @@ void block_tally(const plan *p, workspace *w, uint64_t b, size_t n, double *t)
             sr[p->S + j] = stats_finite_m2(x, n, mean);
             sr[2 * p->S + j] = (double)cnt;
         }
-        if (hist && g)
+        if (!hist) continue;
+        double inv = 1.0 / p->hist_w[j];
+        if (p->weighted) {
+            /* The posterior's counts; the prior's for factors and derived
+             * values only (outcomes and queries report the posterior). */
+            const double *gw = w->wt;
+            if (g) {
+                for (size_t i = 0; i < n; i++) w->wg[i] = g[i] * w->wt[i];
+                gw = w->wg;
+            }
+            histogram_add_weighted(p, w->whist + j * HS, &w->vmin[j], &w->vmax[j], x, gw, n, b, j, p->hist_lo[j],
+                                   p->hist_hi[j], inv);
+            if (j < p->F + p->D)
+                histogram_add(w->hist + j * HS, &w->vmin[j], &w->vmax[j], x, n, p->hist_lo[j], p->hist_hi[j], inv);
+        } else if (g) {
             histogram_add_weighted(p, w->hist + j * HS, &w->vmin[j], &w->vmax[j], x, g, n, b, j, p->hist_lo[j],
-                                   p->hist_hi[j], 1.0 / p->hist_w[j]);
-        else if (hist)
-            histogram_add(w->hist + j * HS, &w->vmin[j], &w->vmax[j], x, n, p->hist_lo[j], p->hist_hi[j],
-                          1.0 / p->hist_w[j]);
+                                   p->hist_hi[j], inv);
+        } else {
+            histogram_add(w->hist + j * HS, &w->vmin[j], &w->vmax[j], x, n, p->hist_lo[j], p->hist_hi[j], inv);
+        }
     }
     for (size_t q = 0; q < p->Q; q++) query_tally(p, w, q, b, n, t + T_QUERY(p) + q * TQ);
 }
@@ -452,25 +585,35 @@ int tally_ranges(plan *p, workspace *w, uint64_t n_total)
         else set_range(p, p->F + p->D + k, 0, 1);
     }
     size_t first = p->F + p->D + p->K, npilot = p->S - p->F - p->K;   /* derived, then query series */
-    if (npilot == 0) return 0;
+    double lwmax = -INFINITY;
+    p->shift = 0;
+    if (npilot == 0 && !p->weighted) return 0;
     /* The pilot: the run's first blocks, sampled again here exactly as the
-     * run will sample them. */
+     * run will sample them. A weighted run's shift is its greatest
+     * log-weight; its quantile queries' ranges, those of the samples of
+     * positive weight. */
     size_t cap = PILOT_BLOCKS * B;
-    double *v = malloc(npilot * cap * sizeof *v);
-    size_t *nv = calloc(npilot, sizeof *nv);
+    double *v = malloc((npilot * cap + 1) * sizeof *v);
+    size_t *nv = calloc(npilot + 1, sizeof *nv);
     if (!v || !nv) { free(v); free(nv); return -1; }   /* no pilot would change the ranges */
     for (uint64_t b = 0; b < PILOT_BLOCKS && b * B < n_total; b++) {
         size_t n = n_total - b * B < B ? (size_t)(n_total - b * B) : B;
         uint64_t bad;
         /* A rules error is reported by the run itself. */
         if (block_compute(p, w, b, n, &bad) != TY_OK) break;
+        const double *lw = p->weighted ? w->bw.lw : NULL;
+        for (size_t i = 0; lw && i < n; i++)
+            if (lw[i] > lwmax) lwmax = lw[i];
         for (size_t d = 0; d < npilot; d++) {
             const double *g = NULL;
-            const double *x = d < p->D ? w->bw.dcol[d] : series_col(p, w, first + d - p->D, &g);
+            int query = d >= p->D;
+            const double *x = !query ? w->bw.dcol[d] : series_col(p, w, first + d - p->D, &g);
             for (size_t i = 0; i < n; i++)
-                if (isfinite(x[i]) && (!g || g[i] > 0)) v[d * cap + nv[d]++] = x[i];
+                if (isfinite(x[i]) && (!g || g[i] > 0) && (!query || !lw || lw[i] > -INFINITY))
+                    v[d * cap + nv[d]++] = x[i];
         }
     }
+    if (isfinite(lwmax)) p->shift = lwmax;
     for (size_t d = 0; d < p->D; d++)
         derived_range(p, p->F + d, ty_scenario_derived(p->s, d), v + d * cap, nv[d]);
     for (size_t d = p->D; d < npilot; d++) query_range(p, first + d - p->D, v + d * cap, nv[d]);
@@ -543,6 +686,39 @@ static int series_names(const plan *p, size_t j, ty_series_stats *st)
     return st->name ? 0 : -1;
 }
 
+/* Series j's summary and histogram into st: the posterior's (weighted
+ * moments and counts) or, prior, the unweighted ones. 0 or -1 (memory). */
+static int fill_one_series(const plan *p, const accum *a, size_t j, int posterior, ty_series_stats *st)
+{
+    if (series_names(p, j, st) != 0) return -1;
+    const uint64_t *h = (posterior ? a->whist : a->hist) + j * HS;
+    double lo = p->hist_lo[j], w = p->hist_w[j];
+    if (posterior) {
+        /* sd with the weights' reliability correction, W / (W - sum w^2 / W)
+         * (the effective sample size's n / (n - 1)). */
+        double W = a->wsw[j], ess = a->ow2 > 0 ? a->ow * a->ow / a->ow2 : 0;
+        st->summary.mean = W > 0 ? a->wsmean[j] : NAN;
+        st->summary.sd = W > 0 && ess > 1 ? sqrt(a->wsm2[j] / W * ess / (ess - 1)) : NAN;
+    } else {
+        st->summary.mean = a->sn[j] ? a->smean[j] : NAN;
+        st->summary.sd = a->sn[j] > 1 ? sqrt(a->sm2[j] / (double)(a->sn[j] - 1)) : NAN;
+    }
+    st->summary.p05 = series_quantile(p, j, h, a->vmin[j], a->vmax[j], 0.05);
+    st->summary.p50 = series_quantile(p, j, h, a->vmin[j], a->vmax[j], 0.50);
+    st->summary.p95 = series_quantile(p, j, h, a->vmin[j], a->vmax[j], 0.95);
+    st->hist.nbins = NB;
+    st->hist.edges = malloc((NB + 1) * sizeof *st->hist.edges);
+    st->hist.counts = malloc(NB * sizeof *st->hist.counts);
+    if (!st->hist.edges || !st->hist.counts) return -1;
+    for (size_t i = 0; i < NB; i++) st->hist.edges[i] = lo + w * (double)i;
+    st->hist.edges[NB] = p->hist_hi[j];
+    memcpy(st->hist.counts, h, NB * sizeof *h);
+    st->hist.underflow = h[NB];
+    st->hist.overflow = h[NB + 1];
+    st->hist.outside_counted = 1;
+    return 0;
+}
+
 int tally_fill_series(const plan *p, const accum *a, ty_run_result *out)
 {
     out->nfactors = p->F;
@@ -552,24 +728,7 @@ int tally_fill_series(const plan *p, const accum *a, ty_run_result *out)
     if (!out->factors || !out->derived) return -1;
     for (size_t j = 0; j < p->F + p->D; j++) {
         ty_series_stats *st = j < p->F ? &out->factors[j] : &out->derived[j - p->F];
-        if (series_names(p, j, st) != 0) return -1;
-        const uint64_t *h = a->hist + j * HS;
-        double lo = p->hist_lo[j], w = p->hist_w[j];
-        st->summary.mean = a->sn[j] ? a->smean[j] : NAN;
-        st->summary.sd = a->sn[j] > 1 ? sqrt(a->sm2[j] / (double)(a->sn[j] - 1)) : NAN;
-        st->summary.p05 = series_quantile(p, j, h, a->vmin[j], a->vmax[j], 0.05);
-        st->summary.p50 = series_quantile(p, j, h, a->vmin[j], a->vmax[j], 0.50);
-        st->summary.p95 = series_quantile(p, j, h, a->vmin[j], a->vmax[j], 0.95);
-        st->hist.nbins = NB;
-        st->hist.edges = malloc((NB + 1) * sizeof *st->hist.edges);
-        st->hist.counts = malloc(NB * sizeof *st->hist.counts);
-        if (!st->hist.edges || !st->hist.counts) return -1;
-        for (size_t i = 0; i < NB; i++) st->hist.edges[i] = lo + w * (double)i;
-        st->hist.edges[NB] = p->hist_hi[j];
-        memcpy(st->hist.counts, h, NB * sizeof *h);
-        st->hist.underflow = h[NB];
-        st->hist.overflow = h[NB + 1];
-        st->hist.outside_counted = 1;
+        if (fill_one_series(p, a, j, p->weighted, st) != 0) return -1;
     }
     return 0;
 }
@@ -586,6 +745,8 @@ static ty_estimate query_estimate(const plan *p, const accum *a, size_t q)
     ty_estimate e = {.probability = mean, .stderr_ = se, .ci_low = NAN, .ci_high = NAN};
     if (isnan(mean)) return e;
     if (qy->kind == TY_QUERY_PROBABILITY) {
+        if (p->weighted)   /* at the effective sample size of the weights x condition */
+            return stats_interval(mean, se, df, a->qw2[q] > 0 ? a->qr[q].w * a->qr[q].w / a->qw2[q] : 0, 0);
         int lattice = p->units == UNITS_CELLS && a->qbin[q] == 0;
         return stats_interval(mean, se, df, a->qr[q].w, lattice);
     }
@@ -599,11 +760,13 @@ int tally_fill_queries(const plan *p, const accum *a, ty_run_result *out)
 {
     out->spread = malloc((p->K * TY_SPREAD_NLEVELS + 1) * sizeof *out->spread);
     if (!out->spread) return -1;
+    /* Outcomes and quantile queries: a weighted run's counts are the posterior's. */
+    const uint64_t *hist = p->weighted ? a->whist : a->hist;
     for (size_t k = 0; k < p->K; k++) {
         size_t j = p->F + p->D + k;
         for (int l = 0; l < TY_SPREAD_NLEVELS; l++)
             out->spread[k * TY_SPREAD_NLEVELS + (size_t)l] =
-                series_quantile(p, j, a->hist + j * HS, a->vmin[j], a->vmax[j], ty_spread_levels[l]);
+                series_quantile(p, j, hist + j * HS, a->vmin[j], a->vmax[j], ty_spread_levels[l]);
     }
     if (p->Q == 0) return 0;
     out->queries = calloc(p->Q, sizeof *out->queries);
@@ -619,13 +782,14 @@ int tally_fill_queries(const plan *p, const accum *a, ty_run_result *out)
         r->given = dup_or_null(qy->given_text);
         if (!r->name || !r->expr || (qy->label && !r->label) || (qy->given_text && !r->given)) return -1;
         r->kind = qy->kind;
-        r->given_share = N > 0 ? a->qr[q].w / N : NAN;
+        double total = p->weighted ? a->ow : N;
+        r->given_share = total > 0 ? a->qr[q].w / total : NAN;
         for (int l = 0; l < TY_QUERY_NLEVELS; l++) r->quantiles[l] = NAN;
         if (qy->kind == TY_QUERY_QUANTILES) {
             size_t j = p->qseries[q];
             r->est = (ty_estimate){NAN, NAN, NAN, NAN};
             for (int l = 0; l < TY_QUERY_NLEVELS; l++)
-                r->quantiles[l] = series_quantile(p, j, a->hist + j * HS, a->vmin[j], a->vmax[j],
+                r->quantiles[l] = series_quantile(p, j, hist + j * HS, a->vmin[j], a->vmax[j],
                                                   ty_query_levels[l]);
         } else {
             r->est = query_estimate(p, a, q);

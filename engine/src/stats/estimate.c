@@ -121,6 +121,15 @@ void stats_moments_merge(uint64_t *n, double *mean, double *m2, double nb, doubl
     *n += (uint64_t)nb;
 }
 
+void stats_wmoments_merge(double *w, double *mean, double *m2, double wb, double mb, double m2b)
+{
+    if (!(wb > 0)) return;
+    double wa = *w, delta = mb - *mean, tot = wa + wb;
+    *mean += delta * (wb / tot);
+    *m2 += m2b + delta * delta * (wa / tot) * wb;
+    *w = tot;
+}
+
 int stats_hist_rank(const uint64_t *h, size_t nbins, uint64_t under, uint64_t over, double q,
                     size_t *bin, double *frac)
 {

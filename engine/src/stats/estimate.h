@@ -125,6 +125,10 @@ ty_estimate stats_interval(double p, double se, double df, double n, int lattice
  * (*n, *mean, *m2): Chan, Golub and LeVeque's pairwise update. */
 void stats_moments_merge(uint64_t *n, double *mean, double *m2, double nb, double mb, double m2b);
 
+/* The same for weighted parts: total weight *w, weighted mean and second
+ * moment sum w (x - mean)^2; a part of weight wb (0: nothing to add). */
+void stats_wmoments_merge(double *w, double *mean, double *m2, double wb, double mb, double m2b);
+
 /* Where the q-quantile of a histogram falls: nbins counts h, with under
  * values below the first bin and over above the last counted apart. The
  * sample's q-quantile is its order statistic of rank k, the least k >= q n
