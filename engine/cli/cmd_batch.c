@@ -79,6 +79,7 @@ int cmd_batch(int argc, char **argv)
         rc = EXIT_USAGE;
         goto out;
     }
+    if ((rc = runner_apply_observe("batch", &o, NULL, b)) != 0) goto out;
     out_path = runner_output_path(&o, ty_batch_name(b));
     if (!out_path) { rc = EXIT_RUNTIME; goto out; }
     runner_input_ref inputs[] = {{&in.id, o.input, "the batch file"},

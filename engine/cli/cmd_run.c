@@ -80,6 +80,7 @@ int cmd_run(int argc, char **argv)
     cli_signals_loaded();
     if (st != TY_OK) goto fail;
     if ((rc = runner_apply_sets("run", &o, s)) != 0) goto out;
+    if ((rc = runner_apply_observe("run", &o, s, NULL)) != 0) goto out;
     /* Warnings before sampling (not again on --resume: the first run showed them). */
     rc = EXIT_RUNTIME;
     if (cli_print_warnings(&diag, !o.resume) != 0) goto out;

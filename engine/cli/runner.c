@@ -46,7 +46,8 @@ int runner_parse(const char *verb, int argc, char **argv, runner_opts *o)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        int flag = strcmp(a, "--save-samples") == 0 || strcmp(a, "--json") == 0 || strcmp(a, "--quiet") == 0;
+        int flag = strcmp(a, "--save-samples") == 0 || strcmp(a, "--json") == 0 || strcmp(a, "--quiet") == 0 ||
+                   strcmp(a, "--prior") == 0;
         if (a[0] != '-' || strcmp(a, "-") == 0) {
             if (o->input) return cli_usage_error(verb, "one input file at a time ('%s' and '%s')", o->input, a);
             o->input = a;
@@ -57,12 +58,13 @@ int runner_parse(const char *verb, int argc, char **argv, runner_opts *o)
             not_with_resume = a;
         if (flag) {
             if (strcmp(a, "--save-samples") == 0) o->save_samples = 1;
+            else if (strcmp(a, "--prior") == 0) o->prior = 1;
             else if (strcmp(a, "--json") == 0) o->json = 1;
             else o->quiet = 1;
             continue;
         }
         static const char *const with_value[] = {"-o", "-n", "--seed", "--threads", "--sampling",
-            "--target-halfwidth", "--max-samples", "--set", "--resume", "--compress"};
+            "--target-halfwidth", "--max-samples", "--set", "--resume", "--compress", "--observe"};
         int known = 0;
         for (size_t k = 0; k < sizeof with_value / sizeof *with_value; k++) known |= strcmp(a, with_value[k]) == 0;
         if (!known) return cli_usage_error(verb, "unknown option '%s'", a);
@@ -99,6 +101,18 @@ int runner_parse(const char *verb, int argc, char **argv, runner_opts *o)
         } else if (strcmp(a, "--max-samples") == 0) {
             if (runner_parse_count(v, &o->run.max_samples))
                 return cli_usage_error(verb, "--max-samples: '%s' is not a whole number from 1 to 2^50", v);
+        } else if (strcmp(a, "--observe") == 0) {
+            const char *eq = strchr(v, '=');
+            if (o->nobserve == RUNNER_MAX_SETS)
+                return cli_usage_error(verb, "at most %d --observe options", RUNNER_MAX_SETS);
+            if (!eq || eq == v || (size_t)(eq - v) >= sizeof o->observe[0].name)
+                return cli_usage_error(verb, "--observe: '%s' is not NAME=VALUE", v);
+            if (parse_double(eq + 1, &o->observe[o->nobserve].value))
+                return cli_usage_error(verb, "--observe: '%s' is not a number", eq + 1);
+            o->observe[o->nobserve].text = v;
+            memcpy(o->observe[o->nobserve].name, v, (size_t)(eq - v));
+            o->observe[o->nobserve].name[eq - v] = '\0';
+            o->nobserve++;
         } else {   /* --set FACTOR.PARAM=VALUE */
             const char *dot = strchr(v, '.'), *eq = strchr(v, '=');
             if (o->nsets == RUNNER_MAX_SETS) return cli_usage_error(verb, "at most %d --set options", RUNNER_MAX_SETS);
@@ -186,6 +200,36 @@ int runner_apply_sets(const char *verb, const runner_opts *o, ty_scenario *s)
             return rc;
         }
         ty_diag_free(d);
+    }
+    return 0;
+}
+
+int runner_apply_observe(const char *verb, const runner_opts *o, ty_scenario *s, ty_batch *b)
+{
+    for (size_t i = 0; i < o->nobserve; i++) {
+        ty_diag *d = ty_diag_new(4);
+        if (!d) return EXIT_RUNTIME;
+        ty_status st = s ? ty_scenario_set_observation(s, o->observe[i].name, o->observe[i].value, d)
+                         : ty_batch_observe(b, o->observe[i].name, o->observe[i].value, d);
+        if (st == TY_ERR_NOMEM || (st != TY_OK && ty_diag_count(d) == 0)) {
+            ty_diag_free(d);
+            fprintf(stderr, "tyche %s: out of memory\n", verb);
+            return EXIT_RUNTIME;
+        }
+        if (st != TY_OK) {
+            const ty_diag_entry *e = ty_diag_get(d, 0);
+            const char *msg = e->message;
+            if (strncmp(msg, "--observe: ", 11) == 0) msg += 11;
+            int rc = cli_usage_error(verb, "--observe '%s': %s%s%s", o->observe[i].text, msg,
+                                     e->hint ? "; " : "", e->hint ? e->hint : "");
+            ty_diag_free(d);
+            return rc;
+        }
+        ty_diag_free(d);
+    }
+    if (o->prior) {
+        if (s) ty_scenario_drop_observations(s);
+        else ty_batch_drop_observations(b);
     }
     return 0;
 }
@@ -424,12 +468,23 @@ ty_status runner_begin_samples(ty_result_file *f, const ty_scenario *s, const ty
     ty_run_settings_resolve(s, ro, &set);
     ty_result_file_samples_expect(f, ty_run_max_samples(&set));
     size_t F = ty_scenario_nfactors(s), D = ty_scenario_nderived(s), K = ty_scenario_noutcomes(s);
-    const char **names = malloc((F + D + K) * sizeof *names);
+    size_t W = ty_scenario_nobservations(s) > 0;   /* a weighted run's log-weights */
+    const char **names = malloc((F + D + K + 1) * sizeof *names);
     if (!names) return TY_ERR_NOMEM;
     for (size_t i = 0; i < F; i++) names[i] = ty_scenario_factor(s, i)->name;
     for (size_t i = 0; i < D; i++) names[F + i] = ty_scenario_derived(s, i)->name;
     for (size_t i = 0; i < K; i++) names[F + D + i] = ty_scenario_outcome(s, i)->name;
-    ty_status st = ty_result_file_samples_begin(f, variant, F + D + K, names, NULL, diag);
+    if (W) {
+        names[F + D + K] = "log_weight";
+        for (size_t i = 0; i < F + D + K; i++)
+            if (strcmp(names[i], "log_weight") == 0) {
+                ty_diag_add(diag, TY_SEV_ERROR, NULL, "--save-samples: samples/log_weight holds the per-sample "
+                            "log-weights of a run with observations; rename the scenario's 'log_weight'");
+                free(names);
+                return TY_ERR_INVALID;
+            }
+    }
+    ty_status st = ty_result_file_samples_begin(f, variant, F + D + K + W, names, NULL, diag);
     free(names);
     return st;
 }

@@ -22,6 +22,9 @@ typedef struct runner_opts {
     int compress;                /* --compress LEVEL: deflate for samples/, 0 none */
     size_t nsets;
     struct { char factor[128], param[64]; double value; const char *text; } sets[RUNNER_MAX_SETS];
+    int prior;                   /* --prior: ignore every observation */
+    size_t nobserve;             /* --observe NAME=VALUE */
+    struct { char name[128]; double value; const char *text; } observe[RUNNER_MAX_SETS];
 } runner_opts;
 
 /* Parses argv[1..argc) of verb ("run" or "batch"). Returns 0, or EXIT_USAGE
@@ -36,6 +39,11 @@ int runner_parse_count(const char *t, uint64_t *out);
  * a did-you-mean hint where there is one, or a value the distribution
  * rejects) EXIT_USAGE, or EXIT_RUNTIME when out of memory. */
 int runner_apply_sets(const char *verb, const runner_opts *o, ty_scenario *s);
+
+/* Applies --observe and --prior to s (run) or b (batch; s NULL). Returns 0,
+ * or after printing "tyche VERB: --observe 'TEXT': PROBLEM" EXIT_USAGE, or
+ * EXIT_RUNTIME when out of memory. */
+int runner_apply_observe(const char *verb, const runner_opts *o, ty_scenario *s, ty_batch *b);
 
 /* An input file, for runner_check_output: its identity (ty_input_read) and
  * what to call it ("the scenario file"). */

@@ -68,6 +68,15 @@ const char *ty_batch_name(const ty_batch *b);
 const char *ty_batch_path(const ty_batch *b);
 const char *ty_batch_text(const ty_batch *b);             /* the batch file, verbatim */
 const ty_scenario *ty_batch_base(const ty_batch *b);      /* the scenario as written */
+
+/* `--observe NAME=VALUE` of a batch: sets reading name's value in every run
+ * (variants and sweep points) that has it; a variant that dropped it stays
+ * without. TY_ERR_INVALID on diag when no run has it or the value does not
+ * fit (ty_scenario_set_observation). */
+ty_status ty_batch_observe(ty_batch *b, const char *name, double value, ty_diag *diag);
+
+/* `--prior` of a batch: every run ignores its observations. */
+void ty_batch_drop_observations(ty_batch *b);
 const ty_file_id *ty_batch_scenario_id(const ty_batch *b);   /* the scenario file read */
 size_t ty_batch_nvariants(const ty_batch *b);
 const ty_variant *ty_batch_variant(const ty_batch *b, size_t i);

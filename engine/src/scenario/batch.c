@@ -486,3 +486,55 @@ size_t ty_batch_nvariants(const ty_batch *b) { return b->nvariants; }
 const ty_variant *ty_batch_variant(const ty_batch *b, size_t i) { return i < b->nvariants ? &b->variants[i] : NULL; }
 size_t ty_batch_nsweeps(const ty_batch *b) { return b->nsweeps; }
 const ty_sweep *ty_batch_sweep(const ty_batch *b, size_t i) { return i < b->nsweeps ? &b->sweeps[i] : NULL; }
+
+/* Every scenario the batch runs: its variants, then its sweep points. */
+static size_t batch_runs(ty_batch *b, ty_scenario **out, size_t cap)
+{
+    size_t n = 0;
+    for (size_t v = 0; v < b->nvariants; v++)
+        if (n < cap) out[n++] = b->variant_scenarios[v];
+    for (size_t w = 0; w < b->nsweeps; w++)
+        for (size_t i = 0; i < b->sweeps[w].npoints; i++)
+            if (n < cap) out[n++] = (ty_scenario *)b->sweeps[w].points[i];
+    return n;
+}
+
+static size_t batch_nruns(const ty_batch *b)
+{
+    size_t n = b->nvariants;
+    for (size_t w = 0; w < b->nsweeps; w++) n += b->sweeps[w].npoints;
+    return n;
+}
+
+ty_status ty_batch_observe(ty_batch *b, const char *name, double value, ty_diag *diag)
+{
+    size_t cap = batch_nruns(b), found = 0;
+    ty_scenario **runs = malloc((cap + 1) * sizeof *runs);
+    if (!runs) return TY_ERR_NOMEM;
+    size_t n = batch_runs(b, runs, cap);
+    ty_status st = TY_OK;
+    for (size_t i = 0; i < n && st == TY_OK; i++) {
+        int has = 0;
+        for (size_t o = 0; o < ty_scenario_nobservations(runs[i]); o++)
+            has |= strcmp(ty_scenario_observation(runs[i], o)->name, name) == 0;
+        if (!has) continue;
+        found++;
+        st = ty_scenario_set_observation(runs[i], name, value, diag);
+    }
+    if (st == TY_OK && found == 0) st = ty_scenario_set_observation(b->base, name, value, diag);
+    if (st == TY_OK && found == 0) {
+        ty_diag_add(diag, TY_SEV_ERROR, NULL, "--observe: every variant of the batch drops observation '%s'",
+                    name);
+        st = TY_ERR_INVALID;
+    }
+    free(runs);
+    return st;
+}
+
+void ty_batch_drop_observations(ty_batch *b)
+{
+    for (size_t v = 0; v < b->nvariants; v++) ty_scenario_drop_observations(b->variant_scenarios[v]);
+    for (size_t w = 0; w < b->nsweeps; w++)
+        for (size_t i = 0; i < b->sweeps[w].npoints; i++)
+            ty_scenario_drop_observations((ty_scenario *)b->sweeps[w].points[i]);
+}

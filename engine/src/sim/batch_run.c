@@ -66,13 +66,31 @@ ty_status ty_run_difference(ty_run_result *v, const ty_run_result *base)
     ty_difference *d = calloc(K, sizeof *d);
     if (!d) return TY_ERR_NOMEM;
     double W = (double)v->samples;
+    /* A run with observations pairs its weighted sums: each run's ratio
+     * estimator linearised over the groups (as query_difference), on its
+     * own total weight. Without, both runs' groups weigh their samples. */
+    int weighted = v->nobservations > 0 || base->nobservations > 0;
+    double Wv = 0, Wb = 0;
+    for (size_t g = 0; g < G; g++) {
+        Wv += v->group_weights ? v->group_weights[g] : 0;
+        Wb += base->group_weights ? base->group_weights[g] : 0;
+    }
+    if (weighted && (!v->group_weights || !base->group_weights || !(Wv > 0) || !(Wb > 0))) {
+        free(d);
+        return TY_ERR_INVALID;
+    }
     for (size_t k = 0; k < K; k++) {
         /* The ratio estimator of the difference over groups of blocks:
          * both runs' group sums are paired by common random numbers. */
         double diff = v->outcomes[k].probability - base->outcomes[k].probability, ss = 0;
+        double Rv = v->outcomes[k].probability, Rb = base->outcomes[k].probability;
         for (size_t g = 0; g < G; g++) {
-            double dg = v->group_sums[g * K + k] - base->group_sums[g * K + k];
-            double r = dg - diff * v->group_weights[g];
+            double r;
+            if (weighted)
+                r = ((v->group_sums[g * K + k] - Rv * v->group_weights[g]) / Wv -
+                     (base->group_sums[g * K + k] - Rb * base->group_weights[g]) / Wb) * W;
+            else
+                r = v->group_sums[g * K + k] - base->group_sums[g * K + k] - diff * v->group_weights[g];
             ss += r * r;
         }
         double se = sqrt((double)G / (double)(G - 1) * ss) / W;

@@ -106,7 +106,7 @@ static int outcome_names(const ty_scenario *s, const char *variant, ty_run_resul
 /* Resolves the settings and sizes and allocates everything the run needs.
  * TY_OK, TY_ERR_NOMEM, or block_plan_init's error on diag. Free with
  * run_free whatever it returns. */
-static ty_status run_prepare(run *r, const ty_scenario *s, const ty_run_options *opt, ty_diag *diag)
+static ty_status run_prepare(run *r, const ty_scenario *s, const ty_run_options *opt, double shift, ty_diag *diag)
 {
     memset(r, 0, sizeof *r);
     r->opt = opt;
@@ -120,12 +120,14 @@ static ty_status run_prepare(run *r, const ty_scenario *s, const ty_run_options 
     p->D = ty_scenario_nderived(s);
     p->K = ty_scenario_noutcomes(s);
     p->Q = ty_scenario_nqueries(s);
+    p->O = ty_scenario_nobservations(s);
+    p->weighted = p->O > 0;
     p->S = p->F + p->D + p->K;
     p->qseries = calloc(p->Q + 1, sizeof *p->qseries);
     if (!p->qseries) return TY_ERR_NOMEM;
     for (size_t q = 0; q < p->Q; q++)
         if (ty_scenario_query(s, q)->kind == TY_QUERY_QUANTILES) p->qseries[q] = p->S++;
-    p->ntally = T_QUERY(p) + TQ * p->Q;
+    p->ntally = p->weighted ? T_HELD(p) + p->O : T_WCELL(p);
     p->units = r->set.sampling == TY_SAMPLING_LHS ? UNITS_CELLS : UNITS_SAMPLES;
     r->threads = opt->threads > 0 ? opt->threads : omp_get_max_threads();
     r->round_cap = opt->sink ? SAVE_ROUND_BLOCKS : TY_RUN_ROUND_BLOCKS;
@@ -147,14 +149,16 @@ static ty_status run_prepare(run *r, const ty_scenario *s, const ty_run_options 
     if (st != TY_OK) return st;
     p->bp.cells = block_cells_for(r->N);
     p->bp.Q = p->Q;
+    p->bp.O = p->O;
     if (accum_init(&r->a, p, r->nblocks, r->N) != 0) return TY_ERR_NOMEM;
     r->nws = r->threads;
     if (workspace_init(&r->ws[0], p) != 0) return TY_ERR_NOMEM;
     if (opt->sink) {
-        r->save = malloc(r->round_cap * B * (p->F + p->D + p->K) * sizeof *r->save);
+        r->save = malloc(r->round_cap * B * (p->F + p->D + p->K + (size_t)p->weighted) * sizeof *r->save);
         if (!r->save) return TY_ERR_NOMEM;
     }
     if (tally_ranges(p, &r->ws[0], r->N) != 0) return TY_ERR_NOMEM;
+    if (!isnan(shift)) p->shift = shift;   /* a restart's or a resumed run's */
     memset(r->ws[0].hist, 0, p->S * HS * sizeof *r->ws[0].hist);
     return TY_OK;
 }
@@ -196,7 +200,7 @@ static int convergence_append(ty_convergence *c, size_t K, uint64_t samples, con
  * variance of independent draws. Student's t on the units' degrees of
  * freedom and Wilson's score form make the interval honest at small sizes
  * and near 0 and 1 (stats_interval). */
-static ty_estimate outcome_estimate(const plan *p, const accum *a, size_t k)
+static ty_estimate prior_estimate(const plan *p, const accum *a, size_t k)
 {
     double N = (double)a->est.n, units = (double)a->est.blocks, mean, se;
     stats_blocks_mean_se(&a->est, k, &mean, &se);
@@ -204,6 +208,13 @@ static ty_estimate outcome_estimate(const plan *p, const accum *a, size_t k)
         return stats_interval(mean, se, units - 1, N, p->model == TY_OUTCOME_RULES);
     se = N > 1 ? sqrt(a->om2[k] / (N - 1) / N) : NAN;
     return stats_interval(mean, se, N - 1, N, 0);
+}
+
+/* Outcome k's estimate: the prior's above, or a weighted run's
+ * (tally_weighted_outcome: the ratio estimator of w x over w). */
+static ty_estimate outcome_estimate(const plan *p, const accum *a, size_t k)
+{
+    return p->weighted ? tally_weighted_outcome(p, a, k) : prior_estimate(p, a, k);
 }
 
 /* Records a convergence point and sets *max_half to the widest interval's
@@ -230,7 +241,7 @@ static int add_checkpoint(const plan *p, const accum *a, ty_convergence *c, doub
 static ty_status run_resume(run *r, const ty_run_result *prev, ty_run_result *out, ty_diag *diag)
 {
     if (tally_load_state(&r->p, &r->a, &prev->resume) != 0 || prev->noutcomes != r->p.K ||
-        r->a.blocks > r->nblocks) {
+        r->a.blocks > r->nblocks || (r->p.weighted && isnan(tally_state_shift(&r->p, &prev->resume)))) {
         ty_diag_add(diag, TY_SEV_ERROR, NULL, "the result's resume state does not fit this "
                     "scenario and these settings (was the scenario changed?)");
         return TY_ERR_INVALID;
@@ -305,9 +316,13 @@ static uint64_t run_round(run *r, uint64_t next, uint64_t lo, uint64_t hi, int *
             continue;
         }
         block_tally(p, w, b, n, r->tallies + slot * p->ntally);
-        if (r->save)
-            for (size_t c = 0; c < p->F + p->D + p->K; c++)
+        if (r->save) {
+            size_t nc = p->F + p->D + p->K;
+            for (size_t c = 0; c < nc; c++)
                 memcpy(r->save + c * r->round_cap * B + slot * B, w->bw.cols + c * B, n * sizeof *r->save);
+            if (p->weighted)
+                memcpy(r->save + nc * r->round_cap * B + slot * B, w->bw.lw, n * sizeof *r->save);
+        }
     }
     *nomem = oom || par_test_fail("alloc");
     return first_bad;
@@ -318,7 +333,7 @@ static uint64_t run_round(run *r, uint64_t next, uint64_t lo, uint64_t hi, int *
  * share is empty (the sink of an MPI run writes collectively). */
 static ty_status run_sink(run *r, uint64_t next, uint64_t lo, uint64_t hi, ty_diag *diag)
 {
-    size_t ncols = r->p.F + r->p.D + r->p.K;
+    size_t ncols = r->p.F + r->p.D + r->p.K + (size_t)r->p.weighted;
     const double **cols = malloc(ncols * sizeof *cols);
     if (!cols) return TY_ERR_NOMEM;
     for (size_t c = 0; c < ncols; c++) cols[c] = r->save + c * r->round_cap * B + (lo - next) * B;
@@ -372,7 +387,7 @@ static round_verdict root_round(run *r, uint64_t next, uint64_t end, uint64_t ch
  * any number of ranks. Sets *interrupted and *reached. TY_OK or an error
  * (on rank 0's diag). */
 static ty_status run_rounds(run *r, uint64_t next, ty_run_result *out, int *interrupted, int *reached,
-                            ty_diag *diag)
+                            double *restart, ty_diag *diag)
 {
     const ty_run_options *opt = r->opt;
     uint64_t checkpoint = 1;
@@ -389,6 +404,17 @@ static ty_status run_rounds(run *r, uint64_t next, ty_run_result *out, int *inte
         if (bad != UINT64_MAX) {
             if (is_root(r)) report_fault(r, bad, diag);
             return TY_ERR_INVALID;
+        }
+        if (r->p.weighted) {
+            /* A weight beyond e^LW_HEAD (the pilot missed where the
+             * likelihood is large): the run starts again with that
+             * log-weight as its shift, the same on every rank. */
+            double mx = tally_round_lwmax(&r->p, r->tallies + (lo - next) * r->p.ntally, (size_t)(hi - lo));
+            if (!r->local && par_max_f64(&mx, 1) != 0) return par_exchange_failed(diag);
+            if (mx > r->p.shift + LW_HEAD) {
+                *restart = mx;
+                return TY_OK;
+            }
         }
         if (!r->local && par_gather(r->tallies, r->p.ntally * sizeof *r->tallies, lo - next, hi - lo, 0) != 0)
             return par_exchange_failed(diag);
@@ -413,6 +439,24 @@ static ty_status run_rounds(run *r, uint64_t next, ty_run_result *out, int *inte
     return TY_OK;
 }
 
+/* The error of a weighted run none of whose samples has positive weight. */
+static ty_status no_weight(const run *r, ty_diag *diag)
+{
+    const plan *p = &r->p;
+    ty_diag_add(diag, TY_SEV_ERROR, NULL, "no sample has positive weight: the observations rule out all "
+                "%llu samples", (unsigned long long)r->a.est.n);
+    for (size_t o = 0; o < p->O; o++) {
+        const ty_observation *ob = ty_scenario_observation(p->s, o);
+        if (ob->kind == TY_OBS_WHEN && r->a.held[o] == 0)
+            ty_diag_add(diag, TY_SEV_ERROR, &ob->pos, "observation '%s' (when %s) held in none of them",
+                        ob->name, ob->expr_text);
+    }
+    ty_diag_hint(diag, "check the observations against the factors' distributions (a reading far outside "
+                 "them, a 'when' that cannot hold), or run more samples for a rare fact; --prior runs "
+                 "without them");
+    return TY_ERR_NO_WEIGHT;
+}
+
 /* The estimates, summaries and run attributes into out; TY_ERR_INTERNAL
  * (on diag) if the estimates break their invariants (ty_run_result_check). */
 static ty_status run_finish(run *r, int interrupted, int reached, double wall, ty_run_result *out,
@@ -432,7 +476,12 @@ static ty_status run_finish(run *r, int interrupted, int reached, double wall, t
     }
     out->target_halfwidth = r->set.target_halfwidth > 0 ? r->set.target_halfwidth : 0;
     out->target_reached = out->target_halfwidth > 0 && out->max_halfwidth <= out->target_halfwidth;
+    if (p->weighted && !(r->a.ow > 0)) return no_weight(r, diag);
     if (tally_fill_series(p, &r->a, out) != 0 || tally_fill_queries(p, &r->a, out) != 0) return TY_ERR_NOMEM;
+    if (p->weighted) {
+        if (tally_fill_observations(p, &r->a, out) != 0) return TY_ERR_NOMEM;
+        for (size_t k = 0; k < p->K; k++) out->outcomes_prior[k] = prior_estimate(p, &r->a, k);
+    }
     out->seed = r->set.seed;
     out->samples = r->a.est.n;
     out->samples_requested = r->N;
@@ -468,24 +517,44 @@ static ty_status run_scenario(const ty_scenario *s, const char *variant, const t
     double t0 = omp_get_wtime(), prev_wall = 0;
     memset(out, 0, sizeof *out);
     run r;
-    ty_status st = run_prepare(&r, s, opt, diag);
-    r.groups_whole = 1;
-    r.local = local;
-    if (st == TY_OK && outcome_names(s, variant, out) != 0) st = TY_ERR_NOMEM;
-    if (st == TY_OK && opt->resume) {
-        st = run_resume(&r, opt->resume, out, diag);
-        prev_wall = opt->resume->wall_seconds;
-        /* Every rank read the stored state; rank 0 alone adds it in. */
-        if (st == TY_OK && !is_root(&r)) accum_clear_hist(&r.p, &r.a);
+    double shift = NAN;
+    for (;;) {
+        /* A weighted run whose pilot underestimated the weights starts
+         * again with a greater shift (rare: far-off observations). A
+         * resumed run keeps its stored shift. */
+        ty_status st = run_prepare(&r, s, opt, shift, diag);
+        r.groups_whole = 1;
+        r.local = local;
+        if (st == TY_OK && outcome_names(s, variant, out) != 0) st = TY_ERR_NOMEM;
+        if (st == TY_OK && opt->resume) {
+            if (isnan(shift)) r.p.shift = tally_state_shift(&r.p, &opt->resume->resume);
+            st = run_resume(&r, opt->resume, out, diag);
+            prev_wall = opt->resume->wall_seconds;
+            /* Every rank read the stored state; rank 0 alone adds it in. */
+            if (st == TY_OK && !is_root(&r)) accum_clear_hist(&r.p, &r.a);
+        }
+        st = agree(&r, st, "preparing the run", diag);
+        int interrupted = 0, reached = 0;
+        double restart = NAN;
+        if (st == TY_OK) st = run_rounds(&r, r.a.blocks, out, &interrupted, &reached, &restart, diag);
+        if (st == TY_OK && !isnan(restart) && !opt->resume) {
+            run_free(&r);
+            ty_run_result_clear(out);
+            memset(out, 0, sizeof *out);
+            shift = restart;
+            continue;
+        }
+        if (st == TY_OK && !isnan(restart)) {
+            ty_diag_add(diag, TY_SEV_ERROR, NULL, "the resumed run met a weight beyond its range (log-weight "
+                        "%.6g above %.6g): run it again from the start", restart, r.p.shift + LW_HEAD);
+            st = TY_ERR_INVALID;
+        }
+        if (st == TY_OK)
+            st = run_finish(&r, interrupted, reached, prev_wall + (omp_get_wtime() - t0), out, diag);
+        st = agree(&r, st, "the run", diag);
+        run_free(&r);
+        return st;
     }
-    st = agree(&r, st, "preparing the run", diag);
-    int interrupted = 0, reached = 0;
-    if (st == TY_OK) st = run_rounds(&r, r.a.blocks, out, &interrupted, &reached, diag);
-    if (st == TY_OK)
-        st = run_finish(&r, interrupted, reached, prev_wall + (omp_get_wtime() - t0), out, diag);
-    st = agree(&r, st, "the run", diag);
-    run_free(&r);
-    return st;
 }
 
 ty_status ty_run_scenario(const ty_scenario *s, const char *variant, const ty_run_options *opt,

@@ -184,6 +184,9 @@ int tally_fill_queries(const plan *p, const accum *a, ty_run_result *out);
 /* The accumulators as --resume state, and back (layout fixed by tally.c).
  * 0, or -1 when out of memory / when the state does not fit p. */
 int tally_save_state(const plan *p, const accum *a, ty_resume_state *rs);
+
+/* A weighted run's shift as stored in rs (NaN: not a weighted state). */
+double tally_state_shift(const plan *p, const ty_resume_state *rs);
 int tally_load_state(const plan *p, accum *a, const ty_resume_state *rs);
 
 /* ty_run_scenario on this rank alone, whatever the ranks (no collective

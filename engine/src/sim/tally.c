@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "mpi/par_int.h"
+#include "stats/pareto.h"
 #include "run_int.h"
 #include "tyche/dist.h"
 
@@ -798,15 +799,78 @@ int tally_fill_queries(const plan *p, const accum *a, ty_run_result *out)
     return 0;
 }
 
+ty_estimate tally_weighted_outcome(const plan *p, const accum *a, size_t k)
+{
+    (void)p;
+    double mean, se, df;
+    stats_ratio_mean_se(&a->wr[k], &mean, &se, &df);
+    if (isnan(mean)) return (ty_estimate){NAN, NAN, NAN, NAN};
+    /* No lattice correction: weights undo the strata's fixed counts. */
+    double ess = a->ow2 > 0 ? a->ow * a->ow / a->ow2 : 0;
+    return stats_interval(mean, se, df, ess, 0);
+}
+
+/* The prior's outcome estimates (run.c's unweighted estimator) are the
+ * caller's: it passes them in prior. */
+int tally_fill_observations(const plan *p, const accum *a, ty_run_result *out)
+{
+    size_t O = p->O;
+    double N = (double)a->est.n;
+    out->observations = calloc(O + 1, sizeof *out->observations);
+    if (!out->observations) return -1;
+    out->nobservations = O;
+    for (size_t o = 0; o < O; o++) {
+        const ty_observation *ob = ty_scenario_observation(p->s, o);
+        ty_observation_result *r = &out->observations[o];
+        r->name = strdup(ob->name);
+        r->label = dup_or_null(ob->label);
+        r->kind = ob->kind;
+        r->of = dup_or_null(ob->of);
+        r->expr = strdup(ob->kind == TY_OBS_READING ? (ob->error_text ? ob->error_text : "") : ob->expr_text);
+        r->value = ob->kind == TY_OBS_READING ? ob->value : NAN;
+        r->held = ob->kind == TY_OBS_WHEN && N > 0 ? (double)a->held[o] / N : NAN;
+        if (!r->name || !r->expr || (ob->label && !r->label) || (ob->of && !r->of)) return -1;
+    }
+    ty_observation_stats *st = &out->obs;
+    st->ess = a->ow2 > 0 ? a->ow * a->ow / a->ow2 : 0;
+    st->ess_fraction = N > 0 ? st->ess / N : NAN;
+    st->acceptance = N > 0 ? (double)a->accepted / N : NAN;
+    st->log_evidence = a->ow > 0 && N > 0 ? p->shift + log(a->ow / N) : -INFINITY;
+    /* k-hat from the log-weights' histogram, which counts the histogram
+     * blocks only (the first 64 and every 8th after): its samples are a
+     * fixed subset, as for every histogram. */
+    uint64_t hn = a->lwhist[LWB] + a->lwhist[LWB + 1];
+    for (size_t i = 0; i < LWB; i++) hn += a->lwhist[i];
+    st->pareto_k = stats_pareto_khat_hist(a->lwhist, LWB, p->shift - LW_SPAN, (LW_SPAN + LW_HEAD) / LWB,
+                                          a->lwhist[LWB], hn);
+    out->outcomes_prior = calloc(p->K + 1, sizeof *out->outcomes_prior);
+    out->factors_prior = calloc(p->F + 1, sizeof *out->factors_prior);
+    out->derived_prior = calloc(p->D + 1, sizeof *out->derived_prior);
+    if (!out->outcomes_prior || !out->factors_prior || !out->derived_prior) return -1;
+    for (size_t j = 0; j < p->F + p->D; j++) {
+        ty_series_stats *ps = j < p->F ? &out->factors_prior[j] : &out->derived_prior[j - p->F];
+        if (fill_one_series(p, a, j, 0, ps) != 0) return -1;
+    }
+    return 0;
+}
+
 /* The state's layout: reals ref, sum, d2, dw, (K each), w2, omean, om2 (K
  * each), smean, sm2, vmin, vmax (S each); counts n, blocks, units, sn (S), hist
  * (S x HS); then per query the ratio estimator's reals ref, sum, w, d2, dw,
- * w2 and counts units, wunits, and the count of values other than 0 and 1.
- * A state of another layout (an older tyche) does not fit. */
+ * w2 and counts units, wunits, and the count of values other than 0 and 1;
+ * then each query's sum of (condition x weight)^2. A weighted run's follow:
+ * reals shift, ow, ow2, lwmax, per outcome the ratio estimator's six reals,
+ * per series wsw, wsmean, wsm2; counts accepted, per outcome units and
+ * wunits, held (O), whist (S x HS), lwhist (LWB + 2). A state of another
+ * layout (an older tyche) does not fit. */
 static void state_sizes(const plan *p, size_t *nreal, size_t *ncount)
 {
-    *nreal = 6 * p->K + 1 + 4 * p->S + 6 * p->Q;
+    *nreal = 6 * p->K + 1 + 4 * p->S + 7 * p->Q;
     *ncount = 3 + p->S + p->S * HS + 3 * p->Q;
+    if (p->weighted) {
+        *nreal += 4 + 6 * p->K + 3 * p->S;
+        *ncount += 1 + 2 * p->K + p->O + p->S * HS + LWB + 2;
+    }
 }
 
 int tally_save_state(const plan *p, const accum *a, ty_resume_state *rs)
@@ -838,6 +902,22 @@ int tally_save_state(const plan *p, const accum *a, ty_resume_state *rs)
         *r++ = e->ref; *r++ = e->sum; *r++ = e->w; *r++ = e->d2; *r++ = e->dw; *r++ = e->w2;
         *c++ = e->units; *c++ = e->wunits; *c++ = a->qbin[q];
     }
+    for (size_t q = 0; q < p->Q; q++) *r++ = a->qw2[q];
+    if (p->weighted) {
+        *r++ = p->shift; *r++ = a->ow; *r++ = a->ow2; *r++ = a->lwmax;
+        *c++ = a->accepted;
+        for (size_t k = 0; k < K; k++) {
+            const stats_ratio *e = &a->wr[k];
+            *r++ = e->ref; *r++ = e->sum; *r++ = e->w; *r++ = e->d2; *r++ = e->dw; *r++ = e->w2;
+            *c++ = e->units; *c++ = e->wunits;
+        }
+        memcpy(r, a->wsw, S * sizeof *r); r += S;
+        memcpy(r, a->wsmean, S * sizeof *r); r += S;
+        memcpy(r, a->wsm2, S * sizeof *r); r += S;
+        memcpy(c, a->held, p->O * sizeof *c); c += p->O;
+        memcpy(c, a->whist, S * HS * sizeof *c); c += S * HS;
+        memcpy(c, a->lwhist, (LWB + 2) * sizeof *c); c += LWB + 2;
+    }
     return 0;
 }
 
@@ -867,12 +947,39 @@ int tally_load_state(const plan *p, accum *a, const ty_resume_state *rs)
         e->ref = *r++; e->sum = *r++; e->w = *r++; e->d2 = *r++; e->dw = *r++; e->w2 = *r++;
         e->units = *c++; e->wunits = *c++; a->qbin[q] = *c++;
     }
+    for (size_t q = 0; q < p->Q; q++) a->qw2[q] = *r++;
+    if (p->weighted) {
+        r++;                     /* the shift: tally_state_shift */
+        a->ow = *r++; a->ow2 = *r++; a->lwmax = *r++;
+        a->accepted = *c++;
+        for (size_t k = 0; k < K; k++) {
+            stats_ratio *e = &a->wr[k];
+            e->ref = *r++; e->sum = *r++; e->w = *r++; e->d2 = *r++; e->dw = *r++; e->w2 = *r++;
+            e->units = *c++; e->wunits = *c++;
+        }
+        memcpy(a->wsw, r, S * sizeof *r); r += S;
+        memcpy(a->wsmean, r, S * sizeof *r); r += S;
+        memcpy(a->wsm2, r, S * sizeof *r); r += S;
+        memcpy(a->held, c, p->O * sizeof *c); c += p->O;
+        memcpy(a->whist, c, S * HS * sizeof *c); c += S * HS;
+        memcpy(a->lwhist, c, (LWB + 2) * sizeof *c); c += LWB + 2;
+    }
     return a->blocks == rs->blocks_done ? 0 : -1;
+}
+
+double tally_state_shift(const plan *p, const ty_resume_state *rs)
+{
+    size_t nreal, ncount;
+    state_sizes(p, &nreal, &ncount);
+    if (!p->weighted || rs->nreal != nreal || !rs->real) return NAN;
+    return rs->real[6 * p->K + 1 + 4 * p->S + 7 * p->Q];
 }
 
 void accum_clear_hist(const plan *p, accum *a)
 {
     memset(a->hist, 0, p->S * HS * sizeof *a->hist);
+    if (a->whist) memset(a->whist, 0, p->S * HS * sizeof *a->whist);
+    if (a->lwhist) memset(a->lwhist, 0, (LWB + 2) * sizeof *a->lwhist);
     for (size_t j = 0; j < p->S; j++) {
         a->vmin[j] = INFINITY;
         a->vmax[j] = -INFINITY;
@@ -882,5 +989,17 @@ void accum_clear_hist(const plan *p, accum *a)
 int accum_reduce_hist(const plan *p, accum *a)
 {
     /* Counts, least and greatest values: exact in any order of ranks. */
-    return par_sum_u64(a->hist, p->S * HS) | par_min_f64(a->vmin, p->S) | par_max_f64(a->vmax, p->S);
+    int rc = par_sum_u64(a->hist, p->S * HS) | par_min_f64(a->vmin, p->S) | par_max_f64(a->vmax, p->S);
+    if (p->weighted) rc |= par_sum_u64(a->whist, p->S * HS) | par_sum_u64(a->lwhist, LWB + 2);
+    return rc;
+}
+
+double tally_round_lwmax(const plan *p, const double *t, size_t nblocks)
+{
+    double mx = -INFINITY;
+    for (size_t b = 0; p->weighted && b < nblocks; b++) {
+        double v = t[b * p->ntally + T_WSCALAR(p) + 2];
+        if (v > mx) mx = v;
+    }
+    return mx;
 }
