@@ -9,16 +9,19 @@
  * (p = Phi(c / sqrt(2 + 2r))) and the logit score x + y + c (p by
  * quadrature); and three queries: the mean of x^2 (skewed), P(x < 0.3)
  * given an independent event, and the mean of x weighted by x (a
- * fractional condition), x uniform. Modes: random and Latin hypercube sampling. Sizes: 100,
- * 1,500 and 10,000 samples (stat tier, 96 cells, and the stopped runs);
+ * fractional condition), x uniform; and four with observations, whose
+ * every estimate is weighted (a normal prior read with a normal error: the
+ * posterior's tail and mean; a Beta prior with binomial evidence as a
+ * loglik; a hard fact). Modes: random and Latin hypercube sampling. Sizes: 100,
+ * 1,500 and 10,000 samples (stat tier, 120 cells, and the stopped runs);
  * --slow instead runs every case at 200,000 samples with 1,000 runs a cell
  * (32 cells), whose band [0.925, 0.975] is 3.6 standard deviations wide:
  * 3e-4 a cell, 1% for the tier.
  *
  * The band: with R runs of a correct interval (coverage 0.95) the count is
  * binomial(R, 0.95); R = 2000 puts [0.93, 0.97] at 4.1 standard deviations,
- * so one cell fails by chance with probability 4e-5 and all 96 cells of the
- * stat tier together about 4e-3 (seeds are fixed: the test's outcome never
+ * so one cell fails by chance with probability 4e-5 and all 120 cells of the
+ * stat tier together about 5e-3 (seeds are fixed: the test's outcome never
  * changes between runs of the same code). Power: an interval of nominal 95%
  * that really covers 92.5% (e.g. the normal quantile where Student's t on 11
  * degrees of freedom is due: 92.4%) fails its cell with probability 0.9;
@@ -140,6 +143,25 @@ static void make_cases(void)
     cases[ncases - 1].event = 1;
     add("query mean x | w=x", 2.0 / 3, "%s  q: {mean: x, given: x}\n", qhead);
     cases[ncases - 1].query = 1;
+    /* Observations (every estimate weighted by the likelihood): a normal
+     * prior read with a normal error, posterior N(0.5, 1/sqrt 2), its tail
+     * P(x > 1.5) = 1 - Phi(sqrt 2) and its mean 0.5 (a query); a Beta(2, 3)
+     * prior with 7 successes in 10 as a loglik, whose per-sample
+     * probability theta has posterior mean 0.6; a hard fact x > 0.5 on a
+     * uniform x, P(x < 0.6 | x > 0.5) = 0.2. */
+    const char *nnt = "tyche: 1\nname: c\nfactors:\n  x: {dist: \"normal(0, 1)\"}\n"
+                     "outcomes:\n  model: rules\n  hit: {when: x > 1.5}\n  miss: {otherwise: true}\n"
+                     "queries:\n  m: {mean: x}\n"
+                     "observations:\n  r: {of: x, value: 1, error: \"normal(0, 1)\"}\n";
+    add("obs normal tail", 1 - norm_cdf(sqrt(2.0)), "%s", nnt);
+    add("obs normal mean", 0.5, "%s", nnt);
+    cases[ncases - 1].query = 1;
+    add("obs beta-binomial", 0.6, "tyche: 1\nname: c\nfactors:\n  t: {dist: \"beta(2, 3)\"}\n"
+        "outcomes:\n  hit: {score: log(t)}\n  miss: {score: log(1 - t)}\n"
+        "observations:\n  k: {loglik: \"7*log(t) + 3*log(1 - t)\"}\n");
+    add("obs when", 0.2, "tyche: 1\nname: c\nfactors:\n  x: {dist: \"uniform(0, 1)\"}\n"
+        "outcomes:\n  model: rules\n  hit: {when: x < 0.6}\n  miss: {otherwise: true}\n"
+        "observations:\n  k: {when: x > 0.5}\n");
 }
 
 int main(int argc, char **argv)

@@ -746,9 +746,9 @@ static ty_estimate query_estimate(const plan *p, const accum *a, size_t q)
     ty_estimate e = {.probability = mean, .stderr_ = se, .ci_low = NAN, .ci_high = NAN};
     if (isnan(mean)) return e;
     if (qy->kind == TY_QUERY_PROBABILITY) {
-        if (p->weighted)   /* at the effective sample size of the weights x condition */
-            return stats_interval(mean, se, df, a->qw2[q] > 0 ? a->qr[q].w * a->qr[q].w / a->qw2[q] : 0, 0);
         int lattice = p->units == UNITS_CELLS && a->qbin[q] == 0;
+        if (p->weighted)   /* at the effective sample size of the weights x condition */
+            return stats_interval(mean, se, df, a->qw2[q] > 0 ? a->qr[q].w * a->qr[q].w / a->qw2[q] : 0, lattice);
         return stats_interval(mean, se, df, a->qr[q].w, lattice);
     }
     double h = stats_t95(df) * se;
@@ -801,13 +801,15 @@ int tally_fill_queries(const plan *p, const accum *a, ty_run_result *out)
 
 ty_estimate tally_weighted_outcome(const plan *p, const accum *a, size_t k)
 {
-    (void)p;
     double mean, se, df;
     stats_ratio_mean_se(&a->wr[k], &mean, &se, &df);
     if (isnan(mean)) return (ty_estimate){NAN, NAN, NAN, NAN};
-    /* No lattice correction: weights undo the strata's fixed counts. */
+    /* At the weights' effective sample size. A 0/1 outcome under Latin
+     * hypercube sampling keeps the half-step correction of an unweighted
+     * run's (measured: without it, a tail of p = 0.08 at 100 samples
+     * covered 90%). */
     double ess = a->ow2 > 0 ? a->ow * a->ow / a->ow2 : 0;
-    return stats_interval(mean, se, df, ess, 0);
+    return stats_interval(mean, se, df, ess, p->units == UNITS_CELLS && p->model == TY_OUTCOME_RULES);
 }
 
 /* The prior's outcome estimates (run.c's unweighted estimator) are the
