@@ -18,6 +18,22 @@ static void print_factor_line(const ty_factor *f)
     if (f->label) printf("  %-18s %s\n", "", f->label);
 }
 
+/* What the scenario observed: each reading, fact and log-likelihood. */
+static void print_observations(const ty_scenario *s)
+{
+    if (ty_scenario_nobservations(s)) printf("\nobservations (%zu):\n", ty_scenario_nobservations(s));
+    for (size_t i = 0; i < ty_scenario_nobservations(s); i++) {
+        const ty_observation *o = ty_scenario_observation(s, i);
+        if (o->kind == TY_OBS_READING)
+            printf("  %-18s reading of %s = %g, %s%s", o->name, o->of, o->value,
+                   o->error_text ? "error " : "exact", o->error_text ? o->error_text : "");
+        else
+            printf("  %-18s %s %s", o->name, ty_observation_kind_name(o->kind), o->expr_text);
+        if (o->label) printf("  (%s)", o->label);
+        printf("\n");
+    }
+}
+
 static void print_scenario(const ty_scenario *s)
 {
     const ty_run_settings *r = ty_scenario_run(s);
@@ -59,8 +75,7 @@ static void print_scenario(const ty_scenario *s)
         if (o->label) printf("  (%s)", o->label);
         printf("\n");
     }
-    if (ty_scenario_nqueries(s) == 0) return;
-    printf("\nqueries (%zu):\n", ty_scenario_nqueries(s));
+    if (ty_scenario_nqueries(s)) printf("\nqueries (%zu):\n", ty_scenario_nqueries(s));
     for (size_t i = 0; i < ty_scenario_nqueries(s); i++) {
         const ty_query *q = ty_scenario_query(s, i);
         printf("  %-18s %s %s", q->name, ty_query_kind_name(q->kind), q->expr_text);
@@ -68,6 +83,7 @@ static void print_scenario(const ty_scenario *s)
         if (q->label) printf("  (%s)", q->label);
         printf("\n");
     }
+    print_observations(s);
 }
 
 static void print_batch(const ty_batch *b)

@@ -135,6 +135,12 @@ int cmd_sensitivity(int argc, char **argv)
     cli_signals_loaded();
     if (st != TY_OK) goto fail;
     if (cli_print_warnings(&diag, 1) != 0) goto out;
+    /* Tornado, rank correlation and Sobol indices explain the model as
+     * written: weighting the samples would change what they mean. */
+    if (ty_scenario_nobservations(s))
+        fprintf(stderr, "tyche sensitivity: warning: the scenario's %zu observation%s ignored: sensitivity "
+                "analysis explains the prior model (tyche run shows the update)\n", ty_scenario_nobservations(s),
+                ty_scenario_nobservations(s) == 1 ? " is" : "s are");
     if ((rc = check_targets(&a, s)) != 0) goto out;
     rc = EXIT_RUNTIME;
 

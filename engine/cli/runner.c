@@ -491,6 +491,18 @@ ty_status runner_begin_samples(ty_result_file *f, const ty_scenario *s, const ty
 
 void runner_warn_targets(const ty_results *res)
 {
+    /* Observations that leave few samples that matter (ESS, k-hat). */
+    for (size_t v = 0; v < res->nruns; v++) {
+        const ty_run_result *r = &res->runs[v];
+        if (r->nobservations == 0) continue;
+        unsigned w = ty_observation_warnings(&r->obs);
+        for (unsigned bit = 1; bit <= TY_OBS_WARN_KHAT; bit <<= 1) {
+            if (!(w & bit)) continue;
+            char text[512];
+            ty_observation_warning_text(&r->obs, r->samples, bit, text, sizeof text);
+            fprintf(stderr, "tyche: warning: %s: %s\n", r->variant, text);
+        }
+    }
     for (size_t v = 0; v < res->nruns; v++) {
         const ty_run_result *r = &res->runs[v];
         if (!(r->target_halfwidth > 0) || r->target_reached || !r->complete) continue;

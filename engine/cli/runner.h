@@ -107,7 +107,7 @@ ty_status runner_finish_file(ty_result_file *f, const ty_results *r, ty_diag *di
 
 /* Warns on stderr (even with --quiet: it is a warning) for each run whose
  * --target-halfwidth was not reached within its sample budget. */
-void runner_warn_targets(const ty_results *res);
+void runner_warn_targets(const ty_results *res);   /* and the observations' warnings */
 
 /* Maps a status to the exit code of the README's 'Using tyche'. */
 int runner_exit_code(ty_status st);
