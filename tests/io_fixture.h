@@ -2,8 +2,10 @@
  * fixture writer: two variants (the second interrupted, with a resume
  * state, and a batch variant's differences), three outcomes with their
  * spread, three queries (one of each kind, with and without a condition
- * and a label), factors and derived values with histograms, convergence,
- * paired-difference groups, a sweep, UTF-8 strings and awkward doubles
+ * and a label), observations of the three kinds in the first (with the
+ * prior's outcomes, factors and derived values; the second has none),
+ * factors and derived values with histograms, convergence, paired-difference
+ * groups, a sweep, UTF-8 strings and awkward doubles
  * (-0, subnormal, 1/3, NaN where results have them) so that a round trip
  * shows bit-identity. */
 #ifndef TYCHE_TEST_IO_FIXTURE_H
@@ -131,6 +133,57 @@ static void fx_differences(ty_run_result *run, unsigned salt)
     }
 }
 
+/* Observations of a run (after its outcomes and series): a reading of a
+ * factor with an error and a UTF-8 label, a when with its share held, a
+ * loglik with a label, an exact reading of a derived value without one;
+ * NaN value and held where the engine leaves them; the diagnostics (no
+ * warnings), and the prior's outcomes, factors and derived values, their
+ * names, units, labels and distributions those of the run's series. */
+static void fx_observations(ty_run_result *run, unsigned salt)
+{
+    static const char *names[] = {"satellite_count", "talks_held", "deadline_missed", "ratio_seen"};
+    static const char *labels[] = {"Satellite count of troops near Donetsk – 1 April", NULL,
+                                   "Deadline missed", NULL};
+    static const int kinds[] = {TY_OBS_READING, TY_OBS_WHEN, TY_OBS_LOGLIK, TY_OBS_READING};
+    static const char *ofs[] = {"troops", NULL, NULL, "force_ratio"};
+    static const char *exprs[] = {"normal(0, 5000)", "troops > 40000", "log(0.2 + 0.6*squeeze)", NULL};
+    run->nobservations = 4;
+    run->observations = calloc(4, sizeof(ty_observation_result));
+    for (size_t i = 0; i < 4; i++) {
+        ty_observation_result *o = &run->observations[i];
+        o->name = fx_dup(names[i]);
+        o->label = fx_dup(labels[i]);
+        o->kind = kinds[i];
+        o->of = fx_dup(ofs[i]);
+        o->expr = fx_dup(exprs[i]);
+        o->value = kinds[i] == TY_OBS_READING ? 45000.0 + fx_val(salt + (unsigned)i) : NAN;
+        o->held = kinds[i] == TY_OBS_WHEN ? 0.8125 : NAN;
+    }
+    run->obs.ess = 412345.5 + (double)salt;
+    run->obs.ess_fraction = run->obs.ess / (double)run->samples;
+    run->obs.acceptance = 0.8125;
+    run->obs.log_evidence = -1.234 - fx_val(salt);
+    run->obs.pareto_k = 0.21;
+    run->outcomes_prior = calloc(run->noutcomes, sizeof(ty_estimate));
+    for (size_t k = 0; k < run->noutcomes; k++) {
+        run->outcomes_prior[k].probability = fx_val(salt + 20 + (unsigned)k);
+        run->outcomes_prior[k].stderr_ = fx_val(salt + 21 + (unsigned)k);
+        run->outcomes_prior[k].ci_low = fx_val(salt + 22 + (unsigned)k);
+        run->outcomes_prior[k].ci_high = fx_val(salt + 23 + (unsigned)k);
+    }
+    run->factors_prior = calloc(run->nfactors, sizeof(ty_series_stats));
+    for (size_t i = 0; i < run->nfactors; i++) {
+        const ty_series_stats *f = &run->factors[i];
+        fx_series(&run->factors_prior[i], f->name, f->unit, f->label, f->hist.nbins, salt + 30 + (unsigned)i);
+        run->factors_prior[i].dist = fx_dup(f->dist);
+    }
+    run->derived_prior = calloc(run->nderived, sizeof(ty_series_stats));
+    for (size_t i = 0; i < run->nderived; i++) {
+        const ty_series_stats *f = &run->derived[i];
+        fx_series(&run->derived_prior[i], f->name, f->unit, f->label, f->hist.nbins, salt + 40 + (unsigned)i);
+    }
+}
+
 static void fx_run(ty_run_result *run, const char *variant, const char *label, int complete, unsigned salt)
 {
     static const char *onames[] = {"invasion", "squeeze", "status_quo"};
@@ -212,6 +265,7 @@ static ty_results *fx_results(unsigned salt)
     r->runs = calloc(2, sizeof(ty_run_result));
     fx_run(&r->runs[0], "baseline", NULL, 1, salt);
     fx_run(&r->runs[1], "sanctions_now", "West imposes further sanctions now – Kerry–Lavrov", 0, salt + 2);
+    fx_observations(&r->runs[0], salt);
     fx_differences(&r->runs[1], salt + 4);
     for (size_t i = 0; i < 2; i++) fx_groups(&r->runs[i], salt + 6 * (unsigned)i);
     r->nsweeps = 1;

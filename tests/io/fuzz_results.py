@@ -5,8 +5,9 @@ Hostile result files through `tyche show` (and `--json`) and `tyche run
 --resume`: from a few real result files (a run, an interrupted run, a batch
 with a sweep, a sensitivity analysis; with --fixture, also the synthetic
 file of tests/io/write_fixture.c, whose runs have the outcomes' spread,
-queries/ with difference/ and resume/query_group_sums that a run of the
-engine may not write) it makes damaged copies, from a fixed seed, of five
+queries/ with difference/, resume/query_group_sums, observations/ with the
+prior's outcomes_prior/, factors_prior/, derived_prior/, histograms_prior/
+and weighted histograms/ that a run of the engine may not write) it makes damaged copies, from a fixed seed, of five
 kinds:
 
   systematic  each attribute and dataset that `tyche show` reads, changed
@@ -100,7 +101,11 @@ def make_bases(tyche, work, fixture=None):
 # The new objects of the fixture file that the engine's files may lack:
 # only these are changed systematically there (the rest is the same as in
 # the real files).
-FIXTURE_ONLY = ("/outcomes/spread", "/queries")
+FIXTURE_ONLY = ("/outcomes/spread", "/queries", "/observations", "/outcomes_prior", "/factors_prior",
+                "/derived_prior", "/histograms_prior")
+# ... and the attributes of the fixture only (histograms/@weighted of a run
+# with observations).
+FIXTURE_ONLY_ATTRS = ("weighted",)
 
 
 # ---- damage -----------------------------------------------------------------
@@ -279,7 +284,8 @@ def systematic_cases(bases):
             groups, dsets, attrs = objects(f)
             wanted = (lambda p: any(x in p for x in FIXTURE_ONLY)) if base == "fixture" else (lambda p: True)
             for n, (p, a) in enumerate(attrs):
-                if a not in ("units", "description") and (p, a) not in UNREAD_ATTRS and wanted(p):
+                if a not in ("units", "description") and (p, a) not in UNREAD_ATTRS and \
+                        (wanted(p) or (base == "fixture" and a in FIXTURE_ONLY_ATTRS)):
                     cases.append((base, "attr", p, a, n))
             for n, p in enumerate(dsets):
                 if "/resume/" not in p and wanted(p):   # the run's opaque state: checked by --resume

@@ -98,13 +98,17 @@ def check_scale(axis, datasets, dim=0):
             bad(f"{d.name}: dimension {dim} has no scale {axis.name}")
 
 
-def check_series(run, name):
+def check_series(run, name, want=None):
+    """factors/ or derived/ (or factors_prior/, derived_prior/, whose names
+    must be want, the posterior's); returns the names."""
     g = group(run, name)
     if g is None:
         return []
-    names = dataset(g, "name", "str", None)
+    names = dataset(g, "name", "str", None if want is None else (len(want),))
     n = names.shape[0] if names is not None and len(names.shape) == 1 else 0
-    for col in ("unit", "label") + (("dist",) if name == "factors" else ()):
+    if want is not None and names is not None and [text(x) for x in names[()]] != list(want):
+        bad(f"{names.name}: {[text(x) for x in names[()]]}, expected the run's {list(want)}")
+    for col in ("unit", "label") + (("dist",) if name.startswith("factors") else ()):
         dataset(g, col, "str", (n,))
     for col in ("mean", "sd", "p05", "p50", "p95"):
         dataset(g, col, "f", (n,))
@@ -148,7 +152,32 @@ def check_run(run, file_complete):
         if lo is not None and hi is not None and df is not None and lo.shape == hi.shape == df.shape:
             if not all(a <= b <= c for a, b, c in zip(lo[()], df[()], hi[()])):
                 bad(f"{g.name}: diff outside its own interval")
-    series = check_series(run, "factors") + check_series(run, "derived")
+    factors, derived = check_series(run, "factors"), check_series(run, "derived")
+    series = factors + derived
+    nobs = check_observations(run["observations"], series) if "observations" in run else 0
+    prior = ("outcomes_prior", "factors_prior", "derived_prior", "histograms_prior")
+    if nobs:
+        op = group(run, "outcomes_prior")
+        if op is not None:
+            names = dataset(op, "name", "str", (k,))
+            if names is not None and o is not None and "name" in o and \
+                    [text(x) for x in names[()]] != [text(x) for x in o["name"][()]]:
+                bad(f"{names.name}: not the names of outcomes/name")
+            for col in ("probability", "stderr", "ci_low", "ci_high"):
+                d = dataset(op, col, "f", (k,))
+                if d is not None and sattr(d, "units") != "1":
+                    bad(f"{d.name}@units: {sattr(d, 'units')!r}, expected '1'")
+        check_series(run, "factors_prior", factors)
+        check_series(run, "derived_prior", derived)
+        hp = group(run, "histograms_prior")
+        if hp is not None:
+            check_histograms(hp, series, False)
+            if hp.attrs.get("weighted", 0) != 0:
+                bad(f"{hp.name}@weighted: the prior's counts are not weighted")
+    else:
+        for name in prior:
+            if name in run:
+                bad(f"{run.name}/{name}: present in a run without observations")
     c = group(run, "convergence")
     if c is not None:
         s = dataset(c, "samples", "u", None)
@@ -158,25 +187,16 @@ def check_run(run, file_complete):
         check_scale(s, [p, h])
     hg = group(run, "histograms")
     if hg is not None:
-        for name in hg:
-            if name not in series:
-                bad(f"{hg.name}/{name}: no factor or derived value of that name")
-            h = hg[name]
-            e = dataset(h, "edges", "f", None)
-            cnt = dataset(h, "counts", "u", None)
-            if e is not None and cnt is not None and e.shape[0] != cnt.shape[0] + 1:
-                bad(f"{h.name}: {e.shape[0]} edges for {cnt.shape[0]} bins")
-            if e is not None and e.shape[0] > 1 and not np.all(np.diff(e[()]) > 0):
-                bad(f"{e.name}: not increasing")
-            # The values below and above the edges, counted apart from the
-            # bins (format version 1 files of an older tyche lack both).
-            if ("underflow" in h) != ("overflow" in h):
-                bad(f"{h.name}: underflow and overflow must come together")
-            for col in ("underflow", "overflow"):
-                if col in h:
-                    d = dataset(h, col, "u", ())
-                    if d is not None and sattr(d, "units") != "samples":
-                        bad(f"{d.name}@units: {sattr(d, 'units')!r}, expected 'samples'")
+        # A run with observations has weighted counts: weighted = 1.
+        weighted = 0
+        if "weighted" in hg.attrs:
+            weighted = attr(hg, "weighted", "i")
+            if weighted not in (0, 1):
+                bad(f"{hg.name}@weighted: {weighted}, not 0 or 1")
+        if weighted != (1 if nobs else 0):
+            bad(f"{hg.name}@weighted: {weighted}, expected {1 if nobs else 0} in a run "
+                f"{'with' if nobs else 'without'} observations")
+        check_histograms(hg, series, weighted == 1)
     if "samples" in run:
         sg = run["samples"]
         sizes = set()
@@ -220,6 +240,93 @@ def check_run(run, file_complete):
                 bad(f"{r.name}/query_group_sums: in a run without queries")
     elif "resume" in run:
         bad(f"{run.name}/resume: present in a complete run of a complete file")
+
+
+def check_histograms(hg, series, weighted):
+    """histograms/ or histograms_prior/: NAME/edges, counts (and underflow,
+    overflow) for factors and derived values; weighted counts' units are
+    'weighted samples'."""
+    units = "weighted samples" if weighted else "samples"
+    for name in hg:
+        if name not in series:
+            bad(f"{hg.name}/{name}: no factor or derived value of that name")
+        h = hg[name]
+        e = dataset(h, "edges", "f", None)
+        cnt = dataset(h, "counts", "u", None)
+        if e is not None and cnt is not None and e.shape[0] != cnt.shape[0] + 1:
+            bad(f"{h.name}: {e.shape[0]} edges for {cnt.shape[0]} bins")
+        if e is not None and e.shape[0] > 1 and not np.all(np.diff(e[()]) > 0):
+            bad(f"{e.name}: not increasing")
+        if cnt is not None and sattr(cnt, "units") != units:
+            bad(f"{cnt.name}@units: {sattr(cnt, 'units')!r}, expected {units!r}")
+        # The values below and above the edges, counted apart from the
+        # bins (format version 1 files of an older tyche lack both).
+        if ("underflow" in h) != ("overflow" in h):
+            bad(f"{h.name}: underflow and overflow must come together")
+        for col in ("underflow", "overflow"):
+            if col in h:
+                d = dataset(h, col, "u", ())
+                if d is not None and sattr(d, "units") != units:
+                    bad(f"{d.name}@units: {sattr(d, 'units')!r}, expected {units!r}")
+
+
+def check_observations(g, series):
+    """observations/: name, kind, of, expr, label (str, O), value, held
+    (float64, O), warnings (str, W, may be absent); attributes ess,
+    ess_fraction, acceptance, log_evidence, pareto_k (float64). Returns O."""
+    for a in ("ess", "ess_fraction", "acceptance", "log_evidence", "pareto_k"):
+        attr(g, a, "f")
+    for a in ("ess", "ess_fraction"):
+        v = g.attrs.get(a)
+        if v is not None and np.asarray(v).dtype.kind == "f" and v < 0:
+            bad(f"{g.name}@{a}: {v}, negative")
+    acc = g.attrs.get("acceptance")
+    if acc is not None and np.asarray(acc).dtype.kind == "f" and not (np.isnan(acc) or 0 <= acc <= 1):
+        bad(f"{g.name}@acceptance: {acc}, not within [0, 1]")
+    names = dataset(g, "name", "str", None)
+    n = names.shape[0] if names is not None and len(names.shape) == 1 else 0
+    if n == 0:
+        bad(f"{g.name}: present without observations")
+    for col in ("kind", "of", "expr", "label"):
+        dataset(g, col, "str", (n,))
+    value = dataset(g, "value", "f", (n,))
+    held = dataset(g, "held", "f", (n,))
+    if held is not None and sattr(held, "units") != "1":
+        bad(f"{held.name}@units: {sattr(held, 'units')!r}, expected '1'")
+    if "warnings" in g:
+        w = dataset(g, "warnings", "str", None)
+        if w is not None and len(w.shape) != 1:
+            bad(f"{w.name}: shape {w.shape}, expected 1-D")
+    if any(c not in g for c in ("kind", "of", "expr", "value", "held")) or value is None or held is None:
+        return n
+    kinds = [text(x) for x in g["kind"][()]]
+    ofs = [text(x) for x in g["of"][()]]
+    exprs = [text(x) for x in g["expr"][()]]
+    if not (len(kinds) == len(ofs) == len(exprs) == n and value.shape == held.shape == (n,)):
+        return n
+    v, h = value[()], held[()]
+    for i, kd in enumerate(kinds):
+        where = f"{g.name}: entry {i + 1}"
+        if kd not in ("reading", "when", "loglik"):
+            bad(f"{g.name}/kind: entry {i + 1}, {kd!r}, is not reading, when or loglik")
+        if kd == "reading":
+            if ofs[i] not in series:
+                bad(f"{where}: a reading of {ofs[i]!r}, not a factor or derived value")
+            if not np.isfinite(v[i]):
+                bad(f"{where}: a reading whose value is {v[i]}")
+        else:
+            if ofs[i]:
+                bad(f"{where}: a {kd} with of = {ofs[i]!r}")
+            if not exprs[i]:
+                bad(f"{where}: a {kd} without its expression")
+            if not np.isnan(v[i]):
+                bad(f"{where}: a {kd} with a value ({v[i]}), not NaN")
+        if kd == "when":
+            if not (0 <= h[i] <= 1):
+                bad(f"{where}: a when held in a share {h[i]}, not within [0, 1]")
+        elif not np.isnan(h[i]):
+            bad(f"{where}: a {kd} with held = {h[i]}, not NaN")
+    return n
 
 
 def check_levels(d, want):

@@ -145,6 +145,27 @@ static void check_run(const ty_run_result *a, const ty_run_result *b)
         CHECK(SAME_D(x->quantiles, y->quantiles, TY_QUERY_NLEVELS));
         CHECK(SAME_D(&x->given_share, &y->given_share, 1));
     }
+    /* Observations and the prior, bit for bit (NaN value and held too). */
+    CHECK(a->nobservations == b->nobservations);
+    CHECK(!a->observations == !b->observations && !a->outcomes_prior == !b->outcomes_prior);
+    CHECK(!a->factors_prior == !b->factors_prior && !a->derived_prior == !b->derived_prior);
+    for (size_t i = 0; i < a->nobservations && i < b->nobservations; i++) {
+        const ty_observation_result *x = &a->observations[i], *y = &b->observations[i];
+        CHECK_STR(x->name, y->name);
+        CHECK(same_str(x->label, y->label));
+        CHECK(x->kind == y->kind);
+        CHECK(same_str(x->of, y->of));
+        CHECK(same_str(x->expr, y->expr));
+        CHECK(SAME_D(&x->value, &y->value, 1));
+        CHECK(SAME_D(&x->held, &y->held, 1));
+    }
+    CHECK(same_bits(&a->obs, &b->obs, sizeof a->obs));
+    if (a->outcomes_prior && b->outcomes_prior)
+        CHECK(same_bits(a->outcomes_prior, b->outcomes_prior, a->noutcomes * sizeof(ty_estimate)));
+    if (a->factors_prior && b->factors_prior && a->nfactors == b->nfactors)
+        check_series(a->factors_prior, b->factors_prior, a->nfactors);
+    if (a->derived_prior && b->derived_prior && a->nderived == b->nderived)
+        check_series(a->derived_prior, b->derived_prior, a->nderived);
     CHECK(!a->difference == !b->difference);
     if (a->difference && b->difference)
         CHECK(same_bits(a->difference, b->difference, a->noutcomes * sizeof(ty_difference)));
@@ -642,9 +663,10 @@ static void delete_objs(const char *path, const char *const *objs, size_t n)
     H5Fclose(file);
 }
 
-/* Files of an older tyche have no outcomes/spread, queries/ nor
- * resume/query_group_sums: they read back with spread NULL and no queries,
- * the rest as written. */
+/* Files of an older tyche have no outcomes/spread, queries/,
+ * resume/query_group_sums, observations/ nor the prior's groups: they read
+ * back with spread NULL, no queries and no observations, the rest as
+ * written. */
 static void test_read_older(void)
 {
     char dir[64], path[160];
@@ -656,8 +678,13 @@ static void test_read_older(void)
     static const char *const gone[] = {
         "/runs/baseline/outcomes/spread", "/runs/baseline/queries", "/runs/baseline/resume/query_group_sums",
         "/runs/sanctions_now/outcomes/spread", "/runs/sanctions_now/queries",
-        "/runs/sanctions_now/resume/query_group_sums"};
+        "/runs/sanctions_now/resume/query_group_sums", "/runs/baseline/observations",
+        "/runs/baseline/outcomes_prior", "/runs/baseline/factors_prior", "/runs/baseline/derived_prior",
+        "/runs/baseline/histograms_prior"};
     delete_objs(path, gone, sizeof gone / sizeof gone[0]);
+    hid_t file = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+    CHECK(file >= 0 && H5Adelete_by_name(file, "/runs/baseline/histograms", "weighted", H5P_DEFAULT) >= 0);
+    if (file >= 0) H5Fclose(file);
     ty_status st = ty_results_read(path, &back, d);
     CHECK(st == TY_OK);
     if (st) dump_diag(d);
@@ -665,6 +692,8 @@ static void test_read_older(void)
         ty_run_result *a = &src->runs[i], *b = &back->runs[i];
         CHECK(b->spread == NULL && b->nqueries == 0 && b->queries == NULL);
         CHECK(b->query_difference == NULL && b->query_group_sums == NULL);
+        CHECK(b->nobservations == 0 && b->observations == NULL && b->outcomes_prior == NULL);
+        CHECK(b->factors_prior == NULL && b->derived_prior == NULL);
         /* The rest is as written. */
         free(a->spread);
         a->spread = NULL;
@@ -673,6 +702,11 @@ static void test_read_older(void)
         q.nqueries = 0;
         q.query_difference = NULL;
         q.query_group_sums = NULL;
+        q.nobservations = 0;
+        q.observations = NULL;
+        memset(&q.obs, 0, sizeof q.obs);
+        q.outcomes_prior = NULL;
+        q.factors_prior = q.derived_prior = NULL;
         check_run(&q, b);
     }
     ty_results_free(back);
@@ -785,6 +819,318 @@ static void test_read_damaged_queries(void)
     scratch_free(dir);
 }
 
+/* The n strings of 1-D string dataset obj of the file at path, joined by
+ * '\n' into buf; the count, or -1 when it cannot be read. */
+static long read_strs(const char *path, const char *obj, char *buf, size_t size)
+{
+    hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    hid_t ds = file < 0 ? -1 : H5Dopen2(file, obj, H5P_DEFAULT);
+    long n = -1;
+    buf[0] = '\0';
+    if (ds >= 0) {
+        hid_t t = H5Dget_type(ds), sp = H5Dget_space(ds);
+        hsize_t dims[1] = {0};
+        size_t len = H5Tget_size(t);
+        if (H5Sget_simple_extent_ndims(sp) == 1 && H5Sget_simple_extent_dims(sp, dims, NULL) == 1
+            && H5Tget_class(t) == H5T_STRING && !H5Tis_variable_str(t)) {
+            char *v = calloc(dims[0] ? dims[0] : 1, len);
+            if (dims[0] == 0 || H5Dread(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0) {
+                n = (long)dims[0];
+                for (hsize_t i = 0; i < dims[0]; i++)
+                    snprintf(buf + strlen(buf), size - strlen(buf), "%s%.*s", i ? "\n" : "", (int)len,
+                             v + i * len);
+            }
+            free(v);
+        }
+        H5Tclose(t);
+        H5Sclose(sp);
+        H5Dclose(ds);
+    }
+    if (file >= 0) H5Fclose(file);
+    return n;
+}
+
+/* 1 when attribute name of object obj of the file at path exists; its int
+ * value in *v. */
+static int read_attr_int(const char *path, const char *obj, const char *name, int *v)
+{
+    hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    int found = 0;
+    *v = -1;
+    if (file >= 0 && H5Aexists_by_name(file, obj, name, H5P_DEFAULT) > 0) {
+        hid_t a = H5Aopen_by_name(file, obj, name, H5P_DEFAULT, H5P_DEFAULT);
+        found = a >= 0 && H5Aread(a, H5T_NATIVE_INT, v) >= 0;
+        if (a >= 0) H5Aclose(a);
+    }
+    if (file >= 0) H5Fclose(file);
+    return found;
+}
+
+/* A run with observations and one without: every field of the first back
+ * bit for bit (NaN value and held, NULL and set labels, an exact reading
+ * with no expression), its warnings in the file (none: an empty dataset;
+ * two: their texts), the weighted histograms marked; the second's fields
+ * zero and NULL, and none of the groups in the file. */
+static void test_observations(void)
+{
+    char dir[64], path[128], buf[4096], want[2048];
+    scratch_new(dir);
+    snprintf(path, sizeof path, "%s/obs.h5", dir);
+    ty_results *r = fx_results(2), *back = NULL;
+    ty_diag *d = ty_diag_new(10);
+    ty_status st = ty_results_write(r, path, NULL, d);
+    CHECK(st == TY_OK);
+    if (st) dump_diag(d);
+    CHECK(ty_results_read(path, &back, d) == TY_OK);
+    check_same(r, back);
+    if (back) {
+        const ty_run_result *b0 = &back->runs[0], *b1 = &back->runs[1];
+        CHECK(b0->nobservations == 4);
+        if (b0->nobservations == 4) {
+            const ty_observation_result *o = b0->observations;
+            CHECK(o[0].kind == TY_OBS_READING && o[1].kind == TY_OBS_WHEN && o[2].kind == TY_OBS_LOGLIK
+                  && o[3].kind == TY_OBS_READING);
+            CHECK_STR(o[0].label, "Satellite count of troops near Donetsk – 1 April");
+            CHECK(o[1].label == NULL && o[3].label == NULL);
+            CHECK_STR(o[0].of, "troops");
+            CHECK(o[1].of == NULL && o[2].of == NULL);
+            CHECK_STR(o[0].expr, "normal(0, 5000)");
+            CHECK(o[3].expr == NULL);   /* an exact reading */
+            CHECK_STR(o[2].expr, "log(0.2 + 0.6*squeeze)");
+            CHECK(isnan(o[1].value) && isnan(o[2].value) && !isnan(o[0].value));
+            CHECK(isnan(o[0].held) && isnan(o[2].held) && o[1].held == 0.8125);
+        }
+        CHECK(b0->outcomes_prior && b0->factors_prior && b0->derived_prior);
+        if (b0->factors_prior) CHECK_STR(b0->factors_prior[0].dist, b0->factors[0].dist);
+        CHECK(b1->nobservations == 0 && b1->observations == NULL && b1->outcomes_prior == NULL);
+        CHECK(b1->factors_prior == NULL && b1->derived_prior == NULL);
+        static const ty_observation_stats zero;
+        CHECK(memcmp(&b1->obs, &zero, sizeof zero) == 0);
+    }
+    ty_results_free(back);
+    back = NULL;
+    int v;
+    CHECK(read_strs(path, "/runs/baseline/observations/warnings", buf, sizeof buf) == 0);
+    CHECK(read_attr_int(path, "/runs/baseline/histograms", "weighted", &v) && v == 1);
+    CHECK(!read_attr_int(path, "/runs/sanctions_now/histograms", "weighted", &v));
+    CHECK(!read_attr_int(path, "/runs/baseline/histograms_prior", "weighted", &v));
+    hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    static const char *const none[] = {"observations", "outcomes_prior", "factors_prior", "derived_prior",
+                                       "histograms_prior"};
+    for (size_t i = 0; i < sizeof none / sizeof none[0]; i++) {
+        char obj[128];
+        snprintf(obj, sizeof obj, "/runs/sanctions_now/%s", none[i]);
+        CHECK_MSG(file >= 0 && H5Lexists(file, obj, H5P_DEFAULT) == 0, "%s", obj);
+        snprintf(obj, sizeof obj, "/runs/baseline/%s", none[i]);
+        CHECK_MSG(file >= 0 && H5Lexists(file, obj, H5P_DEFAULT) > 0, "%s", obj);
+    }
+    CHECK(file >= 0 && H5Lexists(file, "/runs/baseline/histograms_prior/troops", H5P_DEFAULT) > 0);
+    CHECK(file >= 0 && H5Lexists(file, "/runs/baseline/histograms_prior/force_ratio", H5P_DEFAULT) > 0);
+    if (file >= 0) H5Fclose(file);
+
+    /* Both warnings: a small effective sample size and a large k-hat. */
+    ty_run_result *r0 = &r->runs[0];
+    r0->obs.ess = 42.5;
+    r0->obs.ess_fraction = 42.5 / (double)r0->samples;
+    r0->obs.pareto_k = 0.91;
+    CHECK(ty_observation_warnings(&r0->obs) == (TY_OBS_WARN_ESS | TY_OBS_WARN_KHAT));
+    CHECK(ty_results_write(r, path, NULL, d) == TY_OK);
+    CHECK(read_strs(path, "/runs/baseline/observations/warnings", buf, sizeof buf) == 2);
+    char w2[1024];
+    ty_observation_warning_text(&r0->obs, r0->samples, TY_OBS_WARN_ESS, want, sizeof want);
+    ty_observation_warning_text(&r0->obs, r0->samples, TY_OBS_WARN_KHAT, w2, sizeof w2);
+    snprintf(want + strlen(want), sizeof want - strlen(want), "\n%s", w2);
+    CHECK_STR(buf, want);
+    CHECK(ty_results_read(path, &back, d) == TY_OK);
+    check_same(r, back);
+    ty_results_free(back);
+    back = NULL;
+
+    /* A file whose warnings were left out reads the same. */
+    static const char *const warn[] = {"/runs/baseline/observations/warnings"};
+    delete_objs(path, warn, 1);
+    CHECK(ty_results_read(path, &back, d) == TY_OK);
+    check_same(r, back);
+    ty_results_free(back);
+    back = NULL;
+
+    /* A pareto_k of NaN (too few weights) and an unknown kind. */
+    r0->obs.pareto_k = NAN;
+    CHECK(ty_results_write(r, path, NULL, d) == TY_OK);
+    CHECK(ty_results_read(path, &back, d) == TY_OK);
+    CHECK(back && isnan(back->runs[0].obs.pareto_k));
+    ty_results_free(back);
+    r0->observations[2].kind = 7;
+    ty_diag *e = ty_diag_new(10);
+    CHECK(ty_results_write(r, path, NULL, e) == TY_ERR_INVALID);
+    CHECK(diag_has(e, "observation 'deadline_missed' has an unknown kind 7"));
+    ty_diag_free(e);
+    r0->observations[2].kind = TY_OBS_LOGLIK;
+    /* A run with observations but no prior is the caller's bug. */
+    ty_estimate *p = r0->outcomes_prior;
+    r0->outcomes_prior = NULL;
+    e = ty_diag_new(10);
+    CHECK(ty_results_write(r, path, NULL, e) == TY_ERR_INVALID);
+    CHECK(diag_has(e, "a run with observations without its prior's outcomes"));
+    ty_diag_free(e);
+    r0->outcomes_prior = p;
+
+    ty_results_free(r);
+    ty_diag_free(d);
+    scratch_free(dir);
+}
+
+/* Sets (or, with value < 0, deletes) int32 attribute name of obj. */
+static void set_attr(const char *path, const char *obj, const char *name, int type_f64, double value)
+{
+    hid_t file = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+    hid_t o = file < 0 ? -1 : H5Oopen(file, obj, H5P_DEFAULT);
+    CHECK_MSG(o >= 0, "%s", obj);
+    if (H5Aexists(o, name) > 0) CHECK(H5Adelete(o, name) >= 0);
+    hid_t sp = H5Screate(H5S_SCALAR);
+    hid_t a = H5Acreate2(o, name, type_f64 ? H5T_IEEE_F64LE : H5T_STD_I32LE, sp, H5P_DEFAULT, H5P_DEFAULT);
+    int iv = (int)value;
+    CHECK(a >= 0 && H5Awrite(a, type_f64 ? H5T_NATIVE_DOUBLE : H5T_NATIVE_INT, type_f64 ? (void *)&value : (void *)&iv) >= 0);
+    H5Aclose(a);
+    H5Sclose(sp);
+    if (o >= 0) H5Oclose(o);
+    if (file >= 0) H5Fclose(file);
+}
+
+/* Damaged observations/ and prior groups: each read fails with one
+ * diagnostic naming the object, never a crash. */
+static void test_read_damaged_observations(void)
+{
+    char dir[64], path[160];
+    scratch_new(dir);
+    ty_results *src = fx_results(0), *r = NULL;
+    ty_diag *d = ty_diag_new(10);
+    snprintf(path, sizeof path, "%s/damaged.h5", dir);
+    static const hsize_t n3[1] = {3}, n5[1] = {5}, n4x2[2] = {4, 2}, n4[1] = {4}, n1[1] = {1};
+    static const char *const bad_kind[] = {"reading", "when", "likelihood", "reading"};
+    static const char *const no_of[] = {"", "", "", "force_ratio"};
+    static const char *const no_expr[] = {"normal(0, 5000)", "", "log(0.2 + 0.6*squeeze)", ""};
+    static const char *const wrong_names[] = {"invasion", "status_quo", "squeeze"};
+    static const char *const dup_names[] = {"a", "b", "a", "c"};
+    static const char *const two[] = {"troops", "resistance_x"};
+    static const struct {
+        const char *obj;
+        int rank;
+        const hsize_t *dims;              /* NULL: strings */
+        const char *const *strs;
+        size_t nstrs;
+        const char *want;
+    } cases[] = {
+        {"/runs/baseline/observations/value", 1, n3, NULL, 0,
+         "dataset /runs/baseline/observations/value has 3 elements along dimension 1, expected 4"},
+        {"/runs/baseline/observations/held", 2, n4x2, NULL, 0,
+         "dataset /runs/baseline/observations/held does not have 1 dimension"},
+        {"/runs/baseline/observations/label", 0, NULL, wrong_names, 3,
+         "dataset /runs/baseline/observations/label has 3 elements along dimension 1, expected 4"},
+        {"/runs/baseline/observations/name", 0, NULL, dup_names, 4,
+         "/runs/baseline/observations/name: the name 'a' appears twice"},
+        {"/runs/baseline/observations/kind", 0, NULL, bad_kind, 4,
+         "/runs/baseline/observations/kind: entry 3, 'likelihood', is not reading, when or loglik"},
+        {"/runs/baseline/observations/kind", 1, n4, NULL, 0,
+         "dataset /runs/baseline/observations/kind is not a list of strings"},
+        {"/runs/baseline/observations/of", 0, NULL, no_of, 4,
+         "/runs/baseline/observations/of: entry 1 is empty, but observation 'satellite_count' is a reading"},
+        {"/runs/baseline/observations/expr", 0, NULL, no_expr, 4,
+         "/runs/baseline/observations/expr: entry 2 is empty, but observation 'talks_held' is a when"},
+        {"/runs/baseline/observations/value", 1, n4, NULL, 0, NULL},   /* zeros: fine */
+        {"/runs/baseline/observations/warnings", 1, n1, NULL, 0,
+         "dataset /runs/baseline/observations/warnings is not a list of strings"},
+        {"/runs/baseline/outcomes_prior/name", 0, NULL, wrong_names, 3,
+         "/runs/baseline/outcomes_prior/name: entry 2, 'status_quo', is not 'squeeze', as in outcomes/name"},
+        {"/runs/baseline/outcomes_prior/stderr", 1, n5, NULL, 0,
+         "dataset /runs/baseline/outcomes_prior/stderr has 5 elements along dimension 1, expected 3"},
+        {"/runs/baseline/factors_prior/name", 0, NULL, two, 2,
+         "/runs/baseline/factors_prior/name: entry 2, 'resistance_x', is not 'resistance', as in the run's series"},
+        {"/runs/baseline/factors_prior/name", 0, NULL, two, 1,
+         "dataset /runs/baseline/factors_prior/name has 1 elements along dimension 1, expected 2"},
+        {"/runs/baseline/derived_prior/p50", 1, n3, NULL, 0,
+         "dataset /runs/baseline/derived_prior/p50 has 3 elements along dimension 1, expected 1"},
+        {"/runs/baseline/histograms_prior/troops/edges", 1, n3, NULL, 0,
+         "dataset /runs/baseline/histograms_prior/troops/edges has 3 elements along dimension 1, expected 6"},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        ty_diag *e = ty_diag_new(10);
+        CHECK(ty_results_write(src, path, NULL, d) == TY_OK);
+        if (cases[c].dims) replace_f64(path, cases[c].obj, cases[c].rank, cases[c].dims);
+        else replace_strs(path, cases[c].obj, cases[c].nstrs, cases[c].strs);
+        ty_status st = ty_results_read(path, &r, e);
+        if (!cases[c].want) {
+            CHECK_MSG(st == TY_OK && r, "case %zu", c);
+            ty_results_free(r);
+            r = NULL;
+        } else {
+            CHECK_MSG(st == TY_ERR_IO && r == NULL, "case %zu", c);
+            CHECK_MSG(ty_diag_count(e) == 1 && diag_has(e, cases[c].want), "case %zu: want '%s'", c, cases[c].want);
+            if (!diag_has(e, cases[c].want)) dump_diag(e);
+        }
+        ty_diag_free(e);
+    }
+
+    /* NaN where it does not belong, the diagnostics out of range, the
+     * weighted flag, and the prior without observations or missing. */
+    static const struct { int how; const char *obj, *name; double v; const char *want; } at[] = {
+        {0, "/runs/baseline/observations", "ess", -1,
+         "attribute 'ess' of /runs/baseline/observations is -1, not a non-negative number"},
+        {0, "/runs/baseline/observations", "acceptance", 1.5,
+         "attribute 'acceptance' of /runs/baseline/observations is 1.5, not a share within [0, 1]"},
+        {0, "/runs/baseline/observations", "log_evidence", NAN, NULL},
+        {1, "/runs/baseline/histograms", "weighted", 2,
+         "attribute 'weighted' of /runs/baseline/histograms is 2, not 0 or 1"},
+        {1, "/runs/sanctions_now/histograms", "weighted", 1,
+         "attribute 'weighted' of /runs/sanctions_now/histograms is 1 in a run without observations"},
+        {1, "/runs/sanctions_now/histograms", "weighted", 0, NULL},
+        {2, "/runs/baseline/observations/value", NULL, 0,
+         "/runs/baseline/observations/value: entry 1 is nan, not the value read by observation 'satellite_count'"},
+        {3, "/runs/baseline/observations/held", NULL, 0,
+         "/runs/baseline/observations/held: entry 2 is nan, not a share within [0, 1]"},
+        {4, "/runs/baseline/observations", NULL, 0,
+         "/runs/baseline/outcomes_prior: present in a run without observations"},
+        {5, "/runs/baseline/histograms_prior", NULL, 0, "missing group /runs/baseline/histograms_prior"},
+        {5, "/runs/baseline/observations/name", NULL, 0, "missing dataset /runs/baseline/observations/name"},
+        {5, "/runs/baseline/derived_prior", NULL, 0, "missing group /runs/baseline/derived_prior"},
+    };
+    for (size_t c = 0; c < sizeof at / sizeof at[0]; c++) {
+        ty_diag *e = ty_diag_new(10);
+        CHECK(ty_results_write(src, path, NULL, d) == TY_OK);
+        if (at[c].how <= 1) set_attr(path, at[c].obj, at[c].name, at[c].how == 0, at[c].v);
+        else if (at[c].how <= 3) {
+            /* One NaN in the column, at the reading (2) or the when (3). */
+            hid_t file = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+            hid_t ds = H5Dopen2(file, at[c].obj, H5P_DEFAULT);
+            double v[4];
+            CHECK(ds >= 0 && H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0);
+            v[at[c].how == 2 ? 0 : 1] = NAN;
+            CHECK(H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0);
+            H5Dclose(ds);
+            H5Fclose(file);
+        } else {
+            const char *objs[1] = {at[c].obj};
+            delete_objs(path, objs, 1);
+        }
+        ty_status st = ty_results_read(path, &r, e);
+        if (!at[c].want) {
+            CHECK_MSG(st == TY_OK && r, "attribute case %zu", c);
+            if (!r) dump_diag(e);
+            ty_results_free(r);
+            r = NULL;
+        } else {
+            CHECK_MSG(st == TY_ERR_IO && r == NULL, "attribute case %zu", c);
+            CHECK_MSG(ty_diag_count(e) == 1 && diag_has(e, at[c].want), "attribute case %zu: want '%s'", c,
+                      at[c].want);
+            if (!diag_has(e, at[c].want)) dump_diag(e);
+        }
+        ty_diag_free(e);
+    }
+    ty_results_free(src);
+    ty_diag_free(d);
+    scratch_free(dir);
+}
+
 TEST_MAIN(test_round_trip, test_empty, test_samples, test_fault_injection,
           test_fault_injection_samples, test_abort_and_folder, test_read_errors, test_read_older,
-          test_read_damaged_queries)
+          test_read_damaged_queries, test_observations, test_read_damaged_observations)

@@ -2,7 +2,8 @@
  * ty_results, as untrusted input: checks that it is an HDF5 file, a tyche
  * result file and a format version this tyche reads, and before reading
  * each object its link, kind, type, rank and shape (io_util.c's checked
- * reads), then names, counts and flags. Per-sample columns (samples/) are
+ * reads), then names, counts and flags; the observations and the prior
+ * of a weighted run where present. Per-sample columns (samples/) are
  * not read. Writing is io_file.c and io_write.c. */
 #include "tyche/io.h"
 
@@ -444,14 +445,24 @@ static void free_strs(char **s, size_t n)
     io_free_strs(s, n);
 }
 
+/* factors/ or derived/ (gname) of a run, with their histograms from hist
+ * (whose path is hpath), into *out and *nout. For a prior (factors_prior/,
+ * derived_prior/), match is the posterior series: the prior has their
+ * number of rows (*out is then set only with as many) and their names, in
+ * their order; NULL for the posterior series. */
 static void r_series(rctx *r, hid_t run, const char *rpath, const char *gname, hid_t hist,
-                     const char *hpath, ty_series_stats **out, size_t *nout)
+                     const char *hpath, ty_series_stats **out, size_t *nout,
+                     const ty_series_stats *match, size_t nmatch)
 {
     char path[640];
     hid_t g = r_group(r, run, rpath, gname, path, sizeof path);
     size_t n = 0;
-    char **names = r_strs(r, g, path, "name", (size_t)-1, &n, 0);
+    char **names = r_strs(r, g, path, "name", match ? nmatch : (size_t)-1, &n, 0);
     r_check_names(r, names, n, path, "name");
+    for (size_t i = 0; match && names && i < n && !r->st; i++)
+        if (strcmp(names[i], match[i].name) != 0)
+            r_fail(r, TY_ERR_IO, "%s/name: entry %zu, '%s', is not '%s', as in the run's series", path,
+                   i + 1, names[i], match[i].name);
     ty_series_stats *s = r_alloc(r, n, sizeof *s);
     if (!s) { free_strs(names, n); r_close(r, g, path); return; }
     *out = s;
@@ -614,6 +625,29 @@ static void r_run_attrs(rctx *r, hid_t g, const char *rpath, const char *name, t
     free(sampling);
 }
 
+/* The ty_estimate columns of outcomes/ or outcomes_prior/ (group o, whose
+ * path is path) into the k rows of est (NULL: nothing, the allocation
+ * failed). Once a sample is done, a probability is a number (a NaN or an
+ * infinity is a damaged file, not a result). */
+static void r_estimates(rctx *r, hid_t o, const char *path, size_t k, ty_estimate *est, uint64_t samples)
+{
+    static const struct { const char *name; size_t off; } fields[] = {
+        {"probability", offsetof(ty_estimate, probability)}, {"stderr", offsetof(ty_estimate, stderr_)},
+        {"ci_low", offsetof(ty_estimate, ci_low)}, {"ci_high", offsetof(ty_estimate, ci_high)},
+    };
+    for (size_t e = 0; e < sizeof fields / sizeof fields[0]; e++) {
+        double *col = r_f64(r, o, path, fields[e].name, k, NULL);
+        for (size_t i = 0; col && est && i < k; i++)
+            memcpy((char *)&est[i] + fields[e].off, &col[i], sizeof(double));
+        free(col);
+    }
+    for (size_t i = 0; est && i < k && samples > 0 && !r->st; i++) {
+        double p = est[i].probability;
+        if (!isfinite(p))
+            r_fail(r, TY_ERR_IO, "%s/probability: entry %zu is %g, not a probability", path, i + 1, p);
+    }
+}
+
 /* outcomes/ into run: names, labels and the ty_estimate columns. Returns
  * the number of outcomes, 0 when they could not be read. */
 static size_t r_outcomes(rctx *r, hid_t g, const char *rpath, ty_run_result *run)
@@ -636,23 +670,7 @@ static size_t r_outcomes(rctx *r, hid_t g, const char *rpath, ty_run_result *run
         free(est);
         k = 0;
     }
-    static const struct { const char *name; size_t off; } fields[] = {
-        {"probability", offsetof(ty_estimate, probability)}, {"stderr", offsetof(ty_estimate, stderr_)},
-        {"ci_low", offsetof(ty_estimate, ci_low)}, {"ci_high", offsetof(ty_estimate, ci_high)},
-    };
-    for (size_t e = 0; e < sizeof fields / sizeof fields[0]; e++) {
-        double *col = r_f64(r, o, path, fields[e].name, k, NULL);
-        for (size_t i = 0; col && i < k; i++)
-            memcpy((char *)&run->outcomes[i] + fields[e].off, &col[i], sizeof(double));
-        free(col);
-    }
-    /* Once a sample is done, a probability is a number (a NaN or an
-     * infinity is a damaged file, not a result). */
-    for (size_t i = 0; i < k && run->samples > 0 && !r->st; i++) {
-        double p = run->outcomes[i].probability;
-        if (!isfinite(p))
-            r_fail(r, TY_ERR_IO, "%s/probability: entry %zu is %g, not a probability", path, i + 1, p);
-    }
+    r_estimates(r, o, path, k, run->outcomes, run->samples);
     /* Absent from files of an older tyche: spread stays NULL. */
     if (!r->st && r_exists(r, o, path, "spread")) {
         run->spread = r_f64_2d(r, o, path, "spread", k, TY_SPREAD_NLEVELS);
@@ -680,10 +698,11 @@ static void r_diff_columns(rctx *r, hid_t dg, const char *path, size_t k, ty_dif
 }
 
 /* Moves the n strings of v into field (a char * member at offset off) of
- * each query, and frees v; NULL v does nothing. */
-static void move_strs(char **v, size_t n, ty_query_result *q, size_t off)
+ * each of the n structs of stride bytes at base (queries, observations),
+ * and frees v; NULL v does nothing. */
+static void move_strs(char **v, size_t n, void *base, size_t stride, size_t off)
 {
-    for (size_t i = 0; v && i < n; i++) memcpy((char *)&q[i] + off, &v[i], sizeof(char *));
+    for (size_t i = 0; v && i < n; i++) memcpy((char *)base + i * stride + off, &v[i], sizeof(char *));
     free(v);
 }
 
@@ -703,8 +722,8 @@ static void r_queries(rctx *r, hid_t g, const char *rpath, ty_run_result *run)
     if (!q) { free_strs(names, n); r_close(r, qg, path); return; }
     run->queries = q;
     run->nqueries = n;
-    move_strs(names, n, q, offsetof(ty_query_result, name));
-    move_strs(r_strs(r, qg, path, "label", n, NULL, 1), n, q, offsetof(ty_query_result, label));
+    move_strs(names, n, q, sizeof *q, offsetof(ty_query_result, name));
+    move_strs(r_strs(r, qg, path, "label", n, NULL, 1), n, q, sizeof *q, offsetof(ty_query_result, label));
     char **kinds = r_strs(r, qg, path, "kind", n, NULL, 0);
     for (size_t i = 0; kinds && i < n && !r->st; i++) {
         q[i].kind = ty_query_kind_from_name(kinds[i]);
@@ -713,8 +732,8 @@ static void r_queries(rctx *r, hid_t g, const char *rpath, ty_run_result *run)
                    i + 1, kinds[i]);
     }
     free_strs(kinds, kinds ? n : 0);
-    move_strs(r_strs(r, qg, path, "expr", n, NULL, 0), n, q, offsetof(ty_query_result, expr));
-    move_strs(r_strs(r, qg, path, "given", n, NULL, 1), n, q, offsetof(ty_query_result, given));
+    move_strs(r_strs(r, qg, path, "expr", n, NULL, 0), n, q, sizeof *q, offsetof(ty_query_result, expr));
+    move_strs(r_strs(r, qg, path, "given", n, NULL, 1), n, q, sizeof *q, offsetof(ty_query_result, given));
     static const struct { const char *name; size_t off; } fields[] = {
         {"value", offsetof(ty_query_result, est.probability)},
         {"stderr", offsetof(ty_query_result, est.stderr_)},
@@ -741,6 +760,102 @@ static void r_queries(rctx *r, hid_t g, const char *rpath, ty_run_result *run)
         r_close(r, dg, dpath);
     }
     r_close(r, qg, path);
+}
+
+/* A float64 attribute of observations/ that must not be negative (NaN:
+ * not known), or within [0, 1] with unit set. */
+static double r_obs_stat(rctx *r, hid_t og, const char *path, const char *name, int unit)
+{
+    double v = r_attr_f64(r, og, path, name);
+    if (!r->st && (v < 0 || (unit && v > 1)))
+        r_fail(r, TY_ERR_IO, "attribute '%s' of %s is %g, not %s", name, path, v,
+               unit ? "a share within [0, 1]" : "a non-negative number");
+    return v;
+}
+
+/* observations/ into run (only in files of a run with observations): the
+ * diagnostics, every dataset as long as name (at least one), each kind one
+ * of ty_observation_kind_name's, a reading's series read and value a
+ * number, a when's or loglik's expression, a when's share held within
+ * [0, 1] once a sample is done; warnings, when present, a list of strings
+ * (not kept: ty_observation_warnings gives them again). run->observations
+ * is set before its fields, so that ty_run_result_clear frees whatever was
+ * read when a later check fails. */
+static void r_observations(rctx *r, hid_t g, const char *rpath, ty_run_result *run)
+{
+    char path[640];
+    hid_t og = r_group(r, g, rpath, "observations", path, sizeof path);
+    run->obs.ess = r_obs_stat(r, og, path, "ess", 0);
+    run->obs.ess_fraction = r_obs_stat(r, og, path, "ess_fraction", 0);
+    run->obs.acceptance = r_obs_stat(r, og, path, "acceptance", 1);
+    run->obs.log_evidence = r_attr_f64(r, og, path, "log_evidence");
+    run->obs.pareto_k = r_attr_f64(r, og, path, "pareto_k");
+    size_t n = 0;
+    char **names = r_strs(r, og, path, "name", (size_t)-1, &n, 0);
+    r_check_names(r, names, n, path, "name");
+    if (!r->st && n == 0) r_fail(r, TY_ERR_IO, "%s/name: no observations", path);
+    ty_observation_result *o = r_alloc(r, n, sizeof *o);
+    if (!o) { free_strs(names, n); r_close(r, og, path); return; }
+    run->observations = o;
+    run->nobservations = n;
+    move_strs(names, n, o, sizeof *o, offsetof(ty_observation_result, name));
+    char **kinds = r_strs(r, og, path, "kind", n, NULL, 0);
+    for (size_t i = 0; kinds && i < n && !r->st; i++) {
+        o[i].kind = ty_observation_kind_from_name(kinds[i]);
+        if (o[i].kind < 0)
+            r_fail(r, TY_ERR_IO, "%s/kind: entry %zu, '%s', is not reading, when or loglik", path, i + 1,
+                   kinds[i]);
+    }
+    free_strs(kinds, kinds ? n : 0);
+    move_strs(r_strs(r, og, path, "of", n, NULL, 1), n, o, sizeof *o, offsetof(ty_observation_result, of));
+    move_strs(r_strs(r, og, path, "expr", n, NULL, 1), n, o, sizeof *o, offsetof(ty_observation_result, expr));
+    move_strs(r_strs(r, og, path, "label", n, NULL, 1), n, o, sizeof *o, offsetof(ty_observation_result, label));
+    double *value = r_f64(r, og, path, "value", n, NULL);
+    double *held = r_f64(r, og, path, "held", n, NULL);
+    for (size_t i = 0; value && held && i < n; i++) {
+        o[i].value = value[i];
+        o[i].held = held[i];
+    }
+    free(value);
+    free(held);
+    for (size_t i = 0; i < n && !r->st; i++) {
+        const ty_observation_result *x = &o[i];
+        if (x->kind == TY_OBS_READING && !x->of)
+            r_fail(r, TY_ERR_IO, "%s/of: entry %zu is empty, but observation '%s' is a reading", path, i + 1,
+                   x->name);
+        else if (x->kind == TY_OBS_READING && !isfinite(x->value))
+            r_fail(r, TY_ERR_IO, "%s/value: entry %zu is %g, not the value read by observation '%s'", path,
+                   i + 1, x->value, x->name);
+        else if (x->kind != TY_OBS_READING && !x->expr)
+            r_fail(r, TY_ERR_IO, "%s/expr: entry %zu is empty, but observation '%s' is a %s", path, i + 1,
+                   x->name, ty_observation_kind_name(x->kind));
+        else if (x->kind == TY_OBS_WHEN && (run->samples > 0 || !isnan(x->held)) && !(x->held >= 0 && x->held <= 1))
+            r_fail(r, TY_ERR_IO, "%s/held: entry %zu is %g, not a share within [0, 1]", path, i + 1, x->held);
+    }
+    if (!r->st && r_exists(r, og, path, "warnings")) {   /* may be left out when there are none */
+        size_t nw = 0;
+        char **warn = r_strs(r, og, path, "warnings", (size_t)-1, &nw, 0);
+        free_strs(warn, warn ? nw : 0);
+    }
+    r_close(r, og, path);
+}
+
+/* outcomes_prior/ of a run with observations into run->outcomes_prior: the
+ * run's outcomes (k, by name, in order) and their unweighted estimates. */
+static void r_outcomes_prior(rctx *r, hid_t g, const char *rpath, size_t k, ty_run_result *run)
+{
+    char path[640];
+    hid_t o = r_group(r, g, rpath, "outcomes_prior", path, sizeof path);
+    size_t n = 0;
+    char **names = r_strs(r, o, path, "name", k, &n, 0);
+    for (size_t i = 0; names && i < n && !r->st; i++)
+        if (strcmp(names[i], run->outcome_names[i]) != 0)
+            r_fail(r, TY_ERR_IO, "%s/name: entry %zu, '%s', is not '%s', as in outcomes/name", path, i + 1,
+                   names[i], run->outcome_names[i]);
+    free_strs(names, names ? n : 0);
+    run->outcomes_prior = r_alloc(r, k, sizeof *run->outcomes_prior);
+    r_estimates(r, o, path, k, run->outcomes_prior, run->samples);
+    r_close(r, o, path);
 }
 
 /* convergence/ into run, checking its shape against k outcomes. */
@@ -807,12 +922,30 @@ static void r_run(rctx *r, hid_t runs, const char *name, ty_run_result *run)
     r_run_attrs(r, g, rpath, name, run);
     size_t k = r_outcomes(r, g, rpath, run);
     if (r_exists(r, g, rpath, "queries")) r_queries(r, g, rpath, run);   /* absent: no queries (or an older tyche) */
+    /* Absent: no observations (or an older tyche), and then no prior. */
+    if (r_exists(r, g, rpath, "observations")) r_observations(r, g, rpath, run);
+    static const char *const prior[] = {"outcomes_prior", "factors_prior", "derived_prior", "histograms_prior"};
+    for (size_t i = 0; i < sizeof prior / sizeof prior[0] && !run->nobservations && !r->st; i++)
+        if (r_exists(r, g, rpath, prior[i]))
+            r_fail(r, TY_ERR_IO, "%s/%s: present in a run without observations", rpath, prior[i]);
+    if (run->nobservations) r_outcomes_prior(r, g, rpath, k, run);
 
     char hpath[640];
     hid_t h = r_group(r, g, rpath, "histograms", hpath, sizeof hpath);
-    r_series(r, g, rpath, "factors", h, hpath, &run->factors, &run->nfactors);
-    r_series(r, g, rpath, "derived", h, hpath, &run->derived, &run->nderived);
+    /* The counts of a run with observations are weighted (docs/results.md). */
+    if (h >= 0 && !r->st && H5Aexists(h, "weighted") > 0 && r_attr_flag(r, h, hpath, "weighted")
+        && !run->nobservations)
+        r_fail(r, TY_ERR_IO, "attribute 'weighted' of %s is 1 in a run without observations", hpath);
+    r_series(r, g, rpath, "factors", h, hpath, &run->factors, &run->nfactors, NULL, 0);
+    r_series(r, g, rpath, "derived", h, hpath, &run->derived, &run->nderived, NULL, 0);
     r_close(r, h, hpath);
+    if (run->nobservations && !r->st) {
+        size_t nf = 0, nd = 0;
+        h = r_group(r, g, rpath, "histograms_prior", hpath, sizeof hpath);
+        r_series(r, g, rpath, "factors_prior", h, hpath, &run->factors_prior, &nf, run->factors, run->nfactors);
+        r_series(r, g, rpath, "derived_prior", h, hpath, &run->derived_prior, &nd, run->derived, run->nderived);
+        r_close(r, h, hpath);
+    }
 
     r_convergence(r, g, rpath, k, run);
     if (k && r_exists(r, g, rpath, "difference")) r_difference(r, g, rpath, k, run);

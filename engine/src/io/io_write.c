@@ -1,7 +1,8 @@
 /* io_write.c - the schema of a result file (docs/results.md): writes a
  * ty_results into the open file as root attributes, scenario/, runs/ (per
- * run: outcomes, queries, factors, derived, convergence, histograms, difference,
- * sensitivity, resume) and sweeps/. It neither opens, syncs nor renames the
+ * run: outcomes, queries, observations, factors, derived, the prior's
+ * outcomes, factors and derived values, convergence, histograms (and the
+ * prior's), difference, sensitivity, resume) and sweeps/. It neither opens, syncs nor renames the
  * file (io_file.c) nor touches HDF5 but through io_wctx.c; reading is io_read.c. */
 #include "tyche/io.h"
 
@@ -20,19 +21,22 @@ static const char *get_series_unit(const void *src, size_t i) { return ((const t
 static const char *get_series_label(const void *src, size_t i) { return ((const ty_series_stats *)src)[i].label; }
 static const char *get_series_dist(const void *src, size_t i) { return ((const ty_series_stats *)src)[i].dist; }
 
-/* factors/ or derived/: names, units, labels and the summaries. */
+/* factors/ or derived/ (and a weighted run's factors_prior/, derived_prior/):
+ * names, units, labels and the summaries of s; the names, units, labels and
+ * distributions come from id (s itself, or for a prior the posterior
+ * series, whose rows the prior's follow). */
 static void w_series(io_wctx *w, hid_t run, const char *rpath, const char *gname,
-                     const ty_series_stats *s, size_t n)
+                     const ty_series_stats *s, const ty_series_stats *id, size_t n)
 {
     char path[640];
     hid_t g = io_w_group(w, run, rpath, gname, 0, path, sizeof path);
     double *col = malloc((n ? n : 1) * sizeof *col);
     if (!col) io_w_fail(w, TY_ERR_NOMEM, "writing %s: out of memory", path);
-    io_w_strs(w, g, path, "name", n, get_series_name, s, "name as in the scenario file");
-    io_w_strs(w, g, path, "unit", n, get_series_unit, s, "unit of measurement (\"\": none given)");
-    io_w_strs(w, g, path, "label", n, get_series_label, s, "human-readable label (\"\": none given)");
-    if (strcmp(gname, "factors") == 0)
-        io_w_strs(w, g, path, "dist", n, get_series_dist, s, "the distribution as resolved, e.g. "
+    io_w_strs(w, g, path, "name", n, get_series_name, id, "name as in the scenario file");
+    io_w_strs(w, g, path, "unit", n, get_series_unit, id, "unit of measurement (\"\": none given)");
+    io_w_strs(w, g, path, "label", n, get_series_label, id, "human-readable label (\"\": none given)");
+    if (strncmp(gname, "factors", 7) == 0)
+        io_w_strs(w, g, path, "dist", n, get_series_dist, id, "the distribution as resolved, e.g. "
                   "ci90(lo=5, hi=40) -> lognormal(mu=..., sigma=...)");
     static const struct { const char *name, *desc; size_t off; } stats[] = {
         {"mean", "sample mean", offsetof(ty_summary, mean)},
@@ -55,34 +59,47 @@ static void w_series(io_wctx *w, hid_t run, const char *rpath, const char *gname
 
 /* A scalar uint64 dataset loc/name. */
 static void w_u64_scalar(io_wctx *w, hid_t loc, const char *lpath, const char *name, uint64_t v,
-                         const char *description)
+                         const char *units, const char *description)
 {
     hid_t d = io_w_dataset(w, loc, lpath, name, H5T_STD_U64LE, H5T_NATIVE_UINT64, 0, NULL, &v,
-                           "samples", description);
+                           units, description);
     io_w_close(w, d, name);
 }
 
 /* histograms/NAME (edges, counts, underflow, overflow) for each of the n
- * series that has a histogram; a series name that cannot be a group name
- * fails the write. A histogram read from an older file, whose edge bins
- * hold the values beyond them, has no underflow or overflow to write. */
-static void w_histograms(io_wctx *w, hid_t hg, const char *hpath, const ty_series_stats *s, size_t n)
+ * series of s that has a histogram, NAME the name of the same row of id (s
+ * itself, or for a prior the posterior series); a series name that cannot
+ * be a group name fails the write. A histogram read from an older file,
+ * whose edge bins hold the values beyond them, has no underflow or
+ * overflow to write. weighted: the counts of a run with observations, each
+ * sample counting round(w * 65536) (docs/results.md). */
+static void w_histograms(io_wctx *w, hid_t hg, const char *hpath, const ty_series_stats *s,
+                         const ty_series_stats *id, size_t n, int weighted)
 {
+    const char *units = weighted ? "weighted samples" : "samples";
     for (size_t i = 0; i < n && !w->st; i++) {
         if (s[i].hist.nbins == 0) continue;
-        if (io_w_check_name(w, "histogram", s[i].name)) return;
+        if (io_w_check_name(w, "histogram", id[i].name)) return;
         char path[768];
-        hid_t g = io_w_group(w, hg, hpath, s[i].name, 0, path, sizeof path);
+        hid_t g = io_w_group(w, hg, hpath, id[i].name, 0, path, sizeof path);
         io_w_f64(w, g, path, "edges", s[i].hist.nbins + 1, s[i].hist.edges,
                  "same as the series", "bin edges, increasing; bin i is [edges[i], edges[i+1])");
         if (s[i].hist.outside_counted) {
-            io_w_u64(w, g, path, "counts", s[i].hist.nbins, s[i].hist.counts, "samples",
-                     "finite values per bin (the last bin is closed: [edges[n-1], edges[n]]); values "
-                     "outside the edges are in underflow and overflow, never in the edge bins");
-            w_u64_scalar(w, g, path, "underflow", s[i].hist.underflow, "finite values below edges[0]");
-            w_u64_scalar(w, g, path, "overflow", s[i].hist.overflow, "finite values above edges[n]");
+            io_w_u64(w, g, path, "counts", s[i].hist.nbins, s[i].hist.counts, units, weighted
+                     ? "weighted count of the finite values per bin, each sample counting round(w * 65536), "
+                       "w its weight scaled so that the pilot's largest is 1 (normalise before use; the "
+                       "last bin is closed: [edges[n-1], edges[n]]); values outside the edges are in "
+                       "underflow and overflow, never in the edge bins"
+                     : "finite values per bin (the last bin is closed: [edges[n-1], edges[n]]); values "
+                       "outside the edges are in underflow and overflow, never in the edge bins");
+            w_u64_scalar(w, g, path, "underflow", s[i].hist.underflow, units, weighted
+                         ? "weighted count of the finite values below edges[0], as counts"
+                         : "finite values below edges[0]");
+            w_u64_scalar(w, g, path, "overflow", s[i].hist.overflow, units, weighted
+                         ? "weighted count of the finite values above edges[n], as counts"
+                         : "finite values above edges[n]");
         } else {
-            io_w_u64(w, g, path, "counts", s[i].hist.nbins, s[i].hist.counts, "samples",
+            io_w_u64(w, g, path, "counts", s[i].hist.nbins, s[i].hist.counts, units,
                      "samples per bin; values outside the edges are counted in the first and last bins");
         }
         io_w_close(w, g, path);
@@ -226,29 +243,39 @@ static void w_run_attrs(io_wctx *w, hid_t run, const char *rpath, const ty_run_r
     io_w_attr_str(w, run, rpath, "label", r->label);
 }
 
+/* The columns of ty_estimate for k outcomes (outcomes/, outcomes_prior/). */
+static void w_estimates(io_wctx *w, hid_t g, const char *path, const ty_estimate *e, size_t k, int prior)
+{
+    static const struct { const char *name, *desc, *prior; size_t off; } est[] = {
+        {"probability", "mean of per-sample outcome probabilities (logit) or frequency (rules)",
+         "the prior probability: mean of per-sample outcome probabilities (logit) or frequency (rules), "
+         "without the observations", offsetof(ty_estimate, probability)},
+        {"stderr", "standard error of the probability, from block means",
+         "standard error of the prior probability, from block means", offsetof(ty_estimate, stderr_)},
+        {"ci_low", "lower end of the 95% interval of the probability",
+         "lower end of the 95% interval of the prior probability", offsetof(ty_estimate, ci_low)},
+        {"ci_high", "upper end of the 95% interval of the probability",
+         "upper end of the 95% interval of the prior probability", offsetof(ty_estimate, ci_high)},
+    };
+    double *col = malloc((k ? k : 1) * sizeof *col);
+    if (!col) io_w_fail(w, TY_ERR_NOMEM, "writing %s: out of memory", path);
+    for (size_t f = 0; col && f < sizeof est / sizeof est[0]; f++) {
+        for (size_t i = 0; i < k; i++)
+            memcpy(&col[i], (const char *)&e[i] + est[f].off, sizeof(double));
+        io_w_f64(w, g, path, est[f].name, k, col, "1", prior ? est[f].prior : est[f].desc);
+    }
+    free(col);
+}
+
 /* outcomes/: names, labels, and one column per field of ty_estimate. */
 static void w_outcomes(io_wctx *w, hid_t run, const char *rpath, const ty_run_result *r)
 {
     char path[640];
     size_t k = r->noutcomes;
     hid_t g = io_w_group(w, run, rpath, "outcomes", 0, path, sizeof path);
-    double *col = malloc((k ? k : 1) * sizeof *col);
-    if (!col) io_w_fail(w, TY_ERR_NOMEM, "writing %s: out of memory", path);
     io_w_strs(w, g, path, "name", k, get_str, r->outcome_names, "outcome name as in the scenario file");
     io_w_strs(w, g, path, "label", k, get_str, r->outcome_labels, "human-readable label (\"\": none given)");
-    static const struct { const char *name, *desc; size_t off; } est[] = {
-        {"probability", "mean of per-sample outcome probabilities (logit) or frequency (rules)",
-         offsetof(ty_estimate, probability)},
-        {"stderr", "standard error of the probability, from block means", offsetof(ty_estimate, stderr_)},
-        {"ci_low", "lower end of the 95% interval of the probability", offsetof(ty_estimate, ci_low)},
-        {"ci_high", "upper end of the 95% interval of the probability", offsetof(ty_estimate, ci_high)},
-    };
-    for (size_t e = 0; col && e < sizeof est / sizeof est[0]; e++) {
-        for (size_t i = 0; i < k; i++)
-            memcpy(&col[i], (const char *)&r->outcomes[i] + est[e].off, sizeof(double));
-        io_w_f64(w, g, path, est[e].name, k, col, "1", est[e].desc);
-    }
-    free(col);
+    w_estimates(w, g, path, r->outcomes, k, 0);
     if (r->spread) {   /* absent from files of an older tyche */
         char spath[700];
         hsize_t d2[2] = {k, TY_SPREAD_NLEVELS};
@@ -358,6 +385,99 @@ static void w_queries(io_wctx *w, hid_t run, const char *rpath, const ty_run_res
     io_w_close(w, g, path);
 }
 
+/* io_w_strs getters over the observations: name, kind, of, expr, label. */
+static const char *get_obs_name(const void *src, size_t i) { return ((const ty_observation_result *)src)[i].name; }
+static const char *get_obs_of(const void *src, size_t i) { return ((const ty_observation_result *)src)[i].of; }
+static const char *get_obs_expr(const void *src, size_t i) { return ((const ty_observation_result *)src)[i].expr; }
+static const char *get_obs_label(const void *src, size_t i) { return ((const ty_observation_result *)src)[i].label; }
+static const char *get_obs_kind(const void *src, size_t i)
+{
+    return ty_observation_kind_name(((const ty_observation_result *)src)[i].kind);
+}
+
+/* The most warnings ty_observation_warnings can give (bits of an unsigned). */
+#define W_OBS_MAXWARN 32
+
+/* observations/ (only for a run with observations): the diagnostics as
+ * attributes (ess, ess_fraction, acceptance, log_evidence, pareto_k), then
+ * names, kinds, what each reads, expressions and labels, the values read
+ * and the shares held, and the texts of the warnings the diagnostics call
+ * for (none: an empty dataset). A kind that ty_observation_kind_name does
+ * not know fails the write (a bug of the caller, never stored). */
+static void w_observations(io_wctx *w, hid_t run, const char *rpath, const ty_run_result *r)
+{
+    size_t n = r->nobservations;
+    const ty_observation_result *o = r->observations;
+    for (size_t i = 0; i < n && !w->st; i++)
+        if (!ty_observation_kind_name(o[i].kind))
+            io_w_fail(w, TY_ERR_INVALID, "writing %s/observations: observation '%s' has an unknown kind %d",
+                      rpath, o[i].name ? o[i].name : "(null)", o[i].kind);
+    char path[640];
+    hid_t g = io_w_group(w, run, rpath, "observations", 0, path, sizeof path);
+    io_w_attr_f64(w, g, path, "ess", r->obs.ess);
+    io_w_attr_f64(w, g, path, "ess_fraction", r->obs.ess_fraction);
+    io_w_attr_f64(w, g, path, "acceptance", r->obs.acceptance);
+    io_w_attr_f64(w, g, path, "log_evidence", r->obs.log_evidence);
+    io_w_attr_f64(w, g, path, "pareto_k", r->obs.pareto_k);
+    io_w_strs(w, g, path, "name", n, get_obs_name, o, "observation name as in the scenario file");
+    io_w_strs(w, g, path, "kind", n, get_obs_kind, o, "\"reading\", \"when\" or \"loglik\"");
+    io_w_strs(w, g, path, "of", n, get_obs_of, o,
+              "reading: the factor or derived value read (\"\" for when and loglik)");
+    io_w_strs(w, g, path, "expr", n, get_obs_expr, o,
+              "reading: the error distribution as written (\"\": exact); when, loglik: the expression");
+    io_w_strs(w, g, path, "label", n, get_obs_label, o, "human-readable label (\"\": none given)");
+    double *col = malloc((n ? n : 1) * sizeof *col);
+    if (!col) io_w_fail(w, TY_ERR_NOMEM, "writing %s: out of memory", path);
+    for (size_t i = 0; col && i < n; i++) col[i] = o[i].value;
+    if (col) io_w_f64(w, g, path, "value", n, col, "same as the series read (see of)",
+                      "reading: the value read (NaN for when and loglik)");
+    for (size_t i = 0; col && i < n; i++) col[i] = o[i].held;
+    if (col) io_w_f64(w, g, path, "held", n, col, "1",
+                      "when: the share of the prior's samples where it held (NaN for reading and loglik)");
+    free(col);
+    /* The warnings, as ty_observation_warning_text words them. */
+    char *text[W_OBS_MAXWARN];
+    size_t nw = 0;
+    unsigned bits = ty_observation_warnings(&r->obs);
+    for (unsigned b = 0; b < W_OBS_MAXWARN && !w->st; b++) {
+        if (!(bits & (1u << b))) continue;
+        int len = ty_observation_warning_text(&r->obs, r->samples, 1u << b, NULL, 0);
+        text[nw] = malloc(len > 0 ? (size_t)len + 1 : 1);
+        if (!text[nw]) { io_w_fail(w, TY_ERR_NOMEM, "writing %s: out of memory", path); break; }
+        if (len > 0) ty_observation_warning_text(&r->obs, r->samples, 1u << b, text[nw], (size_t)len + 1);
+        else text[nw][0] = '\0';
+        nw++;
+    }
+    io_w_strs(w, g, path, "warnings", nw, get_str, text,
+              "the warnings of the diagnostics above (effective sample size, Pareto k-hat), one line each");
+    for (size_t i = 0; i < nw; i++) free(text[i]);
+    io_w_close(w, g, path);
+}
+
+/* The prior of a run with observations: outcomes_prior/ (names and the
+ * unweighted estimates), factors_prior/ and derived_prior/ (as factors/ and
+ * derived/, their rows those of the posterior series) and
+ * histograms_prior/NAME. Missing prior arrays are a bug of the caller. */
+static void w_prior(io_wctx *w, hid_t run, const char *rpath, const ty_run_result *r)
+{
+    if (w->st) return;
+    if ((r->noutcomes && !r->outcomes_prior) || (r->nfactors && !r->factors_prior)
+        || (r->nderived && !r->derived_prior)) {
+        io_w_fail(w, TY_ERR_INVALID, "writing %s: a run with observations without its prior's %s", rpath,
+                  r->noutcomes && !r->outcomes_prior ? "outcomes"
+                  : r->nfactors && !r->factors_prior ? "factors" : "derived values");
+        return;
+    }
+    char path[640];
+    hid_t g = io_w_group(w, run, rpath, "outcomes_prior", 0, path, sizeof path);
+    io_w_strs(w, g, path, "name", r->noutcomes, get_str, r->outcome_names,
+              "outcome name as in the scenario file (the rows of outcomes/)");
+    w_estimates(w, g, path, r->outcomes_prior, r->noutcomes, 1);
+    io_w_close(w, g, path);
+    w_series(w, run, rpath, "factors_prior", r->factors_prior, r->factors, r->nfactors);
+    w_series(w, run, rpath, "derived_prior", r->derived_prior, r->derived, r->nderived);
+}
+
 /* difference/ of a batch variant: its difference from the baseline, paired
  * by common random numbers, one column per field of ty_difference. */
 static void w_difference(io_wctx *w, hid_t run, const char *rpath, const ty_run_result *r)
@@ -408,15 +528,27 @@ static void w_run(io_wctx *w, hid_t runs, const ty_run_result *r, int file_compl
     char rpath[512], path[640];
     hid_t run = io_w_group(w, runs, "/runs", r->variant, 0, rpath, sizeof rpath);
     w_run_attrs(w, run, rpath, r);
+    int weighted = r->nobservations > 0;
+    if (weighted && !r->observations)
+        io_w_fail(w, TY_ERR_INVALID, "writing %s: %zu observations without their list", rpath, r->nobservations);
     w_outcomes(w, run, rpath, r);
     if (r->nqueries) w_queries(w, run, rpath, r);
-    w_series(w, run, rpath, "factors", r->factors, r->nfactors);
-    w_series(w, run, rpath, "derived", r->derived, r->nderived);
+    if (weighted) w_observations(w, run, rpath, r);
+    w_series(w, run, rpath, "factors", r->factors, r->factors, r->nfactors);
+    w_series(w, run, rpath, "derived", r->derived, r->derived, r->nderived);
+    if (weighted) w_prior(w, run, rpath, r);
     w_convergence(w, run, rpath, r);
     hid_t g = io_w_group(w, run, rpath, "histograms", 0, path, sizeof path);
-    w_histograms(w, g, path, r->factors, r->nfactors);
-    w_histograms(w, g, path, r->derived, r->nderived);
+    if (weighted) io_w_attr_int(w, g, path, "weighted", 1);
+    w_histograms(w, g, path, r->factors, r->factors, r->nfactors, weighted);
+    w_histograms(w, g, path, r->derived, r->derived, r->nderived, weighted);
     io_w_close(w, g, path);
+    if (weighted) {
+        g = io_w_group(w, run, rpath, "histograms_prior", 0, path, sizeof path);
+        w_histograms(w, g, path, r->factors_prior, r->factors, r->nfactors, 0);
+        w_histograms(w, g, path, r->derived_prior, r->derived, r->nderived, 0);
+        io_w_close(w, g, path);
+    }
     if (r->difference) w_difference(w, run, rpath, r);
     if (r->sensitivity) w_sensitivity(w, run, rpath, r->sensitivity);
     if (!r->complete || !file_complete) w_resume(w, run, rpath, r);
