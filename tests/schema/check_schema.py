@@ -209,8 +209,11 @@ def check_run(run, file_complete):
             # more time than it saves space on random doubles.
             if d.chunks is None or d.maxshape != (None,):
                 bad(f"{d.name}: not chunked and extendible")
-            if name not in series and name not in [x.decode() if isinstance(x, bytes) else x
-                                                   for x in o["name"][()]]:
+            weighted = "observations" in run
+            if name == "log_weight" and not weighted:
+                bad(f"{d.name}: log-weights in a run without observations")
+            elif name != "log_weight" and name not in series and name not in [
+                    x.decode() if isinstance(x, bytes) else x for x in o["name"][()]]:
                 bad(f"{d.name}: not a factor, derived value or outcome")
         if len(sizes) > 1:
             bad(f"{sg.name}: columns of different lengths {sizes}")
