@@ -277,12 +277,18 @@ static ty_status eval_observations(const block_plan *p, block_ws *w, size_t n, s
             if (ob->kind == TY_OBS_WHEN) {
                 /* A fact's probability in each world: 0 or 1, or in between. */
                 f = query_check(col, n, 1);
-                uint32_t held = 0;
+                uint32_t held = 0, between = 0;
+                /* Facts are mostly 0 or 1: a vectorisable pass, then the
+                 * logs of the values in between, if any. */
                 for (size_t i = 0; i < f; i++) {
-                    held += col[i] > 0;
-                    w->u[i] *= col[i] > 0;
-                    w->lw[i] += log(col[i]);
+                    double v = col[i];
+                    held += v > 0;
+                    between += v > 0 && v < 1;
+                    w->u[i] = v > 0 ? w->u[i] : 0.0;
+                    w->lw[i] += v > 0 ? 0.0 : -INFINITY;
                 }
+                for (size_t i = 0; between && i < f; i++)
+                    if (col[i] > 0 && col[i] < 1) w->lw[i] += log(col[i]);
                 w->held[o] = held;
                 any_when = 1;
             } else {

@@ -9,6 +9,7 @@
 
 #include "mpi/par_int.h"
 #include "stats/pareto.h"
+#include "util/vmath.h"
 #include "run_int.h"
 #include "tyche/dist.h"
 
@@ -235,6 +236,49 @@ static void histogram_add(uint64_t *h, double *vmin, double *vmax, const double 
         if (bins[i] >= 0) h[bins[i]]++;
 }
 
+/* Adds the finite values of x[0..n) of weight g > 0 to histogram h, each
+ * counting g WSCALE rounded down or up by the uniform u (unbiased): the
+ * posterior's counts of a weighted run. Slots and counts in a
+ * vectorisable pass, then the increments. Weights stay below e^LW_HEAD in
+ * a run that is kept (run.c restarts one that meets a greater): the cap
+ * only keeps the conversion defined in a round about to be discarded. */
+static void histogram_add_wvec(uint64_t *h, double *vmin, double *vmax, const double *x, const double *g,
+                               const double *u, size_t n, double lo, double hi, double inv)
+{
+    int32_t bins[B];
+    uint64_t cnt[B];
+    double mnl[8], mxl[8];
+    for (size_t l = 0; l < 8; l++) mnl[l] = *vmin, mxl[l] = *vmax;
+    /* Eight lanes, as the sums: the least and greatest do not serialise. */
+    size_t i0 = 0;
+    for (; i0 + 8 <= n; i0 += 8)
+        for (size_t l = 0; l < 8; l++) {
+            size_t i = i0 + l;
+            double v = x[i], cw = g[i] * WSCALE + u[i];
+            cw = cw < 0x1p52 ? cw : 0x1p52;
+            int keep = v - v == 0 && g[i] > 0;
+            cnt[i] = (uint64_t)(cw > 0 ? cw : 0.0);
+            bins[i] = keep ? hist_slot(v, lo, hi, inv) : -1;
+            mnl[l] = keep && v < mnl[l] ? v : mnl[l];
+            mxl[l] = keep && v > mxl[l] ? v : mxl[l];
+        }
+    for (size_t i = i0; i < n; i++) {
+        double v = x[i], cw = g[i] * WSCALE + u[i];
+        cw = cw < 0x1p52 ? cw : 0x1p52;
+        int keep = v - v == 0 && g[i] > 0;
+        cnt[i] = (uint64_t)(cw > 0 ? cw : 0.0);
+        bins[i] = keep ? hist_slot(v, lo, hi, inv) : -1;
+        mnl[0] = keep && v < mnl[0] ? v : mnl[0];
+        mxl[0] = keep && v > mxl[0] ? v : mxl[0];
+    }
+    for (size_t l = 0; l < 8; l++) {
+        *vmin = mnl[l] < *vmin ? mnl[l] : *vmin;
+        *vmax = mxl[l] > *vmax ? mxl[l] : *vmax;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (bins[i] >= 0) h[bins[i]] += cnt[i];
+}
+
 /* Series j's column in w, and its weights (NULL: every sample 1). */
 static const double *series_col(const plan *p, const workspace *w, size_t j, const double **weight)
 {
@@ -270,11 +314,7 @@ static void histogram_add_weighted(const plan *p, uint64_t *h, double *vmin, dou
 {
     for (size_t i = 0; i < n; i++) {
         if (!(g[i] > 0) || !isfinite(x[i])) continue;
-        /* Weights stay below e^LW_HEAD in a run that is kept (run.c
-         * restarts one that meets a greater): the cap only keeps the
-         * conversion defined in a round about to be discarded. */
-        double cw = g[i] * WSCALE + sample_uniform(p->seed, b, i, j);
-        uint64_t c = (uint64_t)(cw < 0x1p52 ? cw : 0x1p52);
+        uint64_t c = (uint64_t)(g[i] * WSCALE + sample_uniform(p->seed, b, i, j));
         if (c == 0) continue;
         h[hist_slot(x[i], lo, hi, inv)] += c;
         if (x[i] < *vmin) *vmin = x[i];
@@ -314,48 +354,20 @@ static void query_tally(const plan *p, const workspace *w, size_t q, uint64_t b,
 static void weighted_tally(const plan *p, workspace *w, uint64_t b, size_t n, double *t, int hist)
 {
     const double *lw = w->bw.lw;
-    double *wt = w->wt, mx = -INFINITY, w2 = 0;
-    for (size_t i = 0; i < n; i++) {
-        wt[i] = exp(lw[i] - p->shift);
-        mx = lw[i] > mx ? lw[i] : mx;
-        w2 += wt[i] * wt[i];
-    }
+    double *wt = w->wt, mx = -INFINITY, shift = p->shift;
+    for (size_t i = 0; i < n; i++) wt[i] = vm_exp(lw[i] - shift);   /* vectorised */
+    for (size_t i = 0; i < n; i++) mx = lw[i] > mx ? lw[i] : mx;
+    double w2 = stats_wsum(wt, wt, n, NULL);
     size_t nc = block_ncells(&p->bp, b, n), K = p->K;
     double *cell = t + T_WCELL(p);
     for (size_t c = 0; c < nc; c++) {
-        size_t i0 = c * n / nc, i1 = (c + 1) * n / nc;
-        double sw = 0;
-        for (size_t i = i0; i < i1; i++) sw += wt[i];
-        for (size_t k = 0; k < K; k++) {
-            const double *x = w->bw.ocol[k];
-            double sx = 0;
-            for (size_t i = i0; i < i1; i++) sx += wt[i] * x[i];
-            cell[c * (K + 1) + k] = sx;
-        }
+        size_t i0 = c * n / nc, m = (c + 1) * n / nc - i0;
+        double sw = stats_finite_sum(wt + i0, m, NULL);
+        for (size_t k = 0; k < K; k++) cell[c * (K + 1) + k] = stats_wsum(w->bw.ocol[k] + i0, wt + i0, m, NULL);
         cell[c * (K + 1) + K] = sw;
     }
     for (size_t c = nc; c < NCELL; c++)
         for (size_t k = 0; k <= K; k++) cell[c * (K + 1) + k] = 0;
-    double *ws = t + T_WSERIES(p);
-    for (size_t j = 0; j < p->S; j++) {
-        ws[j] = ws[p->S + j] = ws[2 * p->S + j] = 0;
-        if (j >= p->F + p->D) continue;
-        const double *x = j < p->F ? w->bw.fcol[j] : w->bw.dcol[j - p->F];
-        double sw = 0, sx = 0;
-        for (size_t i = 0; i < n; i++) {
-            int keep = x[i] - x[i] == 0 && wt[i] > 0;
-            sw += keep ? wt[i] : 0.0;
-            sx += keep ? wt[i] * x[i] : 0.0;
-        }
-        double mean = sw > 0 ? sx / sw : 0.0, m2 = 0;
-        for (size_t i = 0; i < n; i++) {
-            double d = x[i] - mean;
-            m2 += x[i] - x[i] == 0 && wt[i] > 0 ? wt[i] * d * d : 0.0;
-        }
-        ws[j] = sw;
-        ws[p->S + j] = mean;
-        ws[2 * p->S + j] = m2;
-    }
     double *sc = t + T_WSCALAR(p);
     sc[0] = w2;
     sc[1] = (double)w->bw.accepted;
@@ -376,6 +388,11 @@ void block_tally(const plan *p, workspace *w, uint64_t b, size_t n, double *t)
 {
     int hist = block_in_histogram(b);
     if (p->weighted) weighted_tally(p, w, b, n, t, hist);
+    /* A weighted run's posterior counts round every series with one
+     * uniform per sample (each histogram is unbiased all the same; the
+     * LHS uniforms' buffer is free after sampling). */
+    if (p->weighted && hist)
+        for (size_t i = 0; i < n; i++) w->bw.u[i] = sample_uniform(p->seed, b, i, 0);
     for (size_t k = 0; k < p->K; k++) {
         const double *x = w->bw.ocol[k];
         /* One pass over the column: the cells' sums, the block's is theirs. */
@@ -405,6 +422,14 @@ void block_tally(const plan *p, workspace *w, uint64_t b, size_t n, double *t)
             sr[j] = mean;
             sr[p->S + j] = stats_finite_m2(x, n, mean);
             sr[2 * p->S + j] = (double)cnt;
+            /* The posterior's moments, about the block's mean. */
+            if (p->weighted) {
+                double *ws = t + T_WSERIES(p);
+                stats_wmoments(x, w->wt, n, mean, &ws[j], &ws[p->S + j], &ws[2 * p->S + j]);
+            }
+        } else if (p->weighted) {
+            double *ws = t + T_WSERIES(p);
+            ws[j] = ws[p->S + j] = ws[2 * p->S + j] = 0;
         }
         if (!hist) continue;
         double inv = 1.0 / p->hist_w[j];
@@ -416,8 +441,8 @@ void block_tally(const plan *p, workspace *w, uint64_t b, size_t n, double *t)
                 for (size_t i = 0; i < n; i++) w->wg[i] = g[i] * w->wt[i];
                 gw = w->wg;
             }
-            histogram_add_weighted(p, w->whist + j * HS, &w->vmin[j], &w->vmax[j], x, gw, n, b, j, p->hist_lo[j],
-                                   p->hist_hi[j], inv);
+            histogram_add_wvec(w->whist + j * HS, &w->vmin[j], &w->vmax[j], x, gw, w->bw.u, n, p->hist_lo[j],
+                               p->hist_hi[j], inv);
             if (j < p->F + p->D)
                 histogram_add(w->hist + j * HS, &w->vmin[j], &w->vmax[j], x, n, p->hist_lo[j], p->hist_hi[j], inv);
         } else if (g) {

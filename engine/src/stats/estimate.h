@@ -64,6 +64,81 @@ static inline double stats_finite_m2(const double *restrict x, size_t n, double 
     return s;
 }
 
+/* Sum of w[i] x[i] over the finite x[0..n), and of those w[i] into *wsum
+ * (when not NULL): eight lanes in a fixed order, as stats_finite_sum. */
+static inline double stats_wsum(const double *restrict x, const double *restrict w, size_t n, double *wsum)
+{
+    double acc[8] = {0}, wacc[8] = {0};
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (size_t l = 0; l < 8; l++) {
+            double v = x[i + l], fin = v - v == 0 ? 1.0 : 0.0;
+            acc[l] += fin > 0 ? w[i + l] * v : 0.0;
+            wacc[l] += fin * w[i + l];
+        }
+    for (; i < n; i++) {
+        double v = x[i];
+        acc[i & 7] += v - v == 0 ? w[i] * v : 0.0;
+        wacc[i & 7] += v - v == 0 ? w[i] : 0.0;
+    }
+    double s = 0, ws = 0;
+    for (size_t l = 0; l < 8; l++) { s += acc[l]; ws += wacc[l]; }
+    if (wsum) *wsum = ws;
+    return s;
+}
+
+/* Sum over the finite x[0..n) of w[i] (x[i] - mean)^2, the same way. */
+static inline double stats_wm2(const double *restrict x, const double *restrict w, size_t n, double mean)
+{
+    double acc[8] = {0};
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (size_t l = 0; l < 8; l++) {
+            double d = x[i + l] - mean;
+            acc[l] += d - d == 0 ? w[i + l] * d * d : 0.0;
+        }
+    for (; i < n; i++) {
+        double d = x[i] - mean;
+        acc[i & 7] += d - d == 0 ? w[i] * d * d : 0.0;
+    }
+    double s = 0;
+    for (size_t l = 0; l < 8; l++) s += acc[l];
+    return s;
+}
+
+/* The weighted moments of the finite x[0..n) in one pass: *wsum = sum w,
+ * *mean = sum w x / sum w, *m2 = sum w (x - mean)^2; taken about shift
+ * (e.g. the unweighted mean, so that the squares do not cancel). Eight
+ * lanes in a fixed order. *mean is shift when no weight. */
+static inline void stats_wmoments(const double *restrict x, const double *restrict w, size_t n, double shift,
+                                  double *wsum, double *mean, double *m2)
+{
+    double a0[8] = {0}, a1[8] = {0}, a2[8] = {0};
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (size_t l = 0; l < 8; l++) {
+            double d = x[i + l] - shift;
+            int fin = d - d == 0;
+            double wd = fin ? w[i + l] * d : 0.0;
+            a0[l] += fin ? w[i + l] : 0.0;
+            a1[l] += wd;
+            a2[l] += fin ? wd * d : 0.0;
+        }
+    for (; i < n; i++) {
+        double d = x[i] - shift;
+        int fin = d - d == 0;
+        a0[i & 7] += fin ? w[i] : 0.0;
+        a1[i & 7] += fin ? w[i] * d : 0.0;
+        a2[i & 7] += fin ? w[i] * d * d : 0.0;
+    }
+    double s0 = 0, s1 = 0, s2 = 0;
+    for (size_t l = 0; l < 8; l++) { s0 += a0[l]; s1 += a1[l]; s2 += a2[l]; }
+    double md = s0 > 0 ? s1 / s0 : 0.0, v = s2 - md * s1;
+    *wsum = s0;
+    *mean = shift + md;
+    *m2 = v > 0 ? v : 0.0;
+}
+
 /* The ratio estimator of K means over blocks: block b contributes the sums
  * s_b[k] over its w_b samples. Sums are kept shifted by the first block's
  * mean (ref) so the variance sums do not cancel. The arrays are the
