@@ -136,6 +136,9 @@ int runner_parse(const char *verb, int argc, char **argv, runner_opts *o)
     if (o->resume && not_with_resume)
         return cli_usage_error(verb, "--resume takes only --threads, --json and --quiet: the result holds "
                                "the %s's other options ('%s')", verb, not_with_resume);
+    if (o->prior && o->nobserve)
+        return cli_usage_error(verb, "--prior ignores every observation, so --observe '%s' would set nothing",
+                               o->observe[0].text);
     if (!o->resume && !o->input) return cli_usage_error(verb, "missing the %s file", strcmp(verb, "batch") ? "SCENARIO.yaml" : "BATCH.yaml");
     return 0;
 }

@@ -132,14 +132,17 @@ for arg in "nope=1" "reading=abc" "fact=1" "reading"; do
   [ $rc = 2 ] && grep -q -- "--observe" "$work/u.err" && ok || bad "--observe $arg: exit $rc, $(cat "$work/u.err")"
 done
 grep -q "did you mean" "$work/u.err" || true
-"$tyche" run "$work/o.yaml" -n 2000 --observe nope=1 -o "$work/u.h5" 2>&1 | grep -q "no observation 'nope'" && ok \
-    || bad "--observe of an unknown name does not say so"
+"$tyche" run "$work/o.yaml" -n 2000 --observe nope=1 -o "$work/u.h5" > /dev/null 2> "$work/u.err"
+grep -q "no observation 'nope'" "$work/u.err" && ok || bad "--observe of an unknown name does not say so"
+"$tyche" run "$work/o.yaml" -n 2000 --observe reading=1 --prior -o "$work/u.h5" > /dev/null 2> "$work/u.err"
+rc=$?
+[ $rc = 2 ] && grep -q "would set nothing" "$work/u.err" && ok || bad "--observe with --prior: exit $rc"
 
 # Load errors: exit 3 at the observation's position.
 sed 's/of: y, value: 1.2/of: yy, value: 1.2/' "$work/o.yaml" > "$work/bad.yaml"
 "$tyche" run "$work/bad.yaml" -n 2000 -o "$work/u.h5" > /dev/null 2> "$work/bad.err"
 rc=$?
-[ $rc = 3 ] && grep -q "bad.yaml:21:[0-9]*: error: observation 'reading' reads 'yy'" "$work/bad.err" && ok \
+[ $rc = 3 ] && grep -q "bad.yaml:17:17: error: observation 'reading' reads 'yy'" "$work/bad.err" && ok \
     || bad "an unknown name: exit $rc, $(cat "$work/bad.err")"
 
 # No sample of positive weight: exit 1, the message, an older file intact.
@@ -179,7 +182,7 @@ rc=$?
 cp "$work/o.yaml" "$work/scen.yaml"
 cat > "$work/b.yaml" <<'YAML'
 tyche: 1
-name: obsb
+batch: obsb
 scenario: scen.yaml
 variants:
   baseline: {}

@@ -116,7 +116,9 @@ typedef struct ty_observation_result {
     char *expr;            /* reading: the error distribution as written ("normal(0, 5000)");
                               when, loglik: the expression */
     double value;          /* reading: the value read; NaN otherwise */
-    double held;           /* when: the share of samples where it held (prior); NaN otherwise */
+    double held;           /* when: its mean value over the samples (the prior's): the share
+                              where a 0/1 fact held, the prior probability of seeing a soft
+                              one; NaN otherwise */
 } ty_observation_result;
 
 /* Warnings of a weighted run (ty_observation_warnings). */

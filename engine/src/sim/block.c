@@ -277,12 +277,13 @@ static ty_status eval_observations(const block_plan *p, block_ws *w, size_t n, s
             if (ob->kind == TY_OBS_WHEN) {
                 /* A fact's probability in each world: 0 or 1, or in between. */
                 f = query_check(col, n, 1);
-                uint32_t held = 0, between = 0;
+                uint32_t between = 0;
+                double held = 0;
                 /* Facts are mostly 0 or 1: a vectorisable pass, then the
                  * logs of the values in between, if any. */
                 for (size_t i = 0; i < f; i++) {
                     double v = col[i];
-                    held += v > 0;
+                    held += v;
                     between += v > 0 && v < 1;
                     w->u[i] = v > 0 ? w->u[i] : 0.0;
                     w->lw[i] += v > 0 ? 0.0 : -INFINITY;

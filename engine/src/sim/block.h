@@ -55,8 +55,9 @@ typedef struct block_ws {
     double *lw;                  /* the samples' log-weights: the sum of the
                                     observations' log-likelihoods (O > 0) */
     double *otmp;                /* an observation's values */
-    uint32_t *held;              /* O: samples of the block where observation o
-                                    (a when) held */
+    double *held;                /* O: observation o's (a when's) values summed
+                                    over the block: the samples where it held,
+                                    its probability where it is soft */
     uint32_t accepted;           /* samples where every `when` held */
     block_query_fault qfault;    /* of the last block_eval */
 } block_ws;

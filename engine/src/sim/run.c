@@ -447,7 +447,7 @@ static ty_status no_weight(const run *r, ty_diag *diag)
                 "%llu samples", (unsigned long long)r->a.est.n);
     for (size_t o = 0; o < p->O; o++) {
         const ty_observation *ob = ty_scenario_observation(p->s, o);
-        if (ob->kind == TY_OBS_WHEN && r->a.held[o] == 0)
+        if (ob->kind == TY_OBS_WHEN && !(r->a.held[o] > 0))
             ty_diag_add(diag, TY_SEV_ERROR, &ob->pos, "observation '%s' (when %s) held in none of them",
                         ob->name, ob->expr_text);
     }

@@ -70,7 +70,7 @@ typedef struct plan {
  * outcomes and the cell's weight, NCELL x (K + 1); per series its weight,
  * weighted mean and M2 about it, S x 3; the block's sum of w^2, samples
  * accepted (every `when` held), greatest log-weight; per observation the
- * samples where it held. */
+ * sum of its values (a `when`'s). */
 #define T_WCELL(p) (T_QUERY(p) + TQ * (p)->Q)
 #define T_WSERIES(p) (T_WCELL(p) + NCELL * ((p)->K + 1))
 #define T_WSCALAR(p) (T_WSERIES(p) + 3 * (p)->S)
@@ -115,7 +115,7 @@ typedef struct accum {
     double ow, ow2;              /* sum of w, of w^2 */
     uint64_t accepted;
     double lwmax;                /* the greatest log-weight (-inf: none yet) */
-    uint64_t *held;              /* O */
+    double *held;                /* O: each `when`'s values summed */
     uint64_t *lwhist;            /* LWB + 2 */
 } accum;
 

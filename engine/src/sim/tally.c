@@ -105,7 +105,7 @@ void accum_add(const plan *p, accum *a, uint64_t b, const double *t, size_t w)
         a->ow2 += sc[0];
         a->accepted += (uint64_t)sc[1];
         if (sc[2] > a->lwmax) a->lwmax = sc[2];
-        for (size_t o = 0; o < p->O; o++) a->held[o] += (uint64_t)t[T_HELD(p) + o];
+        for (size_t o = 0; o < p->O; o++) a->held[o] += t[T_HELD(p) + o];
     }
     for (size_t k = 0; k < p->K; k++) {
         uint64_t n = n0;
@@ -372,7 +372,7 @@ static void weighted_tally(const plan *p, workspace *w, uint64_t b, size_t n, do
     sc[0] = w2;
     sc[1] = (double)w->bw.accepted;
     sc[2] = mx;
-    for (size_t o = 0; o < p->O; o++) t[T_HELD(p) + o] = (double)w->bw.held[o];
+    for (size_t o = 0; o < p->O; o++) t[T_HELD(p) + o] = w->bw.held[o];
     if (!hist) return;
     /* Log-weights relative to the shift, for the Pareto k-hat (an -inf,
      * weight 0, counts below). */
@@ -855,7 +855,7 @@ int tally_fill_observations(const plan *p, const accum *a, ty_run_result *out)
         r->of = dup_or_null(ob->of);
         r->expr = strdup(ob->kind == TY_OBS_READING ? (ob->error_text ? ob->error_text : "") : ob->expr_text);
         r->value = ob->kind == TY_OBS_READING ? ob->value : NAN;
-        r->held = ob->kind == TY_OBS_WHEN && N > 0 ? (double)a->held[o] / N : NAN;
+        r->held = ob->kind == TY_OBS_WHEN && N > 0 ? a->held[o] / N : NAN;
         if (!r->name || !r->expr || (ob->label && !r->label) || (ob->of && !r->of)) return -1;
     }
     ty_observation_stats *st = &out->obs;
@@ -887,16 +887,16 @@ int tally_fill_observations(const plan *p, const accum *a, ty_run_result *out)
  * w2 and counts units, wunits, and the count of values other than 0 and 1;
  * then each query's sum of (condition x weight)^2. A weighted run's follow:
  * reals shift, ow, ow2, lwmax, per outcome the ratio estimator's six reals,
- * per series wsw, wsmean, wsm2; counts accepted, per outcome units and
- * wunits, held (O), whist (S x HS), lwhist (LWB + 2). A state of another
+ * per series wsw, wsmean, wsm2, held (O); counts accepted, per outcome
+ * units and wunits, whist (S x HS), lwhist (LWB + 2). A state of another
  * layout (an older tyche) does not fit. */
 static void state_sizes(const plan *p, size_t *nreal, size_t *ncount)
 {
     *nreal = 6 * p->K + 1 + 4 * p->S + 7 * p->Q;
     *ncount = 3 + p->S + p->S * HS + 3 * p->Q;
     if (p->weighted) {
-        *nreal += 4 + 6 * p->K + 3 * p->S;
-        *ncount += 1 + 2 * p->K + p->O + p->S * HS + LWB + 2;
+        *nreal += 4 + 6 * p->K + 3 * p->S + p->O;
+        *ncount += 1 + 2 * p->K + p->S * HS + LWB + 2;
     }
 }
 
@@ -941,7 +941,7 @@ int tally_save_state(const plan *p, const accum *a, ty_resume_state *rs)
         memcpy(r, a->wsw, S * sizeof *r); r += S;
         memcpy(r, a->wsmean, S * sizeof *r); r += S;
         memcpy(r, a->wsm2, S * sizeof *r); r += S;
-        memcpy(c, a->held, p->O * sizeof *c); c += p->O;
+        memcpy(r, a->held, p->O * sizeof *r); r += p->O;
         memcpy(c, a->whist, S * HS * sizeof *c); c += S * HS;
         memcpy(c, a->lwhist, (LWB + 2) * sizeof *c); c += LWB + 2;
     }
@@ -987,7 +987,7 @@ int tally_load_state(const plan *p, accum *a, const ty_resume_state *rs)
         memcpy(a->wsw, r, S * sizeof *r); r += S;
         memcpy(a->wsmean, r, S * sizeof *r); r += S;
         memcpy(a->wsm2, r, S * sizeof *r); r += S;
-        memcpy(a->held, c, p->O * sizeof *c); c += p->O;
+        memcpy(a->held, r, p->O * sizeof *r); r += p->O;
         memcpy(a->whist, c, S * HS * sizeof *c); c += S * HS;
         memcpy(a->lwhist, c, (LWB + 2) * sizeof *c); c += LWB + 2;
     }
