@@ -18,17 +18,25 @@ static void print_factor_line(const ty_factor *f)
     if (f->label) printf("  %-18s %s\n", "", f->label);
 }
 
+/* One observation as tyche check lists it, after its name. */
+static void describe_observation(const ty_observation *o, char *buf, size_t size)
+{
+    if (o->kind == TY_OBS_READING)
+        snprintf(buf, size, "reading of %s = %g, %s%s", o->of, o->value, o->error_text ? "error " : "exact",
+                 o->error_text ? o->error_text : "");
+    else
+        snprintf(buf, size, "%s %s", ty_observation_kind_name(o->kind), o->expr_text);
+}
+
 /* What the scenario observed: each reading, fact and log-likelihood. */
 static void print_observations(const ty_scenario *s)
 {
     if (ty_scenario_nobservations(s)) printf("\nobservations (%zu):\n", ty_scenario_nobservations(s));
     for (size_t i = 0; i < ty_scenario_nobservations(s); i++) {
         const ty_observation *o = ty_scenario_observation(s, i);
-        if (o->kind == TY_OBS_READING)
-            printf("  %-18s reading of %s = %g, %s%s", o->name, o->of, o->value,
-                   o->error_text ? "error " : "exact", o->error_text ? o->error_text : "");
-        else
-            printf("  %-18s %s %s", o->name, ty_observation_kind_name(o->kind), o->expr_text);
+        char d[512];
+        describe_observation(o, d, sizeof d);
+        printf("  %-18s %s", o->name, d);
         if (o->label) printf("  (%s)", o->label);
         printf("\n");
     }
@@ -86,6 +94,34 @@ static void print_scenario(const ty_scenario *s)
     print_observations(s);
 }
 
+/* A variant's observations that differ from the scenario's: dropped,
+ * changed, added. 1 when any. */
+static int print_observation_changes(const ty_scenario *s, const ty_scenario *base)
+{
+    int changed = 0;
+    char d1[512], d2[512];
+    for (size_t i = 0; i < ty_scenario_nobservations(base); i++) {
+        const ty_observation *o0 = ty_scenario_observation(base, i), *o = NULL;
+        for (size_t j = 0; j < ty_scenario_nobservations(s) && !o; j++)
+            if (strcmp(ty_scenario_observation(s, j)->name, o0->name) == 0) o = ty_scenario_observation(s, j);
+        if (!o) { printf("    observation %-12s dropped\n", o0->name); changed = 1; continue; }
+        describe_observation(o, d1, sizeof d1);
+        describe_observation(o0, d2, sizeof d2);
+        if (strcmp(d1, d2) != 0) { printf("    observation %-12s %s\n", o->name, d1); changed = 1; }
+    }
+    for (size_t j = 0; j < ty_scenario_nobservations(s); j++) {
+        const ty_observation *o = ty_scenario_observation(s, j);
+        int known = 0;
+        for (size_t i = 0; i < ty_scenario_nobservations(base) && !known; i++)
+            known = strcmp(ty_scenario_observation(base, i)->name, o->name) == 0;
+        if (known) continue;
+        describe_observation(o, d1, sizeof d1);
+        printf("    observation %-12s %s (added)\n", o->name, d1);
+        changed = 1;
+    }
+    return changed;
+}
+
 static void print_batch(const ty_batch *b)
 {
     printf("batch %s over scenario %s (%s)\n", ty_batch_name(b),
@@ -108,6 +144,7 @@ static void print_batch(const ty_batch *b)
                 printf("    derived %-16s = %s\n", ty_scenario_derived(s, i)->name, ty_scenario_derived(s, i)->expr_text);
                 changed = 1;
             }
+        changed |= print_observation_changes(s, base);
         const ty_run_settings *r = ty_scenario_run(s), *r0 = ty_scenario_run(base);
         if (memcmp(r, r0, sizeof *r) != 0) {
             printf("    run     samples=%llu seed=%llu\n", (unsigned long long)r->samples, (unsigned long long)r->seed);
