@@ -7,7 +7,8 @@ value force_ratio, an exact reading of the discrete factor crimea_secure, a
 `when` and a `loglik`), outcomes_prior/, factors_prior/, derived_prior/ and
 histograms_prior/ (the run's own), and posterior histograms/ (attribute
 weighted = 1) that are the prior's counts times the readings' likelihood at
-each bin's centre, in units of 1/65536 of the largest weight, with
+each bin's centre, in units of 1/65536 of the largest weight (the
+others' counts times 32768, as if every sample weighed half of it), with
 factors/ and derived/ summaries to match; the posterior outcomes are the
 prior ones shifted. In a batch the last run keeps no observations (a
 variant that drops them all), and a second run, if there are three or
@@ -95,7 +96,13 @@ with h5py.File(dst, "r+") as f:
         # The posterior histograms: the prior's counts weighted by each reading of them.
         hist = run["histograms"]
         hist.attrs["weighted"] = np.int32(1)
-        for of in {o[2] for o in OBS if o[1] == "reading"}:
+        read = {o[2] for o in OBS if o[1] == "reading"}
+        for n in hist:   # the others: as if every sample weighed half the largest weight
+            if n not in read:
+                for dset in ("counts", "underflow", "overflow"):
+                    h = hist[n][dset]
+                    h[...] = np.round(h[()] * 0.5 * SCALE).astype(h.dtype)
+        for of in read:
             h = hist[of]
             e = h["edges"][()]
             # A discrete factor's bin [v, v + 1) holds v; a continuous one's, about its centre.
