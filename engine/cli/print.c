@@ -158,6 +158,124 @@ static void print_query_differences(const ty_run_result *run, FILE *out)
     }
 }
 
+/* A count with thousands separators: 1,000,000. */
+static void fmt_count(char *buf, size_t size, unsigned long long n)
+{
+    char digits[32];
+    int len = snprintf(digits, sizeof digits, "%llu", n);
+    size_t j = 0;
+    for (int i = 0; i < len && j + 2 < size; i++) {
+        if (i && (len - i) % 3 == 0) buf[j++] = ',';
+        buf[j++] = digits[i];
+    }
+    if (size) buf[j < size ? j : size - 1] = '\0';
+}
+
+/* The effective sample size: 42.7 under 100, else a count (412,345). */
+static void fmt_ess(char *buf, size_t size, double ess)
+{
+    if (!isfinite(ess) || ess < 0) snprintf(buf, size, "n/a");
+    else if (ess < 100) snprintf(buf, size, "%.3g", ess);
+    else if (ess < 1e19) fmt_count(buf, size, (unsigned long long)llround(ess));
+    else snprintf(buf, size, "%.4g", ess);
+}
+
+/* An observation as read: "reading of troops = 45000, error normal(0, 5000)",
+ * "when talks == 1 (held in 80% of prior samples)", "loglik EXPR". Returns
+ * the length as snprintf does (buf may be NULL when size is 0). */
+static int fmt_observation(char *buf, size_t size, const ty_observation_result *o)
+{
+    char v[40], held[32];
+    const char *expr = o->expr ? o->expr : "";
+    switch (o->kind) {
+    case TY_OBS_READING:
+        if (isfinite(o->value)) snprintf(v, sizeof v, "%.10g", o->value);
+        else snprintf(v, sizeof v, "n/a");
+        if (*expr) return snprintf(buf, size, "reading of %s = %s, error %s", o->of ? o->of : "?", v, expr);
+        return snprintf(buf, size, "reading of %s = %s, exact", o->of ? o->of : "?", v);
+    case TY_OBS_WHEN:
+        if (!isfinite(o->held)) return snprintf(buf, size, "when %s", expr);
+        fmt_pct2(held, sizeof held, o->held);
+        return snprintf(buf, size, "when %s (held in %s of prior samples)", expr, held);
+    case TY_OBS_LOGLIK:
+        return snprintf(buf, size, "loglik %s", expr);
+    default:
+        return snprintf(buf, size, "? %s", expr);
+    }
+}
+
+/* "warning: TEXT" wrapped at 100 columns, the continuation lines under the
+ * text's start. */
+static void print_wrapped_warning(const char *text, FILE *out)
+{
+    static const char prefix[] = "  warning: ";
+    const int width = 100, indent = (int)sizeof prefix - 1;
+    int col = indent;
+    fputs(prefix, out);
+    for (const char *p = text; *p;) {
+        while (*p == ' ') p++;
+        if (!*p) break;
+        int len = (int)strcspn(p, " ");
+        if (col > indent && col + 1 + len > width) {
+            fprintf(out, "\n%*s", indent, "");
+            col = indent;
+        }
+        if (col > indent) { fputc(' ', out); col++; }
+        fwrite(p, 1, (size_t)len, out);
+        col += len;
+        p += len;
+    }
+    fputc('\n', out);
+}
+
+/* The observations the run's estimates are given: each as read (name,
+ * what, label), the effective sample size and Pareto k-hat, the acceptance
+ * share and the log evidence, then each warning. */
+static void print_observations(const ty_run_result *run, FILE *out)
+{
+    int nw = 11, dw = 0;
+    for (size_t i = 0; i < run->nobservations; i++) {
+        const ty_observation_result *o = &run->observations[i];
+        int len = o->name ? (int)strlen(o->name) : 1;
+        if (len > nw) nw = len;
+        int d = fmt_observation(NULL, 0, o);
+        if (o->label && d > dw) dw = d;
+    }
+    if (dw > 56) dw = 56;
+    fprintf(out, "\n  observations (%zu): every estimate of this run is given them; prior: without them\n",
+            run->nobservations);
+    for (size_t i = 0; i < run->nobservations; i++) {
+        const ty_observation_result *o = &run->observations[i];
+        char small[256], *desc = small;
+        int d = fmt_observation(small, sizeof small, o);
+        if (d >= (int)sizeof small && (desc = malloc((size_t)d + 1)) != NULL) fmt_observation(desc, (size_t)d + 1, o);
+        if (!desc) desc = small;   /* out of memory: the description cut short */
+        /* Padded only when the label follows: no trailing blanks. */
+        fprintf(out, "    %-*s %-*s", nw, o->name ? o->name : "?", o->label ? dw : 0, desc);
+        if (o->label) fprintf(out, "  %s", o->label);
+        fputc('\n', out);
+        if (desc != small) free(desc);
+    }
+    const ty_observation_stats *st = &run->obs;
+    char ess[40], n[40], share[32], acc[32], ev[32];
+    fmt_ess(ess, sizeof ess, st->ess);
+    fmt_count(n, sizeof n, (unsigned long long)run->samples);
+    fmt_pct2(share, sizeof share, st->ess_fraction);
+    fmt_pct2(acc, sizeof acc, st->acceptance);
+    fmt_num(ev, sizeof ev, st->log_evidence);
+    fprintf(out, "  effective sample size %s of %s (%s); Pareto k-hat ", ess, n, share);
+    if (isfinite(st->pareto_k)) fprintf(out, "%.2f\n", st->pareto_k);
+    else fputs("n/a (too few weights)\n", out);
+    fprintf(out, "  acceptance %s (samples where every when held); log evidence %s\n", acc, ev);
+    unsigned warn = ty_observation_warnings(st);
+    for (unsigned bit = 1; bit && bit <= warn; bit <<= 1) {
+        if (!(warn & bit)) continue;
+        char text[1024];
+        ty_observation_warning_text(st, run->samples, bit, text, sizeof text);
+        print_wrapped_warning(text, out);
+    }
+}
+
 static void print_run(const ty_run_result *run, const char *verb, FILE *out)
 {
     fprintf(out, "\n%s", run->variant);
@@ -180,7 +298,13 @@ static void print_run(const ty_run_result *run, const char *verb, FILE *out)
         int len = (int)strlen(run->outcome_names[k]);
         if (len > w) w = len;
     }
-    fprintf(out, "\n  %-*s %11s  %-22s %s\n", w, "outcome", "probability", "95% interval", "label");
+    /* With observations the prior's probability stands beside each posterior one. */
+    const ty_estimate *prior = run->nobservations ? run->outcomes_prior : NULL;
+    if (prior)
+        fprintf(out, "\n  %-*s %11s  %-22s %8s  %s\n", w, "outcome", "probability", "95% interval", "prior",
+                "label");
+    else
+        fprintf(out, "\n  %-*s %11s  %-22s %s\n", w, "outcome", "probability", "95% interval", "label");
     for (size_t k = 0; k < run->noutcomes; k++) {
         const ty_estimate *e = &run->outcomes[k];
         char p[32], lo[32], hi[32], ci[80];
@@ -189,10 +313,17 @@ static void print_run(const ty_run_result *run, const char *verb, FILE *out)
         fmt_pct(hi, sizeof hi, e->ci_high);
         snprintf(ci, sizeof ci, "[%s, %s]", lo, hi);
         const char *label = run->outcome_labels && run->outcome_labels[k] ? run->outcome_labels[k] : "";
-        fprintf(out, "  %-*s %11s  %-22s %s\n", w, run->outcome_names[k], p, ci, label);
+        if (prior) {
+            char pp[32];
+            fmt_pct(pp, sizeof pp, prior[k].probability);
+            fprintf(out, "  %-*s %11s  %-22s %8s  %s\n", w, run->outcome_names[k], p, ci, pp, label);
+        } else {
+            fprintf(out, "  %-*s %11s  %-22s %s\n", w, run->outcome_names[k], p, ci, label);
+        }
     }
     if (run->spread) print_spread(run, w, out);
     if (run->nqueries && run->queries) print_queries(run, out);
+    if (run->nobservations && run->observations) print_observations(run, out);
     if (run->sensitivity) print_sensitivity(run->sensitivity, out);
     if (!run->difference) return;
     /* Paired by common random numbers: far narrower than two independent
@@ -506,6 +637,45 @@ static void json_queries(FILE *out, const ty_run_result *run)
     fputs("\n      ]", out);
 }
 
+/* "observations": {"ess", "ess_fraction", "acceptance", "log_evidence",
+ * "pareto_k", "warnings": [text], "list": [{"name", "kind", "of", "value",
+ * "expr", "label", "held"}]}; absent when the run has none. */
+static void json_observations(FILE *out, const ty_run_result *run)
+{
+    const ty_observation_stats *st = &run->obs;
+    fputs(",\n      \"observations\": {", out);
+    json_key(out, "ess"); json_num(out, st->ess);
+    fputs(", ", out); json_key(out, "ess_fraction"); json_num(out, st->ess_fraction);
+    fputs(", ", out); json_key(out, "acceptance"); json_num(out, st->acceptance);
+    fputs(", ", out); json_key(out, "log_evidence"); json_num(out, st->log_evidence);
+    fputs(", ", out); json_key(out, "pareto_k"); json_num(out, st->pareto_k);
+    fputs(",\n        \"warnings\": [", out);
+    unsigned warn = ty_observation_warnings(st);
+    int first = 1;
+    for (unsigned bit = 1; bit && bit <= warn; bit <<= 1) {
+        if (!(warn & bit)) continue;
+        char text[1024];
+        ty_observation_warning_text(st, run->samples, bit, text, sizeof text);
+        if (!first) fputs(", ", out);
+        json_str(out, text);
+        first = 0;
+    }
+    fputs("],\n        \"list\": [", out);
+    for (size_t i = 0; i < run->nobservations; i++) {
+        const ty_observation_result *o = &run->observations[i];
+        fputs(i ? ",\n          {" : "\n          {", out);
+        json_key(out, "name"); json_str(out, o->name);
+        fputs(", ", out); json_key(out, "kind"); json_str(out, ty_observation_kind_name(o->kind));
+        fputs(", ", out); json_key(out, "of"); json_str(out, o->of);
+        fputs(", ", out); json_key(out, "value"); json_num(out, o->value);
+        fputs(", ", out); json_key(out, "expr"); json_str(out, o->expr);
+        fputs(", ", out); json_key(out, "label"); json_str(out, o->label);
+        fputs(", ", out); json_key(out, "held"); json_num(out, o->held);
+        fputc('}', out);
+    }
+    fputs(run->nobservations ? "\n        ]}" : "]}", out);
+}
+
 static void json_run(FILE *out, const ty_run_result *run)
 {
     fputs("    ", out);
@@ -544,12 +714,25 @@ static void json_run(FILE *out, const ty_run_result *run)
             fputs(", ", out); json_key(out, "difference");
             json_difference(out, &run->difference[k]);
         }
+        if (run->nobservations && run->outcomes_prior) {
+            const ty_estimate *p = &run->outcomes_prior[k];
+            fputs(", ", out); json_key(out, "prior");
+            fputc('{', out);
+            json_key(out, "probability"); json_num(out, p->probability);
+            fputs(", ", out); json_key(out, "stderr"); json_num(out, p->stderr_);
+            fputs(", ", out); json_key(out, "ci_low"); json_num(out, p->ci_low);
+            fputs(", ", out); json_key(out, "ci_high"); json_num(out, p->ci_high);
+            fputc('}', out);
+        }
         fputc('}', out);
     }
     fputs(run->noutcomes ? "\n      ]" : "]", out);
     if (run->nqueries && run->queries) json_queries(out, run);
+    if (run->nobservations && run->observations) json_observations(out, run);
     json_series(out, "factors", run->factors, run->nfactors);
     json_series(out, "derived", run->derived, run->nderived);
+    if (run->nobservations && run->factors_prior) json_series(out, "factors_prior", run->factors_prior, run->nfactors);
+    if (run->nobservations && run->derived_prior) json_series(out, "derived_prior", run->derived_prior, run->nderived);
     if (run->sensitivity) json_sensitivity(out, run->sensitivity);
     fputs("\n    }", out);
 }

@@ -143,10 +143,96 @@ assert "+1.2 pp" in d["axes"][0]["texts"] and "-0.25" in d["axes"][1]["texts"]
 assert "queries-diff" not in json.load(open(f"{w}/u-add.json"))
 PY
 
+# Observations (issue 17; tests/plots/add_observations.py adds them to the
+# run and the batch in docs/results.md's layout, the batch's last variant
+# without any and its second with warnings): per run with observations/,
+# shift (prior and posterior of each outcome, the numbers from the file)
+# and observed-OF per factor or derived value read (both normalised, the
+# posterior nearer the reading, the reading marked; a discrete factor as
+# paired bars); a variant's charts prefixed VARIANT-; the page's prior
+# column, observations table and warnings; weighted histograms' notes in
+# shares of the weight; a file without observations draws none of it.
+for f in u b; do
+  $py "$root/tests/plots/add_observations.py" "$work/$f.h5" "$work/$f-obs.h5" || bad "add_observations.py $f"
+  "$plot" "$work/$f-obs.h5" -o "$work/$f-obs" --debug-json "$work/$f-obs.json" >/dev/null 2>"$work/err" \
+    && [ ! -s "$work/err" ] && ok || bad "plot of $f-obs.h5: $(cat "$work/err")"
+done
+check_png "$work/u-obs/shift.png:1000x500" "$work/u-obs/observed-troops.png:900x500" \
+          "$work/u-obs/observed-force_ratio.png:900x500" "$work/u-obs/observed-crimea_secure.png:900x500" \
+          "$work/b-obs/shift.png:1000x500" "$work/b-obs/us_accepts-shift.png:1000x500" \
+          "$work/b-obs/us_accepts-observed-troops.png:900x500" && ok || bad "observation charts"
+$py - "$work" <<'PY' && ok || bad "what the observation charts and page show"
+import json, re, sys, h5py
+w = sys.argv[1]
+for f in ("u", "b"):
+    d = json.load(open(f"{w}/{f}-obs.json"))
+    h = h5py.File(f"{w}/{f}-obs.h5", "r")
+    runs = list(h["runs"])
+    obs_runs = [r for r in runs if "observations" in h[f"runs/{r}"]]
+    assert (obs_runs == runs) if f == "u" else (obs_runs == runs[:-1]), obs_runs
+    for r in runs:
+        pre = "" if r == runs[0] else r + "-"
+        drawn = sorted(k for k in d if k.startswith(pre + "shift") or k.startswith(pre + "observed-"))
+        if r not in obs_runs:
+            assert drawn == [], (r, drawn)
+            continue
+        assert drawn == [pre + "observed-crimea_secure", pre + "observed-force_ratio", pre + "observed-troops",
+                         pre + "shift"], drawn
+        g = h[f"runs/{r}"]
+        s = d[pre + "shift"]
+        assert s["data"]["prior"] == g["outcomes_prior/probability"][()].tolist()
+        assert s["data"]["posterior"] == g["outcomes/probability"][()].tolist()
+        ax = s["axes"][0]
+        assert ax["legend"] == ["prior: without the observations", "posterior: given the observations"], ax["legend"]
+        assert ax["xlim"][0] == 0 and len(ax["whiskers"]) >= 2, ax
+        assert all("\u2192" in t and " pp)" in t for t in s["data"]["texts"]), s["data"]["texts"]
+        k = float(g["observations"].attrs["pareto_k"])
+        assert f"Pareto k-hat {k:.2f}" in ax["title"] and "effective sample size" in ax["title"], ax["title"]
+        warns = list(g["observations/warnings"].asstr()[()])
+        assert bool(warns) == (f == "b" and r == runs[1]), (r, warns)
+        assert s["data"]["warnings"] == warns and (("warning: " in s["footnote"]) == bool(warns))
+        values = dict(zip(g["observations/name"].asstr()[()], g["observations/value"][()]))
+        for of, name in (("troops", "satellite_count"), ("force_ratio", "ratio_report")):
+            o = d[f"{pre}observed-{of}"]["data"]
+            assert o["kind"] == "continuous" and o["readings"] == [{"name": name, "value": values[name]}], o
+            # Densities of all the values (weights): the area is the share drawn, near 1 for both.
+            assert 0.98 < o["prior_area"] <= 1 + 1e-9 and 0.98 < o["posterior_area"] <= 1 + 1e-9, o
+            assert abs(o["posterior_mean"] - values[name]) < abs(o["prior_mean"] - values[name]), o
+            texts = d[f"{pre}observed-{of}"]["axes"][0]["texts"]
+            assert any(t.startswith(f"{name} = ") for t in texts), texts
+        c = d[f"{pre}observed-crimea_secure"]["data"]
+        assert c["kind"] == "discrete" and c["values"] == [0, 1] and c["posterior"] == [0.0, 1.0], c
+        assert abs(sum(c["prior"]) - 1) < 1e-9 and 0 < c["prior"][0] < 1, c
+    page = open(f"{w}/{f}-obs/index.html").read()
+    assert 'id="observations-table"' in page and "prior [95% interval]" in page and "Pareto k-hat" in page
+    assert "when talks == 1 (held in 80% of prior samples)" in page
+    assert ("<b>warning:</b> the effective sample size is 42" in page) == (f == "b")
+    assert (f"{runs[-1]}: no observations" in page) == (f == "b")
+    assert 'src="shift.png"' in page and 'src="observed-troops.png"' in page
+    # Weighted histograms (attribute weighted = 1): what is beyond the edges in shares of the weight.
+    notes = 0
+    for kind, prefix in (("factors", "factor"), ("derived", "derived")):
+        for name in h[f"runs/{runs[0]}/{kind}/name"].asstr()[()]:
+            hg = h[f"runs/{runs[0]}/histograms/{name}"]
+            t = " ".join(d[f"{prefix}-{name}"]["axes"][0]["texts"])
+            for side in ("below", "above"):
+                n = int(hg["underflow" if side == "below" else "overflow"][()])
+                assert (f"of the weight {side}" in t) == (n > 0) and " sample" not in t, (name, n, t)
+                notes += n > 0
+    assert notes > 0, "no weighted chart had values beyond its edges"
+    assert "given 5 observations" in d["outcomes"]["axes"][0]["title"]
+for f in ("u-add", "u-strip", "b", "b-add", "b-strip"):
+    d = json.load(open(f"{w}/{f}.json"))
+    assert not any(re.match(r"(.+-)?(shift|observed-)", k) for k in d), (f, list(d))
+    page = open(f"{w}/{f}/index.html").read()
+    assert "observations-table" not in page and "prior [95%" not in page
+    assert "observation" not in d["outcomes"]["axes"][0]["title"]
+PY
+
 # Every chart drawn is listed in plots/README.md.
 "$plot" "$work/u.h5" -o "$work/u" --debug-json "$work/u.json" >/dev/null 2>&1 \
   && $py "$root/tests/plots/check.py" readme "$root/plots/README.md" "$work/u.json" "$work/b.json" "$work/s.json" \
-     "$work/rs.json" "$work/bb.json" "$work/b-add.json" && ok || bad "plots/README.md does not list every chart"
+     "$work/rs.json" "$work/bb.json" "$work/b-add.json" "$work/b-obs.json" && ok || bad "plots/README.md does not list every chart"
 # The default output folder is RESULT-plots beside the file.
 "$plot" "$work/bench.h5" >/dev/null 2>&1 && [ -f "$work/bench-plots/bench-scaling.png" ] && ok || bad "default output folder"
 

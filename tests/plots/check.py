@@ -231,13 +231,13 @@ def check_readme(readme, dbgs):
     kinds = set()
     for dbg in dbgs:
         for k in json.load(open(dbg)):
-            m = re.match(r"(?:.+?-)?(tornado|sobol|spearman)(?:-|$)", k)
+            m = re.match(r"(?:.+?-)?(tornado|sobol|spearman|observed|shift)(?:-|$)", k)
             kind = m.group(1) if m else next((x for x in KINDS if k == x or k.startswith(x + "-")), k)
             kinds.add(kind)
     for kind in sorted(kinds):
         if f"`{kind}" not in text:
             fail(f"{readme}: chart {kind!r} is drawn but not listed")
-    for page in ("variants table", "sensitivity tables", "--debug-json"):
+    for page in ("variants table", "sensitivity tables", "observations table", "--debug-json"):
         if page not in text:
             fail(f"{readme}: does not describe the {page}")
 
