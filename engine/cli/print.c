@@ -181,7 +181,8 @@ static void fmt_ess(char *buf, size_t size, double ess)
 }
 
 /* An observation as read: "reading of troops = 45000, error normal(0, 5000)",
- * "when talks == 1 (held in 80% of prior samples)", "loglik EXPR". Returns
+ * "when talks == 1 (prior probability 80%)": the
+ * share where a 0/1 fact held, the chance of seeing a soft one, "loglik EXPR". Returns
  * the length as snprintf does (buf may be NULL when size is 0). */
 static int fmt_observation(char *buf, size_t size, const ty_observation_result *o)
 {
@@ -196,7 +197,7 @@ static int fmt_observation(char *buf, size_t size, const ty_observation_result *
     case TY_OBS_WHEN:
         if (!isfinite(o->held)) return snprintf(buf, size, "when %s", expr);
         fmt_pct2(held, sizeof held, o->held);
-        return snprintf(buf, size, "when %s (held in %s of prior samples)", expr, held);
+        return snprintf(buf, size, "when %s (prior probability %s)", expr, held);
     case TY_OBS_LOGLIK:
         return snprintf(buf, size, "loglik %s", expr);
     default:

@@ -205,7 +205,7 @@ for f in ("u", "b"):
         assert abs(sum(c["prior"]) - 1) < 1e-9 and 0 < c["prior"][0] < 1, c
     page = open(f"{w}/{f}-obs/index.html").read()
     assert 'id="observations-table"' in page and "prior [95% interval]" in page and "Pareto k-hat" in page
-    assert "when talks == 1 (held in 80% of prior samples)" in page
+    assert "when talks == 1 (prior probability 80%)" in page
     assert ("<b>warning:</b> the effective sample size is 42" in page) == (f == "b")
     assert (f"{runs[-1]}: no observations" in page) == (f == "b")
     assert 'src="shift.png"' in page and 'src="observed-troops.png"' in page

@@ -370,7 +370,7 @@ static void test_observations_table(void)
                         "  deal           7.66%  [7.46%, 7.86%]           12.50%  \n") != NULL, "%s", t);
     CHECK(strstr(t, "\n  observations (3): every estimate of this run is given them; prior: without them\n"
                     "    satellite_count reading of troops = 45000, error normal(0, 5000)  Satellite count, 1 April\n"
-                    "    talks_held      when talks == 1 (held in 75% of prior samples)\n"
+                    "    talks_held      when talks == 1 (prior probability 75%)\n"
                     "    deadline_missed loglik log(0.2 + 0.6*squeeze_value)\n"
                     "  effective sample size 500,000 of 1,000,000 (50%); Pareto k-hat 0.25\n"
                     "  acceptance 75% (samples where every when held); log evidence -1.25\n"));
