@@ -132,6 +132,16 @@ static void print_queries(const ty_run_result *run, FILE *out)
     if (any_quantiles) fputs("  (quantiles: 5th / 25th / 50th / 75th / 95th percentiles)\n", out);
 }
 
+/* How much narrower pairing made a difference: "12.3x"; "n/a" where the
+ * paired error is 0 or a rounding's (the quantity is the same in both runs,
+ * e.g. a condition the variant's change does not touch). */
+static void fmt_se_ratio(char *buf, size_t size, const ty_difference *d)
+{
+    double r = d->unpaired_stderr / d->stderr_;
+    if (d->stderr_ > 0 && isfinite(r) && r < 1e6) snprintf(buf, size, "%.1fx", r);
+    else snprintf(buf, size, "n/a");
+}
+
 /* A batch variant's queries against the baseline, paired as the outcomes'
  * differences; quantile queries have none (NaN rows) and are left out. */
 static void print_query_differences(const ty_run_result *run, FILE *out)
@@ -152,8 +162,7 @@ static void print_query_differences(const ty_run_result *run, FILE *out)
         fmt_val(lo, sizeof lo, d->ci_low, pct, 1);
         fmt_val(hi, sizeof hi, d->ci_high, pct, 1);
         snprintf(ci, sizeof ci, "[%s, %s]", lo, hi);
-        if (d->stderr_ > 0 && isfinite(d->unpaired_stderr))
-            snprintf(ratio, sizeof ratio, "%.1fx", d->unpaired_stderr / d->stderr_);
+        fmt_se_ratio(ratio, sizeof ratio, d);
         fprintf(out, "  %-*s %11s  %-24s %s\n", w, q->name, v, ci, ratio);
     }
 }
@@ -333,9 +342,10 @@ static void print_run(const ty_run_result *run, const char *verb, FILE *out)
             "unpaired se / paired se");
     for (size_t k = 0; k < run->noutcomes; k++) {
         const ty_difference *d = &run->difference[k];
-        fprintf(out, "  %-*s %+10.3f%%  [%+.3f%%, %+.3f%%]%*s %.1fx\n", w, run->outcome_names[k],
-                100 * d->diff, 100 * d->ci_low, 100 * d->ci_high, 4, "",
-                d->stderr_ > 0 ? d->unpaired_stderr / d->stderr_ : 0.0);
+        char ratio[32];
+        fmt_se_ratio(ratio, sizeof ratio, d);
+        fprintf(out, "  %-*s %+10.3f%%  [%+.3f%%, %+.3f%%]%*s %s\n", w, run->outcome_names[k],
+                100 * d->diff, 100 * d->ci_low, 100 * d->ci_high, 4, "", ratio);
     }
     if (run->query_difference && run->nqueries && run->queries) print_query_differences(run, out);
 }

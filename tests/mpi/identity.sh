@@ -19,6 +19,10 @@
 #   batch: ukraine-2014-policy (variants and sweeps); release-deadline-
 #        options (a sweep; also --sampling lhs, --target-halfwidth and
 #        --save-samples)
+#   observations: ukraine-2014-update (every estimate weighted; random with
+#        --save-samples and lhs), its batch (variants that drop and change
+#        observations), and tests/mpi/far-reading.yaml, whose run restarts
+#        with a greater shift when a round meets a weight beyond the pilot's
 #   sensitivity: ukraine-2014 --method all --ignore-correlations --target
 #        force_ratio; release-deadline --method tornado (correlated)
 # Also: with --quiet, the reference's warnings once, nothing else; one
@@ -48,6 +52,10 @@ add batch-options         batch "$S/release-deadline-options.yaml" -n 10000
 add batch-options-lhs     batch "$S/release-deadline-options.yaml" -n 10000 --sampling lhs
 add batch-options-target  batch "$S/release-deadline-options.yaml" --target-halfwidth 0.0055 --max-samples 100000
 add batch-options-save    batch "$S/release-deadline-options.yaml" -n 5000 --save-samples
+add run-update            run "$S/ukraine-2014-update.yaml" -n 20000 --save-samples
+add run-update-lhs        run "$S/ukraine-2014-update.yaml" -n 20000 --sampling lhs
+add run-far-restart       run "$(dirname "$0")/far-reading.yaml" -n 300000
+add batch-update          batch "$S/ukraine-2014-update-batch.yaml" -n 3000
 add sens-all              sensitivity "$S/ukraine-2014.yaml" -n 1024 --method all --ignore-correlations --target force_ratio
 add sens-tornado          sensitivity "$S/release-deadline.yaml" -n 2048 --method tornado
 

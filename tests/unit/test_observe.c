@@ -301,6 +301,25 @@ static void test_restart(void)
     ty_scenario_free(s);
 }
 
+/* --target-halfwidth measures the weighted interval: the run stops at a
+ * checkpoint where every weighted interval is that narrow. */
+static void test_target(void)
+{
+    ty_scenario *s = tu_load(CONJUGATE);
+    if (!s) return;
+    ty_run_options o = opts(1 << 22, 17, 2);
+    o.target_halfwidth = 0.002;
+    ty_run_result r = {0};
+    CHECK(tu_run(s, &o, &r) == TY_OK);
+    CHECK(r.stopped_early && r.samples < (1u << 22) && r.target_reached);
+    for (size_t k = 0; k < 2; k++)
+        CHECK((r.outcomes[k].ci_high - r.outcomes[k].ci_low) / 2 <= 0.002);
+    CHECK(r.convergence.npoints > 2);
+    CHECK_P(r, 0, 0.06545832982839017);
+    ty_run_result_clear(&r);
+    ty_scenario_free(s);
+}
+
 /* --observe sets a reading's value; --prior drops the observations; paired
  * differences between a weighted run and its prior. */
 static void test_observe_prior_difference(void)
@@ -379,4 +398,4 @@ static void test_load_errors(void)
 }
 
 TEST_MAIN(test_conjugate_normal, test_beta_binomial, test_rare_condition, test_truncated_normal, test_identical,
-          test_warnings, test_no_weight, test_restart, test_observe_prior_difference, test_load_errors)
+          test_warnings, test_no_weight, test_restart, test_target, test_observe_prior_difference, test_load_errors)

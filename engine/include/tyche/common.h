@@ -19,6 +19,14 @@ typedef enum ty_status {
     TY_ERR_NO_WEIGHT = 7  /* observations left no sample with positive weight (exit 1) */
 } ty_status;
 
+/* The kinds of observation (docs/format.md, 'Observations'): what a
+ * scenario says was seen, and what a result reports it weighted by. */
+typedef enum ty_observation_kind {
+    TY_OBS_READING = 0,         /* a noisy reading of a factor or derived value */
+    TY_OBS_WHEN = 1,            /* a fact: only the worlds where it holds (or its probability) */
+    TY_OBS_LOGLIK = 2           /* any log-likelihood, per sample */
+} ty_observation_kind;
+
 /* 128-bit unsigned integer (gcc and clang both provide it on 64-bit targets). */
 __extension__ typedef unsigned __int128 ty_u128;
 

@@ -97,12 +97,7 @@ typedef struct ty_query_result {
 
 /* Observations (docs/format.md, 'Observations'): what has been seen, each
  * sample weighted by its likelihood. */
-typedef enum ty_observation_kind {
-    TY_OBS_READING = 0,         /* a noisy reading of a factor or derived value */
-    TY_OBS_WHEN = 1,            /* a hard fact: only the worlds where it holds */
-    TY_OBS_LOGLIK = 2           /* any log-likelihood, per sample */
-} ty_observation_kind;
-
+/* (ty_observation_kind is common.h's: scenarios and results share it.) */
 /* "reading", "when", "loglik"; NULL for another value. The inverse returns
  * -1 for an unknown name. */
 const char *ty_observation_kind_name(int kind);

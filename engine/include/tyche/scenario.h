@@ -17,7 +17,6 @@
 #include "diag.h"
 #include "dist.h"
 #include "expr.h"
-#include "results.h"
 
 #define TY_SCENARIO_MAX_FACTORS 1000
 #define TY_SCENARIO_MAX_DERIVED 1000
@@ -118,7 +117,7 @@ typedef enum ty_obs_error {
 typedef struct ty_observation {
     const char *name;
     const char *label;           /* NULL when absent */
-    int kind;                    /* ty_observation_kind (results.h) */
+    int kind;                    /* ty_observation_kind (common.h) */
     /* reading */
     const char *of;              /* the factor or derived value read */
     size_t of_column;            /* its column: factors, then derived values (F + D) */

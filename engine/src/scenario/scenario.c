@@ -952,7 +952,7 @@ ty_status ty_scenario_set_observation(ty_scenario *s, const char *name, double v
         if (strcmp(ob->name, name) != 0) continue;
         if (ob->kind != TY_OBS_READING) {
             ty_diag_add(diag, TY_SEV_ERROR, NULL, "--observe: observation '%s' is a '%s' and has no value "
-                        "to set (only readings, with 'of', do)", name, ty_observation_kind_name(ob->kind));
+                        "to set (only readings, with 'of', do)", name, ob->kind == TY_OBS_WHEN ? "when" : "loglik");
             return TY_ERR_INVALID;
         }
         char why[256];
