@@ -32,6 +32,9 @@ typedef struct run {
     double *save;                /* --save-samples: (S + K) columns of round_cap x B */
     const ty_run_options *opt;
     int groups_whole;            /* a->gsum covers every block (not a resume without them) */
+    uint64_t rounds_done;        /* rounds whose samples went to the sink */
+    uint64_t sink_skip;          /* rounds whose samples the sink already has (a
+                                    restarted run: the same samples again) */
     int local;                   /* this rank alone (run_scenario_local): no collectives */
 } run;
 
@@ -419,10 +422,11 @@ static ty_status run_rounds(run *r, uint64_t next, ty_run_result *out, int *inte
         if (!r->local && par_gather(r->tallies, r->p.ntally * sizeof *r->tallies, lo - next, hi - lo, 0) != 0)
             return par_exchange_failed(diag);
         accum_merge_hist(&r->p, &r->a, r->ws, r->nws);
-        if (r->save) {
+        if (r->save && r->rounds_done >= r->sink_skip) {
             ty_status st = agree(r, run_sink(r, next, lo, hi, diag), "writing the samples", diag);
             if (st != TY_OK) return st;
         }
+        r->rounds_done++;
         round_verdict v = {TY_OK, 0};
         if (is_root(r)) v = root_round(r, next, end, checkpoint, out);
         if (end == checkpoint) checkpoint *= 2;
@@ -518,6 +522,7 @@ static ty_status run_scenario(const ty_scenario *s, const char *variant, const t
     memset(out, 0, sizeof *out);
     run r;
     double shift = NAN;
+    uint64_t sunk = 0;
     for (;;) {
         /* A weighted run whose pilot underestimated the weights starts
          * again with a greater shift (rare: far-off observations). A
@@ -525,6 +530,7 @@ static ty_status run_scenario(const ty_scenario *s, const char *variant, const t
         ty_status st = run_prepare(&r, s, opt, shift, diag);
         r.groups_whole = 1;
         r.local = local;
+        r.sink_skip = sunk;
         if (st == TY_OK && outcome_names(s, variant, out) != 0) st = TY_ERR_NOMEM;
         if (st == TY_OK && opt->resume) {
             if (isnan(shift)) r.p.shift = tally_state_shift(&r.p, &opt->resume->resume);
@@ -538,6 +544,8 @@ static ty_status run_scenario(const ty_scenario *s, const char *variant, const t
         double restart = NAN;
         if (st == TY_OK) st = run_rounds(&r, r.a.blocks, out, &interrupted, &reached, &restart, diag);
         if (st == TY_OK && !isnan(restart) && !opt->resume) {
+            /* The sink has these rounds' samples, the same as the rerun's. */
+            sunk = r.rounds_done > sunk ? r.rounds_done : sunk;
             run_free(&r);
             ty_run_result_clear(out);
             memset(out, 0, sizeof *out);
