@@ -239,9 +239,15 @@ int main(int argc, char **argv)
         "tyche: 1\nname: s\nfactors:\n  x: {dist: \"uniform(0, 1)\"}\n"
         "outcomes:\n  model: rules\n  hit: {when: x < 0.2}\n  miss: {otherwise: true}\n",
         "tyche: 1\nname: s\nfactors:\n  u: {dist: \"beta(0.5, 9.5)\"}\n"
-        "outcomes:\n  hit: {score: log(u)}\n  miss: {score: log(1 - u)}\n"};
-    const double stop_truth[] = {0.2, 0.05}, targets[2][2] = {{0.01, 0.006}, {0.004, 0.0022}};
-    for (int c = 0; c < 2; c++) {
+        "outcomes:\n  hit: {score: log(u)}\n  miss: {score: log(1 - u)}\n",
+        /* weighted: the posterior tail of a normal read with a normal error */
+        "tyche: 1\nname: s\nfactors:\n  x: {dist: \"normal(0, 1)\"}\n"
+        "outcomes:\n  model: rules\n  hit: {when: x > 1.5}\n  miss: {otherwise: true}\n"
+        "observations:\n  r: {of: x, value: 1, error: \"normal(0, 1)\"}\n"};
+    const double stop_truth[] = {0.2, 0.05, 0.07864960352514258},
+                 targets[3][2] = {{0.01, 0.006}, {0.004, 0.0022}, {0.006, 0.003}};
+    const char *stop_name[] = {"rules x<0.2", "logit beta", "obs normal tail"};
+    for (int c = 0; c < 3; c++) {
         ty_diag *d = ty_diag_new(20);
         ty_scenario *s = NULL;
         if (ty_scenario_parse("stop.yaml", stop_yaml[c], strlen(stop_yaml[c]), &s, d) != TY_OK) return 1;
@@ -273,7 +279,7 @@ int main(int argc, char **argv)
                 cells++;
                 failures += !ok;
                 printf("stopped %-15s %-6s h=%-6g %8.4f  mean N %.0f, %d of %d stopped  >=0.93%s\n",
-                       c ? "logit beta" : "rules x<0.2", m ? "lhs" : "random", targets[c][t], cov,
+                       stop_name[c], m ? "lhs" : "random", targets[c][t], cov,
                        samples / R, stopped, R, ok ? "" : "   <-- OUTSIDE");
                 fflush(stdout);
             }

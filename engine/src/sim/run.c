@@ -413,7 +413,9 @@ static ty_status run_rounds(run *r, uint64_t next, ty_run_result *out, int *inte
              * likelihood is large): the run starts again with that
              * log-weight as its shift, the same on every rank. */
             double mx = tally_round_lwmax(&r->p, r->tallies + (lo - next) * r->p.ntally, (size_t)(hi - lo));
-            if (!r->local && par_max_f64(&mx, 1) != 0) return par_exchange_failed(diag);
+            /* The greatest over the ranks, on rank 0, then told to all. */
+            if (!r->local && (par_max_f64(&mx, 1) != 0 || par_bcast(&mx, sizeof mx) != 0))
+                return par_exchange_failed(diag);
             if (mx > r->p.shift + LW_HEAD) {
                 *restart = mx;
                 return TY_OK;
