@@ -717,6 +717,42 @@ static void test_read_older(void)
 
 /* Damaged outcomes/spread, queries/ and resume/query_group_sums: each read
  * fails with one diagnostic naming the dataset, never a crash. */
+
+/* A dataset replaced by one of another shape (dims, rank) or by strings,
+ * and what reading the file must then say (want NULL: it reads). */
+typedef struct damage_case {
+    const char *obj;
+    int rank;
+    const hsize_t *dims;              /* NULL: strings */
+    const char *const *strs;
+    size_t nstrs;
+    const char *want;
+} damage_case;
+
+/* Each case on a fresh copy of src written to path: the read fails with
+ * exactly its one diagnostic, or succeeds where want is NULL. */
+static void run_damage_cases(const ty_results *src, const char *path, ty_diag *d, const damage_case *cases,
+                             size_t n)
+{
+    for (size_t c = 0; c < n; c++) {
+        ty_diag *e = ty_diag_new(10);
+        ty_results *r = NULL;
+        CHECK(ty_results_write(src, path, NULL, d) == TY_OK);
+        if (cases[c].dims) replace_f64(path, cases[c].obj, cases[c].rank, cases[c].dims);
+        else replace_strs(path, cases[c].obj, cases[c].nstrs, cases[c].strs);
+        ty_status st = ty_results_read(path, &r, e);
+        if (!cases[c].want) {
+            CHECK_MSG(st == TY_OK && r, "case %zu", c);
+        } else {
+            CHECK_MSG(st == TY_ERR_IO && r == NULL, "case %zu", c);
+            CHECK_MSG(ty_diag_count(e) == 1 && diag_has(e, cases[c].want), "case %zu: want '%s'", c, cases[c].want);
+            if (!diag_has(e, cases[c].want)) dump_diag(e);
+        }
+        ty_results_free(r);
+        ty_diag_free(e);
+    }
+}
+
 static void test_read_damaged_queries(void)
 {
     char dir[64], path[160];
@@ -728,14 +764,7 @@ static void test_read_damaged_queries(void)
                          g2[3] = {4, 2, 2}, q1x[2] = {1, 3};
     static const char *const bad_kind[] = {"probability", "median", "quantiles"};
     static const char *const four[] = {"a", "b", "c", "d"};
-    static const struct {
-        const char *obj;
-        int rank;
-        const hsize_t *dims;              /* NULL: strings */
-        const char *const *strs;
-        size_t nstrs;
-        const char *want;
-    } cases[] = {
+    static const damage_case cases[] = {
         {"/runs/baseline/outcomes/spread", 2, k2, NULL, 0,
          "dataset /runs/baseline/outcomes/spread has 2 elements along dimension 2, expected 3"},
         {"/runs/baseline/outcomes/spread", 1, q4, NULL, 0,
@@ -761,16 +790,7 @@ static void test_read_damaged_queries(void)
         {"/runs/sanctions_now/resume/query_group_sums", 3, g2, NULL, 0,
          "dataset /runs/sanctions_now/resume/query_group_sums has 2 elements along dimension 2, expected 3"},
     };
-    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-        ty_diag *e = ty_diag_new(10);
-        CHECK(ty_results_write(src, path, NULL, d) == TY_OK);
-        if (cases[c].dims) replace_f64(path, cases[c].obj, cases[c].rank, cases[c].dims);
-        else replace_strs(path, cases[c].obj, cases[c].nstrs, cases[c].strs);
-        CHECK_MSG(ty_results_read(path, &r, e) == TY_ERR_IO && r == NULL, "case %zu", c);
-        CHECK_MSG(ty_diag_count(e) == 1 && diag_has(e, cases[c].want), "case %zu: want '%s'", c, cases[c].want);
-        if (!diag_has(e, cases[c].want)) dump_diag(e);
-        ty_diag_free(e);
-    }
+    run_damage_cases(src, path, d, cases, sizeof cases / sizeof cases[0]);
 
     /* The levels of the spread and of the quantiles: missing, of another
      * shape, or other numbers. */
@@ -1013,14 +1033,7 @@ static void test_read_damaged_observations(void)
     static const char *const wrong_names[] = {"invasion", "status_quo", "squeeze"};
     static const char *const dup_names[] = {"a", "b", "a", "c"};
     static const char *const two[] = {"troops", "resistance_x"};
-    static const struct {
-        const char *obj;
-        int rank;
-        const hsize_t *dims;              /* NULL: strings */
-        const char *const *strs;
-        size_t nstrs;
-        const char *want;
-    } cases[] = {
+    static const damage_case cases[] = {
         {"/runs/baseline/observations/value", 1, n3, NULL, 0,
          "dataset /runs/baseline/observations/value has 3 elements along dimension 1, expected 4"},
         {"/runs/baseline/observations/held", 2, n4x2, NULL, 0,
@@ -1053,23 +1066,7 @@ static void test_read_damaged_observations(void)
         {"/runs/baseline/histograms_prior/troops/edges", 1, n3, NULL, 0,
          "dataset /runs/baseline/histograms_prior/troops/edges has 3 elements along dimension 1, expected 6"},
     };
-    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-        ty_diag *e = ty_diag_new(10);
-        CHECK(ty_results_write(src, path, NULL, d) == TY_OK);
-        if (cases[c].dims) replace_f64(path, cases[c].obj, cases[c].rank, cases[c].dims);
-        else replace_strs(path, cases[c].obj, cases[c].nstrs, cases[c].strs);
-        ty_status st = ty_results_read(path, &r, e);
-        if (!cases[c].want) {
-            CHECK_MSG(st == TY_OK && r, "case %zu", c);
-            ty_results_free(r);
-            r = NULL;
-        } else {
-            CHECK_MSG(st == TY_ERR_IO && r == NULL, "case %zu", c);
-            CHECK_MSG(ty_diag_count(e) == 1 && diag_has(e, cases[c].want), "case %zu: want '%s'", c, cases[c].want);
-            if (!diag_has(e, cases[c].want)) dump_diag(e);
-        }
-        ty_diag_free(e);
-    }
+    run_damage_cases(src, path, d, cases, sizeof cases / sizeof cases[0]);
 
     /* NaN where it does not belong, the diagnostics out of range, the
      * weighted flag, and the prior without observations or missing. */
