@@ -365,6 +365,7 @@ static void test_load_errors(void)
         {"  a: {of: talks, value: 2}\n", "can never take"},
         {"  a: {of: x, value: 1, error: \"uniform(0, 1)\"}\n", "must be normal"},
         {"  a: {of: x, value: 1, error: \"lognormal(0, 1)\"}\n", "can be negative"},
+        {"  a: {of: talks, value: 1, error: \"lognormal(0, 0.1)\"}\n", "can be 0"},
         {"  a: {when: talks == 1, loglik: \"0\"}\n", "exactly one of"},
         {"  a: {of: hi, value: 1, error: \"normal(0, 1)\"}\n", "not a factor"},
         {"  a: {loglik: \"zz\"}\n", "zz"},

@@ -824,12 +824,16 @@ static int load_reading(loader *L, const obs_src *src, ty_observation *ob, const
         ok = 0;
     }
     if (ok && ob->error == TY_OBS_ERROR_LOGNORMAL && col < (int)s->nfactors) {
+        /* reading = true x error: a true value of 0 or less gives no
+         * positive reading. A continuous factor whose support starts at 0
+         * is 0 with probability 0; a discrete one that can be 0 is not. */
         double lo, hi;
         ty_dist_support(s->dists[col], &lo, &hi);
-        if (!(lo >= 0)) {
+        int zero = factor_discrete(s, (size_t)col) && factor_can_take(s, (size_t)col, 0);
+        if (!(lo >= 0) || zero) {
             L->doc = doc;
-            error_at(L, en, "%s: a lognormal error multiplies the true value, but '%s' (%s) can be "
-                     "negative", where, name, s->factors[col].dist_text);
+            error_at(L, en, "%s: a lognormal error multiplies the true value, but '%s' (%s) can be %s",
+                     where, name, s->factors[col].dist_text, zero ? "0" : "negative");
             ty_diag_hint(L->diag, "use an additive error, e.g.  error: normal(0, s)");
             ok = 0;
         }
