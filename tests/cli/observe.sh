@@ -171,20 +171,20 @@ PY
 
 # A run that restarts (a reading the pilot cannot reach) with --save-samples:
 # the samples written before the restart are not written twice.
-"$tyche" run "$root/tests/mpi/far-reading.yaml" -n 300000 --save-samples -o "$work/restart.h5" --quiet \
+"$tyche" run "$root/tests/mpi/far-reading.yaml" -n 30000 --save-samples -o "$work/restart.h5" --quiet \
     2> "$work/restart.err" || bad "restart with --save-samples: exit $? $(cat "$work/restart.err")"
 $py - "$work/restart.h5" <<'PY' && ok || bad "the restarted run's samples"
 import sys, h5py, numpy as np
 r = h5py.File(sys.argv[1], "r")["runs/baseline"]
 lw, x = r["samples/log_weight"][()], r["samples/x"][()]
-assert len(lw) == len(x) == 300000
+assert len(lw) == len(x) == 30000
 w = np.exp(lw - lw.max())
 assert abs((w * (x > 4)).sum() / w.sum() - r["outcomes/probability"][0]) < 1e-9
 PY
 
 # An interrupted weighted run, resumed, is the uninterrupted one.
-"$tyche" run "$work/o.yaml" -n 300000 --seed 3 -o "$work/full.h5" --quiet || bad "full: exit $?"
-TYCHE_TEST_INTERRUPT_AFTER_ROUNDS=3 "$tyche" run "$work/o.yaml" -n 300000 --seed 3 -o "$work/part.h5" --quiet
+"$tyche" run "$work/o.yaml" -n 20000 --seed 3 -o "$work/full.h5" --quiet || bad "full: exit $?"
+TYCHE_TEST_INTERRUPT_AFTER_ROUNDS=3 "$tyche" run "$work/o.yaml" -n 20000 --seed 3 -o "$work/part.h5" --quiet
 rc=$?
 [ $rc = 130 ] && ok || bad "the interrupted run: exit $rc"
 "$tyche" run --resume "$work/part.h5" --threads 1 --quiet || bad "resume: exit $?"

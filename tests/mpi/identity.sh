@@ -54,7 +54,7 @@ add batch-options-target  batch "$S/release-deadline-options.yaml" --target-half
 add batch-options-save    batch "$S/release-deadline-options.yaml" -n 5000 --save-samples
 add run-update            run "$S/ukraine-2014-update.yaml" -n 20000 --save-samples
 add run-update-lhs        run "$S/ukraine-2014-update.yaml" -n 20000 --sampling lhs
-add run-far-restart       run "$(dirname "$0")/far-reading.yaml" -n 300000 --save-samples
+add run-far-restart       run "$(dirname "$0")/far-reading.yaml" -n 30000 --save-samples
 add batch-update          batch "$S/ukraine-2014-update-batch.yaml" -n 3000
 add sens-all              sensitivity "$S/ukraine-2014.yaml" -n 1024 --method all --ignore-correlations --target force_ratio
 add sens-tornado          sensitivity "$S/release-deadline.yaml" -n 2048 --method tornado

@@ -124,7 +124,7 @@ static void test_rare_condition(void)
     for (int v = 0; v < 2; v++) {
         ty_scenario *s = tu_load(RARE[v]);
         if (!s) continue;
-        ty_run_options o = opts(1000000, 5, 2);
+        ty_run_options o = opts(400000, 5, 2);
         ty_run_result r = {0};
         CHECK(tu_run(s, &o, &r) == TY_OK);
         if (r.nobservations == 1) {
@@ -132,7 +132,7 @@ static void test_rare_condition(void)
             CHECK_NEAR(r.obs.log_evidence, -2.977106809430826, 0.01);
             CHECK(r.obs.acceptance == 1.0);   /* a when that holds with some probability in every world */
             /* A soft fact's mean value: the prior probability of seeing it. */
-            if (v == 0) CHECK_NEAR(r.observations[0].held, 0.05094, 4 * sqrt(0.05 * 0.95 / 1e6));
+            if (v == 0) CHECK_NEAR(r.observations[0].held, 0.05094, 4 * sqrt(0.05 * 0.95 / 4e5));
         }
         ty_run_result_clear(&r);
         ty_scenario_free(s);
@@ -277,8 +277,8 @@ static void test_no_weight(void)
     ty_scenario_free(s);
 }
 
-/* A reading twelve standard deviations out, which the pilot's 8192
- * samples cannot approach (the run's largest x, near 5, is some 20
+/* A reading sixteen standard deviations out, which the pilot's 8192
+ * samples cannot approach (the run's largest x, near 4.3, is some 25
  * log-units more likely than the pilot's best): the run starts again with
  * the greater shift (measured: once), and its result is still the same for
  * any thread count. */
@@ -286,13 +286,13 @@ static void test_restart(void)
 {
     ty_scenario *s = tu_load("tyche: 1\nname: far\nfactors:\n  x: {dist: \"normal(0, 1)\"}\n"
                              "outcomes:\n  model: rules\n  hi: {when: x > 4}\n  lo: {otherwise: true}\n"
-                             "observations:\n  far: {of: x, value: 12, error: \"normal(0, 0.5)\"}\n");
+                             "observations:\n  far: {of: x, value: 16, error: \"normal(0, 0.5)\"}\n");
     if (!s) return;
     ty_run_result a = {0}, b = {0};
-    ty_run_options o1 = opts(2000000, 8, 1), o2 = opts(2000000, 8, 2);
+    ty_run_options o1 = opts(100000, 8, 1), o2 = opts(100000, 8, 2);
     CHECK(tu_run(s, &o1, &a) == TY_OK);
     CHECK(tu_run(s, &o2, &b) == TY_OK);
-    CHECK(a.outcomes[0].probability > 0.5 && isfinite(a.obs.log_evidence));
+    CHECK(a.outcomes[0].probability > 0.5 && isfinite(a.obs.log_evidence) && a.obs.log_evidence < -200);
     CHECK(memcmp(a.outcomes, b.outcomes, 2 * sizeof *a.outcomes) == 0);
     CHECK(memcmp(&a.obs, &b.obs, sizeof a.obs) == 0);
     CHECK(ty_observation_warnings(&a.obs) & TY_OBS_WARN_ESS);
