@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "tyche/dist.h"
+#include "stats/estimate.h"
 #include "tyche/rng.h"
 
 #define B TY_RUN_BLOCK
@@ -178,11 +179,16 @@ static size_t query_check(double *x, size_t n, int probability)
             if (!isfinite(x[i])) return i;
         return n;
     }
+    /* A vectorisable pass (a value out of range is rare), then its index. */
+    int out = 0;
     for (size_t i = 0; i < n; i++) {
         double v = x[i];
-        if (!(v >= -1e-9 && v <= 1 + 1e-9)) return i;
-        x[i] = v < 0 ? 0.0 : v > 1 ? 1.0 : v;
+        int in = v >= -1e-9 && v <= 1 + 1e-9;
+        out |= !in;
+        x[i] = !in ? v : v < 0 ? 0.0 : v > 1 ? 1.0 : v;   /* a bad value kept for the message */
     }
+    for (size_t i = 0; out && i < n; i++)
+        if (!(x[i] >= 0 && x[i] <= 1)) return i;
     return n;
 }
 
@@ -252,7 +258,10 @@ static size_t reading_loglik(const ty_observation *ob, const double *x, double *
         break;
     }
     }
-    for (size_t i = 0; i < n; i++)
+    /* NaN true values: rare, so a flag first (vectorised), the index after. */
+    int nan = 0;
+    for (size_t i = 0; i < n; i++) nan |= x[i] != x[i];
+    for (size_t i = 0; nan && i < n; i++)
         if (x[i] != x[i]) return i;
     return n;
 }
@@ -278,26 +287,27 @@ static ty_status eval_observations(const block_plan *p, block_ws *w, size_t n, s
                 /* A fact's probability in each world: 0 or 1, or in between. */
                 f = query_check(col, n, 1);
                 uint32_t between = 0;
-                double held = 0;
                 /* Facts are mostly 0 or 1: a vectorisable pass, then the
                  * logs of the values in between, if any. */
                 for (size_t i = 0; i < f; i++) {
                     double v = col[i];
-                    held += v;
                     between += v > 0 && v < 1;
                     w->u[i] = v > 0 ? w->u[i] : 0.0;
                     w->lw[i] += v > 0 ? 0.0 : -INFINITY;
                 }
                 for (size_t i = 0; between && i < f; i++)
                     if (col[i] > 0 && col[i] < 1) w->lw[i] += log(col[i]);
-                w->held[o] = held;
+                w->held[o] = stats_finite_sum(col, f, NULL);
                 any_when = 1;
             } else {
+                int faulty = 0;
                 for (size_t i = 0; i < n; i++) {
                     double v = col[i];
-                    if ((v != v || v == INFINITY) && f == n) f = i;
+                    faulty |= v != v || v == INFINITY;
                     w->lw[i] += v;
                 }
+                for (size_t i = 0; faulty && i < n && f == n; i++)
+                    if (col[i] != col[i] || col[i] == INFINITY) f = i;
             }
         }
         if (f < first) {

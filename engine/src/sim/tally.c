@@ -356,7 +356,12 @@ static void weighted_tally(const plan *p, workspace *w, uint64_t b, size_t n, do
     const double *lw = w->bw.lw;
     double *wt = w->wt, mx = -INFINITY, shift = p->shift;
     for (size_t i = 0; i < n; i++) wt[i] = vm_exp(lw[i] - shift);   /* vectorised */
-    for (size_t i = 0; i < n; i++) mx = lw[i] > mx ? lw[i] : mx;
+    double mxl[8] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY};
+    size_t i8 = 0;
+    for (; i8 + 8 <= n; i8 += 8)
+        for (size_t l = 0; l < 8; l++) mxl[l] = lw[i8 + l] > mxl[l] ? lw[i8 + l] : mxl[l];
+    for (; i8 < n; i8++) mx = lw[i8] > mx ? lw[i8] : mx;
+    for (size_t l = 0; l < 8; l++) mx = mxl[l] > mx ? mxl[l] : mx;
     double w2 = stats_wsum(wt, wt, n, NULL);
     size_t nc = block_ncells(&p->bp, b, n), K = p->K;
     double *cell = t + T_WCELL(p);
@@ -409,6 +414,7 @@ void block_tally(const plan *p, workspace *w, uint64_t b, size_t n, double *t)
         t[T_M2(p) + k] = p->units == UNITS_SAMPLES ? stats_finite_m2(x, n, sum / (double)n) : 0.0;
     }
     double *sr = t + T_SERIES(p);
+    double wsum = p->weighted ? stats_finite_sum(w->wt, n, NULL) : 0.0;
     for (size_t j = 0; j < p->S; j++) {
         const double *g;
         const double *x = series_col(p, w, j, &g);
@@ -425,7 +431,12 @@ void block_tally(const plan *p, workspace *w, uint64_t b, size_t n, double *t)
             /* The posterior's moments, about the block's mean. */
             if (p->weighted) {
                 double *ws = t + T_WSERIES(p);
-                stats_wmoments(x, w->wt, n, mean, &ws[j], &ws[p->S + j], &ws[2 * p->S + j]);
+                if (cnt == n) {   /* every value finite: the block's weight is the series' */
+                    ws[j] = wsum;
+                    stats_wmoments_finite(x, w->wt, n, mean, wsum, &ws[p->S + j], &ws[2 * p->S + j]);
+                } else {
+                    stats_wmoments(x, w->wt, n, mean, &ws[j], &ws[p->S + j], &ws[2 * p->S + j]);
+                }
             }
         } else if (p->weighted) {
             double *ws = t + T_WSERIES(p);
