@@ -19,30 +19,11 @@ import sys
 
 import h5py
 import numpy as np
+from h5util import fixed_str, f64
 
 src, dst = sys.argv[1:3]
 shutil.copyfile(src, dst)
 SCALE = 65536.0
-
-
-def fixed_str(g, name, values):
-    """Fixed-length UTF-8 NUL-terminated strings, as tyche writes them."""
-    n = max([len(v.encode()) for v in values] + [0]) + 1
-    t = h5py.h5t.C_S1.copy()
-    t.set_size(n)
-    t.set_strpad(h5py.h5t.STR_NULLTERM)
-    t.set_cset(h5py.h5t.CSET_UTF8)
-    data = np.array([v.encode() for v in values], dtype=f"S{n}")
-    space = h5py.h5s.create_simple((len(values),))
-    h5py.h5d.create(g.id, name.encode(), t, space).write(h5py.h5s.ALL, h5py.h5s.ALL, data, mtype=t)
-    g[name].attrs["description"] = name
-
-
-def f64(g, name, values, units="1"):
-    d = g.create_dataset(name, data=np.asarray(values, float))
-    d.attrs["description"] = name
-    d.attrs["units"] = units
-    return d
 
 
 def normal_lik(x, value, sd):
