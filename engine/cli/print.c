@@ -275,7 +275,7 @@ static void print_observations(const ty_run_result *run, FILE *out)
     fmt_num(ev, sizeof ev, st->log_evidence);
     fprintf(out, "  effective sample size %s of %s (%s); Pareto k-hat ", ess, n, share);
     if (isfinite(st->pareto_k)) fprintf(out, "%.2f\n", st->pareto_k);
-    else fputs("n/a (too few weights)\n", out);
+    else fputs("n/a (too few distinct large weights)\n", out);
     fprintf(out, "  acceptance %s (samples where every when held); log evidence %s\n", acc, ev);
     unsigned warn = ty_observation_warnings(st);
     for (unsigned bit = 1; bit && bit <= warn; bit <<= 1) {

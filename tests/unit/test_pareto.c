@@ -235,6 +235,24 @@ static void test_nan_cases(void)
     CHECK(isnan(stats_pareto_khat_hist(four, 4, 0, 1, 96, 100)));
     uint64_t huge[2] = {UINT64_MAX, 2};                            /* overflow */
     CHECK(isnan(stats_pareto_khat_hist(huge, 2, 0, 1, 0, 100)));
+
+    /* Weights of a few values only (a soft fact's likelihoods, 0.99 and
+     * 0.05; then three values): the tail is mostly ties with the cutoff,
+     * no heavy tail to diagnose, from the samples as from the histogram
+     * (whose cutoff bin is tied with it, not spread into a false tail). */
+    enum { NB = 4096, N = NS };
+    static uint64_t counts[NB];
+    const double vals[2][3] = {{0.99, 0.05, 0.05}, {0.99, 0.5, 0.05}};
+    for (int c = 0; c < 2; c++) {
+        for (size_t i = 0; i < N; i++)
+            lw[i] = log(i % 1000 == 0 ? vals[c][0] : i % 1000 == 1 ? vals[c][1] : vals[c][2]);
+        CHECK_MSG(isnan(stats_pareto_khat(lw, N)), "case %d: samples", c);
+        double lo = log(0.01), width = 5.0 / NB;
+        memset(counts, 0, sizeof counts);
+        for (size_t i = 0; i < N; i++) counts[(size_t)((lw[i] - lo) / width)]++;
+        double kh = stats_pareto_khat_hist(counts, NB, lo, width, 0, N);
+        CHECK_MSG(isnan(kh), "case %d: histogram %g", c, kh);
+    }
 }
 
 TEST_MAIN(test_gpd_fit, test_pareto_khat_known, test_hist_agrees, test_nan_cases)

@@ -158,10 +158,11 @@ double stats_pareto_khat_hist(const uint64_t *counts, size_t nbins, double lo, d
     /* Fill v from the top down: the highest bins first, each bin's samples
      * spread evenly inside it, the largest first. At most K samples are
      * placed, so the whole is O(nbins + M). */
-    size_t filled = 0;
+    size_t filled = 0, last_bin_start = 0;
     for (size_t i = nbins; i-- > 0 && filled < K;) {
         uint64_t c = counts[i];
         double dc = (double)c;
+        last_bin_start = filled;
         for (uint64_t j = c; j-- > 0 && filled < K;) {
             v[K - 1 - filled] = lo + width * ((double)i + ((double)j + 0.5) / dc);
             filled++;
@@ -169,6 +170,14 @@ double stats_pareto_khat_hist(const uint64_t *counts, size_t nbins, double lo, d
     }
     /* The rest of the K largest are zero weights (n_total >= K). */
     for (size_t t = filled; t < K; t++) v[K - 1 - t] = -INFINITY;
+    /* Where the tail spans several bins, the cutoff's bin is tied with
+     * the cutoff at the histogram's resolution: its samples exceed it by 0,
+     * as tied weights do in stats_pareto_khat. Spread inside the bin,
+     * weights that take a few values only (a soft fact's two) would look
+     * like a heavy tail. A tail inside one bin stays spread: weights piled
+     * below their bound (a reading near the prior's mode) are bounded. */
+    if (filled == K && last_bin_start > 0)
+        for (size_t t = last_bin_start; t < K; t++) v[K - 1 - t] = v[0];
     double r = tail_khat(v, M);
     free(v);
     return r;
