@@ -70,12 +70,12 @@ while IFS= read -r line || [ -n "$line" ]; do
   fi
   rm -f "$W"/.*.tmp-* "$W/stdout" "$W/stderr"
   if [ $intr = 1 ]; then
-    timeout 120 "$tyche" "$@" >"$W/stdout" 2>"$W/stderr" & pid=$!
+    timeout -k 5 120 "$tyche" "$@" >"$W/stdout" 2>"$W/stderr" & pid=$!
     for _ in $(seq 1 1000); do compgen -G "$W/.*.tmp-*" >/dev/null && break; sleep 0.01; done
     kill -INT $pid 2>/dev/null
     wait $pid; rc=$?
   else
-    timeout 120 "$tyche" "$@" >"$W/stdout" 2>"$W/stderr"; rc=$?
+    timeout -k 5 120 "$tyche" "$@" >"$W/stdout" 2>"$W/stderr"; rc=$?
   fi
   problem=""
   if [ "$rc" != "$want" ]; then

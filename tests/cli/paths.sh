@@ -85,7 +85,7 @@ refused() {
   local label=$1; shift
   local target=${!#} before after rc lines
   before=$(state "$target"; state "$(dirname "$target")/nowhere.h5"; state old.h5)
-  timeout $T $RUNAS "$tyche" "$@" >stdout 2>err; rc=$?
+  timeout -k 5 $T $RUNAS "$tyche" "$@" >stdout 2>err; rc=$?
   after=$(state "$target"; state "$(dirname "$target")/nowhere.h5"; state old.h5)
   lines=$(wc -l < err)
   [ "$rc" = 1 ] && ok || bad "$label: exit $rc, want 1 (124: it sampled until the timeout)"
@@ -107,7 +107,7 @@ for verb in run batch sensitivity sens-batch; do
   done
   # The results/ folder, when it is a file (the default path).
   mkdir -p "rf-$verb" && echo x > "rf-$verb/results"
-  (cd "rf-$verb" && timeout $T "$tyche" ${verb/sens-batch/sensitivity} \
+  (cd "rf-$verb" && timeout -k 5 $T "$tyche" ${verb/sens-batch/sensitivity} \
      ../$( [ $verb = batch ] || [ $verb = sens-batch ] && echo b || echo s).yaml -n 1e9 \
      $( [ $verb = sensitivity ] || [ $verb = sens-batch ] && echo --method tornado) >/dev/null 2>../err); rc=$?
   [ "$rc" = 1 ] && grep -qF "folder 'results' is not a folder" err && ok \

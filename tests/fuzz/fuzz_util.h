@@ -46,8 +46,9 @@ static inline const char *fz_tmpdir(void)
 /* Writes data to fz_tmpdir()/name; the path is in a static buffer. */
 static inline const char *fz_write(const char *name, const void *data, size_t size)
 {
-    static char path[160];
-    snprintf(path, sizeof path, "%s/%s", fz_tmpdir(), name);
+    static char path[512];
+    int n = snprintf(path, sizeof path, "%s/%s", fz_tmpdir(), name);
+    if (n < 0 || (size_t)n >= sizeof path) { fprintf(stderr, "fz_write: name too long\n"); abort(); }
     FILE *f = fopen(path, "wb");
     if (!f) { perror(path); abort(); }
     if (size && fwrite(data, 1, size, f) != size) { perror(path); abort(); }

@@ -163,9 +163,11 @@ typedef struct ty_input {
  * their end; a folder or a block device is an error (TY_ERR_IO), as is a
  * file that cannot be opened or read. More than TY_INPUT_MAX_BYTES is
  * TY_ERR_INVALID, found without reading a regular file and after
- * TY_INPUT_MAX_BYTES + 1 bytes of anything else. A signal that interrupts
- * the open or a read (a FIFO with no writer yet, a terminal) gives
- * TY_ERR_INTERRUPTED. TY_ERR_NOMEM. One diagnostic, at no line, says why. */
+ * TY_INPUT_MAX_BYTES + 1 bytes of anything else. Waits for data (a FIFO
+ * with no writer yet, a terminal) with every signal unblocked, so a caller
+ * that blocks SIGINT and SIGTERM before the call loses none: a handled
+ * signal pending or arriving gives TY_ERR_INTERRUPTED. TY_ERR_NOMEM. One
+ * diagnostic, at no line, says why. */
 ty_status ty_input_read(const char *path, ty_input *in, ty_diag *diag);
 void ty_input_clear(ty_input *in);
 

@@ -1,10 +1,13 @@
 /* input.c - a user file (scenario or batch) read once into memory, with a
  * size bound, whatever it is: a regular file, a pipe, a FIFO, /dev/stdin.
  * It does not parse: yaml_tree.c parses the text from memory. */
+#define _GNU_SOURCE   /* ppoll */
 #include "tyche/scenario.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -30,10 +33,24 @@ static const char *refusal(const struct stat *st)
     return "is not a file";
 }
 
+/* Waits until fd (a pipe, FIFO, terminal, socket) has data or its end.
+ * The wait has every signal unblocked (ppoll's mask): a caller that blocks
+ * its interrupt signals before reading (the tyche command does) loses no
+ * signal in the gap between its last check and a wait that would never
+ * end: one pending or arriving ends the wait. 0, or the errno (EINTR). */
+static int wait_readable(int fd)
+{
+    sigset_t none;
+    sigemptyset(&none);
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    int r = ppoll(&p, 1, NULL, &none);
+    return r < 0 ? errno : 0;   /* POLLIN, POLLHUP or POLLERR: the read tells which */
+}
+
 /* Reads fd to its end into in->text, at most TY_INPUT_MAX_BYTES; the
  * buffer grows by doubling from the file's size (or FIRST_CHUNK), so a
  * small pipe costs little and /dev/zero stops at the bound. */
-static ty_status read_all(int fd, size_t hint, ty_input *in, const ty_pos *pos, ty_diag *diag)
+static ty_status read_all(int fd, int waits, size_t hint, ty_input *in, const ty_pos *pos, ty_diag *diag)
 {
     size_t cap = hint + 1 > FIRST_CHUNK ? hint + 1 : FIRST_CHUNK, n = 0;
     if (cap > TY_INPUT_MAX_BYTES + 1) cap = TY_INPUT_MAX_BYTES + 1;
@@ -48,13 +65,17 @@ static ty_status read_all(int fd, size_t hint, ty_input *in, const ty_pos *pos, 
             buf = b;
             cap = grown;
         }
-        ssize_t got = read(fd, buf + n, cap - n);
+        int e = waits ? wait_readable(fd) : 0;
+        ssize_t got = e ? -1 : read(fd, buf + n, cap - n);
         if (got == 0) break;
+        if (got < 0 && !e) e = errno;
+        if (got < 0 && e == EAGAIN) continue;   /* a wake with nothing to read: wait again */
         if (got < 0) {
-            int e = errno;
             free(buf);
             if (e == EINTR) {
-                ty_diag_add(diag, TY_SEV_ERROR, pos, "interrupted while reading");
+                /* A FIFO's writer may not have come yet: nothing read. */
+                ty_diag_add(diag, TY_SEV_ERROR, pos, n ? "interrupted while reading"
+                            : "interrupted while waiting for input");
                 return TY_ERR_INTERRUPTED;
             }
             ty_diag_add(diag, TY_SEV_ERROR, pos, "cannot read: %s", strerror(e));
@@ -81,8 +102,9 @@ ty_status ty_input_read(const char *path, ty_input *in, ty_diag *diag)
     in->name = strdup(is_stdin ? "<stdin>" : path);
     if (!in->name) return TY_ERR_NOMEM;
     ty_pos pos = {in->name, 0, 0};
-    /* A FIFO's open waits for a writer, as cat's does; a signal ends the wait. */
-    int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC);
+    /* Opened without blocking: a FIFO's wait for a writer (as cat's) is
+     * read_all's ppoll, which a signal ends without a race. */
+    int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         int e = errno;
         if (e == EINTR) {
@@ -110,7 +132,7 @@ ty_status ty_input_read(const char *path, ty_input *in, ty_diag *diag)
         in->id.dev = (uint64_t)st.st_dev;
         in->id.ino = (uint64_t)st.st_ino;
         in->id.known = 1;
-        rc = read_all(fd, in->regular ? (size_t)st.st_size : 0, in, &pos, diag);
+        rc = read_all(fd, !in->regular, in->regular ? (size_t)st.st_size : 0, in, &pos, diag);
     }
     if (!is_stdin) close(fd);
     return rc;
