@@ -286,6 +286,56 @@ static void print_observations(const ty_run_result *run, FILE *out)
     }
 }
 
+/* A time scenario's curves at about 8 of the reported steps (the last
+ * among them): each outcome's cumulative probability with its interval's
+ * half-width, then each state's mean and 5th-95th percentiles. */
+static void print_time(const ty_run_result *run, FILE *out)
+{
+    const ty_time_result *t = run->time;
+    const char *unit = t->unit && t->unit[0] ? t->unit : "step";
+    size_t R = t->nreport, K = run->noutcomes, rows = R < 8 ? R : 8, pick[8];
+    for (size_t i = 0; i < rows; i++) pick[i] = (i + 1) * R / rows - 1;
+    int w = 11;
+    for (size_t k = 0; k < K; k++) {
+        int len = (int)strlen(run->outcome_names[k]) + 2;
+        if (len > w) w = len;
+    }
+    fprintf(out, "\n  by %s: probability of each outcome so far (the last: no event yet), 95%% +-\n", unit);
+    fprintf(out, "  %8s", unit);
+    for (size_t k = 0; k < K; k++) fprintf(out, "  %-*s", w + 6, run->outcome_names[k]);
+    fputc('\n', out);
+    for (size_t i = 0; i < rows; i++) {
+        size_t r = pick[i];
+        fprintf(out, "  %8llu", (unsigned long long)t->step[r]);
+        for (size_t k = 0; k < K; k++) {
+            char p[32], cell[64];
+            fmt_pct(p, sizeof p, t->cumulative[r * K + k]);
+            double h = (t->ci_high[r * K + k] - t->ci_low[r * K + k]) / 2;
+            snprintf(cell, sizeof cell, "%s +-%.2f", p, 100 * h);
+            fprintf(out, "  %-*s", w + 6, cell);
+        }
+        fputc('\n', out);
+    }
+    if (!t->nstates) return;
+    fprintf(out, "\n  states by %s: mean (5th to 95th percentile)\n  %8s", unit, unit);
+    for (size_t j = 0; j < t->nstates; j++) fprintf(out, "  %-26s", t->states[j].name);
+    fputc('\n', out);
+    for (size_t i = 0; i < rows; i++) {
+        size_t r = pick[i];
+        fprintf(out, "  %8llu", (unsigned long long)t->step[r]);
+        for (size_t j = 0; j < t->nstates; j++) {
+            const ty_time_state *x = &t->states[j];
+            char a[32], b[32], c[32], cell[112];
+            fmt_num(a, sizeof a, x->mean[r]);
+            fmt_num(b, sizeof b, x->p05[r]);
+            fmt_num(c, sizeof c, x->p95[r]);
+            snprintf(cell, sizeof cell, "%s (%s to %s)", a, b, c);
+            fprintf(out, "  %-26s", cell);
+        }
+        fputc('\n', out);
+    }
+}
+
 static void print_run(const ty_run_result *run, const char *verb, FILE *out)
 {
     fprintf(out, "\n%s", run->variant);
@@ -331,7 +381,8 @@ static void print_run(const ty_run_result *run, const char *verb, FILE *out)
             fprintf(out, "  %-*s %11s  %-22s %s\n", w, run->outcome_names[k], p, ci, label);
         }
     }
-    if (run->spread) print_spread(run, w, out);
+    if (run->spread && !run->time) print_spread(run, w, out);   /* a path's outcome is 0 or 1 */
+    if (run->time) print_time(run, out);
     if (run->nqueries && run->queries) print_queries(run, out);
     if (run->nobservations && run->observations) print_observations(run, out);
     if (run->sensitivity) print_sensitivity(run->sensitivity, out);
@@ -687,6 +738,38 @@ static void json_observations(FILE *out, const ty_run_result *run)
     fputs(run->nobservations ? "\n        ]}" : "]}", out);
 }
 
+static void json_time(FILE *out, const ty_run_result *run)
+{
+    const ty_time_result *t = run->time;
+    size_t R = t->nreport, K = run->noutcomes;
+    fputs(",\n      \"time\": {", out);
+    fprintf(out, "\"steps\": %llu, ", (unsigned long long)t->steps);
+    json_key(out, "unit"); json_str(out, t->unit);
+    fprintf(out, ", \"percentile_samples\": %llu, \"step\": [", (unsigned long long)t->percentile_samples);
+    for (size_t r = 0; r < R; r++) fprintf(out, "%s%llu", r ? ", " : "", (unsigned long long)t->step[r]);
+    fputc(']', out);
+    json_matrix(out, "cumulative", t->cumulative, R, K);
+    json_matrix(out, "ci_low", t->ci_low, R, K);
+    json_matrix(out, "ci_high", t->ci_high, R, K);
+    fputs(",\n        \"states\": [", out);
+    for (size_t j = 0; j < t->nstates; j++) {
+        const ty_time_state *x = &t->states[j];
+        fputs(j ? ",\n          {" : "\n          {", out);
+        json_key(out, "name"); json_str(out, x->name);
+        fputs(", ", out); json_key(out, "label"); json_str(out, x->label);
+        fputs(", ", out); json_key(out, "unit"); json_str(out, x->unit);
+        const char *keys[] = {"mean", "p05", "p50", "p95", "mean_running"};
+        const double *vals[] = {x->mean, x->p05, x->p50, x->p95, x->mean_running};
+        for (int i = 0; i < 5; i++) {
+            fputs(", ", out);
+            json_key(out, keys[i]);
+            json_nums(out, vals[i], R);
+        }
+        fputc('}', out);
+    }
+    fputs(t->nstates ? "\n        ]}" : "]}", out);
+}
+
 static void json_run(FILE *out, const ty_run_result *run)
 {
     fputs("    ", out);
@@ -745,6 +828,7 @@ static void json_run(FILE *out, const ty_run_result *run)
     if (run->nobservations && run->factors_prior) json_series(out, "factors_prior", run->factors_prior, run->nfactors);
     if (run->nobservations && run->derived_prior) json_series(out, "derived_prior", run->derived_prior, run->nderived);
     if (run->sensitivity) json_sensitivity(out, run->sensitivity);
+    if (run->time) json_time(out, run);
     fputs("\n    }", out);
 }
 

@@ -54,7 +54,12 @@
 
 typedef enum ty_outcome_model {
     TY_OUTCOME_LOGIT = 0,  /* each outcome has a score; probabilities = softmax */
-    TY_OUTCOME_RULES = 1   /* each outcome has a condition; the first true wins */
+    TY_OUTCOME_RULES = 1,  /* each outcome has a condition; the first true wins */
+    TY_OUTCOME_EVENTS = 2  /* time scenarios: each outcome but the last (`otherwise`)
+                              has a per-step hazard; the first event of a path is
+                              its outcome (scenario.h, the scenario's time model).
+                              Not a program's model: the program computes the
+                              derived values only */
 } ty_outcome_model;
 
 /* One named definition: a derived value, a score or a rule. */

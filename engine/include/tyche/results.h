@@ -138,6 +138,33 @@ unsigned ty_observation_warnings(const ty_observation_stats *st);
 int ty_observation_warning_text(const ty_observation_stats *st, uint64_t samples, unsigned bit, char *buf,
                                 size_t size);
 
+/* A time scenario's results (docs/results.md, 'time/'): per reported step
+ * (every step up to 1000 steps, else 1000 evenly spaced ending at the
+ * horizon), each outcome's cumulative probability (for the last outcome,
+ * `otherwise`, the share of paths with no event yet), and each state's
+ * summaries. */
+typedef struct ty_time_state {
+    char *name;
+    char *label, *unit;          /* may be NULL */
+    double *mean, *p05, *p50, *p95;   /* nreport each, over all paths (an ended
+                                     path keeps its last state); the percentiles
+                                     from the first percentile_samples paths */
+    double *mean_running;        /* nreport: over the paths running in the step (NaN: none) */
+} ty_time_state;
+
+typedef struct ty_time_result {
+    uint64_t steps;
+    char *unit;                  /* may be NULL */
+    uint64_t percentile_samples;
+    size_t nreport;
+    uint64_t *step;              /* nreport: the reported steps */
+    double *cumulative, *ci_low, *ci_high;   /* nreport x noutcomes, row-major */
+    size_t nstates;
+    ty_time_state *states;
+} ty_time_result;
+
+void ty_time_result_free(ty_time_result *t);
+
 typedef struct ty_convergence {
     size_t npoints;        /* checkpoints at doubling sample counts */
     uint64_t *samples;     /* npoints */
@@ -232,6 +259,7 @@ typedef struct ty_run_result {
     ty_difference *query_difference;  /* nqueries, likewise (NaN rows for quantile
                                          queries); NULL otherwise */
     ty_sensitivity *sensitivity; /* `tyche sensitivity`; NULL otherwise */
+    ty_time_result *time;        /* a time scenario's; NULL for a static one */
 
     /* Outcome sums over groups of group_units consecutive independent units
      * (blocks, or cells of TY_RUN_CELL samples where those are independent),

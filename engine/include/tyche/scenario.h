@@ -132,6 +132,43 @@ typedef struct ty_observation {
     ty_pos value_pos;            /* of the value (readings) */
 } ty_observation;
 
+/* Time (docs/format.md, 'Time'): a scenario that unfolds over steps. Each
+ * step the states are updated in order (each `next` may use the factors,
+ * derived values, shocks, the states before it (updated this step), its own
+ * value (of the step before) and `step`), then each event's hazard is
+ * evaluated and the event fires with probability clamp(hazard, 0, 1), drawn
+ * independently; of several in one step the first listed wins; a path stops
+ * at its first event. */
+#define TY_TIME_MAX_STEPS 100000
+#define TY_TIME_MAX_STATES 100
+#define TY_TIME_MAX_SHOCKS 100
+
+typedef struct ty_time {
+    uint64_t steps;              /* 1..TY_TIME_MAX_STEPS */
+    const char *unit;            /* "week"; NULL when absent */
+    ty_pos pos;                  /* of the time: key */
+} ty_time;
+
+/* A fresh draw per path and step. */
+typedef struct ty_shock {
+    const char *name;
+    const char *dist_text;
+    const ty_dist *dist;
+    ty_pos pos;                  /* of the name */
+} ty_shock;
+
+/* A state variable: init (before step 1: factors, derived values, earlier
+ * states' init values) and next (see above). Each compiled on its own:
+ * init's inputs are the F + D columns and the states, next's and the
+ * hazards' the time inputs (ty_scenario_time_inputs). */
+typedef struct ty_state {
+    const char *name;
+    const char *label, *unit;    /* NULL when absent */
+    const char *init_text, *next_text;
+    ty_pos name_pos, init_pos, next_pos;
+    const ty_program *init, *next;
+} ty_state;
+
 typedef struct ty_scenario ty_scenario;
 
 /* ---- user files, read once -------------------------------------------
@@ -222,6 +259,17 @@ ty_status ty_scenario_set_observation(ty_scenario *s, const char *name, double v
 
 /* `--prior`: the run ignores every observation. */
 void ty_scenario_drop_observations(ty_scenario *s);
+
+/* Time scenarios: NULL for a static one. The hazard program's derived
+ * values are the events' hazards (outcomes 0..K-2; the last outcome is
+ * `otherwise`). The inputs of every next and hazard program are, in order:
+ * the F factors, D derived values, H shocks, S states and `step`. */
+const ty_time *ty_scenario_time(const ty_scenario *s);
+size_t ty_scenario_nshocks(const ty_scenario *s);
+const ty_shock *ty_scenario_shock(const ty_scenario *s, size_t i);
+size_t ty_scenario_nstates(const ty_scenario *s);
+const ty_state *ty_scenario_state(const ty_scenario *s, size_t i);
+const ty_program *ty_scenario_hazards(const ty_scenario *s);
 
 size_t ty_scenario_nqueries(const ty_scenario *s);
 const ty_query *ty_scenario_query(const ty_scenario *s, size_t i);

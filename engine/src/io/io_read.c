@@ -871,6 +871,56 @@ static void r_convergence(rctx *r, hid_t g, const char *rpath, size_t k, ty_run_
     r_close(r, c, path);
 }
 
+/* time/ of a time scenario's run into run->time, its shapes checked
+ * against k outcomes. */
+static void r_time(rctx *r, hid_t g, const char *rpath, size_t k, ty_run_result *run)
+{
+    char path[640], spath[760], jpath[900];
+    hid_t t = r_group(r, g, rpath, "time", path, sizeof path);
+    ty_time_result *tr = r_alloc(r, 1, sizeof *tr);
+    if (!tr) { r_close(r, t, path); return; }
+    run->time = tr;
+    tr->steps = r_attr_u64(r, t, path, "steps");
+    tr->unit = r_attr_str(r, t, path, "unit", 1);
+    tr->percentile_samples = r_attr_u64(r, t, path, "percentile_samples");
+    size_t m = 0;
+    tr->step = r_u64(r, t, path, "step", (size_t)-1, &m);
+    tr->cumulative = r_f64_2d(r, t, path, "cumulative", m, k);
+    tr->ci_low = r_f64_2d(r, t, path, "ci_low", m, k);
+    tr->ci_high = r_f64_2d(r, t, path, "ci_high", m, k);
+    if (!r->st) {
+        tr->nreport = m;
+        if (m == 0 || tr->steps < 1 || tr->step[m - 1] != tr->steps)
+            r_fail(r, TY_ERR_IO, "%s/step: the reported steps do not end at the %llu steps", path,
+                   (unsigned long long)tr->steps);
+        for (size_t i = 1; i < m && !r->st; i++)
+            if (tr->step[i] <= tr->step[i - 1])
+                r_fail(r, TY_ERR_IO, "%s/step: not increasing at %zu", path, i);
+    }
+    hid_t sg = r_group(r, t, path, "state", spath, sizeof spath);
+    size_t ns = 0;
+    char **names = r_links(r, sg, spath, &ns);
+    tr->states = r_alloc(r, ns + 1, sizeof *tr->states);
+    for (size_t j = 0; j < ns && tr->states && !r->st; j++) {
+        ty_time_state *x = &tr->states[j];
+        x->name = r_dup(r, names[j], 0);
+        tr->nstates = j + 1;
+        hid_t jg = r_group(r, sg, spath, names[j], jpath, sizeof jpath);
+        if (!r->st && H5Aexists(jg, "label") > 0) x->label = r_attr_str(r, jg, jpath, "label", 1);
+        if (!r->st && H5Aexists(jg, "unit") > 0) x->unit = r_attr_str(r, jg, jpath, "unit", 1);
+        size_t got;
+        x->mean = r_f64(r, jg, jpath, "mean", m, &got);
+        x->p05 = r_f64(r, jg, jpath, "p05", m, &got);
+        x->p50 = r_f64(r, jg, jpath, "p50", m, &got);
+        x->p95 = r_f64(r, jg, jpath, "p95", m, &got);
+        x->mean_running = r_f64(r, jg, jpath, "mean_running", m, &got);
+        r_close(r, jg, jpath);
+    }
+    free_strs(names, ns);
+    r_close(r, sg, spath);
+    r_close(r, t, path);
+}
+
 /* difference/ of a batch variant into run: k rows of ty_difference. */
 static void r_difference(rctx *r, hid_t g, const char *rpath, size_t k, ty_run_result *run)
 {
@@ -948,6 +998,7 @@ static void r_run(rctx *r, hid_t runs, const char *name, ty_run_result *run)
     }
 
     r_convergence(r, g, rpath, k, run);
+    if (r_exists(r, g, rpath, "time")) r_time(r, g, rpath, k, run);
     if (k && r_exists(r, g, rpath, "difference")) r_difference(r, g, rpath, k, run);
     if (r_exists(r, g, rpath, "sensitivity")) run->sensitivity = r_sensitivity(r, g, rpath);
     if (r_exists(r, g, rpath, "resume")) r_resume(r, g, rpath, k, run);

@@ -522,6 +522,53 @@ static void w_resume(io_wctx *w, hid_t run, const char *rpath, const ty_run_resu
 
 /* runs/VARIANT: its attributes and groups, in the order of docs/results.md
  * (which is also the order of the counted writes). */
+/* time/ (a time scenario's run): the reported steps (a dimension scale of
+ * the [step, outcome] cumulative probabilities and intervals), and per
+ * state its summaries by step. */
+static void w_time(io_wctx *w, hid_t run, const char *rpath, const ty_run_result *r)
+{
+    const ty_time_result *t = r->time;
+    char path[640], spath[760], jpath[900];
+    hid_t g = io_w_group(w, run, rpath, "time", 0, path, sizeof path);
+    io_w_attr_u64(w, g, path, "steps", t->steps);
+    io_w_attr_str(w, g, path, "unit", t->unit);
+    io_w_attr_u64(w, g, path, "percentile_samples", t->percentile_samples);
+    hsize_t d1[1] = {t->nreport}, d2[2] = {t->nreport, r->noutcomes};
+    hid_t st = io_w_dataset(w, g, path, "step", H5T_STD_U64LE, H5T_NATIVE_UINT64, 1, d1, t->step, t->unit,
+                            "the reported steps (every step up to 1000, else 1000 evenly spaced)");
+    hid_t ds[3];
+    ds[0] = io_w_dataset(w, g, path, "cumulative", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, d2, t->cumulative, "1",
+                         "probability that the path ended in the outcome by the step [step, outcome]; for the "
+                         "last outcome (otherwise) the share of paths with no event yet");
+    ds[1] = io_w_dataset(w, g, path, "ci_low", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, d2, t->ci_low, "1",
+                         "lower end of the 95% interval of cumulative");
+    ds[2] = io_w_dataset(w, g, path, "ci_high", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, d2, t->ci_high, "1",
+                         "upper end of the 95% interval of cumulative");
+    io_join(spath, sizeof spath, path, "step");
+    io_w_scale(w, st, "step", ds, 3, spath);
+    for (int i = 0; i < 3; i++) io_w_close(w, ds[i], path);
+    io_w_close(w, st, spath);
+    hid_t sg = io_w_group(w, g, path, "state", 1, spath, sizeof spath);   /* states in the order written */
+    for (size_t j = 0; j < t->nstates; j++) {
+        const ty_time_state *x = &t->states[j];
+        if (io_w_check_name(w, "state", x->name)) break;
+        hid_t jg = io_w_group(w, sg, spath, x->name, 0, jpath, sizeof jpath);
+        if (x->label) io_w_attr_str(w, jg, jpath, "label", x->label);
+        if (x->unit) io_w_attr_str(w, jg, jpath, "unit", x->unit);
+        io_w_f64(w, jg, jpath, "mean", t->nreport, x->mean, x->unit, "mean over all paths by step (an ended "
+                 "path keeps its last state)");
+        io_w_f64(w, jg, jpath, "p05", t->nreport, x->p05, x->unit, "5th percentile over all paths by step "
+                 "(from the first percentile_samples paths)");
+        io_w_f64(w, jg, jpath, "p50", t->nreport, x->p50, x->unit, "median over all paths by step");
+        io_w_f64(w, jg, jpath, "p95", t->nreport, x->p95, x->unit, "95th percentile over all paths by step");
+        io_w_f64(w, jg, jpath, "mean_running", t->nreport, x->mean_running, x->unit,
+                 "mean over the paths running in the step (NaN: none)");
+        io_w_close(w, jg, jpath);
+    }
+    io_w_close(w, sg, spath);
+    io_w_close(w, g, path);
+}
+
 static void w_run(io_wctx *w, hid_t runs, const ty_run_result *r, int file_complete)
 {
     if (io_w_check_name(w, "variant", r->variant)) return;
@@ -538,6 +585,7 @@ static void w_run(io_wctx *w, hid_t runs, const ty_run_result *r, int file_compl
     w_series(w, run, rpath, "derived", r->derived, r->derived, r->nderived);
     if (weighted) w_prior(w, run, rpath, r);
     w_convergence(w, run, rpath, r);
+    if (r->time) w_time(w, run, rpath, r);
     hid_t g = io_w_group(w, run, rpath, "histograms", 0, path, sizeof path);
     if (weighted) io_w_attr_int(w, g, path, "weighted", 1);
     w_histograms(w, g, path, r->factors, r->factors, r->nfactors, weighted);

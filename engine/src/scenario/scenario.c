@@ -528,6 +528,7 @@ static void load_derived(loader *L, const yt_node *map, const yt_doc *over_doc, 
 static void load_outcomes(loader *L, const yt_node *map)
 {
     static const char *const keys[] = {"label", "score", "when", "otherwise", "reason"};
+    static const char *const event_keys[] = {"label", "hazard", "otherwise", "reason"};
     ty_scenario *s = L->s;
     if (!expect_kind(L, map, YT_MAP, "'outcomes'")) return;
     const yt_node *model = yt_map_get(map, "model");
@@ -535,9 +536,15 @@ static void load_outcomes(loader *L, const yt_node *map)
     if (model) {
         const char *t = scalar(L, model, "outcomes.model");
         if (t && strcmp(t, "rules") == 0) s->model = TY_OUTCOME_RULES;
+        else if (t && strcmp(t, "events") == 0) s->model = TY_OUTCOME_EVENTS;
         else if (t && strcmp(t, "logit") != 0)
-            error_at(L, model, "outcomes.model must be 'logit' or 'rules', not '%s'", t);
+            error_at(L, model, "outcomes.model must be 'logit', 'rules' or 'events', not '%s'", t);
     }
+    if (s->model == TY_OUTCOME_EVENTS && !s->has_time)
+        error_at(L, model, "'model: events' needs a 'time:' block (e.g. time: {steps: 26, unit: week})");
+    else if (s->has_time && s->model != TY_OUTCOME_EVENTS)
+        error_at(L, model ? model : map, "a scenario with 'time:' has 'model: events' outcomes, each with a "
+                 "per-step 'hazard' and the last 'otherwise: true'");
     size_t n = map->n - (model != NULL);
     if (n > TY_SCENARIO_MAX_OUTCOMES) {
         error_at(L, map, "%zu outcomes; the limit is %d", n, TY_SCENARIO_MAX_OUTCOMES);
@@ -553,7 +560,8 @@ static void load_outcomes(loader *L, const yt_node *map)
         char where[128];
         snprintf(where, sizeof where, "outcome '%s'", k->text);
         if (!expect_kind(L, v, YT_MAP, where)) continue;
-        check_keys(L, v, keys, NKEYS(keys), where);
+        if (s->model == TY_OUTCOME_EVENTS) check_keys(L, v, event_keys, NKEYS(event_keys), where);
+        else check_keys(L, v, keys, NKEYS(keys), where);
         ty_outcome *o = &s->outcomes[s->noutcomes++];
         o->name = own(L, k->text);
         o->pos = yt_pos(L->doc, k);
@@ -562,7 +570,27 @@ static void load_outcomes(loader *L, const yt_node *map)
         if (lb) o->label = own(L, scalar(L, lb, "label"));
         const yt_node *score = yt_map_get(v, "score"), *when = yt_map_get(v, "when"),
                       *other = yt_map_get(v, "otherwise");
-        if (s->model == TY_OUTCOME_LOGIT) {
+        if (s->model == TY_OUTCOME_EVENTS) {
+            const yt_node *hz = yt_map_get(v, "hazard");
+            if (hz && other)
+                error_at(L, other, "outcome '%s' has both 'hazard' and 'otherwise'", k->text);
+            else if (other) {
+                const char *t = scalar(L, other, "otherwise");
+                if (t && strcmp(t, "true") != 0)
+                    error_at(L, other, "'otherwise' must be 'true' (got '%s')", t);
+                else if (t && i + 1 != map->n)
+                    error_at(L, other, "only the last outcome may be 'otherwise'");
+                o->otherwise = 1;
+            } else if (!hz)
+                error_at(L, k, "outcome '%s' has no 'hazard' (model: events): its probability of "
+                         "happening in each step, e.g. hazard: 0.01", k->text);
+            else if (scalar(L, hz, "hazard")) {
+                if (hz->text[strspn(hz->text, " \t\r\n")] == '\0')
+                    error_at(L, hz, "outcome '%s' has an empty 'hazard'", k->text);
+                o->expr_text = own(L, hz->text);
+                o->pos = yt_text_pos(L->doc, hz);
+            }
+        } else if (s->model == TY_OUTCOME_LOGIT) {
             if (when || other)
                 error_at(L, when ? when : other, "outcome '%s' uses '%s', which belongs to "
                          "'model: rules'; a logit outcome has a 'score'", k->text, when ? "when" : "otherwise");
@@ -592,6 +620,93 @@ static void load_outcomes(loader *L, const yt_node *map)
                 o->pos = yt_text_pos(L->doc, when);
             }
         }
+    }
+}
+
+/* ---- time (docs/format.md, 'Time') -------------------------------------- */
+
+static void load_time(loader *L, const yt_node *n)
+{
+    static const char *const keys[] = {"steps", "unit"};
+    ty_scenario *s = L->s;
+    s->has_time = 1;
+    s->time.pos = yt_pos(L->doc, n);
+    if (!expect_kind(L, n, YT_MAP, "'time'")) return;
+    check_keys(L, n, keys, NKEYS(keys), "'time'");
+    const yt_node *st = yt_map_get(n, "steps"), *u = yt_map_get(n, "unit");
+    if (!st) error_at(L, n, "'time' needs 'steps' (e.g. time: {steps: 26, unit: week})");
+    else get_u64(L, st, "time.steps", 1, TY_TIME_MAX_STEPS, &s->time.steps);
+    if (u) s->time.unit = own(L, scalar(L, u, "time.unit"));
+}
+
+/* shocks: NAME: DIST, a fresh draw per path and step. */
+static void load_shocks(loader *L, const yt_node *map)
+{
+    ty_scenario *s = L->s;
+    if (!expect_kind(L, map, YT_MAP, "'shocks'")) return;
+    if (map->n > TY_TIME_MAX_SHOCKS) {
+        error_at(L, map, "%zu shocks; the limit is %d", map->n, TY_TIME_MAX_SHOCKS);
+        return;
+    }
+    s->shocks = calloc(map->n + 1, sizeof *s->shocks);
+    s->shock_dists = calloc(map->n + 1, sizeof *s->shock_dists);
+    if (!s->shocks || !s->shock_dists) { L->oom = 1; return; }
+    for (size_t i = 0; i < map->n; i++) {
+        const yt_node *k = map->keys[i], *v = map->items[i];
+        if (!check_identifier(L, k, "shock")) continue;
+        char where[128];
+        snprintf(where, sizeof where, "shock '%s'", k->text);
+        const char *t = scalar(L, v, where);
+        if (!t) continue;
+        ty_pos pos = yt_text_pos(L->doc, v);
+        ty_dist_spec sp;
+        memset(&sp, 0, sizeof sp);
+        ty_status st = scenario_parse_dist(s, t, &pos, &sp, L->diag);
+        if (st == TY_ERR_NOMEM) { L->oom = 1; return; }
+        if (st != TY_OK) { L->errors++; continue; }
+        ty_dist *d = NULL;
+        st = ty_dist_new(&sp, &d, L->diag, &pos);
+        if (st == TY_ERR_NOMEM) { L->oom = 1; return; }
+        if (st != TY_OK) { L->errors++; continue; }
+        ty_shock *sh = &s->shocks[s->nshocks];
+        s->shock_dists[s->nshocks++] = d;
+        sh->name = own(L, k->text);
+        sh->dist_text = own(L, t);
+        sh->dist = d;
+        sh->pos = yt_pos(L->doc, k);
+    }
+}
+
+/* state: NAME: {init: EXPR, next: EXPR, label:, unit:}. */
+static void load_states(loader *L, const yt_node *map)
+{
+    static const char *const keys[] = {"init", "next", "label", "unit", "reason"};
+    ty_scenario *s = L->s;
+    if (!expect_kind(L, map, YT_MAP, "'state'")) return;
+    if (map->n > TY_TIME_MAX_STATES) {
+        error_at(L, map, "%zu state variables; the limit is %d", map->n, TY_TIME_MAX_STATES);
+        return;
+    }
+    s->states = calloc(map->n + 1, sizeof *s->states);
+    if (!s->states) { L->oom = 1; return; }
+    for (size_t i = 0; i < map->n; i++) {
+        const yt_node *k = map->keys[i], *v = map->items[i];
+        if (!check_identifier(L, k, "state")) continue;
+        char where[128];
+        snprintf(where, sizeof where, "state '%s'", k->text);
+        if (!expect_kind(L, v, YT_MAP, where)) continue;
+        check_keys(L, v, keys, NKEYS(keys), where);
+        ty_state *st = &s->states[s->nstates++];
+        st->name = own(L, k->text);
+        st->name_pos = yt_pos(L->doc, k);
+        const yt_node *in = yt_map_get(v, "init"), *nx = yt_map_get(v, "next"), *n;
+        if (!in) error_at(L, k, "state '%s' has no 'init' (its value before the first step)", k->text);
+        else if (scalar(L, in, "init")) { st->init_text = own(L, in->text); st->init_pos = yt_text_pos(L->doc, in); }
+        if (!nx) error_at(L, k, "state '%s' has no 'next' (its value at each step; 'next: %s' keeps it)",
+                          k->text, k->text);
+        else if (scalar(L, nx, "next")) { st->next_text = own(L, nx->text); st->next_pos = yt_text_pos(L->doc, nx); }
+        if ((n = yt_map_get(v, "label"))) st->label = own(L, scalar(L, n, "label"));
+        if ((n = yt_map_get(v, "unit"))) st->unit = own(L, scalar(L, n, "unit"));
     }
 }
 
@@ -1044,7 +1159,8 @@ static int cmp_named(const void *a, const void *b)
 static void check_unique_names(loader *L)
 {
     const ty_scenario *s = L->s;
-    size_t n = s->nfactors + s->nderived + s->noutcomes + s->nqueries + s->nobservations, m = 0;
+    size_t n = s->nfactors + s->nderived + s->noutcomes + s->nqueries + s->nobservations + s->nshocks +
+               s->nstates, m = 0;
     named *all = malloc((n + 1) * sizeof *all);
     if (!all) { L->oom = 1; return; }
     for (size_t i = 0; i < s->nfactors; i++)
@@ -1057,9 +1173,19 @@ static void check_unique_names(loader *L)
         { all[m] = (named){s->queries[i].name, "a query", s->queries[i].name_pos, m}; m++; }
     for (size_t i = 0; i < s->nobservations; i++)
         { all[m] = (named){s->observations[i].name, "an observation", s->observations[i].name_pos, m}; m++; }
+    for (size_t i = 0; i < s->nshocks; i++)
+        { all[m] = (named){s->shocks[i].name, "a shock", s->shocks[i].pos, m}; m++; }
+    for (size_t i = 0; i < s->nstates; i++)
+        { all[m] = (named){s->states[i].name, "a state variable", s->states[i].name_pos, m}; m++; }
     size_t k = 0;
     for (size_t i = 0; i < m; i++)
         if (all[i].name) all[k++] = all[i];
+    for (size_t i = 0; s->has_time && i < k; i++)
+        if (strcmp(all[i].name, "step") == 0) {
+            ty_diag_add(L->diag, TY_SEV_ERROR, &all[i].pos, "'step' is the step number (1, 2, ...) in a "
+                        "scenario with 'time:'; %s cannot be named so", all[i].kind);
+            L->errors++;
+        }
     qsort(all, k, sizeof *all, cmp_named);
     for (size_t i = 1; i < k; i++) {
         /* The first of a run of equal names is the one kept; factors clash
@@ -1070,8 +1196,8 @@ static void check_unique_names(loader *L)
         if (strcmp(all[i].kind, "a factor") == 0 && strcmp(all[first].kind, "a factor") == 0) continue;
         ty_diag_add(L->diag, TY_SEV_ERROR, &all[i].pos, "name '%s' is already used by %s (line %d)",
                     all[i].name, all[first].kind, all[first].pos.line);
-        ty_diag_hint(L->diag, "factors, derived values, outcomes, queries and observations share one set of names; "
-                     "rename one");
+        ty_diag_hint(L->diag, "factors, derived values, outcomes, queries, observations, shocks and states "
+                     "share one set of names; rename one");
         L->errors++;
     }
     free(all);
@@ -1106,7 +1232,7 @@ ty_status scenario_build(const yt_doc *doc, const scenario_overlay *overlay, ty_
 {
     static const char *const keys[] = {"tyche", "name", "title", "source", "horizon", "description",
                                        "run", "factors", "correlations", "derived", "outcomes", "queries",
-                                       "observations"};
+                                       "observations", "time", "shocks", "state"};
     *out = NULL;
     ty_scenario *s = calloc(1, sizeof *s);
     if (!s) return TY_ERR_NOMEM;
@@ -1161,9 +1287,20 @@ ty_status scenario_build(const yt_doc *doc, const scenario_overlay *overlay, ty_
                  "has no derived values)", overlay->derived->keys[0]->text);
         L.doc = doc;
     }
+    const yt_node *tn = yt_map_get(root, "time");
+    if (tn) load_time(&L, tn);
+    if ((n = yt_map_get(root, "shocks")) || (n = yt_map_get(root, "state"))) {
+        if (!tn) error_at(&L, n, "'%s' belongs to a scenario that unfolds over steps: add "
+                          "'time: {steps: N, unit: week}'", n == yt_map_get(root, "shocks") ? "shocks" : "state");
+    }
+    if (tn && (n = yt_map_get(root, "shocks")) && !L.oom) load_shocks(&L, n);
+    if (tn && (n = yt_map_get(root, "state")) && !L.oom) load_states(&L, n);
     n = yt_map_get(root, "outcomes");
     if (!n) error_at(&L, root, "missing 'outcomes'");
     else load_outcomes(&L, n);
+    if (n && s->model == TY_OUTCOME_EVENTS && s->noutcomes && !s->outcomes[s->noutcomes - 1].otherwise)
+        error_at(&L, n, "the last outcome of 'model: events' is 'otherwise: true': the paths where no "
+                 "event happens by the horizon");
     const yt_node *qn = yt_map_get(root, "queries");
     if (qn && !L.oom) load_queries(&L, qn);
     const yt_node *obn = yt_map_get(root, "observations");
@@ -1211,6 +1348,15 @@ failed:
     for (size_t i = 0; i < s->noutcomes; i++) {
         if (s->outcomes[i].pos.file == doc->file) s->outcomes[i].pos.file = s->path;
         if (s->outcomes[i].name_pos.file == doc->file) s->outcomes[i].name_pos.file = s->path;
+    }
+    if (s->time.pos.file == doc->file) s->time.pos.file = s->path;
+    for (size_t i = 0; i < s->nshocks; i++)
+        if (s->shocks[i].pos.file == doc->file) s->shocks[i].pos.file = s->path;
+    for (size_t i = 0; i < s->nstates; i++) {
+        ty_state *st = &s->states[i];
+        ty_pos *ps[] = {&st->name_pos, &st->init_pos, &st->next_pos};
+        for (int j = 0; j < 3; j++)
+            if (ps[j]->file == doc->file) ps[j]->file = s->path;
     }
     for (size_t i = 0; i < s->nqueries; i++) {
         ty_query *q = &s->queries[i];

@@ -423,6 +423,161 @@ static ty_status resolve_queries(ty_scenario *s, ty_diag *diag)
     return worst;
 }
 
+/* ---- time: the states' init and next, the events' hazards ---------------- */
+
+/* The first identifier of text that is one of names[0..n), or -1; *at its
+ * offset. Numbers are skipped whole (the e of 1e5 is not a name). The
+ * grammar has no strings, so every identifier is a name or a function. */
+static long first_use(const char *text, const char *const *names, size_t n, size_t *at)
+{
+    for (size_t i = 0; text[i];) {
+        unsigned char c = (unsigned char)text[i];
+        if (isdigit(c) || (c == '.' && isdigit((unsigned char)text[i + 1]))) {
+            while (isdigit((unsigned char)text[i]) || text[i] == '.') i++;
+            if (text[i] == 'e' || text[i] == 'E') {
+                size_t j = i + 1;
+                if (text[j] == '+' || text[j] == '-') j++;
+                if (isdigit((unsigned char)text[j])) {
+                    i = j;
+                    while (isdigit((unsigned char)text[i])) i++;
+                }
+            }
+        } else if (isalpha(c) || c == '_') {
+            size_t j = i;
+            while (isalnum((unsigned char)text[j]) || text[j] == '_') j++;
+            for (size_t k = 0; k < n; k++)
+                if (strlen(names[k]) == j - i && strncmp(text + i, names[k], j - i) == 0) {
+                    *at = i;
+                    return (long)k;
+                }
+            i = j;
+        } else {
+            i++;
+        }
+    }
+    return -1;
+}
+
+/* The position of text[off], text starting at pos. */
+static ty_pos pos_at(const ty_pos *pos, const char *text, size_t off)
+{
+    ty_pos p = *pos;
+    for (size_t i = 0; i < off; i++) {
+        if (text[i] == '\n') { p.line++; p.col = 1; }
+        else p.col++;
+    }
+    return p;
+}
+
+/* One expression over the given inputs as a program whose one derived
+ * value (named def, upper case so no scenario name can clash) is it. */
+static ty_status compile_one(const char **names, const ty_pos *npos, size_t n, const char *def_name,
+                             const ty_pos *name_pos, const char *text, const ty_pos *pos,
+                             const ty_program **out, ty_diag *diag)
+{
+    ty_expr_def def = {.name = def_name, .name_pos = *name_pos, .text = text, .pos = *pos};
+    ty_program_spec spec = {.factors = names, .factor_pos = npos, .nfactors = n, .derived = &def,
+                            .nderived = 1, .model = TY_OUTCOME_LOGIT};
+    ty_program *prog = NULL;
+    ty_status st = ty_program_new(&spec, &prog, diag);
+    *out = prog;
+    return st;
+}
+
+/* The states' init and next programs and the hazards' program. The time
+ * inputs are F factors, D derived values, H shocks, S states and `step`;
+ * init's are the F + D columns and the S states. Uses the load can see
+ * without running: a state's init or next that uses a later state, an init
+ * that uses a shock or `step` (neither exists before step 1). */
+static ty_status resolve_time(ty_scenario *s, ty_diag *diag)
+{
+    size_t F = s->nfactors, D = s->nderived, H = s->nshocks, S = s->nstates, n = F + D + H + S + 1;
+    const char **names = calloc(n, sizeof *names);
+    ty_pos *npos = calloc(n, sizeof *npos);
+    ty_expr_def *hz = calloc(s->noutcomes + 1, sizeof *hz);
+    if (!names || !npos || !hz) { free(names); free(npos); free(hz); return TY_ERR_NOMEM; }
+    for (size_t i = 0; i < F; i++) { names[i] = s->factors[i].name; npos[i] = s->factors[i].pos; }
+    for (size_t i = 0; i < D; i++) { names[F + i] = s->derived[i].name; npos[F + i] = s->derived[i].name_pos; }
+    for (size_t i = 0; i < H; i++) { names[F + D + i] = s->shocks[i].name; npos[F + D + i] = s->shocks[i].pos; }
+    for (size_t i = 0; i < S; i++) {
+        names[F + D + H + i] = s->states[i].name;
+        npos[F + D + H + i] = s->states[i].name_pos;
+    }
+    names[n - 1] = "step";
+    npos[n - 1] = s->time.pos;
+    ty_status worst = TY_OK;
+    int errors = 0;
+    for (size_t j = 0; j < S; j++) {
+        ty_state *st = &s->states[j];
+        size_t at;
+        long u;
+        /* A later state is not known yet at this point of the step. */
+        if ((u = first_use(st->next_text, names + F + D + H + j + 1, S - j - 1, &at)) >= 0) {
+            ty_pos p = pos_at(&st->next_pos, st->next_text, at);
+            ty_diag_add(diag, TY_SEV_ERROR, &p, "state '%s' uses '%s', a state listed after it: states are "
+                        "updated in the order written, each from those before it", st->name,
+                        names[F + D + H + j + 1 + (size_t)u]);
+            ty_diag_hint(diag, "move '%s' above '%s'", names[F + D + H + j + 1 + (size_t)u], st->name);
+            errors++;
+        }
+        if ((u = first_use(st->init_text, names + F + D + H + j, S - j, &at)) >= 0) {
+            ty_pos p = pos_at(&st->init_pos, st->init_text, at);
+            ty_diag_add(diag, TY_SEV_ERROR, &p, "the init of state '%s' uses '%s', %s", st->name,
+                        names[F + D + H + j + (size_t)u],
+                        u == 0 ? "itself: init is its value before the first step"
+                               : "a state listed after it: init values are set in the order written");
+            errors++;
+        }
+        const char *later[TY_TIME_MAX_SHOCKS + 1];
+        for (size_t i = 0; i < H; i++) later[i] = s->shocks[i].name;
+        later[H] = "step";
+        if ((u = first_use(st->init_text, later, H + 1, &at)) >= 0) {
+            ty_pos p = pos_at(&st->init_pos, st->init_text, at);
+            ty_diag_add(diag, TY_SEV_ERROR, &p, "the init of state '%s' uses '%s', which exists only from "
+                        "the first step on (init may use factors, derived values and earlier states)",
+                        st->name, later[u]);
+            errors++;
+        }
+    }
+    if (errors) { worst = TY_ERR_INVALID; goto out; }
+    /* init: over factors, derived values and the states (those before it). */
+    const char **inames = calloc(F + D + S + 1, sizeof *inames);
+    ty_pos *ipos = calloc(F + D + S + 1, sizeof *ipos);
+    if (!inames || !ipos) { free(inames); free(ipos); worst = TY_ERR_NOMEM; goto out; }
+    memcpy(inames, names, (F + D) * sizeof *names);
+    memcpy(inames + F + D, names + F + D + H, S * sizeof *names);
+    memcpy(ipos, npos, (F + D) * sizeof *npos);
+    memcpy(ipos + F + D, npos + F + D + H, S * sizeof *npos);
+    for (size_t j = 0; j < S; j++) {
+        ty_state *st = &s->states[j];
+        ty_status a = compile_one(inames, ipos, F + D + S, "INIT", &st->name_pos, st->init_text, &st->init_pos,
+                                  &st->init, diag);
+        ty_status b = compile_one(names, npos, n, "NEXT", &st->name_pos, st->next_text, &st->next_pos,
+                                  &st->next, diag);
+        if (a == TY_ERR_NOMEM || b == TY_ERR_NOMEM) worst = TY_ERR_NOMEM;
+        else if (worst == TY_OK && (a != TY_OK || b != TY_OK)) worst = a != TY_OK ? a : b;
+    }
+    free(inames);
+    free(ipos);
+    size_t E = s->noutcomes - 1;   /* the last is `otherwise` */
+    for (size_t k = 0; k < E; k++) {
+        hz[k].name = s->outcomes[k].name;
+        hz[k].name_pos = s->outcomes[k].name_pos;
+        hz[k].text = s->outcomes[k].expr_text;
+        hz[k].pos = s->outcomes[k].pos;
+    }
+    if (worst == TY_OK) {
+        ty_program_spec spec = {.factors = names, .factor_pos = npos, .nfactors = n, .derived = hz,
+                                .nderived = E, .model = TY_OUTCOME_LOGIT};
+        worst = ty_program_new(&spec, &s->hazards, diag);
+    }
+out:
+    free(names);
+    free(npos);
+    free(hz);
+    return worst;
+}
+
 ty_status scenario_resolve(ty_scenario *s, ty_diag *diag)
 {
     const char **names = calloc(s->nfactors ? s->nfactors : 1, sizeof *names);
@@ -447,12 +602,17 @@ ty_status scenario_resolve(ty_scenario *s, ty_diag *diag)
             outcomes[i].pos = s->outcomes[i].pos;
             outcomes[i].name_pos = s->outcomes[i].name_pos;
         }
+        /* A time scenario's program computes the derived values only: its
+         * outcomes are the paths' events (resolve_time). */
+        int events = s->model == TY_OUTCOME_EVENTS;
         ty_program_spec spec = {
             .factors = names, .factor_pos = fpos, .nfactors = s->nfactors,
             .derived = derived, .nderived = s->nderived,
-            .model = s->model, .outcomes = outcomes, .noutcomes = s->noutcomes,
+            .model = events ? TY_OUTCOME_LOGIT : s->model, .outcomes = events ? NULL : outcomes,
+            .noutcomes = events ? 0 : s->noutcomes,
         };
         st = ty_program_new(&spec, &s->program, diag);
+        if (st == TY_OK && events) st = resolve_time(s, diag);
     }
     free(names);
     free(fpos);

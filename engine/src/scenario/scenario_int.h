@@ -31,6 +31,14 @@ struct ty_scenario {
     ty_observation *observations;   /* when and loglik programs owned (scenario_resolve) */
     size_t nobservations;        /* 0 after ty_scenario_drop_observations ... */
     size_t nobservations_owned;  /* ... which keeps this many to free */
+    int has_time;                /* a time: block (then model is TY_OUTCOME_EVENTS) */
+    ty_time time;
+    ty_shock *shocks;
+    ty_dist **shock_dists;       /* owned; shocks[i].dist aliases */
+    size_t nshocks;
+    ty_state *states;            /* init and next programs owned */
+    size_t nstates;
+    ty_program *hazards;         /* the events' hazards (scenario_resolve) */
     char **strs;                 /* every string the scenario owns */
     size_t nstrs, capstrs;
     void **lists;                /* lists, component specs and positions the specs point to */

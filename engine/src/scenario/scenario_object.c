@@ -73,6 +73,15 @@ void ty_scenario_free(ty_scenario *s)
     free(s->copula_corr);
     free(s->derived);
     free(s->outcomes);
+    for (size_t i = 0; s->shocks && i < s->nshocks; i++) ty_dist_free(s->shock_dists[i]);
+    free(s->shocks);
+    free(s->shock_dists);
+    for (size_t i = 0; s->states && i < s->nstates; i++) {
+        ty_program_free((ty_program *)s->states[i].init);
+        ty_program_free((ty_program *)s->states[i].next);
+    }
+    free(s->states);
+    ty_program_free(s->hazards);
     free(s->path);
     free(s->text);
     free(s);
@@ -157,3 +166,10 @@ const ty_observation *ty_scenario_observation(const ty_scenario *s, size_t i)
 }
 
 void ty_scenario_drop_observations(ty_scenario *s) { s->nobservations = 0; }
+
+const ty_time *ty_scenario_time(const ty_scenario *s) { return s->has_time ? &s->time : NULL; }
+size_t ty_scenario_nshocks(const ty_scenario *s) { return s->nshocks; }
+const ty_shock *ty_scenario_shock(const ty_scenario *s, size_t i) { return i < s->nshocks ? &s->shocks[i] : NULL; }
+size_t ty_scenario_nstates(const ty_scenario *s) { return s->nstates; }
+const ty_state *ty_scenario_state(const ty_scenario *s, size_t i) { return i < s->nstates ? &s->states[i] : NULL; }
+const ty_program *ty_scenario_hazards(const ty_scenario *s) { return s->hazards; }

@@ -37,6 +37,10 @@ ty_status block_plan_init(block_plan *p, const ty_scenario *s, ty_sampling sampl
         ty_diag_add(diag, TY_SEV_ERROR, &ty_scenario_correlation(s, 0)->pos,
                     "the correlations are inconsistent: their matrix is not positive definite");
     for (size_t f = 0; f < p->F; f++) p->copula[f] = (unsigned char)corr_has_factor(p->corr, f);
+    if (st == TY_OK && ty_scenario_time(s)) {
+        if (!(p->paths = malloc(sizeof *p->paths))) return TY_ERR_NOMEM;
+        st = paths_plan_init(p->paths, s);
+    }
     return st;
 }
 
@@ -46,6 +50,8 @@ void block_plan_clear(block_plan *p)
     free(p->dists);
     free(p->copula);
     corr_plan_free(p->corr);
+    if (p->paths) paths_plan_clear(p->paths);
+    free(p->paths);
     memset(p, 0, sizeof *p);
 }
 
@@ -65,6 +71,8 @@ void block_ws_clear(block_ws *w)
     free(w->lw);
     free(w->otmp);
     free(w->held);
+    if (w->pw) paths_ws_clear(w->pw);
+    free(w->pw);
     if (w->qvm)
         for (size_t i = 0; w->qvm[i]; i++) ty_vm_scratch_free(w->qvm[i]);
     free(w->qvm);
@@ -113,6 +121,7 @@ int block_ws_init(block_ws *w, const block_plan *p)
     for (size_t f = 0; f < p->F; f++) w->fcol[f] = w->cols + f * B;
     for (size_t d = 0; d < p->D; d++) w->dcol[d] = w->cols + (p->F + d) * B;
     for (size_t k = 0; k < p->K; k++) w->ocol[k] = w->cols + (p->F + p->D + k) * B;
+    if (p->paths && (!(w->pw = malloc(sizeof *w->pw)) || paths_ws_init(w->pw, p->paths) != 0)) return -1;
     return 0;
 }
 
@@ -156,6 +165,8 @@ static void lhs_fill(const block_plan *p, const ty_dist *d, ty_rng *rng, block_w
 
 void block_sample(const block_plan *p, block_ws *w, uint64_t seed, uint64_t b, size_t n)
 {
+    w->seed = seed;
+    w->block = b;
     for (size_t f = 0; f < p->F; f++) {
         if (p->copula[f]) continue;
         ty_rng rng;
@@ -336,6 +347,9 @@ ty_status block_eval(const block_plan *p, block_ws *w, size_t n, size_t *bad)
     size_t bad_i = 0;
     ty_status st = ty_program_run(p->prog, w->vm, n, (const double *const *)w->fcol, w->dcol, w->ocol, &bad_i);
     w->qfault.query = w->qfault.observation = -1;
+    if (w->pw) w->pw->fault = (paths_fault){.state = -1, .event = -1};
+    if (st == TY_OK && p->paths)
+        st = paths_run(p->paths, w->pw, w->seed, w->block, n, w->fcol, w->dcol, w->ocol, &bad_i);
     if (st == TY_OK && p->Q) st = eval_queries(p, w, n, &bad_i);
     if (st == TY_OK && p->O) st = eval_observations(p, w, n, &bad_i);
     if (bad) *bad = bad_i;
@@ -362,13 +376,38 @@ void block_report_fault(const block_plan *p, const block_ws *w, uint64_t sample,
 {
     ty_program_fault f = ty_vm_scratch_fault(w->vm);
     const block_query_fault *qf = &w->qfault;
-    size_t at = qf->query >= 0 || qf->observation >= 0 ? qf->sample : f.sample;
+    const paths_fault *pf = w->pw && (w->pw->fault.state >= 0 || w->pw->fault.event >= 0) ? &w->pw->fault : NULL;
+    size_t at = pf ? pf->sample : qf->query >= 0 || qf->observation >= 0 ? qf->sample : f.sample;
     char vals[1024] = "";
     for (size_t c = 0; c < p->F && strlen(vals) < sizeof vals - 80; c++) {
         char one[96];
         snprintf(one, sizeof one, "%s%s=%.6g", c ? ", " : "", ty_scenario_factor(p->s, c)->name,
                  w->fcol[c][at]);
         strncat(vals, one, sizeof vals - strlen(vals) - 1);
+    }
+    if (pf) {
+        char brief[96];
+        const char *v = pf->value != pf->value ? "NaN" : pf->value > 0 ? "+infinity" : "-infinity";
+        if (pf->state >= 0) {
+            const ty_state *st = ty_scenario_state(p->s, (size_t)pf->state);
+            brief_text(pf->init ? st->init_text : st->next_text, brief, sizeof brief);
+            if (pf->init)
+                ty_diag_add(diag, TY_SEV_ERROR, &st->init_pos, "the init of state '%s' (%s) is %s for sample "
+                            "%llu: %s", st->name, brief, v, (unsigned long long)sample, vals);
+            else
+                ty_diag_add(diag, TY_SEV_ERROR, &st->next_pos, "the next value of state '%s' (%s) is %s at step "
+                            "%llu for sample %llu: %s", st->name, brief, v, (unsigned long long)pf->step,
+                            (unsigned long long)sample, vals);
+        } else {
+            const ty_outcome *o = ty_scenario_outcome(p->s, (size_t)pf->event);
+            brief_text(o->expr_text, brief, sizeof brief);
+            ty_diag_add(diag, TY_SEV_ERROR, &o->pos, "the hazard of outcome '%s' (%s) is %s at step %llu for "
+                        "sample %llu: %s", o->name, brief, v, (unsigned long long)pf->step,
+                        (unsigned long long)sample, vals);
+        }
+        ty_diag_hint(diag, "states and hazards must be finite on every path: guard the expression (e.g. "
+                     "clamp(x, 0, 1)) or keep its inputs in its domain");
+        return;
     }
     if (qf->observation >= 0) {
         const ty_observation *ob = ty_scenario_observation(p->s, (size_t)qf->observation);

@@ -8,6 +8,7 @@
 #define TYCHE_BLOCK_H
 
 #include "corr.h"
+#include "paths.h"
 #include "tyche/expr.h"
 #include "tyche/run.h"
 
@@ -28,6 +29,7 @@ typedef struct block_plan {
     size_t O;                    /* observations evaluated by block_eval into the
                                     log-weights: 0 unless the caller sets it to
                                     ty_scenario_nobservations (the run loop does) */
+    paths_plan *paths;           /* a time scenario's paths; NULL for a static one */
 } block_plan;
 
 /* A query value a sample cannot have (block_eval): not finite, or a
@@ -60,6 +62,8 @@ typedef struct block_ws {
                                     its probability where it is soft */
     uint32_t accepted;           /* samples where every `when` held */
     block_query_fault qfault;    /* of the last block_eval */
+    paths_ws *pw;                /* a time scenario's paths (plan's paths set) */
+    uint64_t seed, block;        /* of the last block_sample */
 } block_ws;
 
 /* Prepares p for s. With use_corr == 0 the scenario's correlations are

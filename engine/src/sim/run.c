@@ -131,6 +131,14 @@ static ty_status run_prepare(run *r, const ty_scenario *s, const ty_run_options 
     for (size_t q = 0; q < p->Q; q++)
         if (ty_scenario_query(s, q)->kind == TY_QUERY_QUANTILES) p->qseries[q] = p->S++;
     p->ntally = p->weighted ? T_HELD(p) + p->O : T_WCELL(p);
+    if (ty_scenario_time(s)) {
+        uint64_t T = ty_scenario_time(s)->steps;
+        p->TR = T <= PATHS_MAX_REPORT ? (size_t)T : PATHS_MAX_REPORT;
+        p->TE = p->K - 1;
+        p->TS = ty_scenario_nstates(s);
+        p->time_off = p->ntally;
+        p->ntally += TIME_SIZE(p);
+    }
     p->units = r->set.sampling == TY_SAMPLING_LHS ? UNITS_CELLS : UNITS_SAMPLES;
     r->threads = opt->threads > 0 ? opt->threads : omp_get_max_threads();
     r->round_cap = opt->sink ? SAVE_ROUND_BLOCKS : TY_RUN_ROUND_BLOCKS;
@@ -208,7 +216,7 @@ static ty_estimate prior_estimate(const plan *p, const accum *a, size_t k)
     double N = (double)a->est.n, units = (double)a->est.blocks, mean, se;
     stats_blocks_mean_se(&a->est, k, &mean, &se);
     if (p->units == UNITS_CELLS && units >= 2)
-        return stats_interval(mean, se, units - 1, N, p->model == TY_OUTCOME_RULES);
+        return stats_interval(mean, se, units - 1, N, p->model != TY_OUTCOME_LOGIT);
     se = N > 1 ? sqrt(a->om2[k] / (N - 1) / N) : NAN;
     return stats_interval(mean, se, N - 1, N, 0);
 }
@@ -463,6 +471,59 @@ static ty_status no_weight(const run *r, ty_diag *diag)
     return TY_ERR_NO_WEIGHT;
 }
 
+static int cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The states' 5th, 50th and 95th percentiles by reported step, from the
+ * paths of the run's first blocks (at most 16384 paths, fewer when S x R
+ * values each would pass 16 million): those blocks are computed again,
+ * here, on this thread, so the percentiles are the same for any thread
+ * count, rank count or resume. The prior's paths: unweighted. */
+static ty_status time_percentiles(run *r, ty_run_result *out)
+{
+    const plan *p = &r->p;
+    size_t S = p->TS, R = p->TR;
+    ty_time_result *tr = out->time;
+    if (!S || !r->a.est.n) return TY_OK;
+    uint64_t np = r->a.est.n < 16384 ? r->a.est.n : 16384;
+    if (np * S * R > ((uint64_t)16 << 20)) np = ((uint64_t)16 << 20) / (S * R);
+    if (np < 1) np = 1;
+    double *buf = malloc(np * S * R * sizeof *buf);
+    if (!buf) return TY_ERR_NOMEM;
+    workspace *w = &r->ws[0];
+    paths_ws *pw = w->bw.pw;
+    for (uint64_t b = 0; b * B < np; b++) {
+        size_t n = block_size(r, b);
+        if (b * B + n > np) n = (size_t)(np - b * B);
+        pw->collect = buf;
+        pw->ncollect = (size_t)np;
+        pw->collect_off = (size_t)(b * B);
+        uint64_t bad;
+        ty_status st = block_compute(p, w, b, n, &bad);
+        pw->collect = NULL;
+        if (st != TY_OK) { free(buf); return st; }
+    }
+    for (size_t j = 0; j < S; j++)
+        for (size_t k = 0; k < R; k++) {
+            double *v = buf + (j * R + k) * np;
+            qsort(v, (size_t)np, sizeof *v, cmp_dbl);
+            double *dst[] = {&tr->states[j].p05[k], &tr->states[j].p50[k], &tr->states[j].p95[k]};
+            const double q[] = {0.05, 0.5, 0.95};
+            for (int i = 0; i < 3; i++) {
+                double at = q[i] * (double)(np - 1);
+                size_t lo = (size_t)at;
+                double f = at - (double)lo;
+                *dst[i] = lo + 1 < np ? v[lo] + f * (v[lo + 1] - v[lo]) : v[lo];
+            }
+        }
+    tr->percentile_samples = np;
+    free(buf);
+    return TY_OK;
+}
+
 /* The estimates, summaries and run attributes into out; TY_ERR_INTERNAL
  * (on diag) if the estimates break their invariants (ty_run_result_check). */
 static ty_status run_finish(run *r, int interrupted, int reached, double wall, ty_run_result *out,
@@ -487,6 +548,11 @@ static ty_status run_finish(run *r, int interrupted, int reached, double wall, t
     if (p->weighted) {
         if (tally_fill_observations(p, &r->a, out) != 0) return TY_ERR_NOMEM;
         for (size_t k = 0; k < p->K; k++) out->outcomes_prior[k] = prior_estimate(p, &r->a, k);
+    }
+    if (p->TR) {
+        if (tally_fill_time(p, &r->a, out) != 0) return TY_ERR_NOMEM;
+        ty_status ts = time_percentiles(r, out);
+        if (ts != TY_OK) return ts;
     }
     out->seed = r->set.seed;
     out->samples = r->a.est.n;

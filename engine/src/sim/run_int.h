@@ -51,6 +51,8 @@ typedef struct plan {
     double *hist_hi;             /* ... to hi = lo + NB w; values beyond counted apart */
     unsigned char *hist_kind;    /* S hist_kind */
     size_t ntally;               /* doubles per block tally: see block_tally */
+    size_t TR, TE, TS;           /* time scenarios: reported steps, events, states (0: static) */
+    size_t time_off;             /* the time section's offset in a block's tally (T_TIME) */
 } plan;
 
 /* Offsets in a block's tally: K outcome sums, K outcome M2 (about the
@@ -80,6 +82,16 @@ typedef struct plan {
                                     stay below e^10, weighted counts far from overflow */
 #define LW_SPAN 60.0             /* the log-weight histogram: [shift - 60, shift + 10] */
 #define LWB 4096
+
+/* A time scenario's section of a block tally, at T_TIME: per reported step
+ * r and event k the sums of w and w^2 over the paths whose event k came in
+ * the steps (report[r-1], report[r]] (w = 1 in a run without observations),
+ * TR x TE x 2; then per reported step and state the sums of the state over
+ * all paths and over the paths running in that step, TR x TS x 2; then the
+ * running paths per reported step, TR. All plain sums: the reduction adds
+ * them in block order. */
+#define T_TIME(p) ((p)->time_off)
+#define TIME_SIZE(p) ((p)->TR * ((p)->TE * 2 + (p)->TS * 2 + 1))
 
 /* A thread's working memory: one block and its histogram counts. */
 typedef struct workspace {
@@ -117,6 +129,7 @@ typedef struct accum {
     double lwmax;                /* the greatest log-weight (-inf: none yet) */
     double *held;                /* O: each `when`'s values summed */
     uint64_t *lwhist;            /* LWB + 2 */
+    double *time;                /* TIME_SIZE: the time sections added */
 } accum;
 
 /* Allocates p's histogram ranges and a's arrays for nblocks blocks of a run
@@ -177,6 +190,10 @@ int tally_fill_observations(const plan *p, const accum *a, ty_run_result *out);
 
 /* The factor and derived summaries and histograms into out. 0 or -1 (memory). */
 int tally_fill_series(const plan *p, const accum *a, ty_run_result *out);
+
+/* A time scenario's cumulative probabilities by step and state means into
+ * out->time (allocated; the states' percentiles are run.c's). 0 or -1. */
+int tally_fill_time(const plan *p, const accum *a, ty_run_result *out);
 
 /* The outcomes' spread and the queries' answers into out. 0 or -1 (memory). */
 int tally_fill_queries(const plan *p, const accum *a, ty_run_result *out);

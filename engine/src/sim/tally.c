@@ -48,6 +48,7 @@ int accum_init(accum *a, plan *p, uint64_t nblocks, uint64_t n)
     a->qw2 = calloc(p->Q + 1, sizeof *a->qw2);
     if (!a->qr || !a->qbin || !a->qgsum || !a->qw2) return -1;
     a->lwmax = -INFINITY;
+    if (p->TR && !(a->time = calloc(TIME_SIZE(p), sizeof *a->time))) return -1;
     if (p->weighted) {
         a->wr = calloc(p->K + 1, sizeof *a->wr);
         a->wsw = calloc(p->S + 1, sizeof *a->wsw);
@@ -68,6 +69,7 @@ void accum_free(accum *a, plan *p)
     free(a->omean); free(a->om2);
     free(a->smean); free(a->sm2); free(a->sn); free(a->hist); free(a->vmin); free(a->vmax); free(a->gsum); free(a->gw);
     free(a->qr); free(a->qbin); free(a->qgsum); free(a->qw2);
+    free(a->time);
     free(a->wr); free(a->wsw); free(a->wsmean); free(a->wsm2); free(a->whist); free(a->held); free(a->lwhist);
     free(p->hist_lo); free(p->hist_w); free(p->hist_hi); free(p->hist_kind); free(p->qseries);
     p->qseries = NULL;
@@ -128,6 +130,7 @@ void accum_add(const plan *p, accum *a, uint64_t b, const double *t, size_t w)
         a->qbin[q] += (uint64_t)tq[2 * NCELL];
         a->qw2[q] += tq[2 * NCELL + 1];
     }
+    for (size_t i = 0; p->TR && i < TIME_SIZE(p); i++) a->time[i] += t[T_TIME(p) + i];
     a->blocks++;
 }
 
@@ -389,6 +392,27 @@ static void weighted_tally(const plan *p, workspace *w, uint64_t b, size_t n, do
     }
 }
 
+/* A time scenario's section (run_int.h, T_TIME): the events by reported
+ * step, weighted, and the paths' state sums. */
+static void time_tally(const plan *p, const workspace *w, size_t n, double *t)
+{
+    const paths_ws *pw = w->bw.pw;
+    const paths_plan *pp = p->bp.paths;
+    size_t R = p->TR, E = p->TE, S = p->TS;
+    memset(t, 0, R * E * 2 * sizeof *t);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t step = pw->end_step[i];
+        if (!step) continue;
+        double wi = p->weighted ? w->wt[i] : 1.0;
+        double *slot = t + ((size_t)pp->slot[step] * E + pw->end_event[i]) * 2;
+        slot[0] += wi;
+        slot[1] += wi * wi;
+    }
+    memcpy(t + R * E * 2, pw->st_all, R * S * sizeof *t);
+    memcpy(t + R * E * 2 + R * S, pw->st_live, R * S * sizeof *t);
+    memcpy(t + R * E * 2 + 2 * R * S, pw->live, R * sizeof *t);
+}
+
 void block_tally(const plan *p, workspace *w, uint64_t b, size_t n, double *t)
 {
     int hist = block_in_histogram(b);
@@ -464,6 +488,7 @@ void block_tally(const plan *p, workspace *w, uint64_t b, size_t n, double *t)
         }
     }
     for (size_t q = 0; q < p->Q; q++) query_tally(p, w, q, b, n, t + T_QUERY(p) + q * TQ);
+    if (p->TR) time_tally(p, w, n, t + T_TIME(p));
 }
 
 /* Series j's range: NB bins of width w from lo; hi = lo + NB w, at least
@@ -618,7 +643,7 @@ int tally_ranges(plan *p, workspace *w, uint64_t n_total)
     for (size_t f = 0; f < p->F; f++) factor_range(p, f, ty_scenario_factor(p->s, f)->dist);
     /* An outcome's per-sample probability: [0, 1], or 0 and 1 exactly under rules. */
     for (size_t k = 0; k < p->K; k++) {
-        if (p->model == TY_OUTCOME_RULES) set_integer_range(p, p->F + p->D + k, 0, 1);
+        if (p->model != TY_OUTCOME_LOGIT) set_integer_range(p, p->F + p->D + k, 0, 1);
         else set_range(p, p->F + p->D + k, 0, 1);
     }
     size_t first = p->F + p->D + p->K, npilot = p->S - p->F - p->K;   /* derived, then query series */
@@ -845,7 +870,7 @@ ty_estimate tally_weighted_outcome(const plan *p, const accum *a, size_t k)
      * run's (measured: without it, a tail of p = 0.08 at 100 samples
      * covered 90%). */
     double ess = a->ow2 > 0 ? a->ow * a->ow / a->ow2 : 0;
-    return stats_interval(mean, se, df, ess, p->units == UNITS_CELLS && p->model == TY_OUTCOME_RULES);
+    return stats_interval(mean, se, df, ess, p->units == UNITS_CELLS && p->model != TY_OUTCOME_LOGIT);
 }
 
 /* The prior's outcome estimates (run.c's unweighted estimator) are the
@@ -903,7 +928,7 @@ int tally_fill_observations(const plan *p, const accum *a, ty_run_result *out)
  * layout (an older tyche) does not fit. */
 static void state_sizes(const plan *p, size_t *nreal, size_t *ncount)
 {
-    *nreal = 6 * p->K + 1 + 4 * p->S + 7 * p->Q;
+    *nreal = 6 * p->K + 1 + 4 * p->S + 7 * p->Q + (p->TR ? TIME_SIZE(p) : 0);
     *ncount = 3 + p->S + p->S * HS + 3 * p->Q;
     if (p->weighted) {
         *nreal += 4 + 6 * p->K + 3 * p->S + p->O;
@@ -941,6 +966,7 @@ int tally_save_state(const plan *p, const accum *a, ty_resume_state *rs)
         *c++ = e->units; *c++ = e->wunits; *c++ = a->qbin[q];
     }
     for (size_t q = 0; q < p->Q; q++) *r++ = a->qw2[q];
+    if (p->TR) { memcpy(r, a->time, TIME_SIZE(p) * sizeof *r); r += TIME_SIZE(p); }
     if (p->weighted) {
         *r++ = p->shift; *r++ = a->ow; *r++ = a->ow2; *r++ = a->lwmax;
         *c++ = a->accepted;
@@ -986,6 +1012,7 @@ int tally_load_state(const plan *p, accum *a, const ty_resume_state *rs)
         e->units = *c++; e->wunits = *c++; a->qbin[q] = *c++;
     }
     for (size_t q = 0; q < p->Q; q++) a->qw2[q] = *r++;
+    if (p->TR) { memcpy(a->time, r, TIME_SIZE(p) * sizeof *r); r += TIME_SIZE(p); }
     if (p->weighted) {
         r++;                     /* the shift: tally_state_shift */
         a->ow = *r++; a->ow2 = *r++; a->lwmax = *r++;
@@ -1010,7 +1037,7 @@ double tally_state_shift(const plan *p, const ty_resume_state *rs)
     size_t nreal, ncount;
     state_sizes(p, &nreal, &ncount);
     if (!p->weighted || rs->nreal != nreal || !rs->real) return NAN;
-    return rs->real[6 * p->K + 1 + 4 * p->S + 7 * p->Q];
+    return rs->real[6 * p->K + 1 + 4 * p->S + 7 * p->Q + (p->TR ? TIME_SIZE(p) : 0)];
 }
 
 void accum_clear_hist(const plan *p, accum *a)
@@ -1040,4 +1067,85 @@ double tally_round_lwmax(const plan *p, const double *t, size_t nblocks)
         if (v > mx) mx = v;
     }
     return mx;
+}
+
+/* A cumulative share and its interval from the sums of w and w^2 over the
+ * paths where it holds (sw, sw2) among all (W, W2): the ratio estimator
+ * sw / W of independent paths, whose delta-method variance is
+ * (sum w^2 (I - P)^2) / W^2 = (sw2 (1 - 2P) + P^2 W2) / W^2, with Wilson's
+ * form at the effective sample size (stats_interval). */
+static ty_estimate time_estimate(double sw, double sw2, double W, double W2)
+{
+    double P = W > 0 ? sw / W : NAN;
+    if (P < 0) P = 0;
+    if (P > 1) P = 1;
+    double v = (sw2 * (1 - 2 * P) + P * P * W2) / (W * W), ess = W2 > 0 ? W * W / W2 : 0;
+    double se = v > 0 ? sqrt(v) : 0.0;
+    return stats_interval(P, se, ess - 1, ess, 0);
+}
+
+static char *dup_time(const char *s) { return s ? strdup(s) : NULL; }
+
+int tally_fill_time(const plan *p, const accum *a, ty_run_result *out)
+{
+    if (!p->TR) return 0;
+    const ty_time *tm = ty_scenario_time(p->s);
+    const paths_plan *pp = p->bp.paths;
+    size_t R = p->TR, E = p->TE, S = p->TS, K = p->K;
+    ty_time_result *tr = calloc(1, sizeof *tr);
+    if (!tr) return -1;
+    out->time = tr;
+    tr->steps = tm->steps;
+    tr->unit = dup_time(tm->unit);
+    tr->nreport = R;
+    tr->step = malloc(R * sizeof *tr->step);
+    tr->cumulative = malloc(R * K * sizeof *tr->cumulative);
+    tr->ci_low = malloc(R * K * sizeof *tr->ci_low);
+    tr->ci_high = malloc(R * K * sizeof *tr->ci_high);
+    tr->states = calloc(S + 1, sizeof *tr->states);
+    if ((tm->unit && !tr->unit) || !tr->step || !tr->cumulative || !tr->ci_low || !tr->ci_high || !tr->states)
+        return -1;
+    tr->nstates = S;
+    /* All paths' weight: N (w = 1) or the run's sum of weights. */
+    double W = p->weighted ? a->ow : (double)a->est.n, W2 = p->weighted ? a->ow2 : (double)a->est.n;
+    double cw[TY_SCENARIO_MAX_OUTCOMES] = {0}, cw2[TY_SCENARIO_MAX_OUTCOMES] = {0};
+    for (size_t r = 0; r < R; r++) {
+        tr->step[r] = pp->report[r];
+        double ew = 0, ew2 = 0;
+        for (size_t k = 0; k < E; k++) {
+            const double *sl = a->time + (r * E + k) * 2;
+            cw[k] += sl[0];
+            cw2[k] += sl[1];
+            ew += cw[k];
+            ew2 += cw2[k];
+            ty_estimate e = time_estimate(cw[k], cw2[k], W, W2);
+            tr->cumulative[r * K + k] = e.probability;
+            tr->ci_low[r * K + k] = e.ci_low;
+            tr->ci_high[r * K + k] = e.ci_high;
+        }
+        /* None yet: the paths with no event by the step. */
+        ty_estimate e = time_estimate(W - ew, W2 - ew2, W, W2);
+        tr->cumulative[r * K + K - 1] = e.probability;
+        tr->ci_low[r * K + K - 1] = e.ci_low;
+        tr->ci_high[r * K + K - 1] = e.ci_high;
+    }
+    double N = (double)a->est.n;
+    const double *all = a->time + R * E * 2, *run = all + R * S, *live = run + R * S;
+    for (size_t j = 0; j < S; j++) {
+        ty_time_state *st = &tr->states[j];
+        const ty_state *def = ty_scenario_state(p->s, j);
+        st->name = strdup(def->name);
+        st->label = dup_time(def->label);
+        st->unit = dup_time(def->unit);
+        double **arr[] = {&st->mean, &st->p05, &st->p50, &st->p95, &st->mean_running};
+        for (int i = 0; i < 5; i++)
+            if (!(*arr[i] = malloc(R * sizeof **arr[i]))) return -1;
+        if (!st->name || (def->label && !st->label) || (def->unit && !st->unit)) return -1;
+        for (size_t r = 0; r < R; r++) {
+            st->mean[r] = N > 0 ? all[r * S + j] / N : NAN;
+            st->mean_running[r] = live[r] > 0 ? run[r * S + j] / live[r] : NAN;
+            st->p05[r] = st->p50[r] = st->p95[r] = NAN;
+        }
+    }
+    return 0;
 }

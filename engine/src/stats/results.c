@@ -92,9 +92,27 @@ int ty_observation_warning_text(const ty_observation_stats *st, uint64_t samples
     return snprintf(buf, size, "%s", "");
 }
 
+void ty_time_result_free(ty_time_result *t)
+{
+    if (!t) return;
+    free(t->unit);
+    free(t->step);
+    free(t->cumulative);
+    free(t->ci_low);
+    free(t->ci_high);
+    for (size_t j = 0; t->states && j < t->nstates; j++) {
+        ty_time_state *st = &t->states[j];
+        free(st->name); free(st->label); free(st->unit);
+        free(st->mean); free(st->p05); free(st->p50); free(st->p95); free(st->mean_running);
+    }
+    free(t->states);
+    free(t);
+}
+
 void ty_run_result_clear(ty_run_result *run)
 {
     if (!run) return;
+    ty_time_result_free(run->time);
     free(run->variant);
     free(run->label);
     for (size_t k = 0; k < run->noutcomes; k++) {

@@ -1,0 +1,82 @@
+/* paths.h - internal: the paths of a time scenario (docs/format.md, 'Time'),
+ * one block at a time. After the block's factors and derived values are
+ * computed, every path of the block advances step by step through the
+ * compiled state updates and hazards; a path that meets an event leaves the
+ * work, so the cost follows the live paths, not steps x samples (paths that
+ * ended are compacted away once they are a quarter of those in the arrays).
+ *
+ * Randomness: a path's shock draws and event draws at step t are counter-
+ * based, keyed by (seed, block, the shock's or event's name) and counted by
+ * (t, the path's index in the block): SplitMix64's output at that count.
+ * So a path draws the same numbers whichever other paths are still alive,
+ * on any thread or rank count, and two variants of a batch that share a
+ * shock or event draw the same numbers for it path by path (common random
+ * numbers that survive paths ending at different steps). */
+#ifndef TYCHE_SIM_PATHS_H
+#define TYCHE_SIM_PATHS_H
+
+#include "tyche/expr.h"
+#include "tyche/scenario.h"
+
+#define PATHS_MAX_REPORT 1000    /* reported steps at most: every step up to this
+                                    many, else this many evenly spaced */
+
+typedef struct paths_plan {
+    size_t F, D, H, S, E, K;     /* factors, derived, shocks, states, events (K - 1), outcomes */
+    uint64_t T;                  /* steps */
+    const ty_program **init, **next;   /* S each */
+    const ty_program *hazards;   /* E derived values */
+    const ty_dist **shock;       /* H */
+    uint64_t *shock_key, *event_key;   /* name hashes: H, E */
+    size_t R;                    /* reported steps */
+    uint64_t *report;            /* R: the reported steps, increasing, report[R-1] = T */
+    uint32_t *slot;              /* T + 1: slot[t] = the first r with report[r] >= t */
+} paths_plan;
+
+/* A path's fault: a hazard or state that is not finite. */
+typedef struct paths_fault {
+    int state;                   /* -1, or the state whose init or next gave value */
+    int init;                    /* 1: the state's init */
+    int event;                   /* -1, or the event whose hazard gave value */
+    uint64_t step;
+    double value;
+    size_t sample;               /* in the block */
+} paths_fault;
+
+typedef struct paths_ws {
+    double *cols;                /* (F + D + H + S + 1 + E + 1) x B, compacted copies */
+    double **in;                 /* F + D + H + S + 1: the next and hazard programs' inputs */
+    double **iin;                /* F + D + S: init's inputs */
+    double **hz;                 /* E */
+    double *tmp, *u;             /* B each */
+    uint32_t *idx;               /* live slot -> sample in the block */
+    unsigned char *alive;        /* per slot */
+    ty_vm_scratch **vm;          /* 2 S + 1 */
+    /* per block, read by the tallies */
+    uint32_t *end_step;          /* B: the step of the path's event, 0: none by the horizon */
+    uint32_t *end_event;         /* B: the outcome the path ended in (K - 1: otherwise) */
+    double *last;                /* S x B: a path's state when it ended */
+    double *st_all, *st_live;    /* R x S: sums over all paths, over paths running at the step */
+    double *live;                /* R: paths running at the step (alive during it) */
+    /* percentiles: when collect is set, the states of every path at each
+     * reported step, collect[(j * R + r) * ncollect + collect_off + i] */
+    double *collect;
+    size_t ncollect, collect_off;
+    paths_fault fault;
+} paths_ws;
+
+/* The plan of s (a time scenario); TY_OK or TY_ERR_NOMEM. */
+ty_status paths_plan_init(paths_plan *p, const ty_scenario *s);
+void paths_plan_clear(paths_plan *p);
+
+int paths_ws_init(paths_ws *w, const paths_plan *p);
+void paths_ws_clear(paths_ws *w);
+
+/* Runs the n paths of block b from the factor and derived columns: fills
+ * the outcome columns (1 where the path ended in outcome k) and w's per-
+ * block arrays. TY_OK, or TY_ERR_INVALID with *bad the faulty sample and
+ * w->fault what went wrong. */
+ty_status paths_run(const paths_plan *p, paths_ws *w, uint64_t seed, uint64_t b, size_t n,
+                    double *const *fcol, double *const *dcol, double *const *ocol, size_t *bad);
+
+#endif
