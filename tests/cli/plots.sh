@@ -229,10 +229,93 @@ for f in ("u-add", "u-strip", "b", "b-add", "b-strip"):
     assert "observation" not in d["outcomes"]["axes"][0]["title"]
 PY
 
+# Time scenarios (tests/plots/add_time.py adds runs/<v>/time/ to every run:
+# constant hazards, so each P(outcome by step t) is known in closed form;
+# the run over 26 weeks, the batch over 40 steps without a unit): the
+# time-cumulative chart of each run (a variant's prefixed VARIANT-), the
+# baseline's time-state-NAME and, for the batch, time-variants; the final
+# values drawn are the file's, the axes from 0 in %, the x axis labelled
+# with the unit; the page's section and time row; files without time/ draw
+# none of it, and adding time/ adds only these charts.
+$py "$root/tests/plots/add_time.py" "$work/u.h5" "$work/u-time.h5" 26 week || bad "add_time.py u"
+$py "$root/tests/plots/add_time.py" "$work/b.h5" "$work/b-time.h5" 40 "" || bad "add_time.py b"
+for f in u b; do
+  "$plot" "$work/$f-time.h5" -o "$work/$f-time" --debug-json "$work/$f-time.json" >/dev/null 2>"$work/err" \
+    && [ ! -s "$work/err" ] && ok || bad "plot of $f-time.h5: $(cat "$work/err")"
+done
+check_png "$work/u-time/time-cumulative.png:1000x550" "$work/u-time/time-state-pressure.png:900x500" \
+          "$work/u-time/time-state-backlog.png:900x500" "$work/b-time/time-cumulative.png:1000x550" \
+          "$work/b-time/us_accepts-time-cumulative.png:1000x550" "$work/b-time/time-variants.png:1400x800" \
+          "$work/b-time/time-state-pressure.png:900x500" && ok || bad "time charts"
+$py - "$work" <<'PY' && ok || bad "what the time charts and page show"
+import json, re, sys, h5py
+import numpy as np
+w = sys.argv[1]
+for f, unit, span in (("u", "week", "26 weeks"), ("b", "step", "40 steps")):
+    d = json.load(open(f"{w}/{f}-time.json"))
+    h = h5py.File(f"{w}/{f}-time.h5", "r")
+    runs = sorted(h["runs"], key=lambda r: r != "baseline")
+    events = list(h[f"runs/{runs[0]}/outcomes/name"].asstr()[()])[:-1]
+    want = ["time-cumulative"] + [f"{r}-time-cumulative" for r in runs[1:]] + \
+        (["time-variants"] if len(runs) > 1 else []) + ["time-state-backlog", "time-state-pressure"]
+    assert sorted(k for k in d if re.match(r"(.+-)?time-", k)) == sorted(want), sorted(d)
+    # Adding time/ adds these charts and changes no other.
+    plain = json.load(open(f"{w}/{'u-strip' if f == 'u' else 'b'}.json"))
+    assert sorted(set(d) - set(want)) == sorted(plain), sorted(set(d) ^ set(plain))
+    for r in runs:
+        g = h[f"runs/{r}/time"]
+        cum, hi = g["cumulative"][()], g["ci_high"][()]
+        t = g["step"][()].astype(float)
+        # add_time.py's closed form: per step a_k = cum[0, k] end with event k, q = cum[0, -1] run on.
+        q = cum[0, -1]
+        assert np.allclose(cum[:, :-1], cum[0, :-1] * ((1 - q ** t) / (1 - q))[:, None], rtol=1e-12)
+        assert np.allclose(cum[:, -1], q ** t) and np.allclose(cum.sum(axis=1), 1)
+        c = d["time-cumulative" if r == runs[0] else f"{r}-time-cumulative"]
+        assert c["data"]["final"] == {o: float(cum[-1, i]) for i, o in enumerate(events)}, c["data"]
+        assert c["data"]["none"] == float(cum[-1, -1]) and c["data"]["steps"] == int(g.attrs["steps"])
+        ax = c["axes"][0]
+        assert ax["ylim"][0] == 0 and ax["ylim"][1] >= hi[:, :-1].max(), ax["ylim"]
+        assert all(x.endswith("%") for x in ax["yticklabels"] if x), ax["yticklabels"]
+        assert ax["xlabel"] == unit.capitalize() and ax["xlim"][0] == 0, ax["xlabel"]
+        assert float(ax["xticklabels"][-1].replace(",", "")) <= g.attrs["steps"], ax["xticklabels"]
+        assert f"P(outcome by {unit} t), {r}" in ax["title"] and f"horizon {span}" in ax["title"], ax["title"]
+        assert len(ax["legend"]) == len(events), ax["legend"]
+        # The value at the horizon written at each curve's end, in %.
+        vals = [float(x.rstrip("%")) for x in ax["texts"]]
+        assert len(vals) == len(events) and all(abs(v - 100 * cum[-1, i]) < 0.051 for i, v in enumerate(vals)), vals
+    for s, ylabel in (("pressure", "Military pressure (index)"), ("backlog", "backlog")):
+        sg = h[f"runs/{runs[0]}/time/state/{s}"]
+        c = d[f"time-state-{s}"]
+        assert c["data"]["final"] == {k: float(sg[k][-1]) for k in ("mean", "p05", "p50", "p95", "mean_running")}
+        ax = c["axes"][0]
+        assert ax["ylabel"] == ylabel and ax["xlabel"] == unit.capitalize(), (ax["ylabel"], ax["xlabel"])
+        assert len(ax["legend"]) == 4 and "still running" in ax["legend"][3], ax["legend"]
+    if len(runs) > 1:
+        c = d["time-variants"]
+        assert c["data"]["final"] == {o: {r: float(h[f"runs/{r}/time/cumulative"][-1, i]) for r in runs}
+                                      for i, o in enumerate(events)}, c["data"]
+        panels = [a for a in c["axes"] if a["xlabel"]]
+        assert len(panels) == len(events), len(panels)
+        for a in panels:
+            assert a["ylim"][0] == 0 and a["ylim"][1] >= 0.1 - 1e-12 and a["xlabel"] == unit.capitalize(), a
+            assert all(x.endswith("%") for x in a["yticklabels"] if x), a["yticklabels"]
+        legend = [a["legend"] for a in c["axes"] if a["legend"]]
+        assert len(legend) == 1 and len(legend[0]) == len(runs), legend
+    page = open(f"{w}/{f}-time/index.html").read()
+    assert 'id="Over_time"' in page and all(f'src="{k}.png"' in page for k in want)
+    assert f"<th>time</th><td>{span}" in page
+for f in ("u-strip", "u-add", "u-obs", "b", "b-add", "b-obs"):
+    d = json.load(open(f"{w}/{f}.json"))
+    assert not any(re.match(r"(.+-)?time-", k) for k in d), (f, list(d))
+    page = open(f"{w}/{f}/index.html").read()
+    assert "Over time" not in page and "<th>time</th>" not in page, f
+PY
+
 # Every chart drawn is listed in plots/README.md.
 "$plot" "$work/u.h5" -o "$work/u" --debug-json "$work/u.json" >/dev/null 2>&1 \
   && $py "$root/tests/plots/check.py" readme "$root/plots/README.md" "$work/u.json" "$work/b.json" "$work/s.json" \
-     "$work/rs.json" "$work/bb.json" "$work/b-add.json" "$work/b-obs.json" && ok || bad "plots/README.md does not list every chart"
+     "$work/rs.json" "$work/bb.json" "$work/b-add.json" "$work/b-obs.json" "$work/u-time.json" \
+     "$work/b-time.json" && ok || bad "plots/README.md does not list every chart"
 # The default output folder is RESULT-plots beside the file.
 "$plot" "$work/bench.h5" >/dev/null 2>&1 && [ -f "$work/bench-plots/bench-scaling.png" ] && ok || bad "default output folder"
 

@@ -231,7 +231,8 @@ def check_readme(readme, dbgs):
     kinds = set()
     for dbg in dbgs:
         for k in json.load(open(dbg)):
-            m = re.match(r"(?:.+?-)?(tornado|sobol|spearman|observed|shift)(?:-|$)", k)
+            m = re.match(r"(?:.+?-)?(tornado|sobol|spearman|observed|shift|time-cumulative|time-state|time-variants)"
+                         r"(?:-|$)", k)
             kind = m.group(1) if m else next((x for x in KINDS if k == x or k.startswith(x + "-")), k)
             kinds.add(kind)
     for kind in sorted(kinds):

@@ -1289,10 +1289,10 @@ ty_status scenario_build(const yt_doc *doc, const scenario_overlay *overlay, ty_
     }
     const yt_node *tn = yt_map_get(root, "time");
     if (tn) load_time(&L, tn);
-    if ((n = yt_map_get(root, "shocks")) || (n = yt_map_get(root, "state"))) {
-        if (!tn) error_at(&L, n, "'%s' belongs to a scenario that unfolds over steps: add "
-                          "'time: {steps: N, unit: week}'", n == yt_map_get(root, "shocks") ? "shocks" : "state");
-    }
+    for (size_t i = 0; !tn && i < root->n; i++)
+        if (strcmp(root->keys[i]->text, "shocks") == 0 || strcmp(root->keys[i]->text, "state") == 0)
+            error_at(&L, root->keys[i], "'%s' belongs to a scenario that unfolds over steps: add "
+                     "'time: {steps: N, unit: week}'", root->keys[i]->text);
     if (tn && (n = yt_map_get(root, "shocks")) && !L.oom) load_shocks(&L, n);
     if (tn && (n = yt_map_get(root, "state")) && !L.oom) load_states(&L, n);
     n = yt_map_get(root, "outcomes");
