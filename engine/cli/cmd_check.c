@@ -74,12 +74,29 @@ static void print_scenario(const ty_scenario *s)
             if (d->label) printf("  %-18s %s\n", "", d->label);
         }
     }
-    int logit = ty_scenario_model(s) == TY_OUTCOME_LOGIT;
-    printf("\noutcomes (%zu, model %s):\n", ty_scenario_noutcomes(s), logit ? "logit" : "rules");
+    const ty_time *tm = ty_scenario_time(s);
+    if (tm) {
+        printf("\ntime: %llu steps%s%s\n", (unsigned long long)tm->steps, tm->unit ? " of a " : "",
+               tm->unit ? tm->unit : "");
+        if (ty_scenario_nshocks(s)) printf("\nshocks (%zu):\n", ty_scenario_nshocks(s));
+        for (size_t i = 0; i < ty_scenario_nshocks(s); i++)
+            printf("  %-18s %s\n", ty_scenario_shock(s, i)->name, ty_scenario_shock(s, i)->dist_text);
+        if (ty_scenario_nstates(s)) printf("\nstate (%zu, updated in this order):\n", ty_scenario_nstates(s));
+        for (size_t i = 0; i < ty_scenario_nstates(s); i++) {
+            const ty_state *st = ty_scenario_state(s, i);
+            printf("  %-18s init %s\n  %-18s next %s\n", st->name, st->init_text, "", st->next_text);
+            if (st->label) printf("  %-18s %s\n", "", st->label);
+        }
+    }
+    ty_outcome_model model = ty_scenario_model(s);
+    int logit = model == TY_OUTCOME_LOGIT;
+    printf("\noutcomes (%zu, model %s):\n", ty_scenario_noutcomes(s),
+           logit ? "logit" : model == TY_OUTCOME_EVENTS ? "events" : "rules");
     for (size_t i = 0; i < ty_scenario_noutcomes(s); i++) {
         const ty_outcome *o = ty_scenario_outcome(s, i);
         if (o->otherwise) printf("  %-18s otherwise", o->name);
-        else printf("  %-18s %s %s", o->name, logit ? "score" : "when ", o->expr_text);
+        else printf("  %-18s %s %s", o->name, logit ? "score" : model == TY_OUTCOME_EVENTS ? "hazard" : "when ",
+                    o->expr_text);
         if (o->label) printf("  (%s)", o->label);
         printf("\n");
     }

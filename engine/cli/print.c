@@ -317,7 +317,8 @@ static void print_time(const ty_run_result *run, FILE *out)
         fputc('\n', out);
     }
     if (!t->nstates) return;
-    fprintf(out, "\n  states by %s: mean (5th to 95th percentile)\n  %8s", unit, unit);
+    fprintf(out, "\n  states by %s%s: mean (5th to 95th percentile)\n  %8s", unit,
+            run->nobservations ? ", without the observations (every path weighing 1)" : "", unit);
     for (size_t j = 0; j < t->nstates; j++) fprintf(out, "  %-26s", t->states[j].name);
     fputc('\n', out);
     for (size_t i = 0; i < rows; i++) {
