@@ -4,7 +4,8 @@
  * spread, three queries (one of each kind, with and without a condition
  * and a label), observations of the three kinds in the first (with the
  * prior's outcomes, factors and derived values; the second has none),
- * factors and derived values with histograms, convergence, paired-difference
+ * a time scenario's curves and states in the second, factors and derived
+ * values with histograms, convergence, paired-difference
  * groups, a sweep, UTF-8 strings and awkward doubles
  * (-0, subnormal, 1/3, NaN where results have them) so that a round trip
  * shows bit-identity. */
@@ -184,6 +185,50 @@ static void fx_observations(ty_run_result *run, unsigned salt)
     }
 }
 
+/* A time scenario's results: 5 reported steps of 12 (rows summing to 1,
+ * each estimate inside its interval), two states, one with a UTF-8 label
+ * and a unit, the running mean NaN once no path runs. */
+static void fx_time(ty_run_result *run, unsigned salt)
+{
+    ty_time_result *t = calloc(1, sizeof *t);
+    size_t R = 5, K = run->noutcomes;
+    run->time = t;
+    t->steps = 12;
+    t->unit = fx_dup("week");
+    t->percentile_samples = 16384;
+    t->nreport = R;
+    t->step = malloc(R * sizeof *t->step);
+    t->cumulative = malloc(R * K * sizeof(double));
+    t->ci_low = malloc(R * K * sizeof(double));
+    t->ci_high = malloc(R * K * sizeof(double));
+    static const uint64_t steps[] = {2, 5, 7, 10, 12};
+    for (size_t r = 0; r < R; r++) {
+        t->step[r] = steps[r];
+        double a = 0.01 * (double)(r + 1) + 1e-5 * salt, b = 1.0 / 3 * 0.1 * (double)(r + 1);
+        double v[3] = {a, b, 1 - a - b};
+        for (size_t k = 0; k < K; k++) {
+            t->cumulative[r * K + k] = v[k];
+            t->ci_low[r * K + k] = v[k] - 0.001;
+            t->ci_high[r * K + k] = v[k] + 0.001;
+        }
+    }
+    t->nstates = 2;
+    t->states = calloc(2, sizeof(ty_time_state));
+    static const char *names[] = {"tension", "sanctions"};
+    for (size_t j = 0; j < 2; j++) {
+        ty_time_state *x = &t->states[j];
+        x->name = fx_dup(names[j]);
+        x->label = j ? NULL : fx_dup("Tension on the border – an index");
+        x->unit = j ? NULL : fx_dup("index");
+        double **arr[] = {&x->mean, &x->p05, &x->p50, &x->p95, &x->mean_running};
+        for (int i = 0; i < 5; i++) {
+            *arr[i] = malloc(R * sizeof(double));
+            for (size_t r = 0; r < R; r++) (*arr[i])[r] = fx_val(salt + (unsigned)(i * 7 + (int)r + (int)j));
+        }
+        x->mean_running[R - 1] = NAN;
+    }
+}
+
 static void fx_run(ty_run_result *run, const char *variant, const char *label, int complete, unsigned salt)
 {
     static const char *onames[] = {"invasion", "squeeze", "status_quo"};
@@ -266,6 +311,7 @@ static ty_results *fx_results(unsigned salt)
     fx_run(&r->runs[0], "baseline", NULL, 1, salt);
     fx_run(&r->runs[1], "sanctions_now", "West imposes further sanctions now – Kerry–Lavrov", 0, salt + 2);
     fx_observations(&r->runs[0], salt);
+    fx_time(&r->runs[1], salt);
     fx_differences(&r->runs[1], salt + 4);
     for (size_t i = 0; i < 2; i++) fx_groups(&r->runs[i], salt + 6 * (unsigned)i);
     r->nsweeps = 1;

@@ -152,6 +152,11 @@ cp r1.h5 e2.h5
   && ok || bad "a hazard that is NaN: exit $rc: $(head -3 err.txt)"
 "${compare[@]}" r1.h5 e2.h5 > /dev/null 2>&1 && ok || bad "a failed run damaged the older file"
 
+# ---- every file written here conforms to the schema --------------------------
+for f in r1.h5 b.h5 o.h5 part.h5; do
+  "$py" "$root/tests/schema/check_schema.py" "$f" > schema.txt 2>&1 && ok || bad "schema of $f: $(head -3 schema.txt)"
+done
+
 # ---- NumPy cross-check -------------------------------------------------------------
 if [ -f "$root/tests/time/numpy_check.py" ] && "$py" -c 'import numpy, h5py' 2>/dev/null; then
   "$py" "$root/tests/time/numpy_check.py" "$tyche" > np.txt 2>&1 && ok || bad "numpy_check: $(tail -5 np.txt)"

@@ -152,6 +152,8 @@ def check_run(run, file_complete):
         if lo is not None and hi is not None and df is not None and lo.shape == hi.shape == df.shape:
             if not all(a <= b <= c for a, b, c in zip(lo[()], df[()], hi[()])):
                 bad(f"{g.name}: diff outside its own interval")
+    if "time" in run:   # time scenarios only
+        check_time(run["time"], k)
     factors, derived = check_series(run, "factors"), check_series(run, "derived")
     series = factors + derived
     nobs = check_observations(run["observations"], series) if "observations" in run else 0
@@ -243,6 +245,37 @@ def check_run(run, file_complete):
                 bad(f"{r.name}/query_group_sums: in a run without queries")
     elif "resume" in run:
         bad(f"{run.name}/resume: present in a complete run of a complete file")
+
+
+def check_time(g, k):
+    """time/: step (R, uint64, a dimension scale, increasing, the last the
+    steps attribute); cumulative, ci_low, ci_high (R, K) holding each other
+    and summing to 1 by row; state/<name>/{mean, p05, p50, p95,
+    mean_running} (R); attributes steps, unit, percentile_samples."""
+    steps = attr(g, "steps", "u")
+    attr(g, "unit", "str")
+    attr(g, "percentile_samples", "u")
+    st = dataset(g, "step", "u", None)
+    r = st.shape[0] if st is not None and len(st.shape) == 1 else 0
+    if st is not None:
+        v = st[()]
+        if r == 0 or any(b <= a for a, b in zip(v, v[1:])) or (steps is not None and int(v[-1]) != int(steps)):
+            bad(f"{st.name}: not increasing to the {steps} steps")
+    ds = [dataset(g, c, "f", (r, k)) for c in ("cumulative", "ci_low", "ci_high")]
+    check_scale(st, ds)
+    if all(d is not None for d in ds):
+        c, lo, hi = (d[()] for d in ds)
+        if c.shape == (r, k) and r:
+            for i in range(r):
+                if abs(sum(c[i]) - 1) > 1e-9:
+                    bad(f"{ds[0].name}: row {i} sums to {sum(c[i])}, not 1")
+                    break
+            if not all(lo[i][j] <= c[i][j] <= hi[i][j] for i in range(r) for j in range(k)):
+                bad(f"{ds[0].name}: an estimate outside its interval")
+    sg = group(g, "state")
+    for name in (sg if sg is not None else []):
+        for col in ("mean", "p05", "p50", "p95", "mean_running"):
+            dataset(sg[name], col, "f", (r,))
 
 
 def check_histograms(hg, series, weighted):

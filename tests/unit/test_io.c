@@ -180,6 +180,28 @@ static void check_run(const ty_run_result *a, const ty_run_result *b)
         if (a->query_group_sums && b->query_group_sums)
             CHECK(SAME_D(a->query_group_sums, b->query_group_sums, a->ngroups * a->nqueries * 2));
     }
+    /* A time scenario's curves and states, bit for bit. */
+    CHECK(!a->time == !b->time);
+    if (a->time && b->time) {
+        const ty_time_result *x = a->time, *y = b->time;
+        size_t R = x->nreport;
+        CHECK(x->steps == y->steps && x->percentile_samples == y->percentile_samples && R == y->nreport);
+        CHECK(same_str(x->unit, y->unit));
+        CHECK(x->nstates == y->nstates);
+        if (R == y->nreport) {
+            CHECK(SAME_U(x->step, y->step, R));
+            CHECK(SAME_D(x->cumulative, y->cumulative, R * a->noutcomes));
+            CHECK(SAME_D(x->ci_low, y->ci_low, R * a->noutcomes));
+            CHECK(SAME_D(x->ci_high, y->ci_high, R * a->noutcomes));
+            for (size_t j = 0; j < x->nstates && j < y->nstates; j++) {
+                const ty_time_state *u = &x->states[j], *v = &y->states[j];
+                CHECK_STR(u->name, v->name);
+                CHECK(same_str(u->label, v->label) && same_str(u->unit, v->unit));
+                CHECK(SAME_D(u->mean, v->mean, R) && SAME_D(u->p05, v->p05, R) && SAME_D(u->p50, v->p50, R));
+                CHECK(SAME_D(u->p95, v->p95, R) && SAME_D(u->mean_running, v->mean_running, R));
+            }
+        }
+    }
     if (!a->complete) {
         CHECK(a->resume.blocks_done == b->resume.blocks_done);
         CHECK(a->resume.nreal == b->resume.nreal && a->resume.ncount == b->resume.ncount);
@@ -1128,6 +1150,35 @@ static void test_read_damaged_observations(void)
     scratch_free(dir);
 }
 
+/* A damaged time/ group: each shape that does not fit the outcomes or the
+ * reported steps, and steps that do not rise to the horizon, fail the read
+ * with one message naming the dataset. */
+static void test_read_damaged_time(void)
+{
+    char dir[64], path[160];
+    scratch_new(dir);
+    ty_results *src = fx_results(0);
+    ty_diag *d = ty_diag_new(10);
+    snprintf(path, sizeof path, "%s/damaged.h5", dir);
+    static const hsize_t k2[2] = {5, 2}, r4[2] = {4, 3}, s4[1] = {4}, one[1] = {5}, flat[1] = {15};
+    static const damage_case cases[] = {
+        {"/runs/sanctions_now/time/cumulative", 2, k2, NULL, 0,
+         "dataset /runs/sanctions_now/time/cumulative has 2 elements along dimension 2, expected 3"},
+        {"/runs/sanctions_now/time/ci_high", 2, r4, NULL, 0,
+         "dataset /runs/sanctions_now/time/ci_high has 4 elements along dimension 1, expected 5"},
+        {"/runs/sanctions_now/time/ci_low", 1, flat, NULL, 0,
+         "dataset /runs/sanctions_now/time/ci_low does not have 2 dimensions"},
+        {"/runs/sanctions_now/time/state/tension/p95", 1, s4, NULL, 0,
+         "dataset /runs/sanctions_now/time/state/tension/p95 has 4 elements along dimension 1, expected 5"},
+        /* a float64 step: the values 0, 1/3, ... do not rise to step 12 */
+        {"/runs/sanctions_now/time/step", 1, one, NULL, 0, "/runs/sanctions_now/time/step"},
+    };
+    run_damage_cases(src, path, d, cases, sizeof cases / sizeof *cases);
+    ty_results_free(src);
+    ty_diag_free(d);
+    scratch_free(dir);
+}
+
 TEST_MAIN(test_round_trip, test_empty, test_samples, test_fault_injection,
           test_fault_injection_samples, test_abort_and_folder, test_read_errors, test_read_older,
-          test_read_damaged_queries, test_observations, test_read_damaged_observations)
+          test_read_damaged_queries, test_observations, test_read_damaged_observations, test_read_damaged_time)
