@@ -126,6 +126,12 @@ for m in random lhs; do
     at_threads "run-queries-$m" "$tyche" run "$root/scenarios/ukraine-2014.yaml" -n 100000 --sampling $m
 done
 at_threads batch-queries "$tyche" batch "$root/scenarios/ukraine-2014-policy.yaml" -n 8192
+# Time scenarios: paths, their compaction, the curves and the states'
+# percentiles (recomputed from the first blocks), a batch of them.
+for m in random lhs; do
+    at_threads "run-time-$m" "$tyche" run "$root/scenarios/ukraine-2014-time.yaml" -n 40000 --sampling $m
+done
+at_threads batch-time "$tyche" batch "$root/scenarios/ukraine-2014-time-batch.yaml" -n 5000
 at_threads batch-options-random "$tyche" batch "$root/scenarios/release-deadline-options.yaml" -n 20000
 at_threads batch-options-lhs "$tyche" batch "$root/scenarios/release-deadline-options.yaml" -n 20000 --sampling lhs
 at_threads batch-mix-corr "$tyche" batch "$sc/mix-corr.yaml" -n 30000

@@ -18,7 +18,7 @@
 #   - the older result file at the output path is byte-identical, or, for a
 #     failure after the rename (the folder's fsync, printing the report), the
 #     new file is whole (tyche show reads it); no temporary file is left.
-# Commands: run, run --save-samples, run --threads 2, run with observations
+# Commands: run, run --save-samples, run --threads 2, run with observations, a time scenario's run
 # (--save-samples: the log-weights too), batch, sensitivity
 # (all methods), check (valid and invalid), show, run --resume.
 #
@@ -80,6 +80,7 @@ cases=(
   "run-samples|1|run $logit -n 2000 --threads 1 --save-samples -o OUT"
   "run-threads2|1|run $logit -n 3000 --threads 2 -o OUT"
   "run-observe|1|run $sc/ukraine-2014-update.yaml -n 2000 --threads 1 --save-samples -o OUT"
+  "run-time|1|run $sc/ukraine-2014-time.yaml -n 2000 --threads 1 -o OUT"
   "batch|1|batch $batch -n 2000 --threads 1 -o OUT"
   "sensitivity|1|sensitivity $rules -n 500 --method all --threads 1 -o OUT"
   "check|1|check $logit"

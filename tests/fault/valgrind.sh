@@ -42,6 +42,7 @@ check "run, 1 thread" 0 run "$sc/geneva-2014.yaml" -n 5000 --threads 1 -o r1.h5
 check "run, 2 threads, --save-samples" 0 run "$sc/ukraine-2014.yaml" -n 5000 --threads 2 --save-samples -o r2.h5
 check "run --json" 0 run "$sc/geneva-2014.yaml" -n 2000 --threads 2 --json -o r3.h5
 check "batch" 0 batch "$sc/release-deadline-options.yaml" -n 2000 --threads 2 -o b.h5
+check "run, time scenario" 0 run "$sc/ukraine-2014-time.yaml" -n 3000 --threads 2 -o t.h5
 check "sensitivity" 0 sensitivity "$sc/geneva-2014.yaml" -n 500 --method all --threads 2 -o s.h5
 check "check" 0 check "$sc/ukraine-2014.yaml"
 sed 's/^\( *dist: \)normal(/\1norml(/' "$sc/ukraine-2014.yaml" > "$work/bad.yaml"

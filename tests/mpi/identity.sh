@@ -56,6 +56,8 @@ add run-update            run "$S/ukraine-2014-update.yaml" -n 20000 --save-samp
 add run-update-lhs        run "$S/ukraine-2014-update.yaml" -n 20000 --sampling lhs
 add run-far-restart       run "$(dirname "$0")/far-reading.yaml" -n 30000 --save-samples
 add batch-update          batch "$S/ukraine-2014-update-batch.yaml" -n 3000
+add run-time              run "$S/ukraine-2014-time.yaml" -n 30000
+add batch-time            batch "$S/ukraine-2014-time-batch.yaml" -n 3000
 add sens-all              sensitivity "$S/ukraine-2014.yaml" -n 1024 --method all --ignore-correlations --target force_ratio
 add sens-tornado          sensitivity "$S/release-deadline.yaml" -n 2048 --method tornado
 

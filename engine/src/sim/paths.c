@@ -21,8 +21,8 @@ static inline uint64_t mix64(uint64_t z)
 
 #define GOLDEN 0x9e3779b97f4a7c15ull
 
-/* The key of (seed, block, name): each element passes a full mix before the
- * next enters. */
+/* The key of (seed, block, name) of an event's draws: each element passes
+ * a full mix before the next enters. */
 static uint64_t draw_key(uint64_t seed, uint64_t b, uint64_t name_hash)
 {
     uint64_t k = mix64(seed + GOLDEN);
@@ -53,11 +53,10 @@ ty_status paths_plan_init(paths_plan *p, const ty_scenario *s)
     p->next = calloc(p->S + 1, sizeof *p->next);
     p->shock = calloc(p->H + 1, sizeof *p->shock);
     p->shock_key = calloc(p->H + 1, sizeof *p->shock_key);
-    p->event_key = calloc(p->E + 1, sizeof *p->event_key);
     p->R = p->T <= PATHS_MAX_REPORT ? (size_t)p->T : PATHS_MAX_REPORT;
     p->report = calloc(p->R, sizeof *p->report);
     p->slot = calloc(p->T + 1, sizeof *p->slot);
-    if (!p->init || !p->next || !p->shock || !p->shock_key || !p->event_key || !p->report || !p->slot)
+    if (!p->init || !p->next || !p->shock || !p->shock_key || !p->report || !p->slot)
         return TY_ERR_NOMEM;
     for (size_t j = 0; j < p->S; j++) {
         p->init[j] = ty_scenario_state(s, j)->init;
@@ -67,12 +66,8 @@ ty_status paths_plan_init(paths_plan *p, const ty_scenario *s)
         p->shock[h] = ty_scenario_shock(s, h)->dist;
         p->shock_key[h] = ty_rng_hash_name(ty_scenario_shock(s, h)->name);
     }
-    /* '@' cannot start a name: an event's stream differs from a factor's. */
-    for (size_t k = 0; k < p->E; k++) {
-        char name[TY_SCENARIO_MAX_NAME + 2] = "@";
-        strncat(name, ty_scenario_outcome(s, k)->name, TY_SCENARIO_MAX_NAME);
-        p->event_key[k] = ty_rng_hash_name(name);
-    }
+    /* '@' cannot start a name: the events' stream differs from a factor's. */
+    p->events_key = ty_rng_hash_name("@events");
     /* Reported steps: all, or R evenly spaced ending at T. */
     for (size_t r = 0; r < p->R; r++) p->report[r] = (uint64_t)(((double)(r + 1) * (double)p->T) / (double)p->R);
     p->report[p->R - 1] = p->T;
@@ -90,7 +85,6 @@ void paths_plan_clear(paths_plan *p)
     free(p->next);
     free(p->shock);
     free(p->shock_key);
-    free(p->event_key);
     free(p->report);
     free(p->slot);
     memset(p, 0, sizeof *p);
@@ -106,6 +100,7 @@ void paths_ws_clear(paths_ws *w)
     free(w->u);
     free(w->idx);
     free(w->alive);
+    free(w->ev);
     if (w->vm)
         for (size_t i = 0; w->vm[i]; i++) ty_vm_scratch_free(w->vm[i]);
     free(w->vm);
@@ -130,6 +125,7 @@ int paths_ws_init(paths_ws *w, const paths_plan *p)
     w->u = malloc(B * sizeof *w->u);
     w->idx = malloc(B * sizeof *w->idx);
     w->alive = malloc(B);
+    w->ev = malloc(B * sizeof *w->ev);
     w->vm = calloc(2 * p->S + 2, sizeof *w->vm);   /* NULL-terminated */
     w->end_step = malloc(B * sizeof *w->end_step);
     w->end_event = malloc(B * sizeof *w->end_event);
@@ -137,7 +133,7 @@ int paths_ws_init(paths_ws *w, const paths_plan *p)
     w->st_all = calloc(p->R * p->S + 1, sizeof *w->st_all);
     w->st_live = calloc(p->R * p->S + 1, sizeof *w->st_live);
     w->live = calloc(p->R, sizeof *w->live);
-    if (!w->cols || !w->in || !w->iin || !w->hz || !w->tmp || !w->u || !w->idx || !w->alive || !w->vm ||
+    if (!w->cols || !w->in || !w->iin || !w->hz || !w->tmp || !w->u || !w->idx || !w->alive || !w->ev || !w->vm ||
         !w->end_step || !w->end_event || !w->last || !w->st_all || !w->st_live || !w->live)
         return -1;
     for (size_t i = 0; i < nin; i++) w->in[i] = w->cols + i * B;
@@ -151,6 +147,29 @@ int paths_ws_init(paths_ws *w, const paths_plan *p)
     }
     if (p->E && !(w->vm[v++] = ty_vm_scratch_new(p->hazards))) return -1;
     return 0;
+}
+
+/* The shocks of step t for the m slots: each shock's draws come in chunks
+ * of CHUNK paths (by their index in the block), a chunk's from its own
+ * stream keyed by (seed, block, shock, step, chunk) through the family's
+ * fast sampler, drawn whole whenever one of its paths is alive. So a
+ * path's draw depends on nothing but its own index, whichever others are
+ * alive, and a shock costs the chunks that hold live paths. */
+#define CHUNK 64
+static void draw_shocks(const paths_plan *p, paths_ws *w, uint64_t seed, uint64_t b, uint64_t t, size_t m)
+{
+    for (size_t h = 0; h < p->H; h++) {
+        for (size_t c = 0; c < B / CHUNK; c++) {
+            if (!w->chunk_live[c]) continue;
+            ty_rng rng;
+            ty_rng_for_block(&rng, seed, b, mix64(p->shock_key[h] + GOLDEN * (t * (B / CHUNK) + c + 1)));
+            ty_dist_sample(p->shock[h], &rng, w->u + c * CHUNK, CHUNK);
+        }
+        double *col = w->in[p->F + p->D + h];
+        if (w->idx[m - 1] == m - 1) memcpy(col, w->u, m * sizeof *col);   /* not compacted yet */
+        else
+            for (size_t i = 0; i < m; i++) col[i] = w->u[w->idx[i]];
+    }
 }
 
 /* The first sample of x[0..m) that is not finite among the live, or m. */
@@ -167,13 +186,19 @@ static size_t first_not_finite(const double *x, const unsigned char *alive, size
 static size_t compact(const paths_plan *p, paths_ws *w, size_t m)
 {
     size_t ncols = p->F + p->D + p->H + p->S + 1, k = 0;
+    uint32_t *keep = (uint32_t *)w->ev;   /* free between steps */
     for (size_t i = 0; i < m; i++) {
-        if (!w->alive[i]) continue;
-        if (k != i) {
-            for (size_t c = 0; c < ncols; c++) w->in[c][k] = w->in[c][i];
-            w->idx[k] = w->idx[i];
-        }
-        w->alive[k++] = 1;
+        keep[k] = (uint32_t)i;
+        k += w->alive[i];
+    }
+    /* Column by column: each a tight gather (keep[i] >= i, in place). */
+    for (size_t c = 0; c < ncols; c++) {
+        double *col = w->in[c];
+        for (size_t i = 0; i < k; i++) col[i] = col[keep[i]];
+    }
+    for (size_t i = 0; i < k; i++) {
+        w->idx[i] = w->idx[keep[i]];
+        w->alive[i] = 1;
     }
     return k;
 }
@@ -195,6 +220,8 @@ ty_status paths_run(const paths_plan *p, paths_ws *w, uint64_t seed, uint64_t b,
     w->fault = (paths_fault){.state = -1, .event = -1};
     for (size_t c = 0; c < F; c++) memcpy(w->in[c], fcol[c], n * sizeof(double));
     for (size_t c = 0; c < D; c++) memcpy(w->in[F + c], dcol[c], n * sizeof(double));
+    for (size_t c = 0; c < B / CHUNK; c++)
+        w->chunk_live[c] = (uint16_t)(c * CHUNK >= n ? 0 : n - c * CHUNK >= CHUNK ? CHUNK : n - c * CHUNK);
     for (size_t i = 0; i < n; i++) {
         w->idx[i] = (uint32_t)i;
         w->alive[i] = 1;
@@ -213,18 +240,13 @@ ty_status paths_run(const paths_plan *p, paths_ws *w, uint64_t seed, uint64_t b,
         size_t at = first_not_finite(st[j], w->alive, n);
         if (at < n) return fault(w, at, (int)j, 1, -1, 0, st[j][at], bad);
     }
-    uint64_t key_h[TY_TIME_MAX_SHOCKS], key_e[TY_SCENARIO_MAX_OUTCOMES];
-    for (size_t h = 0; h < H; h++) key_h[h] = draw_key(seed, b, p->shock_key[h]);
-    for (size_t k = 0; k < E; k++) key_e[k] = draw_key(seed, b, p->event_key[k]);
+    uint64_t key_e = draw_key(seed, b, p->events_key);
     size_t m = n, nlive = n;          /* slots in the arrays; paths alive among them */
     uint64_t t;
     for (t = 1; t <= p->T && nlive > 0; t++) {
         if (nlive * 4 <= m * 3) m = compact(p, w, m);   /* a quarter ended: drop them */
         for (size_t i = 0; i < m; i++) stepcol[i] = (double)t;
-        for (size_t h = 0; h < H; h++) {
-            for (size_t i = 0; i < m; i++) w->u[i] = draw_uniform(key_h[h], t, w->idx[i]);
-            ty_dist_quantile_block(p->shock[h], w->u, w->in[F + D + h], m);
-        }
+        if (H) draw_shocks(p, w, seed, b, t, m);
         for (size_t j = 0; j < S; j++) {
             double *out = w->tmp;
             ty_status rc = ty_program_run(p->next[j], w->vm[2 * j + 1], m, (const double *const *)w->in, &out,
@@ -249,8 +271,14 @@ ty_status paths_run(const paths_plan *p, paths_ws *w, uint64_t seed, uint64_t b,
         if (reported) {
             w->live[r] = (double)nlive;
             for (size_t j = 0; j < S; j++) {
-                double sum = 0;
-                for (size_t i = 0; i < m; i++) sum += w->alive[i] ? st[j][i] : 0.0;
+                /* Eight lanes: a vectorised sum, in a fixed order. */
+                double lane[8] = {0}, sum = 0;
+                const double *x = st[j];
+                size_t i = 0;
+                for (; i + 8 <= m; i += 8)
+                    for (size_t l = 0; l < 8; l++) lane[l] += w->alive[i + l] ? x[i + l] : 0.0;
+                for (; i < m; i++) lane[i & 7] += w->alive[i] ? x[i] : 0.0;
+                for (size_t l = 0; l < 8; l++) sum += lane[l];
                 w->st_live[r * S + j] = sum;
                 w->st_all[r * S + j] = sum + frozen[j];
             }
@@ -265,25 +293,39 @@ ty_status paths_run(const paths_plan *p, paths_ws *w, uint64_t seed, uint64_t b,
                 }
             }
         }
-        /* Each event fires with probability clamp(hazard, 0, 1); the first
-         * listed that fires wins. */
+        /* Each event fires with probability clamp(hazard, 0, 1), the draws
+         * independent, the first listed that fires winning: the same as
+         * one uniform u per path and step taken through the events in
+         * order, event k firing when u < h_k and u otherwise rescaled to
+         * (u - h_k) / (1 - h_k), uniform again given that k did not fire.
+         * One draw instead of one per event; branch-free passes. */
+        int32_t *ev = w->ev;
+        double *u = w->u;
         for (size_t i = 0; i < m; i++) {
-            if (!w->alive[i]) continue;
+            ev[i] = w->alive[i] ? -1 : -2;
+            u[i] = draw_uniform(key_e, t, w->idx[i]);
+        }
+        for (size_t k = 0; k < E; k++) {
+            const double *hz = w->hz[k];
+            int last = k + 1 == E;
+            for (size_t i = 0; i < m; i++) {
+                double h = hz[i] < 0 ? 0.0 : hz[i] > 1 ? 1.0 : hz[i];
+                int fire = (ev[i] == -1) & (u[i] < h);
+                ev[i] = fire ? (int32_t)k : ev[i];
+                if (!last) u[i] = h < 1 ? (u[i] - h) / (1 - h) : 0.5;
+            }
+        }
+        for (size_t i = 0; i < m; i++) {
+            if (ev[i] < 0) continue;
             uint32_t s_i = w->idx[i];
-            for (size_t k = 0; k < E; k++) {
-                double h = w->hz[k][i];
-                if (h <= 0) continue;
-                if (h >= 1 || draw_uniform(key_e[k], t, s_i) < h) {
-                    w->alive[i] = 0;
-                    nlive--;
-                    w->end_step[s_i] = (uint32_t)t;
-                    w->end_event[s_i] = (uint32_t)k;
-                    for (size_t j = 0; j < S; j++) {
-                        w->last[j * B + s_i] = st[j][i];
-                        frozen[j] += st[j][i];
-                    }
-                    break;
-                }
+            w->alive[i] = 0;
+            nlive--;
+            w->chunk_live[s_i / CHUNK]--;
+            w->end_step[s_i] = (uint32_t)t;
+            w->end_event[s_i] = (uint32_t)ev[i];
+            for (size_t j = 0; j < S; j++) {
+                w->last[j * B + s_i] = st[j][i];
+                frozen[j] += st[j][i];
             }
         }
     }

@@ -5,9 +5,11 @@
  * work, so the cost follows the live paths, not steps x samples (paths that
  * ended are compacted away once they are a quarter of those in the arrays).
  *
- * Randomness: a path's shock draws and event draws at step t are counter-
- * based, keyed by (seed, block, the shock's or event's name) and counted by
- * (t, the path's index in the block): SplitMix64's output at that count.
+ * Randomness: a path's event draw at step t (one uniform for all events,
+ * paths.c) is counter-based, keyed by (seed, block) and counted by (t, the
+ * path's index in the block): SplitMix64's output at that count. Its shock draws at step t
+ * come from a PCG stream of (seed, block, shock, t, its chunk of 64 paths),
+ * drawn whole by the family's sampler, at the path's place in the chunk.
  * So a path draws the same numbers whichever other paths are still alive,
  * on any thread or rank count, and two variants of a batch that share a
  * shock or event draw the same numbers for it path by path (common random
@@ -16,6 +18,7 @@
 #define TYCHE_SIM_PATHS_H
 
 #include "tyche/expr.h"
+#include "tyche/run.h"
 #include "tyche/scenario.h"
 
 #define PATHS_MAX_REPORT 1000    /* reported steps at most: every step up to this
@@ -27,7 +30,8 @@ typedef struct paths_plan {
     const ty_program **init, **next;   /* S each */
     const ty_program *hazards;   /* E derived values */
     const ty_dist **shock;       /* H */
-    uint64_t *shock_key, *event_key;   /* name hashes: H, E */
+    uint64_t *shock_key;         /* name hashes: H */
+    uint64_t events_key;         /* the events' one draw per path and step */
     size_t R;                    /* reported steps */
     uint64_t *report;            /* R: the reported steps, increasing, report[R-1] = T */
     uint32_t *slot;              /* T + 1: slot[t] = the first r with report[r] >= t */
@@ -51,6 +55,8 @@ typedef struct paths_ws {
     double *tmp, *u;             /* B each */
     uint32_t *idx;               /* live slot -> sample in the block */
     unsigned char *alive;        /* per slot */
+    int32_t *ev;                 /* per slot: the event that fired this step, -1 none, -2 ended */
+    uint16_t chunk_live[TY_RUN_BLOCK / 64];   /* live paths per chunk of 64 (shock draws) */
     ty_vm_scratch **vm;          /* 2 S + 1 */
     /* per block, read by the tallies */
     uint32_t *end_step;          /* B: the step of the path's event, 0: none by the horizon */

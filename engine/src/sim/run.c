@@ -471,10 +471,44 @@ static ty_status no_weight(const run *r, ty_diag *diag)
     return TY_ERR_NO_WEIGHT;
 }
 
-static int cmp_dbl(const void *a, const void *b)
+/* Puts the k-th smallest of v[lo..hi) at v[k], the smaller ones before it
+ * and the greater after (Hoare's selection, median-of-three pivots):
+ * linear time, where sorting every state's column at every step was most
+ * of a long horizon's run. */
+static void select_kth(double *v, size_t lo, size_t hi, size_t k)
 {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        double a = v[lo], b = v[mid], c = v[hi - 1];
+        double piv = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
+        /* Three ways: [lo, lt) < piv, [lt, i) == piv, [gt, hi) > piv. The
+         * middle holds the pivot itself, so every pass shrinks the range. */
+        size_t lt = lo, i = lo, gt = hi;
+        while (i < gt) {
+            double x = v[i];
+            if (x < piv) { v[i] = v[lt]; v[lt] = x; lt++; i++; }
+            else if (x > piv) { gt--; v[i] = v[gt]; v[gt] = x; }
+            else i++;
+        }
+        if (k < lt) hi = lt;
+        else if (k >= gt) lo = gt;
+        else return;
+    }
+}
+
+/* The q-quantile of v[from..n) whose first `from` values are no greater
+ * than the rest (interpolated between order statistics, as NumPy's
+ * default); leaves v partitioned at the lower one. */
+static double select_quantile(double *v, size_t n, size_t from, double q)
+{
+    double at = q * (double)(n - 1);
+    size_t lo = (size_t)at;
+    select_kth(v, from, n, lo);
+    double x = v[lo], f = at - (double)lo;
+    if (f == 0 || lo + 1 >= n) return x;
+    double y = v[lo + 1];
+    for (size_t i = lo + 2; i < n; i++) y = v[i] < y ? v[i] : y;
+    return x + f * (y - x);
 }
 
 /* The states' 5th, 50th and 95th percentiles by reported step, from the
@@ -509,15 +543,12 @@ static ty_status time_percentiles(run *r, ty_run_result *out)
     for (size_t j = 0; j < S; j++)
         for (size_t k = 0; k < R; k++) {
             double *v = buf + (j * R + k) * np;
-            qsort(v, (size_t)np, sizeof *v, cmp_dbl);
-            double *dst[] = {&tr->states[j].p05[k], &tr->states[j].p50[k], &tr->states[j].p95[k]};
-            const double q[] = {0.05, 0.5, 0.95};
-            for (int i = 0; i < 3; i++) {
-                double at = q[i] * (double)(np - 1);
-                size_t lo = (size_t)at;
-                double f = at - (double)lo;
-                *dst[i] = lo + 1 < np ? v[lo] + f * (v[lo + 1] - v[lo]) : v[lo];
-            }
+            size_t N = (size_t)np;
+            /* Each selection leaves the values below its order statistic
+             * in front, so the next (a higher level) searches the rest. */
+            tr->states[j].p05[k] = select_quantile(v, N, 0, 0.05);
+            tr->states[j].p50[k] = select_quantile(v, N, (size_t)(0.05 * (double)(N - 1)), 0.5);
+            tr->states[j].p95[k] = select_quantile(v, N, (size_t)(0.5 * (double)(N - 1)), 0.95);
         }
     tr->percentile_samples = np;
     free(buf);
@@ -551,8 +582,10 @@ static ty_status run_finish(run *r, int interrupted, int reached, double wall, t
     }
     if (p->TR) {
         if (tally_fill_time(p, &r->a, out) != 0) return TY_ERR_NOMEM;
+        double t0 = omp_get_wtime();
         ty_status ts = time_percentiles(r, out);
         if (ts != TY_OK) return ts;
+        wall += omp_get_wtime() - t0;   /* part of the run's time */
     }
     out->seed = r->set.seed;
     out->samples = r->a.est.n;
