@@ -29,7 +29,7 @@ runs over the 26 steps, never over paths):
 On this model (about 44% of the paths end by week 26; 1.5-2.5% a step) the
 compacting version was 1.3x faster than the masking one (bench/README.md,
 'bench/run-time'). Paths are processed in chunks (default 2^16: the dozen
-per-path arrays of a chunk stay in the L2 cache; 2^20 was about 10-20%
+per-path arrays of a chunk stay in the L2 cache; 2^18 and 2^20 were 8-25%
 slower). Loop invariants are hoisted as a NumPy user would: the parts of
 each update that depend only on the factors are computed once per path, not
 once per step (tyche evaluates the expressions as written every step, so

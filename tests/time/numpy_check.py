@@ -41,8 +41,9 @@ errors at these sizes.
 It also checks the result file's shape: step = 1..20, each cumulative row
 summing to 1, the last row equal to the outcome table.
 
-Exit 0 on pass; 1 with one line per failed comparison; 2 on bad usage or
-when tyche fails. Takes a few seconds.
+Exit 0 on pass; 1 on failure, with one line per failed comparison (or
+tyche's own error when the run fails); 2 on bad usage. Takes about a second
+(tyche and NumPy each a few tenths).
 
     /usr/bin/python3 tests/time/numpy_check.py build/release/engine/tyche
 """
@@ -93,7 +94,7 @@ def run_tyche(tyche, tmp):
     if p.returncode != 0:
         sys.stderr.write(p.stdout + p.stderr)
         print(f"numpy_check: FAILED: `{' '.join(cmd)}` exited {p.returncode}")
-        sys.exit(2)
+        sys.exit(1)
     with h5py.File(out, "r") as f:
         g = f["runs/baseline/time"]
         names = [x.decode() if isinstance(x, bytes) else str(x) for x in f["runs/baseline/outcomes/name"][()]]
