@@ -623,6 +623,22 @@ static void load_outcomes(loader *L, const yt_node *map)
     }
 }
 
+/* A section that is a mapping of at most limit named entries (queries,
+ * shocks, states): a zeroed array of map->n + 1 entries of size bytes, or
+ * NULL with the error (what: "'queries'"; plural: "queries"). */
+static void *section_entries(loader *L, const yt_node *map, const char *what, const char *plural, size_t limit,
+                             size_t size)
+{
+    if (!expect_kind(L, map, YT_MAP, what)) return NULL;
+    if (map->n > limit) {
+        error_at(L, map, "%zu %s; the limit is %zu", map->n, plural, limit);
+        return NULL;
+    }
+    void *a = calloc(map->n + 1, size);
+    if (!a) L->oom = 1;
+    return a;
+}
+
 /* ---- time (docs/format.md, 'Time') -------------------------------------- */
 
 static void load_time(loader *L, const yt_node *n)
@@ -643,14 +659,9 @@ static void load_time(loader *L, const yt_node *n)
 static void load_shocks(loader *L, const yt_node *map)
 {
     ty_scenario *s = L->s;
-    if (!expect_kind(L, map, YT_MAP, "'shocks'")) return;
-    if (map->n > TY_TIME_MAX_SHOCKS) {
-        error_at(L, map, "%zu shocks; the limit is %d", map->n, TY_TIME_MAX_SHOCKS);
-        return;
-    }
-    s->shocks = calloc(map->n + 1, sizeof *s->shocks);
+    if (!(s->shocks = section_entries(L, map, "'shocks'", "shocks", TY_TIME_MAX_SHOCKS, sizeof *s->shocks))) return;
     s->shock_dists = calloc(map->n + 1, sizeof *s->shock_dists);
-    if (!s->shocks || !s->shock_dists) { L->oom = 1; return; }
+    if (!s->shock_dists) { L->oom = 1; return; }
     for (size_t i = 0; i < map->n; i++) {
         const yt_node *k = map->keys[i], *v = map->items[i];
         if (!check_identifier(L, k, "shock")) continue;
@@ -682,13 +693,8 @@ static void load_states(loader *L, const yt_node *map)
 {
     static const char *const keys[] = {"init", "next", "label", "unit", "reason"};
     ty_scenario *s = L->s;
-    if (!expect_kind(L, map, YT_MAP, "'state'")) return;
-    if (map->n > TY_TIME_MAX_STATES) {
-        error_at(L, map, "%zu state variables; the limit is %d", map->n, TY_TIME_MAX_STATES);
-        return;
-    }
-    s->states = calloc(map->n + 1, sizeof *s->states);
-    if (!s->states) { L->oom = 1; return; }
+    s->states = section_entries(L, map, "'state'", "state variables", TY_TIME_MAX_STATES, sizeof *s->states);
+    if (!s->states) return;
     for (size_t i = 0; i < map->n; i++) {
         const yt_node *k = map->keys[i], *v = map->items[i];
         if (!check_identifier(L, k, "state")) continue;
@@ -716,13 +722,8 @@ static void load_queries(loader *L, const yt_node *map)
 {
     static const char *const keys[] = {"probability", "mean", "quantiles", "given", "label", "reason"};
     ty_scenario *s = L->s;
-    if (!expect_kind(L, map, YT_MAP, "'queries'")) return;
-    if (map->n > TY_SCENARIO_MAX_QUERIES) {
-        error_at(L, map, "%zu queries; the limit is %d", map->n, TY_SCENARIO_MAX_QUERIES);
-        return;
-    }
-    s->queries = calloc(map->n + 1, sizeof *s->queries);
-    if (!s->queries) { L->oom = 1; return; }
+    s->queries = section_entries(L, map, "'queries'", "queries", TY_SCENARIO_MAX_QUERIES, sizeof *s->queries);
+    if (!s->queries) return;
     for (size_t i = 0; i < map->n; i++) {
         const yt_node *k = map->keys[i], *v = map->items[i];
         if (!check_identifier(L, k, "query")) continue;
