@@ -247,6 +247,7 @@ check_png "$work/u-time/time-cumulative.png:1000x550" "$work/u-time/time-state-p
           "$work/u-time/time-state-backlog.png:900x500" "$work/b-time/time-cumulative.png:1000x550" \
           "$work/b-time/us_accepts-time-cumulative.png:1000x550" "$work/b-time/time-variants.png:1400x800" \
           "$work/b-time/time-state-pressure.png:900x500" && ok || bad "time charts"
+"$plot" "$work/u.h5" -o "$work/u-plain" --debug-json "$work/u-plain.json" >/dev/null 2>&1 || bad "plot of u.h5"
 $py - "$work" <<'PY' && ok || bad "what the time charts and page show"
 import json, re, sys, h5py
 import numpy as np
@@ -260,7 +261,7 @@ for f, unit, span in (("u", "week", "26 weeks"), ("b", "step", "40 steps")):
         (["time-variants"] if len(runs) > 1 else []) + ["time-state-backlog", "time-state-pressure"]
     assert sorted(k for k in d if re.match(r"(.+-)?time-", k)) == sorted(want), sorted(d)
     # Adding time/ adds these charts and changes no other.
-    plain = json.load(open(f"{w}/{'u-strip' if f == 'u' else 'b'}.json"))
+    plain = json.load(open(f"{w}/{'u-plain' if f == 'u' else 'b'}.json"))   # the same file without time/
     assert sorted(set(d) - set(want)) == sorted(plain), sorted(set(d) ^ set(plain))
     for r in runs:
         g = h[f"runs/{r}/time"]

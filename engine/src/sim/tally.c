@@ -1072,14 +1072,16 @@ double tally_round_lwmax(const plan *p, const double *t, size_t nblocks)
 /* A cumulative share and its interval from the sums of w and w^2 over the
  * paths where it holds (sw, sw2) among all (W, W2): the ratio estimator
  * sw / W of independent paths, whose delta-method variance is
- * (sum w^2 (I - P)^2) / W^2 = (sw2 (1 - 2P) + P^2 W2) / W^2, with Wilson's
- * form at the effective sample size (stats_interval). */
+ * (sum w^2 (I - P)^2) / W^2 = (sw2 (1 - 2P) + P^2 W2) / W^2 (times
+ * n/(n-1) at the effective sample size n: unbiased, as the outcomes'),
+ * with Wilson's form at the effective sample size (stats_interval). */
 static ty_estimate time_estimate(double sw, double sw2, double W, double W2)
 {
     double P = W > 0 ? sw / W : NAN;
     if (P < 0) P = 0;
     if (P > 1) P = 1;
     double v = (sw2 * (1 - 2 * P) + P * P * W2) / (W * W), ess = W2 > 0 ? W * W / W2 : 0;
+    if (ess > 1) v *= ess / (ess - 1);   /* n/(n-1), as the outcomes' and the ratio estimator's */
     double se = v > 0 ? sqrt(v) : 0.0;
     return stats_interval(P, se, ess - 1, ess, 0);
 }
