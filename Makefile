@@ -15,7 +15,8 @@ build: deps
 	cmake --build --preset $(PRESET) -j $(JOBS)
 
 # The main job: the 2014 Ukraine scenario and its policy batch end to end,
-# their charts, then the two smaller scenarios (a rules model; the teaching
+# their charts, the same crisis week by week over six months (a time
+# scenario) and its batch with their curves, then the two smaller scenarios (a rules model; the teaching
 # example's batch).
 
 run: build
@@ -23,6 +24,10 @@ run: build
 	$(TYCHE) batch scenarios/ukraine-2014-policy.yaml
 	plots/tyche-plot results/ukraine-2014.h5 -o results/ukraine-2014-plots
 	plots/tyche-plot results/ukraine-2014-policy.h5 -o results/ukraine-2014-policy-plots
+	$(TYCHE) run scenarios/ukraine-2014-time.yaml
+	$(TYCHE) batch scenarios/ukraine-2014-time-batch.yaml --quiet
+	plots/tyche-plot results/ukraine-2014-time.h5 -o results/ukraine-2014-time-plots
+	plots/tyche-plot results/ukraine-2014-time-batch.h5 -o results/ukraine-2014-time-batch-plots
 	$(TYCHE) run scenarios/geneva-2014.yaml --quiet
 	$(TYCHE) batch scenarios/release-deadline-options.yaml --quiet
 

@@ -84,7 +84,9 @@ static void print_scenario(const ty_scenario *s)
         if (ty_scenario_nstates(s)) printf("\nstate (%zu, updated in this order):\n", ty_scenario_nstates(s));
         for (size_t i = 0; i < ty_scenario_nstates(s); i++) {
             const ty_state *st = ty_scenario_state(s, i);
-            printf("  %-18s init %s\n  %-18s next %s\n", st->name, st->init_text, "", st->next_text);
+            printf("  %-18s init %s\n  %-18s next %s", st->name, st->init_text, "", st->next_text);
+            if (st->unit) printf("  [%s]", st->unit);
+            printf("\n");
             if (st->label) printf("  %-18s %s\n", "", st->label);
         }
     }

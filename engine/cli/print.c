@@ -317,24 +317,40 @@ static void print_time(const ty_run_result *run, FILE *out)
         fputc('\n', out);
     }
     if (!t->nstates) return;
-    fprintf(out, "\n  states by %s%s: mean (5th to 95th percentile)\n  %8s", unit,
-            run->nobservations ? ", without the observations (every path weighing 1)" : "", unit);
-    for (size_t j = 0; j < t->nstates; j++) fprintf(out, "  %-26s", t->states[j].name);
+    fprintf(out, "\n  states by %s%s: mean (5th to 95th percentile)\n", unit,
+            run->nobservations ? ", without the observations (every path weighing 1)" : "");
+    /* One column per state, as wide as its widest cell or name. */
+    size_t S = t->nstates;
+    char (*cells)[112] = malloc(rows * S * sizeof *cells);
+    int *width = malloc(S * sizeof *width);
+    if (!cells || !width) {
+        free(cells);
+        free(width);
+        fprintf(out, "  (out of memory)\n");
+        return;
+    }
+    for (size_t j = 0; j < t->nstates; j++) {
+        const ty_time_state *x = &t->states[j];
+        width[j] = (int)strlen(x->name);
+        for (size_t i = 0; i < rows; i++) {
+            char a[32], b[32], c[32];
+            fmt_num(a, sizeof a, x->mean[pick[i]]);
+            fmt_num(b, sizeof b, x->p05[pick[i]]);
+            fmt_num(c, sizeof c, x->p95[pick[i]]);
+            int len = snprintf(cells[i * S + j], sizeof cells[0], "%s (%s to %s)", a, b, c);
+            if (len > width[j]) width[j] = len;
+        }
+    }
+    fprintf(out, "  %8s", unit);
+    for (size_t j = 0; j < t->nstates; j++) fprintf(out, "  %-*s", width[j], t->states[j].name);
     fputc('\n', out);
     for (size_t i = 0; i < rows; i++) {
-        size_t r = pick[i];
-        fprintf(out, "  %8llu", (unsigned long long)t->step[r]);
-        for (size_t j = 0; j < t->nstates; j++) {
-            const ty_time_state *x = &t->states[j];
-            char a[32], b[32], c[32], cell[112];
-            fmt_num(a, sizeof a, x->mean[r]);
-            fmt_num(b, sizeof b, x->p05[r]);
-            fmt_num(c, sizeof c, x->p95[r]);
-            snprintf(cell, sizeof cell, "%s (%s to %s)", a, b, c);
-            fprintf(out, "  %-26s", cell);
-        }
+        fprintf(out, "  %8llu", (unsigned long long)t->step[pick[i]]);
+        for (size_t j = 0; j < t->nstates; j++) fprintf(out, "  %-*s", width[j], cells[i * S + j]);
         fputc('\n', out);
     }
+    free(cells);
+    free(width);
 }
 
 static void print_run(const ty_run_result *run, const char *verb, FILE *out)
