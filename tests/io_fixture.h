@@ -220,12 +220,13 @@ static void fx_time(ty_run_result *run, unsigned salt)
         x->name = fx_dup(names[j]);
         x->label = j ? NULL : fx_dup("Tension on the border – an index");
         x->unit = j ? NULL : fx_dup("index");
-        double **arr[] = {&x->mean, &x->p05, &x->p50, &x->p95, &x->mean_running};
-        for (int i = 0; i < 5; i++) {
+        double **arr[] = {&x->mean, &x->p05, &x->p50, &x->p95, &x->mean_running, &x->p05_running,
+                          &x->p50_running, &x->p95_running};
+        for (int i = 0; i < 8; i++) {
             *arr[i] = malloc(R * sizeof(double));
             for (size_t r = 0; r < R; r++) (*arr[i])[r] = fx_val(salt + (unsigned)(i * 7 + (int)r + (int)j));
         }
-        x->mean_running[R - 1] = NAN;
+        x->mean_running[R - 1] = x->p05_running[R - 1] = x->p50_running[R - 1] = x->p95_running[R - 1] = NAN;
     }
 }
 

@@ -775,9 +775,12 @@ static void json_time(FILE *out, const ty_run_result *run)
         json_key(out, "name"); json_str(out, x->name);
         fputs(", ", out); json_key(out, "label"); json_str(out, x->label);
         fputs(", ", out); json_key(out, "unit"); json_str(out, x->unit);
-        const char *keys[] = {"mean", "p05", "p50", "p95", "mean_running"};
-        const double *vals[] = {x->mean, x->p05, x->p50, x->p95, x->mean_running};
-        for (int i = 0; i < 5; i++) {
+        const char *keys[] = {"mean", "p05", "p50", "p95", "mean_running", "p05_running", "p50_running",
+                              "p95_running"};
+        const double *vals[] = {x->mean, x->p05, x->p50, x->p95, x->mean_running, x->p05_running,
+                                x->p50_running, x->p95_running};
+        for (int i = 0; i < 8; i++) {
+            if (!vals[i]) continue;
             fputs(", ", out);
             json_key(out, keys[i]);
             json_nums(out, vals[i], R);

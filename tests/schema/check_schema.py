@@ -274,7 +274,7 @@ def check_time(g, k):
                 bad(f"{ds[0].name}: an estimate outside its interval")
     sg = group(g, "state")
     for name in (sg if sg is not None else []):
-        for col in ("mean", "p05", "p50", "p95", "mean_running"):
+        for col in ("mean", "p05", "p50", "p95", "mean_running", "p05_running", "p50_running", "p95_running"):
             dataset(sg[name], col, "f", (r,))
 
 

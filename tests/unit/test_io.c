@@ -199,6 +199,10 @@ static void check_run(const ty_run_result *a, const ty_run_result *b)
                 CHECK(same_str(u->label, v->label) && same_str(u->unit, v->unit));
                 CHECK(SAME_D(u->mean, v->mean, R) && SAME_D(u->p05, v->p05, R) && SAME_D(u->p50, v->p50, R));
                 CHECK(SAME_D(u->p95, v->p95, R) && SAME_D(u->mean_running, v->mean_running, R));
+                CHECK(u->p05_running && v->p05_running);
+                if (u->p05_running && v->p05_running)
+                    CHECK(SAME_D(u->p05_running, v->p05_running, R) && SAME_D(u->p50_running, v->p50_running, R) &&
+                          SAME_D(u->p95_running, v->p95_running, R));
             }
         }
     }

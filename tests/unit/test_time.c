@@ -136,10 +136,46 @@ static void test_switching_hazard(void)
             CHECK_NEAR(c->p50[row], 5 + held, 0.3);
             CHECK_NEAR(c->p05[row], 0.5 + held, 0.15);
             CHECK_NEAR(c->p95[row], 9.5 + held, 0.15);
-            if (t <= 5) CHECK_NEAR(c->mean_running[row], c->mean[row], 1e-9);
-            else CHECK(isnan(c->mean_running[row]));
+            if (t <= 5) {
+                /* Every path runs until step 5: the running paths are all. */
+                CHECK_NEAR(c->mean_running[row], c->mean[row], 1e-9);
+                CHECK(c->p05_running[row] == c->p05[row] && c->p95_running[row] == c->p95[row]);
+            } else {
+                CHECK(isnan(c->mean_running[row]) && isnan(c->p50_running[row]));
+            }
         }
         CHECK(r.outcomes[0].probability == 1.0);
+    }
+    ty_run_result_clear(&r);
+    ty_scenario_free(s);
+}
+
+/* The running paths' percentiles: c = 10 a + t, a ~ uniform(0, 1); the
+ * paths with a < 0.5 end at step 3, so from step 4 on the running ones
+ * have c = 10 U(0.5, 1) + t: 5th, 50th, 95th percentiles 5.25, 7.5, 9.75
+ * (+ t), where all paths' (the ended holding step 3's) mix both halves. */
+static void test_running_percentiles(void)
+{
+    ty_scenario *s = tu_load("tyche: 1\nname: rp\ntime: {steps: 8}\nfactors:\n  a: {dist: \"uniform(0, 1)\"}\n"
+                             "state:\n  c: {init: 10 * a, next: c + 1}\n"
+                             "outcomes:\n  model: events\n  out: {hazard: \"a < 0.5 and step >= 3\"}\n"
+                             "  none: {otherwise: true}\n");
+    if (!s) return;
+    ty_run_options o = opts(20000, 4, 2);
+    ty_run_result r = {0};
+    CHECK(tu_run(s, &o, &r) == TY_OK);
+    if (r.time && r.time->nstates == 1) {
+        const ty_time_state *c = &r.time->states[0];
+        for (size_t row = 3; row < 8; row++) {
+            double t = (double)(row + 1);
+            CHECK_NEAR(c->p05_running[row], 5.25 + t, 0.16);   /* se 0.038 */
+            CHECK_NEAR(c->p50_running[row], 7.5 + t, 0.12);    /* se 0.028 */
+            CHECK_NEAR(c->p95_running[row], 9.75 + t, 0.16);
+            CHECK_NEAR(c->mean_running[row], 7.5 + t, 0.06);   /* se 0.014 */
+            /* All paths: the ended half holds 10 a + 3, a < 0.5. */
+            CHECK_NEAR(c->p05[row], 0.5 + 3, 0.15);
+        }
+        CHECK_NEAR(r.outcomes[0].probability, 0.5, 4 * r.outcomes[0].stderr_);
     }
     ty_run_result_clear(&r);
     ty_scenario_free(s);
@@ -192,6 +228,7 @@ static void test_random_walk(void)
             CHECK_NEAR(x->p05[row], -1.6448536269514722 * sd, 4 * 0.0166 * sd);
             CHECK_NEAR(x->p95[row], 1.6448536269514722 * sd, 4 * 0.0166 * sd);
             CHECK(x->mean_running[row] == x->mean[row]);
+            CHECK(x->p50_running[row] == x->p50[row] && x->p95_running[row] == x->p95[row]);
         }
         CHECK(r.outcomes[0].probability == 0 && r.outcomes[1].probability == 1);
     }
@@ -354,5 +391,6 @@ static void test_load_errors(void)
     ty_diag_free(d);
 }
 
-TEST_MAIN(test_constant_hazard, test_competing_hazards, test_switching_hazard, test_factor_hazard, test_random_walk,
+TEST_MAIN(test_constant_hazard, test_competing_hazards, test_switching_hazard, test_running_percentiles,
+          test_factor_hazard, test_random_walk,
           test_identical, test_faults, test_load_errors)

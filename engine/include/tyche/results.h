@@ -150,6 +150,9 @@ typedef struct ty_time_state {
                                      path keeps its last state); the percentiles
                                      from the first percentile_samples paths */
     double *mean_running;        /* nreport: over the paths running in the step (NaN: none) */
+    double *p05_running, *p50_running, *p95_running;   /* nreport: the percentiles over the
+                                     paths running in the step, from the same first paths
+                                     (NaN: none); NULL in files of an older tyche */
 } ty_time_state;
 
 typedef struct ty_time_result {

@@ -914,6 +914,11 @@ static void r_time(rctx *r, hid_t g, const char *rpath, size_t k, ty_run_result 
         x->p50 = r_f64(r, jg, jpath, "p50", m, &got);
         x->p95 = r_f64(r, jg, jpath, "p95", m, &got);
         x->mean_running = r_f64(r, jg, jpath, "mean_running", m, &got);
+        if (!r->st && r_exists(r, jg, jpath, "p05_running")) {   /* absent: an older tyche */
+            x->p05_running = r_f64(r, jg, jpath, "p05_running", m, &got);
+            x->p50_running = r_f64(r, jg, jpath, "p50_running", m, &got);
+            x->p95_running = r_f64(r, jg, jpath, "p95_running", m, &got);
+        }
         r_close(r, jg, jpath);
     }
     free_strs(names, ns);

@@ -563,6 +563,14 @@ static void w_time(io_wctx *w, hid_t run, const char *rpath, const ty_run_result
         io_w_f64(w, jg, jpath, "p95", t->nreport, x->p95, x->unit, "95th percentile over all paths by step");
         io_w_f64(w, jg, jpath, "mean_running", t->nreport, x->mean_running, x->unit,
                  "mean over the paths running in the step (NaN: none)");
+        if (x->p05_running) {
+            io_w_f64(w, jg, jpath, "p05_running", t->nreport, x->p05_running, x->unit,
+                     "5th percentile over the paths running in the step (NaN: none)");
+            io_w_f64(w, jg, jpath, "p50_running", t->nreport, x->p50_running, x->unit,
+                     "median over the paths running in the step (NaN: none)");
+            io_w_f64(w, jg, jpath, "p95_running", t->nreport, x->p95_running, x->unit,
+                     "95th percentile over the paths running in the step (NaN: none)");
+        }
         io_w_close(w, jg, jpath);
     }
     io_w_close(w, sg, spath);

@@ -511,9 +511,20 @@ static double select_quantile(double *v, size_t n, size_t from, double q)
     return x + f * (y - x);
 }
 
+/* The 5th, 50th and 95th percentiles of v[0..n). Each selection leaves the
+ * values below its order statistic in front, so the next (a higher level)
+ * searches the rest. */
+static void quantiles3(double *v, size_t n, double *p05, double *p50, double *p95)
+{
+    *p05 = select_quantile(v, n, 0, 0.05);
+    *p50 = select_quantile(v, n, (size_t)(0.05 * (double)(n - 1)), 0.5);
+    *p95 = select_quantile(v, n, (size_t)(0.5 * (double)(n - 1)), 0.95);
+}
+
 /* The states' 5th, 50th and 95th percentiles by reported step, from the
  * paths of the run's first blocks (at most 16384 paths, fewer when S x R
- * values each would pass 16 million): those blocks are computed again,
+ * values each would pass 16 million), over all paths and over those running
+ * in the step: those blocks are computed again,
  * here, on this thread, so the percentiles are the same for any thread
  * count, rank count or resume. The prior's paths: unweighted. */
 static ty_status time_percentiles(run *r, ty_run_result *out)
@@ -526,7 +537,8 @@ static ty_status time_percentiles(run *r, ty_run_result *out)
     if (np * S * R > ((uint64_t)16 << 20)) np = ((uint64_t)16 << 20) / (S * R);
     if (np < 1) np = 1;
     double *buf = malloc(np * S * R * sizeof *buf);
-    if (!buf) return TY_ERR_NOMEM;
+    uint32_t *ends = malloc(np * sizeof *ends);   /* each path's event step (0: none) */
+    if (!buf || !ends) { free(buf); free(ends); return TY_ERR_NOMEM; }
     workspace *w = &r->ws[0];
     paths_ws *pw = w->bw.pw;
     for (uint64_t b = 0; b * B < np; b++) {
@@ -538,24 +550,37 @@ static ty_status time_percentiles(run *r, ty_run_result *out)
         uint64_t bad;
         ty_status st = block_compute(p, w, b, n, &bad);
         pw->collect = NULL;
-        if (st != TY_OK) { free(buf); return st; }
+        if (st != TY_OK) { free(buf); free(ends); return st; }
+        memcpy(ends + b * B, pw->end_step, n * sizeof *ends);
     }
+    const uint64_t *steps = p->bp.paths->report;
     /* The columns in parallel: each is its own, and its values are fixed
      * whatever thread selects them. */
-#pragma omp parallel for schedule(dynamic, 4) num_threads(r->threads)
-    for (size_t jk = 0; jk < S * R; jk++) {
-        size_t j = jk / R, k = jk % R;
-        double *v = buf + jk * np;
-        size_t N = (size_t)np;
-        /* Each selection leaves the values below its order statistic in
-         * front, so the next (a higher level) searches the rest. */
-        tr->states[j].p05[k] = select_quantile(v, N, 0, 0.05);
-        tr->states[j].p50[k] = select_quantile(v, N, (size_t)(0.05 * (double)(N - 1)), 0.5);
-        tr->states[j].p95[k] = select_quantile(v, N, (size_t)(0.5 * (double)(N - 1)), 0.95);
+    int nomem = 0;
+#pragma omp parallel num_threads(r->threads) reduction(| : nomem)
+    {
+        double *run_v = malloc(np * sizeof *run_v);   /* the running paths' values */
+        nomem = !run_v;
+#pragma omp for schedule(dynamic, 4)
+        for (size_t jk = 0; jk < S * R; jk++) {
+            if (!run_v) continue;
+            size_t j = jk / R, k = jk % R, m = 0;
+            double *v = buf + jk * np;
+            /* Running in step k: no event before it (one in it counts). */
+            for (size_t i = 0; i < (size_t)np; i++) {
+                run_v[m] = v[i];
+                m += ends[i] == 0 || ends[i] >= steps[k];
+            }
+            ty_time_state *x = &tr->states[j];
+            quantiles3(v, (size_t)np, &x->p05[k], &x->p50[k], &x->p95[k]);
+            if (m) quantiles3(run_v, m, &x->p05_running[k], &x->p50_running[k], &x->p95_running[k]);
+        }
+        free(run_v);
     }
     tr->percentile_samples = np;
     free(buf);
-    return TY_OK;
+    free(ends);
+    return nomem ? TY_ERR_NOMEM : TY_OK;
 }
 
 /* The estimates, summaries and run attributes into out; TY_ERR_INTERNAL

@@ -1139,14 +1139,16 @@ int tally_fill_time(const plan *p, const accum *a, ty_run_result *out)
         st->name = strdup(def->name);
         st->label = dup_time(def->label);
         st->unit = dup_time(def->unit);
-        double **arr[] = {&st->mean, &st->p05, &st->p50, &st->p95, &st->mean_running};
-        for (int i = 0; i < 5; i++)
+        double **arr[] = {&st->mean, &st->p05, &st->p50, &st->p95, &st->mean_running,
+                          &st->p05_running, &st->p50_running, &st->p95_running};
+        for (int i = 0; i < 8; i++)
             if (!(*arr[i] = malloc(R * sizeof **arr[i]))) return -1;
         if (!st->name || (def->label && !st->label) || (def->unit && !st->unit)) return -1;
         for (size_t r = 0; r < R; r++) {
             st->mean[r] = N > 0 ? all[r * S + j] / N : NAN;
             st->mean_running[r] = live[r] > 0 ? run[r * S + j] / live[r] : NAN;
             st->p05[r] = st->p50[r] = st->p95[r] = NAN;
+            st->p05_running[r] = st->p50_running[r] = st->p95_running[r] = NAN;
         }
     }
     return 0;

@@ -104,6 +104,7 @@ void ty_time_result_free(ty_time_result *t)
         ty_time_state *st = &t->states[j];
         free(st->name); free(st->label); free(st->unit);
         free(st->mean); free(st->p05); free(st->p50); free(st->p95); free(st->mean_running);
+        free(st->p05_running); free(st->p50_running); free(st->p95_running);
     }
     free(t->states);
     free(t);
