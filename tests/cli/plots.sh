@@ -233,10 +233,13 @@ PY
 # constant hazards, so each P(outcome by step t) is known in closed form;
 # the run over 26 weeks, the batch over 40 steps without a unit): the
 # time-cumulative chart of each run (a variant's prefixed VARIANT-), the
-# baseline's time-state-NAME and, for the batch, time-variants; the final
-# values drawn are the file's, the axes from 0 in %, the x axis labelled
+# baseline's time-state-NAME and, for the batch, time-variants (a panel
+# per event outcome, then one of the share with no event yet); the final
+# values drawn are the file's, each curve starts at step 0 (from 0, the
+# share with no event from 1), the axes from 0 in %, the x axis labelled
 # with the unit; the page's section and time row; files without time/ draw
-# none of it, and adding time/ adds only these charts.
+# none of it, and adding time/ adds only these charts. An otherwise label
+# too long for the subtitle of time-cumulative is cut with an ellipsis.
 $py "$root/tests/plots/add_time.py" "$work/u.h5" "$work/u-time.h5" 26 week || bad "add_time.py u"
 $py "$root/tests/plots/add_time.py" "$work/b.h5" "$work/b-time.h5" 40 "" || bad "add_time.py b"
 for f in u b; do
@@ -248,10 +251,26 @@ check_png "$work/u-time/time-cumulative.png:1000x550" "$work/u-time/time-state-p
           "$work/b-time/us_accepts-time-cumulative.png:1000x550" "$work/b-time/time-variants.png:1400x800" \
           "$work/b-time/time-state-pressure.png:900x500" && ok || bad "time charts"
 "$plot" "$work/u.h5" -o "$work/u-plain" --debug-json "$work/u-plain.json" >/dev/null 2>&1 || bad "plot of u.h5"
-$py - "$work" <<'PY' && ok || bad "what the time charts and page show"
+# u-long.h5: u-time.h5 with a long label of the otherwise outcome.
+long="No decisive event yet: the squeeze goes on with talks, troops on the frontiers and sanctions all unresolved at the horizon"
+$py - "$work/u-time.h5" "$work/u-long.h5" "$long" "$root/tests/plots" <<'PY' || bad "u-long.h5"
+import shutil, sys, h5py
+sys.path.insert(0, sys.argv[4])
+from h5util import fixed_str
+shutil.copyfile(sys.argv[1], sys.argv[2])
+with h5py.File(sys.argv[2], "r+") as f:
+    for r in f["runs"]:
+        o = f[f"runs/{r}/outcomes"]
+        labels = list(o["label"].asstr()[()])
+        del o["label"]
+        fixed_str(o, "label", labels[:-1] + [sys.argv[3]])
+PY
+"$plot" "$work/u-long.h5" -o "$work/u-long" --debug-json "$work/u-long.json" >/dev/null 2>"$work/err" \
+  && [ ! -s "$work/err" ] && ok || bad "plot of u-long.h5: $(cat "$work/err")"
+$py - "$work" "$long" <<'PY' && ok || bad "what the time charts and page show"
 import json, re, sys, h5py
 import numpy as np
-w = sys.argv[1]
+w, LONG = sys.argv[1:3]
 for f, unit, span in (("u", "week", "26 weeks"), ("b", "step", "40 steps")):
     d = json.load(open(f"{w}/{f}-time.json"))
     h = h5py.File(f"{w}/{f}-time.h5", "r")
@@ -274,6 +293,7 @@ for f, unit, span in (("u", "week", "26 weeks"), ("b", "step", "40 steps")):
         c = d["time-cumulative" if r == runs[0] else f"{r}-time-cumulative"]
         assert c["data"]["final"] == {o: float(cum[-1, i]) for i, o in enumerate(events)}, c["data"]
         assert c["data"]["none"] == float(cum[-1, -1]) and c["data"]["steps"] == int(g.attrs["steps"])
+        assert c["data"]["first"] == {o: [0.0, 0.0] for o in events}, c["data"]["first"]
         ax = c["axes"][0]
         assert ax["ylim"][0] == 0 and ax["ylim"][1] >= hi[:, :-1].max(), ax["ylim"]
         assert all(x.endswith("%") for x in ax["yticklabels"] if x), ax["yticklabels"]
@@ -295,8 +315,13 @@ for f, unit, span in (("u", "week", "26 weeks"), ("b", "step", "40 steps")):
         c = d["time-variants"]
         assert c["data"]["final"] == {o: {r: float(h[f"runs/{r}/time/cumulative"][-1, i]) for r in runs}
                                       for i, o in enumerate(events)}, c["data"]
+        assert c["data"]["none"] == {r: float(h[f"runs/{r}/time/cumulative"][-1, -1]) for r in runs}, c["data"]
+        other = c["data"]["otherwise"]
+        assert c["data"]["first"] == {o: {r: [0.0, 1.0 if o == other else 0.0] for r in runs}
+                                      for o in events + [other]}, c["data"]["first"]
         panels = [a for a in c["axes"] if a["xlabel"]]
-        assert len(panels) == len(events), len(panels)
+        assert len(panels) == len(events) + 1, len(panels)
+        assert "no event yet" in panels[-1]["title"] and "no event" in panels[-1]["ylabel"], panels[-1]
         for a in panels:
             assert a["ylim"][0] == 0 and a["ylim"][1] >= 0.1 - 1e-12 and a["xlabel"] == unit.capitalize(), a
             assert all(x.endswith("%") for x in a["yticklabels"] if x), a["yticklabels"]
@@ -305,6 +330,11 @@ for f, unit, span in (("u", "week", "26 weeks"), ("b", "step", "40 steps")):
     page = open(f"{w}/{f}-time/index.html").read()
     assert 'id="Over_time"' in page and all(f'src="{k}.png"' in page for k in want)
     assert f"<th>time</th><td>{span}" in page
+# The otherwise label, too long for the subtitle, cut at a word with an ellipsis.
+d = json.load(open(f"{w}/u-long.json"))
+line = d["time-cumulative"]["axes"][0]["title"].split("\n")[1]
+m = re.fullmatch(r"horizon 26 weeks; no event by then \((.+)\u2026\): [0-9.]+%", line)
+assert m and LONG.startswith(m.group(1)) and len(m.group(1)) < len(LONG) - 20, line
 for f in ("u-strip", "u-add", "u-obs", "b", "b-add", "b-obs"):
     d = json.load(open(f"{w}/{f}.json"))
     assert not any(re.match(r"(.+-)?time-", k) for k in d), (f, list(d))
