@@ -525,6 +525,18 @@ static void load_derived(loader *L, const yt_node *map, const yt_doc *over_doc, 
             }
 }
 
+/* `otherwise: true` on outcome o (the catch-all of rules and events), which
+ * must be the last. */
+static void load_otherwise(loader *L, const yt_node *other, int last, ty_outcome *o)
+{
+    const char *t = scalar(L, other, "otherwise");
+    if (t && strcmp(t, "true") != 0)
+        error_at(L, other, "'otherwise' must be 'true' (got '%s')", t);
+    else if (t && !last)
+        error_at(L, other, "only the last outcome may be 'otherwise'");
+    o->otherwise = 1;
+}
+
 static void load_outcomes(loader *L, const yt_node *map)
 {
     static const char *const keys[] = {"label", "score", "when", "otherwise", "reason"};
@@ -575,12 +587,7 @@ static void load_outcomes(loader *L, const yt_node *map)
             if (hz && other)
                 error_at(L, other, "outcome '%s' has both 'hazard' and 'otherwise'", k->text);
             else if (other) {
-                const char *t = scalar(L, other, "otherwise");
-                if (t && strcmp(t, "true") != 0)
-                    error_at(L, other, "'otherwise' must be 'true' (got '%s')", t);
-                else if (t && i + 1 != map->n)
-                    error_at(L, other, "only the last outcome may be 'otherwise'");
-                o->otherwise = 1;
+                load_otherwise(L, other, i + 1 == map->n, o);
             } else if (!hz)
                 error_at(L, k, "outcome '%s' has no 'hazard' (model: events): its probability of "
                          "happening in each step, e.g. hazard: 0.01", k->text);
@@ -607,12 +614,7 @@ static void load_outcomes(loader *L, const yt_node *map)
             else if (when && other)
                 error_at(L, other, "outcome '%s' has both 'when' and 'otherwise'", k->text);
             else if (other) {
-                const char *t = scalar(L, other, "otherwise");
-                if (t && strcmp(t, "true") != 0)
-                    error_at(L, other, "'otherwise' must be 'true' (got '%s')", t);
-                else if (t && i + 1 != map->n)
-                    error_at(L, other, "only the last outcome may be 'otherwise'");
-                o->otherwise = 1;
+                load_otherwise(L, other, i + 1 == map->n, o);
             } else if (!when)
                 error_at(L, k, "outcome '%s' has no 'when' (model: rules)", k->text);
             else if (scalar(L, when, "when")) {
