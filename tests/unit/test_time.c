@@ -337,6 +337,9 @@ static void test_load_errors(void)
         {"time: {steps: 5}\nshocks:\n  a: \"normal(0, 1)\"\n", "already used", 3},
         {"time: {steps: 5}\nshocks:\n  step: \"normal(0, 1)\"\n", "'step' is the step number", 3},
         {"shocks:\n  eps: \"normal(0, 1)\"\n", "belongs to a scenario that unfolds", 1},
+        {"time: {steps: 5}\nstate:\n  x: {init: 0, next: x}\nqueries:\n  q: {mean: x}\n", "query 'q' uses 'x', a state", 5},
+        {"time: {steps: 5}\nshocks:\n  eps: normal(0, 1)\nobservations:\n  o: {loglik: eps}\n",
+         "observation 'o' uses 'eps', a shock", 5},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         char text[1024];

@@ -361,70 +361,6 @@ ty_status scenario_parse_dist(ty_scenario *s, const char *text, const ty_pos *po
     return st;
 }
 
-/* One query expression as a program of its own: its inputs are every
- * factor, derived value and outcome column (F + D + K, in that order), its
- * one derived value the expression. NULL text: nothing to compile. */
-static ty_status compile_query_expr(const ty_scenario *s, const char **names, const ty_pos *npos,
-                                    const char *qname, const char *text, const ty_pos *pos,
-                                    const ty_pos *name_pos, const ty_program **out, ty_diag *diag)
-{
-    *out = NULL;
-    if (!text) return TY_OK;
-    ty_expr_def def = {.name = qname, .name_pos = *name_pos, .text = text, .pos = *pos};
-    ty_program_spec spec = {
-        .factors = names, .factor_pos = npos, .nfactors = s->nfactors + s->nderived + s->noutcomes,
-        .derived = &def, .nderived = 1, .model = TY_OUTCOME_LOGIT, .outcomes = NULL, .noutcomes = 0,
-    };
-    ty_program *prog = NULL;
-    ty_status st = ty_program_new(&spec, &prog, diag);
-    *out = prog;
-    return st;
-}
-
-/* The queries' expressions and conditions, and the `when` and `loglik`
- * expressions of the observations, each a program over the F + D + K
- * columns. */
-static ty_status resolve_queries(ty_scenario *s, ty_diag *diag)
-{
-    if (s->nqueries == 0 && s->nobservations == 0) return TY_OK;
-    size_t n = s->nfactors + s->nderived + s->noutcomes;
-    const char **names = calloc(n, sizeof *names);
-    ty_pos *npos = calloc(n, sizeof *npos);
-    if (!names || !npos) { free(names); free(npos); return TY_ERR_NOMEM; }
-    for (size_t i = 0; i < s->nfactors; i++) { names[i] = s->factors[i].name; npos[i] = s->factors[i].pos; }
-    for (size_t i = 0; i < s->nderived; i++) {
-        names[s->nfactors + i] = s->derived[i].name;
-        npos[s->nfactors + i] = s->derived[i].name_pos;
-    }
-    for (size_t i = 0; i < s->noutcomes; i++) {
-        names[s->nfactors + s->nderived + i] = s->outcomes[i].name;
-        npos[s->nfactors + s->nderived + i] = s->outcomes[i].name_pos;
-    }
-    ty_status worst = TY_OK;
-    for (size_t q = 0; q < s->nqueries; q++) {
-        ty_query *qy = &s->queries[q];
-        ty_status a = compile_query_expr(s, names, npos, qy->name, qy->expr_text, &qy->pos, &qy->name_pos,
-                                         &qy->value, diag);
-        ty_status b = compile_query_expr(s, names, npos, qy->name, qy->given_text, &qy->given_pos,
-                                         &qy->name_pos, &qy->given, diag);
-        if (a == TY_ERR_NOMEM || b == TY_ERR_NOMEM) worst = TY_ERR_NOMEM;
-        else if (worst == TY_OK && (a != TY_OK || b != TY_OK)) worst = a != TY_OK ? a : b;
-    }
-    for (size_t o = 0; o < s->nobservations; o++) {
-        ty_observation *ob = &s->observations[o];
-        if (ob->kind == TY_OBS_READING) continue;
-        ty_status a = compile_query_expr(s, names, npos, ob->name, ob->expr_text, &ob->pos, &ob->name_pos,
-                                         &ob->prog, diag);
-        if (a == TY_ERR_NOMEM) worst = TY_ERR_NOMEM;
-        else if (worst == TY_OK && a != TY_OK) worst = a;
-    }
-    free(names);
-    free(npos);
-    return worst;
-}
-
-/* ---- time: the states' init and next, the events' hazards ---------------- */
-
 /* The first identifier of text that is one of names[0..n), or -1; *at its
  * offset. Numbers are skipped whole (the e of 1e5 is not a name). The
  * grammar has no strings, so every identifier is a name or a function. */
@@ -468,6 +404,96 @@ static ty_pos pos_at(const ty_pos *pos, const char *text, size_t off)
     }
     return p;
 }
+
+/* One query expression as a program of its own: its inputs are every
+ * factor, derived value and outcome column (F + D + K, in that order), its
+ * one derived value the expression. NULL text: nothing to compile. */
+static ty_status compile_query_expr(const ty_scenario *s, const char **names, const ty_pos *npos,
+                                    const char *qname, const char *text, const ty_pos *pos,
+                                    const ty_pos *name_pos, const ty_program **out, ty_diag *diag)
+{
+    *out = NULL;
+    if (!text) return TY_OK;
+    ty_expr_def def = {.name = qname, .name_pos = *name_pos, .text = text, .pos = *pos};
+    ty_program_spec spec = {
+        .factors = names, .factor_pos = npos, .nfactors = s->nfactors + s->nderived + s->noutcomes,
+        .derived = &def, .nderived = 1, .model = TY_OUTCOME_LOGIT, .outcomes = NULL, .noutcomes = 0,
+    };
+    ty_program *prog = NULL;
+    ty_status st = ty_program_new(&spec, &prog, diag);
+    *out = prog;
+    return st;
+}
+
+/* The queries' expressions and conditions, and the `when` and `loglik`
+ * expressions of the observations, each a program over the F + D + K
+ * columns. */
+static ty_status resolve_queries(ty_scenario *s, ty_diag *diag)
+{
+    if (s->nqueries == 0 && s->nobservations == 0) return TY_OK;
+    size_t n = s->nfactors + s->nderived + s->noutcomes;
+    const char **names = calloc(n, sizeof *names);
+    ty_pos *npos = calloc(n, sizeof *npos);
+    if (!names || !npos) { free(names); free(npos); return TY_ERR_NOMEM; }
+    for (size_t i = 0; i < s->nfactors; i++) { names[i] = s->factors[i].name; npos[i] = s->factors[i].pos; }
+    for (size_t i = 0; i < s->nderived; i++) {
+        names[s->nfactors + i] = s->derived[i].name;
+        npos[s->nfactors + i] = s->derived[i].name_pos;
+    }
+    for (size_t i = 0; i < s->noutcomes; i++) {
+        names[s->nfactors + s->nderived + i] = s->outcomes[i].name;
+        npos[s->nfactors + s->nderived + i] = s->outcomes[i].name_pos;
+    }
+    ty_status worst = TY_OK;
+    /* A time scenario's states and shocks live inside the steps: a query or
+     * an observation sees a path's final outcome, not its states. */
+    const char *inner[TY_TIME_MAX_STATES + TY_TIME_MAX_SHOCKS + 1];
+    size_t ninner = 0;
+    for (size_t i = 0; i < s->nstates; i++) inner[ninner++] = s->states[i].name;
+    for (size_t i = 0; i < s->nshocks; i++) inner[ninner++] = s->shocks[i].name;
+    for (size_t q = 0; q < s->nqueries + s->nobservations && ninner; q++) {
+        int isq = q < s->nqueries;
+        const ty_query *qy = isq ? &s->queries[q] : NULL;
+        const ty_observation *ob = isq ? NULL : &s->observations[q - s->nqueries];
+        const char *texts[2] = {isq ? qy->expr_text : ob->expr_text, isq ? qy->given_text : NULL};
+        const ty_pos *poss[2] = {isq ? &qy->pos : &ob->pos, isq ? &qy->given_pos : NULL};
+        for (int t = 0; t < 2; t++) {
+            size_t at;
+            long u = texts[t] ? first_use(texts[t], inner, ninner, &at) : -1;
+            if (u < 0) continue;
+            ty_pos p = pos_at(poss[t], texts[t], at);
+            ty_diag_add(diag, TY_SEV_ERROR, &p, "%s '%s' uses '%s', a %s of the steps: %s see a path's factors, "
+                        "derived values and final outcome", isq ? "query" : "observation", isq ? qy->name : ob->name,
+                        inner[u], (size_t)u < s->nstates ? "state" : "shock", isq ? "queries" : "observations");
+            ty_diag_hint(diag, "a state's mean and percentiles by step are among the run's time results (the "
+                         "table, --json, the result file's time/)");
+            worst = TY_ERR_INVALID;
+        }
+    }
+    if (worst != TY_OK) { free(names); free(npos); return worst; }
+    for (size_t q = 0; q < s->nqueries; q++) {
+        ty_query *qy = &s->queries[q];
+        ty_status a = compile_query_expr(s, names, npos, qy->name, qy->expr_text, &qy->pos, &qy->name_pos,
+                                         &qy->value, diag);
+        ty_status b = compile_query_expr(s, names, npos, qy->name, qy->given_text, &qy->given_pos,
+                                         &qy->name_pos, &qy->given, diag);
+        if (a == TY_ERR_NOMEM || b == TY_ERR_NOMEM) worst = TY_ERR_NOMEM;
+        else if (worst == TY_OK && (a != TY_OK || b != TY_OK)) worst = a != TY_OK ? a : b;
+    }
+    for (size_t o = 0; o < s->nobservations; o++) {
+        ty_observation *ob = &s->observations[o];
+        if (ob->kind == TY_OBS_READING) continue;
+        ty_status a = compile_query_expr(s, names, npos, ob->name, ob->expr_text, &ob->pos, &ob->name_pos,
+                                         &ob->prog, diag);
+        if (a == TY_ERR_NOMEM) worst = TY_ERR_NOMEM;
+        else if (worst == TY_OK && a != TY_OK) worst = a;
+    }
+    free(names);
+    free(npos);
+    return worst;
+}
+
+/* ---- time: the states' init and next, the events' hazards ---------------- */
 
 /* One expression over the given inputs as a program whose one derived
  * value (named def, upper case so no scenario name can clash) is it. */
