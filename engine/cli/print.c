@@ -286,6 +286,28 @@ static void print_observations(const ty_run_result *run, FILE *out)
     }
 }
 
+/* A state's cell of the time table at reported row r: "mean (p05 to p95)". */
+static int state_cell(const ty_time_state *x, size_t r, char *cell, size_t size)
+{
+    char a[32], b[32], c[32];
+    fmt_num(a, sizeof a, x->mean[r]);
+    fmt_num(b, sizeof b, x->p05[r]);
+    fmt_num(c, sizeof c, x->p95[r]);
+    return snprintf(cell, size, "%s (%s to %s)", a, b, c);
+}
+
+/* The width of a state's column: its name or its widest cell. */
+static int state_width(const ty_time_state *x, const size_t *pick, size_t rows)
+{
+    int w = (int)strlen(x->name);
+    for (size_t i = 0; i < rows; i++) {
+        char cell[112];
+        int len = state_cell(x, pick[i], cell, sizeof cell);
+        if (len > w) w = len;
+    }
+    return w;
+}
+
 /* A time scenario's curves at about 8 of the reported steps (the last
  * among them): each outcome's cumulative probability with its interval's
  * half-width, then each state's mean and 5th-95th percentiles. */
@@ -319,38 +341,22 @@ static void print_time(const ty_run_result *run, FILE *out)
     if (!t->nstates) return;
     fprintf(out, "\n  states by %s%s: mean (5th to 95th percentile)\n", unit,
             run->nobservations ? ", without the observations (every path weighing 1)" : "");
-    /* One column per state, as wide as its widest cell or name. */
-    size_t S = t->nstates;
-    char (*cells)[112] = malloc(rows * S * sizeof *cells);
-    int *width = malloc(S * sizeof *width);
-    if (!cells || !width) {
-        free(cells);
-        free(width);
-        fprintf(out, "  (out of memory)\n");
-        return;
-    }
-    for (size_t j = 0; j < t->nstates; j++) {
-        const ty_time_state *x = &t->states[j];
-        width[j] = (int)strlen(x->name);
-        for (size_t i = 0; i < rows; i++) {
-            char a[32], b[32], c[32];
-            fmt_num(a, sizeof a, x->mean[pick[i]]);
-            fmt_num(b, sizeof b, x->p05[pick[i]]);
-            fmt_num(c, sizeof c, x->p95[pick[i]]);
-            int len = snprintf(cells[i * S + j], sizeof cells[0], "%s (%s to %s)", a, b, c);
-            if (len > width[j]) width[j] = len;
-        }
-    }
+    /* One column per state, as wide as its widest cell or name (measured
+     * by formatting the column twice: nothing to allocate, so printing
+     * cannot fail after the run). */
     fprintf(out, "  %8s", unit);
-    for (size_t j = 0; j < t->nstates; j++) fprintf(out, "  %-*s", width[j], t->states[j].name);
+    for (size_t j = 0; j < t->nstates; j++)
+        fprintf(out, "  %-*s", state_width(&t->states[j], pick, rows), t->states[j].name);
     fputc('\n', out);
     for (size_t i = 0; i < rows; i++) {
         fprintf(out, "  %8llu", (unsigned long long)t->step[pick[i]]);
-        for (size_t j = 0; j < t->nstates; j++) fprintf(out, "  %-*s", width[j], cells[i * S + j]);
+        for (size_t j = 0; j < t->nstates; j++) {
+            char cell[112];
+            state_cell(&t->states[j], pick[i], cell, sizeof cell);
+            fprintf(out, "  %-*s", state_width(&t->states[j], pick, rows), cell);
+        }
         fputc('\n', out);
     }
-    free(cells);
-    free(width);
 }
 
 static void print_run(const ty_run_result *run, const char *verb, FILE *out)
