@@ -53,7 +53,7 @@ ty_status paths_plan_init(paths_plan *p, const ty_scenario *s)
     p->next = calloc(p->S + 1, sizeof *p->next);
     p->shock = calloc(p->H + 1, sizeof *p->shock);
     p->shock_key = calloc(p->H + 1, sizeof *p->shock_key);
-    p->R = p->T <= PATHS_MAX_REPORT ? (size_t)p->T : PATHS_MAX_REPORT;
+    p->R = paths_nreport(p->T);
     p->report = calloc(p->R, sizeof *p->report);
     p->slot = calloc(p->T + 1, sizeof *p->slot);
     if (!p->init || !p->next || !p->shock || !p->shock_key || !p->report || !p->slot)
@@ -217,7 +217,6 @@ ty_status paths_run(const paths_plan *p, paths_ws *w, uint64_t seed, uint64_t b,
 {
     const size_t F = p->F, D = p->D, H = p->H, S = p->S, E = p->E, K = p->K;
     double **st = w->in + F + D + H, *stepcol = w->in[F + D + H + S];
-    w->fault = (paths_fault){.state = -1, .event = -1};
     for (size_t c = 0; c < F; c++) memcpy(w->in[c], fcol[c], n * sizeof(double));
     for (size_t c = 0; c < D; c++) memcpy(w->in[F + c], dcol[c], n * sizeof(double));
     for (size_t c = 0; c < B / CHUNK; c++)

@@ -24,6 +24,9 @@
 #define PATHS_MAX_REPORT 1000    /* reported steps at most: every step up to this
                                     many, else this many evenly spaced */
 
+/* The steps reported of a horizon of T steps (paths_plan.R). */
+static inline size_t paths_nreport(uint64_t T) { return T <= PATHS_MAX_REPORT ? (size_t)T : PATHS_MAX_REPORT; }
+
 typedef struct paths_plan {
     size_t F, D, H, S, E, K;     /* factors, derived, shocks, states, events (K - 1), outcomes */
     uint64_t T;                  /* steps */
@@ -81,7 +84,7 @@ void paths_ws_clear(paths_ws *w);
 /* Runs the n paths of block b from the factor and derived columns: fills
  * the outcome columns (1 where the path ended in outcome k) and w's per-
  * block arrays. TY_OK, or TY_ERR_INVALID with *bad the faulty sample and
- * w->fault what went wrong. */
+ * w->fault what went wrong (block_eval resets it before each block). */
 ty_status paths_run(const paths_plan *p, paths_ws *w, uint64_t seed, uint64_t b, size_t n,
                     double *const *fcol, double *const *dcol, double *const *ocol, size_t *bad);
 

@@ -132,8 +132,7 @@ static ty_status run_prepare(run *r, const ty_scenario *s, const ty_run_options 
         if (ty_scenario_query(s, q)->kind == TY_QUERY_QUANTILES) p->qseries[q] = p->S++;
     p->ntally = p->weighted ? T_HELD(p) + p->O : T_WCELL(p);
     if (ty_scenario_time(s)) {
-        uint64_t T = ty_scenario_time(s)->steps;
-        p->TR = T <= PATHS_MAX_REPORT ? (size_t)T : PATHS_MAX_REPORT;
+        p->TR = paths_nreport(ty_scenario_time(s)->steps);   /* as the paths' plan's R */
         p->TE = p->K - 1;
         p->TS = ty_scenario_nstates(s);
         p->time_off = p->ntally;
