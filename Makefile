@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 PRESET ?= release
 TYCHE = build/$(PRESET)/engine/tyche
 
-.PHONY: all deps build run test test-slow test-asan test-fault test-valgrind test-mpi test-all bench fuzz fuzz-build fuzz-ci clean
+.PHONY: all deps build run package test-package test test-slow test-asan test-fault test-valgrind test-mpi test-all bench fuzz fuzz-build fuzz-ci clean
 all: build
 
 deps:
@@ -37,7 +37,7 @@ run: build
 # Python: the release run tests it); the clang build skips `plots` too. `make test-slow` runs the slow
 # tier (coverage at 200,000 samples and more). `make test-mpi` builds the
 # MPI preset and runs the `mpi` tier (below).
-CTEST_EXCLUDE = $(if $(filter asan,$(PRESET)),stat|slow|plots,$(if $(filter clang,$(PRESET)),slow|plots,slow))|valgrind|fault|fault_long|mpi
+CTEST_EXCLUDE = $(if $(filter asan,$(PRESET)),stat|slow|plots|install,$(if $(filter clang,$(PRESET)),slow|plots|install,slow))|valgrind|fault|fault_long|mpi
 
 test: build
 	ctest --preset $(PRESET) -j $(JOBS) -LE '$(CTEST_EXCLUDE)'
@@ -82,6 +82,20 @@ test-all: test
 	$(MAKE) test-fault
 	$(MAKE) test-valgrind
 	$(MAKE) test-mpi
+	$(MAKE) test-package
+
+# The Debian package (cmake/install.cmake): the `package` preset (portable,
+# prefix /usr) and CPack, into build/package/tyche_VERSION_amd64.deb. Install
+# it with `apt install ./build/package/tyche_*.deb` (README, Install).
+# `make test-package` builds it and runs tests/install/deb.sh on it.
+package: deps
+	cmake --preset package >/dev/null
+	cmake --build --preset package -j $(JOBS)
+	cd build/package && cpack -G DEB >/dev/null
+	@ls build/package/tyche_*_amd64.deb
+
+test-package: package
+	bash tests/install/deb.sh build/package/tyche_*_amd64.deb .
 
 bench: build
 	bench/run-draws

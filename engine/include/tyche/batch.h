@@ -64,8 +64,9 @@ ty_status ty_batch_parse(const char *name, const char *text, const char *scenari
 ty_status ty_batch_load_input(const ty_input *in, ty_batch **out, ty_diag *diag);
 void ty_batch_free(ty_batch *batch);
 
-const char *ty_batch_name(const ty_batch *b);
-const char *ty_batch_path(const ty_batch *b);
+/* Read-only view; pointers stay valid until ty_batch_free. */
+const char *ty_batch_name(const ty_batch *b);             /* the batch: key */
+const char *ty_batch_path(const ty_batch *b);             /* the file it was loaded from */
 const char *ty_batch_text(const ty_batch *b);             /* the batch file, verbatim */
 const ty_scenario *ty_batch_base(const ty_batch *b);      /* the scenario as written */
 

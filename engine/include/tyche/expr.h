@@ -101,6 +101,8 @@ typedef struct ty_vm_scratch ty_vm_scratch;
 ty_status ty_program_new(const ty_program_spec *spec, ty_program **out, ty_diag *diag);
 void ty_program_free(ty_program *prog);
 
+/* What a compiled program reads and computes: its input factors, derived
+ * values and outcomes (as in the spec it was built from) and the model. */
 size_t ty_program_nfactors(const ty_program *prog);
 size_t ty_program_nderived(const ty_program *prog);
 size_t ty_program_noutcomes(const ty_program *prog);

@@ -166,6 +166,7 @@ typedef struct ty_time_result {
     ty_time_state *states;
 } ty_time_result;
 
+/* Frees t (heap-allocated, as a run result holds it) and everything it owns; NULL is a no-op. */
 void ty_time_result_free(ty_time_result *t);
 
 typedef struct ty_convergence {

@@ -271,6 +271,7 @@ size_t ty_scenario_nstates(const ty_scenario *s);
 const ty_state *ty_scenario_state(const ty_scenario *s, size_t i);
 const ty_program *ty_scenario_hazards(const ty_scenario *s);
 
+/* The scenario's queries (docs/format.md, 'Queries'), in file order. */
 size_t ty_scenario_nqueries(const ty_scenario *s);
 const ty_query *ty_scenario_query(const ty_scenario *s, size_t i);
 
