@@ -273,6 +273,21 @@ UNREAD_ATTRS = {("/runs/baseline/sensitivity/sobol", "evaluations"),
                 ("/runs/baseline/sensitivity/tornado", "samples")}
 
 
+# The dimension scales written for xarray only (docs/results.md, "Opening
+# in xarray"): copies of names the reader reads elsewhere, levels, and
+# dimensions without data; `tyche show` reads none of them, nor the
+# _Encoding attribute of the string datasets.
+XARRAY_ONLY = {"outcome", "quantile", "query", "observation", "factor", "derived", "target", "bound",
+               "bin", "sample", "group", "sum", "column"}
+
+
+def xarray_only(p):
+    parts = p.strip("/").split("/")
+    if parts[0] == "sweeps":   # sweeps/NAME/outcome holds the columns' names: read
+        return parts[-1] == "column"
+    return parts[-1] in XARRAY_ONLY or (parts[-1] == "step" and "/time/state/" in p)
+
+
 def systematic_cases(bases):
     """(base, kind, path, attribute or None, change number) for every
     attribute and dataset of the base files that `tyche show` reads."""
@@ -284,11 +299,11 @@ def systematic_cases(bases):
             groups, dsets, attrs = objects(f)
             wanted = (lambda p: any(x in p for x in FIXTURE_ONLY)) if base == "fixture" else (lambda p: True)
             for n, (p, a) in enumerate(attrs):
-                if a not in ("units", "description") and (p, a) not in UNREAD_ATTRS and \
+                if a not in ("units", "description", "_Encoding") and (p, a) not in UNREAD_ATTRS and \
                         (wanted(p) or (base == "fixture" and a in FIXTURE_ONLY_ATTRS)):
                     cases.append((base, "attr", p, a, n))
             for n, p in enumerate(dsets):
-                if "/resume/" not in p and wanted(p):   # the run's opaque state: checked by --resume
+                if "/resume/" not in p and wanted(p) and not xarray_only(p):   # resume/: checked by --resume
                     cases.append((base, "dset", p, None, n))
     return cases
 

@@ -174,20 +174,79 @@ void io_w_u64(io_wctx *w, hid_t loc, const char *lpath, const char *name, size_t
 char *io_pack_strs(size_t n, const char *(*get)(const void *, size_t), const void *src, size_t *len);
 
 /* A 1-D dataset of n fixed-length UTF-8 strings (io_str_type_fixed, sized
- * to the longest), get(src, i) for each i; NULL entries become "". */
+ * to the longest), get(src, i) for each i; NULL entries become "". Besides
+ * its description it has the attribute _Encoding = "utf-8", by which netCDF
+ * readers (xarray) decode it to text. io_w_strs_open returns the open
+ * dataset (the caller closes it, or passes it to io_w_dim) or a negative id. */
+hid_t io_w_strs_open(io_wctx *w, hid_t loc, const char *lpath, const char *name, size_t n,
+                     const char *(*get)(const void *, size_t), const void *src,
+                     const char *description);
 void io_w_strs(io_wctx *w, hid_t loc, const char *lpath, const char *name, size_t n,
                const char *(*get)(const void *, size_t), const void *src,
                const char *description);
 
 /* A scalar fixed-length string dataset (the scenario and batch files,
- * verbatim); NULL is stored as "". */
+ * verbatim), with _Encoding as io_w_strs; NULL is stored as "". */
 void io_w_text(io_wctx *w, hid_t loc, const char *lpath, const char *name, const char *text,
                const char *description);
+
+/* ---- dimension scales: what netCDF readers name dimensions by --------------
+ * xarray (through h5netcdf) names a dataset's dimension after the dataset
+ * that is attached to it as a dimension scale (its link name, not the
+ * scale's NAME), and gives it that dataset's values as coordinates; a
+ * dataset with some dimensions scaled and others not cannot be opened. So
+ * every dimension of every dataset gets a scale, in the same group (a
+ * reader opening one group sees only its own coordinates). Every step is a
+ * counted write (io_w_inject), like the datasets. */
+
+/* Makes axis a dimension scale named name (HDF5's NAME attribute); path
+ * names axis in diagnostics. */
+void io_w_scale_set(io_wctx *w, hid_t axis, const char *name, const char *path);
 
 /* Makes axis a dimension scale named name and attaches it to dimension 0 of
  * each of the n datasets in ds; path names axis in diagnostics. */
 void io_w_scale(io_wctx *w, hid_t axis, const char *name, const hid_t *ds, size_t n,
                 const char *path);
+
+/* Attaches the scale axis (path: its name in diagnostics) to dimension
+ * dim of each dataset of loc named in datasets (NULL-terminated; a name
+ * that loc lacks is skipped: optional datasets). */
+void io_w_attach(io_wctx *w, hid_t loc, const char *lpath, hid_t axis, unsigned dim,
+                 const char *const *datasets, const char *path);
+
+/* Makes axis, the open dataset loc/name, a dimension scale named name,
+ * attaches it to dimension dim of each dataset of loc named in datasets (a
+ * NULL-terminated list; a name that loc lacks is skipped: optional
+ * datasets), then closes axis (also on failure). */
+void io_w_dim(io_wctx *w, hid_t loc, const char *lpath, hid_t axis, const char *name, unsigned dim,
+              const char *const *datasets);
+
+/* Creates loc/name, a dimension of n without coordinates: a float32
+ * dataset never written (so taking no space), with netCDF's NAME for a
+ * dimension that is no variable, which readers list as a dimension only;
+ * then its description. Returns it open for io_w_dim or io_w_attach_all
+ * (the caller closes it), or a negative id. */
+hid_t io_w_bare_dim(io_wctx *w, hid_t loc, const char *lpath, const char *name, size_t n,
+                    const char *description);
+
+/* Makes the 1-D dataset loc/name a dimension scale of its own name: its
+ * own coordinate (histogram edges, the warnings, the resume state). */
+void io_w_self_scale(io_wctx *w, hid_t loc, const char *lpath, const char *name);
+
+/* 1 when loc has a link name, 0 when not, -1 on failure (recorded) or
+ * when w has already failed. */
+int io_w_exists(io_wctx *w, hid_t loc, const char *lpath, const char *name);
+
+/* The length of the first (in name order) of the 1-D datasets of the group
+ * g, the per-sample columns, all as long; 0 for an empty group or when w
+ * has failed (a dataset not 1-D fails). */
+size_t io_w_rows(io_wctx *w, hid_t g, const char *gpath);
+
+/* Attaches the scale axis (path: its name in diagnostics) to dimension dim
+ * of every dataset in the group g (the per-sample columns, whose names are
+ * the scenario's). */
+void io_w_attach_all(io_wctx *w, hid_t g, const char *gpath, hid_t axis, unsigned dim,
+                     const char *path);
 
 /* Writes the whole schema of docs/results.md for r into w->f's open file:
  * root attributes, scenario/, runs/ and sweeps/ (io_write.c). */

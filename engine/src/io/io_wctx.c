@@ -236,11 +236,18 @@ char *io_pack_strs(size_t n, const char *(*get)(const void *, size_t), const voi
     return v;
 }
 
-void io_w_strs(io_wctx *w, hid_t loc, const char *lpath, const char *name, size_t n,
-               const char *(*get)(const void *, size_t), const void *src,
-               const char *description)
+/* The attribute _Encoding = "utf-8" of a string dataset: what netCDF
+ * readers (xarray) decode fixed-length strings by, to text rather than bytes. */
+static void attr_encoding(io_wctx *w, hid_t d, const char *path)
 {
-    if (w->st) return;
+    io_w_attr_str(w, d, path, "_Encoding", "utf-8");
+}
+
+hid_t io_w_strs_open(io_wctx *w, hid_t loc, const char *lpath, const char *name, size_t n,
+                     const char *(*get)(const void *, size_t), const void *src,
+                     const char *description)
+{
+    if (w->st) return -1;
     size_t len;
     char *v = io_pack_strs(n, get, src, &len);
     hid_t t = v ? io_str_type_fixed(len) : -1;
@@ -248,13 +255,25 @@ void io_w_strs(io_wctx *w, hid_t loc, const char *lpath, const char *name, size_
         if (!v) io_w_fail(w, TY_ERR_NOMEM, "writing %s/%s: out of memory", lpath, name);
         else io_w_fail(w, TY_ERR_IO, "making a string type for %s/%s", lpath, name);
         free(v);
-        return;
+        return -1;
     }
     hsize_t dims[1] = {n};
+    char path[768];
+    io_join(path, sizeof path, lpath, name);
     hid_t d = io_w_dataset(w, loc, lpath, name, t, t, 1, dims, v, NULL, description);
-    io_w_close(w, d, name);
+    if (d >= 0) attr_encoding(w, d, path);
     H5Tclose(t);
     free(v);
+    if (w->st && d >= 0) { H5Dclose(d); return -1; }
+    return d;
+}
+
+void io_w_strs(io_wctx *w, hid_t loc, const char *lpath, const char *name, size_t n,
+               const char *(*get)(const void *, size_t), const void *src,
+               const char *description)
+{
+    hid_t d = io_w_strs_open(w, loc, lpath, name, n, get, src, description);
+    io_w_close(w, d, name);
 }
 
 /* A scalar string dataset (the scenario and batch files, verbatim),
@@ -273,9 +292,27 @@ void io_w_text(io_wctx *w, hid_t loc, const char *lpath, const char *name, const
     else if (!io_w_inject(w, "dataset", path) && H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0)
         io_w_fail(w, TY_ERR_IO, "writing dataset %s", path);
     if (d >= 0) io_w_attr_str(w, d, path, "description", description);
+    if (d >= 0) attr_encoding(w, d, path);
     if (d >= 0 && H5Dclose(d) < 0) io_w_fail(w, TY_ERR_IO, "closing %s", path);
     if (sp >= 0) H5Sclose(sp);
     if (t >= 0) H5Tclose(t);
+}
+
+/* Makes axis a dimension scale named name: one counted write. */
+void io_w_scale_set(io_wctx *w, hid_t axis, const char *name, const char *path)
+{
+    if (w->st || axis < 0) return;
+    if (io_w_inject(w, "dimension scale", path)) return;
+    if (H5DSset_scale(axis, name) < 0) io_w_fail(w, TY_ERR_IO, "making %s a dimension scale", path);
+}
+
+/* Attaches the scale axis to dimension dim of the open dataset d (whose
+ * path is dpath): one counted write. */
+static void attach(io_wctx *w, hid_t d, hid_t axis, unsigned dim, const char *dpath, const char *path)
+{
+    if (w->st || io_w_inject(w, "dimension scale attachment", path)) return;
+    if (H5DSattach_scale(d, axis, dim) < 0)
+        io_w_fail(w, TY_ERR_IO, "attaching dimension scale %s to %s", path, dpath);
 }
 
 /* Makes axis a dimension scale named name and attaches it to dimension 0 of
@@ -283,14 +320,115 @@ void io_w_text(io_wctx *w, hid_t loc, const char *lpath, const char *name, const
 void io_w_scale(io_wctx *w, hid_t axis, const char *name, const hid_t *ds, size_t n,
                 const char *path)
 {
+    io_w_scale_set(w, axis, name, path);
+    for (size_t i = 0; i < n && !w->st; i++) attach(w, ds[i], axis, 0, path, path);
+}
+
+/* Opens loc/name (a dataset), runs attach, closes it. */
+static void attach_named(io_wctx *w, hid_t loc, const char *lpath, const char *name, hid_t axis,
+                         unsigned dim, const char *path)
+{
+    char dpath[768];
+    io_join(dpath, sizeof dpath, lpath, name);
     if (w->st) return;
-    if (io_w_inject(w, "dimension scale", path)) return;
-    if (H5DSset_scale(axis, name) < 0) { io_w_fail(w, TY_ERR_IO, "making %s a dimension scale", path); return; }
-    for (size_t i = 0; i < n; i++) {
-        if (io_w_inject(w, "dimension scale attachment", path)) return;
-        if (H5DSattach_scale(ds[i], axis, 0) < 0) {
-            io_w_fail(w, TY_ERR_IO, "attaching dimension scale %s", path);
-            return;
+    hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
+    if (d < 0) { io_w_fail(w, TY_ERR_IO, "opening dataset %s", dpath); return; }
+    attach(w, d, axis, dim, dpath, path);
+    if (H5Dclose(d) < 0) io_w_fail(w, TY_ERR_IO, "closing %s", dpath);
+}
+
+void io_w_attach(io_wctx *w, hid_t loc, const char *lpath, hid_t axis, unsigned dim,
+                 const char *const *datasets, const char *path)
+{
+    for (size_t i = 0; datasets && datasets[i] && !w->st; i++) {
+        htri_t e = H5Lexists(loc, datasets[i], H5P_DEFAULT);
+        if (e < 0) io_w_fail(w, TY_ERR_IO, "looking up %s/%s", lpath, datasets[i]);
+        else if (e > 0) attach_named(w, loc, lpath, datasets[i], axis, dim, path);
+    }
+}
+
+void io_w_dim(io_wctx *w, hid_t loc, const char *lpath, hid_t axis, const char *name, unsigned dim,
+              const char *const *datasets)
+{
+    char path[768];
+    io_join(path, sizeof path, lpath, name);
+    io_w_scale_set(w, axis, name, path);
+    io_w_attach(w, loc, lpath, axis, dim, datasets, path);
+    io_w_close(w, axis, path);
+}
+
+/* netCDF-4's NAME of a dimension without a coordinate variable: readers
+ * (netCDF, h5netcdf, xarray) take the dimension but list no variable. */
+#define IO_BARE_DIM "This is a netCDF dimension but not a netCDF variable."
+
+hid_t io_w_bare_dim(io_wctx *w, hid_t loc, const char *lpath, const char *name, size_t n,
+                    const char *description)
+{
+    char path[768], tag[128];
+    io_join(path, sizeof path, lpath, name);
+    if (w->st) return -1;
+    hsize_t dims[1] = {n};
+    hid_t sp = H5Screate_simple(1, dims, NULL);
+    /* Contiguous and never written: HDF5 allocates no storage for it. */
+    hid_t d = sp < 0 ? -1 : H5Dcreate2(loc, name, H5T_IEEE_F32LE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (sp >= 0) H5Sclose(sp);
+    if (d < 0) { io_w_fail(w, TY_ERR_IO, "creating dataset %s", path); return -1; }
+    if (!io_w_inject(w, "dimension", path)) io_w_attr_str(w, d, path, "description", description);
+    snprintf(tag, sizeof tag, "%s%10zu", IO_BARE_DIM, n);
+    io_w_scale_set(w, d, tag, path);
+    if (w->st) { H5Dclose(d); return -1; }
+    return d;
+}
+
+void io_w_self_scale(io_wctx *w, hid_t loc, const char *lpath, const char *name)
+{
+    char path[768];
+    io_join(path, sizeof path, lpath, name);
+    if (w->st) return;
+    hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
+    if (d < 0) { io_w_fail(w, TY_ERR_IO, "opening dataset %s", path); return; }
+    io_w_scale_set(w, d, name, path);
+    io_w_close(w, d, path);
+}
+
+int io_w_exists(io_wctx *w, hid_t loc, const char *lpath, const char *name)
+{
+    if (w->st) return -1;
+    htri_t e = H5Lexists(loc, name, H5P_DEFAULT);
+    if (e < 0) io_w_fail(w, TY_ERR_IO, "looking up %s/%s", lpath, name);
+    return e < 0 ? -1 : e > 0;
+}
+
+size_t io_w_rows(io_wctx *w, hid_t g, const char *gpath)
+{
+    H5G_info_t info;
+    hsize_t n = 0;
+    if (w->st) return 0;
+    if (H5Gget_info(g, &info) < 0) { io_w_fail(w, TY_ERR_IO, "listing %s", gpath); return 0; }
+    if (info.nlinks == 0) return 0;
+    hid_t d = H5Oopen_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, 0, H5P_DEFAULT);
+    hid_t sp = d < 0 ? -1 : H5Dget_space(d);
+    if (sp < 0 || H5Sget_simple_extent_ndims(sp) != 1 || H5Sget_simple_extent_dims(sp, &n, NULL) != 1)
+        io_w_fail(w, TY_ERR_IO, "reading the length of the columns of %s", gpath);
+    if (sp >= 0) H5Sclose(sp);
+    if (d >= 0) H5Oclose(d);
+    return (size_t)n;
+}
+
+void io_w_attach_all(io_wctx *w, hid_t g, const char *gpath, hid_t axis, unsigned dim,
+                     const char *path)
+{
+    if (w->st) return;
+    H5G_info_t info;
+    if (H5Gget_info(g, &info) < 0) { io_w_fail(w, TY_ERR_IO, "listing %s", gpath); return; }
+    for (hsize_t i = 0; i < info.nlinks && !w->st; i++) {
+        char name[512];
+        ssize_t len = H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, name, sizeof name,
+                                         H5P_DEFAULT);
+        if (len < 0 || (size_t)len >= sizeof name) {
+            io_w_fail(w, TY_ERR_IO, "listing %s", gpath);
+            break;
         }
+        attach_named(w, g, gpath, name, axis, dim, path);
     }
 }

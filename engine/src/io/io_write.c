@@ -2,8 +2,9 @@
  * ty_results into the open file as root attributes, scenario/, runs/ (per
  * run: outcomes, queries, observations, factors, derived, the prior's
  * outcomes, factors and derived values, convergence, histograms (and the
- * prior's), difference, sensitivity, resume) and sweeps/. It neither opens, syncs nor renames the
- * file (io_file.c) nor touches HDF5 but through io_wctx.c; reading is io_read.c. */
+ * prior's), difference, sensitivity, resume) and sweeps/, every dimension of every dataset with a
+ * named dimension scale for xarray (docs/results.md, "Opening in xarray"). It neither opens, syncs
+ * nor renames the file (io_file.c) nor touches HDF5 but through io_wctx.c; reading is io_read.c. */
 #include "tyche/io.h"
 
 #include <stdio.h>
@@ -20,6 +21,45 @@ static const char *get_series_name(const void *src, size_t i) { return ((const t
 static const char *get_series_unit(const void *src, size_t i) { return ((const ty_series_stats *)src)[i].unit; }
 static const char *get_series_label(const void *src, size_t i) { return ((const ty_series_stats *)src)[i].label; }
 static const char *get_series_dist(const void *src, size_t i) { return ((const ty_series_stats *)src)[i].dist; }
+
+/* loc/name, the coordinate of the dimension name: n strings get(src, i)
+ * (the rows' names), a dimension scale attached to dimension dim of each
+ * dataset of loc named in rows (docs/results.md, "Opening in xarray"). */
+static void w_coord_strs(io_wctx *w, hid_t loc, const char *lpath, const char *name, size_t n,
+                         const char *(*get)(const void *, size_t), const void *src,
+                         const char *description, unsigned dim, const char *const *rows)
+{
+    hid_t d = io_w_strs_open(w, loc, lpath, name, n, get, src, description);
+    io_w_dim(w, loc, lpath, d, name, dim, rows);
+}
+
+/* loc/name, the float64 coordinate of the dimension name (the levels of a
+ * percentile table), attached to dimension dim of the datasets in rows. */
+static void w_coord_f64(io_wctx *w, hid_t loc, const char *lpath, const char *name, size_t n,
+                        const double *values, const char *units, const char *description, unsigned dim,
+                        const char *const *rows)
+{
+    hsize_t d1[1] = {n};
+    hid_t d = io_w_dataset(w, loc, lpath, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, d1, values, units,
+                           description);
+    io_w_dim(w, loc, lpath, d, name, dim, rows);
+}
+
+/* loc/name, a dimension of n without coordinates (io_w_bare_dim), attached
+ * to dimension dim of the datasets in rows. */
+static void w_bare_dim(io_wctx *w, hid_t loc, const char *lpath, const char *name, size_t n,
+                       const char *description, unsigned dim, const char *const *rows)
+{
+    char path[768];
+    io_join(path, sizeof path, lpath, name);
+    hid_t d = io_w_bare_dim(w, loc, lpath, name, n, description);
+    io_w_attach(w, loc, lpath, d, dim, rows, path);
+    io_w_close(w, d, path);
+}
+
+/* The datasets of factors/, derived/ (and the prior's), one row per series. */
+static const char *const SERIES_ROWS[] = {"name", "unit", "label", "dist", "mean", "sd", "p05", "p50", "p95",
+                                          NULL};
 
 /* factors/ or derived/ (and a weighted run's factors_prior/, derived_prior/):
  * names, units, labels and the summaries of s; the names, units, labels and
@@ -54,6 +94,11 @@ static void w_series(io_wctx *w, hid_t run, const char *rpath, const char *gname
         io_w_f64(w, g, path, stats[k].name, n, col, "same as the series (see unit)", stats[k].desc);
     }
     free(col);
+    int factors = strncmp(gname, "factors", 7) == 0;
+    w_coord_strs(w, g, path, factors ? "factor" : "derived", n, get_series_name, id, factors
+                 ? "factor names: the coordinate of the dimension factor of every dataset here (as name)"
+                 : "derived value names: the coordinate of the dimension derived of every dataset here (as name)",
+                 0, SERIES_ROWS);
     io_w_close(w, g, path);
 }
 
@@ -102,6 +147,12 @@ static void w_histograms(io_wctx *w, hid_t hg, const char *hpath, const ty_serie
             io_w_u64(w, g, path, "counts", s[i].hist.nbins, s[i].hist.counts, units,
                      "samples per bin; values outside the edges are counted in the first and last bins");
         }
+        /* edges is its own coordinate; counts' bins have none (bin i is
+         * [edges[i], edges[i+1])). */
+        io_w_self_scale(w, g, path, "edges");
+        static const char *const counts[] = {"counts", NULL};
+        w_bare_dim(w, g, path, "bin", s[i].hist.nbins, "the dimension bin of counts, without coordinates "
+                   "(bin i is [edges[i], edges[i+1])); no data", 0, counts);
         io_w_close(w, g, path);
     }
 }
@@ -127,6 +178,9 @@ static void w_convergence(io_wctx *w, hid_t run, const char *rpath, const ty_run
     io_w_close(w, ds[0], path);
     io_w_close(w, ds[1], path);
     io_w_close(w, s, spath);
+    static const char *const cols[] = {"probability", "halfwidth", NULL};
+    w_coord_strs(w, g, path, "outcome", r->noutcomes, get_str, r->outcome_names,
+                 "outcome names: the coordinate of the dimension outcome (the columns)", 1, cols);
     io_w_close(w, g, path);
 }
 
@@ -138,6 +192,30 @@ static void w_mat(io_wctx *w, hid_t g, const char *path, const char *name, const
     hid_t d = io_w_dataset(w, g, path, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, pairs ? 3 : 2, dims,
                            data, units, description);
     io_w_close(w, d, name);
+}
+
+/* The coordinates target and factor of a sensitivity group g: target on
+ * dimension 0 of by_target and of the matrices, factor on dimension 0 of
+ * by_factor and dimension 1 of the matrices (NULL-terminated lists). */
+static void w_sens_coords(io_wctx *w, hid_t g, const char *path, const ty_sensitivity *s,
+                          const char *const *by_target, const char *const *by_factor,
+                          const char *const *matrices)
+{
+    char tpath[768], fpath[768];
+    io_join(tpath, sizeof tpath, path, "target");
+    io_join(fpath, sizeof fpath, path, "factor");
+    hid_t t = io_w_strs_open(w, g, path, "target", s->ntargets, get_str, s->targets,
+                             "target names: the coordinate of the dimension target (as targets)");
+    io_w_scale_set(w, t, "target", tpath);
+    io_w_attach(w, g, path, t, 0, by_target, tpath);
+    io_w_attach(w, g, path, t, 0, matrices, tpath);
+    io_w_close(w, t, tpath);
+    hid_t f = io_w_strs_open(w, g, path, "factor", s->nfactors, get_str, s->factors,
+                             "factor names: the coordinate of the dimension factor (as factors)");
+    io_w_scale_set(w, f, "factor", fpath);
+    io_w_attach(w, g, path, f, 0, by_factor, fpath);
+    io_w_attach(w, g, path, f, 1, matrices, fpath);
+    io_w_close(w, f, fpath);
 }
 
 /* sensitivity/tornado: the quantiles, the baseline, and each target's mean
@@ -159,6 +237,9 @@ static void w_tornado(io_wctx *w, hid_t g, const char *path, const ty_sensitivit
              "the factor's low_quantile quantile, at which low holds it");
     io_w_f64(w, t, sub, "value_high", s->nfactors, s->value_high, "same as the factor",
              "the factor's high_quantile quantile, at which high holds it");
+    static const char *const by_target[] = {"baseline", NULL}, *const by_factor[] = {"value_low", "value_high", NULL},
+                             *const matrices[] = {"low", "high", NULL};
+    w_sens_coords(w, t, sub, s, by_target, by_factor, matrices);
     io_w_close(w, t, sub);
 }
 
@@ -193,6 +274,12 @@ static void w_sobol(io_wctx *w, hid_t g, const char *path, const ty_sensitivity 
           "95% bootstrap percentile interval of the first-order index [target, factor, (low, high)]");
     w_mat(w, t, sub, "total_ci", s, s->total_ci, 1, "1",
           "95% bootstrap percentile interval of the total index [target, factor, (low, high)]");
+    static const char *const matrices[] = {"first", "total", "first_ci", "total_ci", NULL},
+                             *const intervals[] = {"first_ci", "total_ci", NULL};
+    static const char *const bounds[] = {"low", "high"};
+    w_sens_coords(w, t, sub, s, NULL, NULL, matrices);
+    w_coord_strs(w, t, sub, "bound", 2, get_str, bounds, "the coordinate of the dimension bound of the "
+                 "intervals: their low and high ends", 2, intervals);
     io_w_close(w, t, sub);
 }
 
@@ -221,6 +308,9 @@ static void w_sensitivity(io_wctx *w, hid_t run, const char *rpath, const ty_sen
     if (s->low) w_tornado(w, g, path, s);
     if (s->spearman) w_spearman(w, g, path, s);
     if (s->first) w_sobol(w, g, path, s);
+    static const char *const by_target[] = {"targets", NULL}, *const by_factor[] = {"factors", NULL},
+                             *const matrices[] = {"spearman", NULL};
+    w_sens_coords(w, g, path, s, by_target, by_factor, matrices);
     io_w_close(w, g, path);
 }
 
@@ -267,6 +357,10 @@ static void w_estimates(io_wctx *w, hid_t g, const char *path, const ty_estimate
     free(col);
 }
 
+/* The datasets of outcomes/ and outcomes_prior/, one row per outcome. */
+static const char *const OUTCOME_ROWS[] = {"name", "label", "probability", "stderr", "ci_low", "ci_high", "spread",
+                                           NULL};
+
 /* outcomes/: names, labels, and one column per field of ty_estimate. */
 static void w_outcomes(io_wctx *w, hid_t run, const char *rpath, const ty_run_result *r)
 {
@@ -286,7 +380,13 @@ static void w_outcomes(io_wctx *w, hid_t run, const char *rpath, const ty_run_re
                                "in the attribute 'levels'; NaN when not known)");
         io_w_attr_f64s(w, d, spath, "levels", TY_SPREAD_NLEVELS, ty_spread_levels);
         io_w_close(w, d, spath);
+        static const char *const spread[] = {"spread", NULL};
+        w_coord_f64(w, g, path, "quantile", TY_SPREAD_NLEVELS, ty_spread_levels, "1", "the coordinate of "
+                    "the dimension quantile of spread: its levels (as its attribute levels)", 1, spread);
     }
+    w_coord_strs(w, g, path, "outcome", k, get_str, r->outcome_names,
+                 "outcome names: the coordinate of the dimension outcome of every dataset here (as name)", 0,
+                 OUTCOME_ROWS);
     io_w_close(w, g, path);
 }
 
@@ -311,9 +411,11 @@ static const struct { const char *name, *desc; size_t off; } dif[] = {
 };
 
 /* A difference/ group under parent: n rows of ty_difference, one column
- * per field, in units; diff_desc says what diff is. */
+ * per field, in units; diff_desc says what diff is. The rows are the
+ * dimension dim, whose coordinate is the names get(src, i). */
 static void w_diff_group(io_wctx *w, hid_t parent, const char *ppath, const ty_difference *d, size_t n,
-                         const char *units, const char *diff_desc)
+                         const char *units, const char *diff_desc, const char *dim,
+                         const char *(*get)(const void *, size_t), const void *src)
 {
     char path[700];
     hid_t g = io_w_group(w, parent, ppath, "difference", 0, path, sizeof path);
@@ -325,6 +427,10 @@ static void w_diff_group(io_wctx *w, hid_t parent, const char *ppath, const ty_d
         io_w_f64(w, g, path, dif[e].name, n, col, units, e == 0 ? diff_desc : dif[e].desc);
     }
     free(col);
+    static const char *const rows[] = {"diff", "stderr", "ci_low", "ci_high", "unpaired_stderr", NULL};
+    char desc[128];
+    snprintf(desc, sizeof desc, "%s names: the coordinate of the dimension %s of every dataset here", dim, dim);
+    w_coord_strs(w, g, path, dim, n, get, src, desc, 0, rows);
     io_w_close(w, g, path);
 }
 
@@ -380,8 +486,16 @@ static void w_queries(io_wctx *w, hid_t run, const char *rpath, const ty_run_res
         io_w_close(w, d, qpath);
     }
     free(col);
+    static const char *const rows[] = {"name", "label", "kind", "expr", "given", "value", "stderr", "ci_low",
+                                       "ci_high", "given_share", "quantiles", NULL},
+                             *const quantiles[] = {"quantiles", NULL};
+    w_coord_strs(w, g, path, "query", q, get_query_name, qs, "query names: the coordinate of the dimension "
+                 "query of every dataset here (as name)", 0, rows);
+    w_coord_f64(w, g, path, "quantile", TY_QUERY_NLEVELS, ty_query_levels, "1", "the coordinate of the "
+                "dimension quantile of quantiles: its levels (as its attribute levels)", 1, quantiles);
     if (r->query_difference) w_diff_group(w, g, path, r->query_difference, q, "same as the expression",
-                                           "value minus the baseline's (NaN for quantile queries)");
+                                           "value minus the baseline's (NaN for quantile queries)", "query",
+                                           get_query_name, qs);
     io_w_close(w, g, path);
 }
 
@@ -451,6 +565,10 @@ static void w_observations(io_wctx *w, hid_t run, const char *rpath, const ty_ru
     io_w_strs(w, g, path, "warnings", nw, get_str, text,
               "the warnings of the diagnostics above (effective sample size, Pareto k-hat), one line each");
     for (size_t i = 0; i < nw; i++) free(text[i]);
+    io_w_self_scale(w, g, path, "warnings");
+    static const char *const rows[] = {"name", "kind", "of", "expr", "label", "value", "held", NULL};
+    w_coord_strs(w, g, path, "observation", n, get_obs_name, o, "observation names: the coordinate of the "
+                 "dimension observation of every dataset here but warnings (as name)", 0, rows);
     io_w_close(w, g, path);
 }
 
@@ -473,6 +591,9 @@ static void w_prior(io_wctx *w, hid_t run, const char *rpath, const ty_run_resul
     io_w_strs(w, g, path, "name", r->noutcomes, get_str, r->outcome_names,
               "outcome name as in the scenario file (the rows of outcomes/)");
     w_estimates(w, g, path, r->outcomes_prior, r->noutcomes, 1);
+    w_coord_strs(w, g, path, "outcome", r->noutcomes, get_str, r->outcome_names,
+                 "outcome names: the coordinate of the dimension outcome of every dataset here (as name)", 0,
+                 OUTCOME_ROWS);
     io_w_close(w, g, path);
     w_series(w, run, rpath, "factors_prior", r->factors_prior, r->factors, r->nfactors);
     w_series(w, run, rpath, "derived_prior", r->derived_prior, r->derived, r->nderived);
@@ -482,7 +603,33 @@ static void w_prior(io_wctx *w, hid_t run, const char *rpath, const ty_run_resul
  * by common random numbers, one column per field of ty_difference. */
 static void w_difference(io_wctx *w, hid_t run, const char *rpath, const ty_run_result *r)
 {
-    w_diff_group(w, run, rpath, r->difference, r->noutcomes, "1", "probability minus the baseline's");
+    w_diff_group(w, run, rpath, r->difference, r->noutcomes, "1", "probability minus the baseline's", "outcome",
+                 get_str, r->outcome_names);
+}
+
+/* The dimensions of resume/ (not meant to be read, but opened in xarray
+ * like any group): real and count their own coordinates; group without
+ * coordinates; outcome and query named; sum (weight x value, weight)
+ * without coordinates. */
+static void w_resume_dims(io_wctx *w, hid_t g, const char *path, const ty_run_result *r)
+{
+    if (!r->complete) {
+        io_w_self_scale(w, g, path, "real");
+        io_w_self_scale(w, g, path, "count");
+    }
+    if (!r->group_sums || !r->group_weights) return;
+    static const char *const by_group[] = {"group_sums", "group_weights", "query_group_sums", NULL},
+                             *const sums[] = {"group_sums", NULL}, *const qsums[] = {"query_group_sums", NULL};
+    w_bare_dim(w, g, path, "group", r->ngroups, "the dimension group, without coordinates; no data", 0,
+               by_group);
+    w_coord_strs(w, g, path, "outcome", r->noutcomes, get_str, r->outcome_names,
+                 "outcome names: the coordinate of the dimension outcome of group_sums", 1, sums);
+    if (r->nqueries && r->query_group_sums) {
+        w_coord_strs(w, g, path, "query", r->nqueries, get_query_name, r->queries,
+                     "query names: the coordinate of the dimension query of query_group_sums", 1, qsums);
+        w_bare_dim(w, g, path, "sum", 2, "the dimension sum of query_group_sums (weight x value, weight), "
+                   "without coordinates; no data", 2, qsums);
+    }
 }
 
 /* resume/ of a run in a file that is not complete: an incomplete run's
@@ -517,6 +664,7 @@ static void w_resume(io_wctx *w, hid_t run, const char *rpath, const ty_run_resu
             io_w_close(w, d, path);
         }
     }
+    w_resume_dims(w, g, path, r);
     io_w_close(w, g, path);
 }
 
@@ -548,6 +696,9 @@ static void w_time(io_wctx *w, hid_t run, const char *rpath, const ty_run_result
     io_w_scale(w, st, "step", ds, 3, spath);
     for (int i = 0; i < 3; i++) io_w_close(w, ds[i], path);
     io_w_close(w, st, spath);
+    static const char *const by_step[] = {"cumulative", "ci_low", "ci_high", NULL};
+    w_coord_strs(w, g, path, "outcome", r->noutcomes, get_str, r->outcome_names,
+                 "outcome names: the coordinate of the dimension outcome (the columns)", 1, by_step);
     hid_t sg = io_w_group(w, g, path, "state", 1, spath, sizeof spath);   /* states in the order written */
     for (size_t j = 0; j < t->nstates; j++) {
         const ty_time_state *x = &t->states[j];
@@ -571,9 +722,33 @@ static void w_time(io_wctx *w, hid_t run, const char *rpath, const ty_run_result
             io_w_f64(w, jg, jpath, "p95_running", t->nreport, x->p95_running, x->unit,
                      "95th percentile over the paths running in the step (NaN: none)");
         }
+        /* A copy of time/step: a group opened in xarray has only its own coordinates. */
+        static const char *const rows[] = {"mean", "p05", "p50", "p95", "mean_running", "p05_running",
+                                           "p50_running", "p95_running", NULL};
+        hid_t sd = io_w_dataset(w, jg, jpath, "step", H5T_STD_U64LE, H5T_NATIVE_UINT64, 1, d1, t->step, t->unit,
+                                "the reported steps, as time/step: the coordinate of the dimension step");
+        io_w_dim(w, jg, jpath, sd, "step", 0, rows);
         io_w_close(w, jg, jpath);
     }
     io_w_close(w, sg, spath);
+    io_w_close(w, g, path);
+}
+
+/* The dimension sample of the per-sample columns that --save-samples
+ * streamed into runs/VARIANT/samples (io_file.c), when there are any: a
+ * dimension without coordinates (the sample's index), in the run's group,
+ * where no scenario name can take its name as it could in samples/. */
+static void w_sample_dim(io_wctx *w, hid_t run, const char *rpath)
+{
+    if (io_w_exists(w, run, rpath, "samples") <= 0) return;
+    char path[640], spath[700];
+    hid_t g = io_w_group(w, run, rpath, "samples", 0, path, sizeof path);
+    size_t n = io_w_rows(w, g, path);   /* the columns are all as long */
+    hid_t s = io_w_bare_dim(w, run, rpath, "sample", n, "the dimension sample of the columns of "
+                            "samples/ (the sample's index), without coordinates; no data");
+    io_join(spath, sizeof spath, rpath, "sample");
+    io_w_attach_all(w, g, path, s, 0, spath);
+    io_w_close(w, s, spath);
     io_w_close(w, g, path);
 }
 
@@ -608,6 +783,7 @@ static void w_run(io_wctx *w, hid_t runs, const ty_run_result *r, int file_compl
     if (r->difference) w_difference(w, run, rpath, r);
     if (r->sensitivity) w_sensitivity(w, run, rpath, r->sensitivity);
     if (!r->complete || !file_complete) w_resume(w, run, rpath, r);
+    w_sample_dim(w, run, rpath);
     io_w_close(w, run, rpath);
 }
 
@@ -621,9 +797,10 @@ static void w_sweep(io_wctx *w, hid_t sweeps, const ty_sweep_result *s)
     io_w_attr_str(w, g, path, "factor", s->factor);
     io_w_attr_str(w, g, path, "param", s->param);
     io_w_attr_str(w, g, path, "label", s->label);
+    hid_t oc = -1;
     if (s->outcome_names)
-        io_w_strs(w, g, path, "outcome", s->noutcomes, get_str, s->outcome_names,
-                  "outcome name of each column of probability, ci_low, ci_high");
+        oc = io_w_strs_open(w, g, path, "outcome", s->noutcomes, get_str, s->outcome_names,
+                            "outcome name of each column of probability, ci_low, ci_high");
     hsize_t d1[1] = {s->npoints}, d2[2] = {s->npoints, s->noutcomes};
     hid_t v = io_w_dataset(w, g, path, "values", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, d1, s->values,
                            "same as the swept parameter", "value of FACTOR.PARAM at each point of the sweep");
@@ -639,6 +816,12 @@ static void w_sweep(io_wctx *w, hid_t sweeps, const ty_sweep_result *s)
     io_w_scale(w, v, "values", ds, 3, vpath);
     for (int i = 0; i < 3; i++) io_w_close(w, ds[i], path);
     io_w_close(w, v, vpath);
+    /* The columns: outcome (the names) is their coordinate; a sweep read
+     * from a file before tyche 0.2 has no names, and a column without them. */
+    static const char *const cols[] = {"probability", "ci_low", "ci_high", NULL};
+    if (s->outcome_names) io_w_dim(w, g, path, oc, "outcome", 1, cols);
+    else w_bare_dim(w, g, path, "column", s->noutcomes, "the dimension column (the outcomes, as "
+                    "/runs/VARIANT/outcomes/name), without coordinates; no data", 1, cols);
     if (s->partial) {   /* an interrupted batch's: the points done, then the state of the next */
         char rp[700];
         io_w_attr_int(w, g, path, "complete", 0);
@@ -648,6 +831,8 @@ static void w_sweep(io_wctx *w, hid_t sweeps, const ty_sweep_result *s)
                  "accumulator state of the interrupted sweep point (owned by the run module)");
         io_w_u64(w, rg, rp, "count", s->resume.ncount, s->resume.count, "opaque",
                  "counter state of the interrupted sweep point (owned by the run module)");
+        io_w_self_scale(w, rg, rp, "real");
+        io_w_self_scale(w, rg, rp, "count");
         io_w_close(w, rg, rp);
     }
     io_w_close(w, g, path);
