@@ -6,6 +6,7 @@
 #define TYCHE_DIST_INTERNAL_H
 
 #include "tyche/dist.h"
+#include "util/cpu.h"
 
 /* The family gives CDF and quantile; ci90 becomes normal or lognormal, pert
  * a scaled beta, bernoulli a binomial with n = 1, a degenerate binomial or
@@ -176,5 +177,9 @@ void dist_base_support(const ty_dist *d, double *lo, double *hi);
 void dist_base_moments(const ty_dist *d, double *mean, double *var);
 /* Mean and variance of a truncated continuous family by quadrature. */
 void dist_quad_moments(const ty_dist *d, double *mean, double *var);
+
+/* ty_dist_sample's copies, one per instruction-set level (dist_sample.c,
+ * util/cpu.h): the same draws on every level. */
+CPU_DECLARE(void, dist_sample_block, (const ty_dist *dist, ty_rng *rng, double *out, size_t n));
 
 #endif

@@ -5,7 +5,9 @@
  * outputs into a buffer (ty_rng_fill), a branch-free vectorised pass, then a
  * scalar fix-up of the rare slots that need more. Every sampler is exact
  * (no approximation beyond double rounding) and deterministic: the same
- * state and the same n give the same draws. */
+ * state and the same n give the same draws. Compiled once per
+ * instruction-set level (util/cpu.h), ty_dist_sample at the end picks one;
+ * every level gives the same draws, bit for bit. */
 #include "dist_internal.h"
 #include "specfun.h"
 #include "util/vmath.h"
@@ -515,7 +517,7 @@ static void sample_raw(const ty_dist *d, ty_rng *rng, double *out, size_t n)
     *rng = r;
 }
 
-void ty_dist_sample(const ty_dist *dist, ty_rng *rng, double *out, size_t n)
+void CPU_FN(dist_sample_block)(const ty_dist *dist, ty_rng *rng, double *out, size_t n)
 {
     if (!dist->reject) {
         sample_raw(dist, rng, out, n);
@@ -537,3 +539,12 @@ void ty_dist_sample(const ty_dist *dist, ty_rng *rng, double *out, size_t n)
         filled = k;
     }
 }
+
+#ifndef CPU_VARIANT
+/* The copy of this file for the CPU's instruction-set level (util/cpu.h):
+ * dist_sample_avx2.c and dist_sample_avx512.c compile it again. */
+void ty_dist_sample(const ty_dist *dist, ty_rng *rng, double *out, size_t n)
+{
+    CPU_PICK(dist_sample_block)(dist, rng, out, n);
+}
+#endif

@@ -5,6 +5,7 @@
 
 #include "tyche/expr.h"
 #include "opcodes.h"
+#include "util/cpu.h"
 
 #include <stdint.h>
 
@@ -24,5 +25,11 @@ struct ty_program {
     size_t ncode;
     char **names;             /* nslots entries; NULL for temporaries */
 };
+
+/* Runs the code over one chunk of m samples (vm_exec.c; one copy per
+ * instruction-set level, util/cpu.h). Returns m, or the index within the
+ * chunk of the faulty sample, with *f filled (but for its sample). */
+CPU_DECLARE(size_t, vm_exec_chunk, (const ty_program *p, double *const *S, size_t m, double *aux,
+                                    ty_program_fault *f));
 
 #endif

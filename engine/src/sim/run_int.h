@@ -7,6 +7,7 @@
 #include "block.h"
 #include "stats/estimate.h"
 #include "tyche/run.h"
+#include "util/cpu.h"
 
 #define B TY_RUN_BLOCK
 #define NB TY_RUN_HIST_BINS
@@ -154,6 +155,21 @@ void accum_merge_hist(const plan *p, accum *a, workspace *ws, int nws);
 void accum_clear_hist(const plan *p, accum *a);
 int accum_reduce_hist(const plan *p, accum *a);
 
+/* The slot of a finite value v in a histogram of NB bins from lo to hi,
+ * 1/inv wide: its bin, NB below lo, NB + 1 above hi. The last bin is closed:
+ * hi itself (a support's end) is in it. */
+static inline int32_t hist_slot(double v, double lo, double hi, double inv)
+{
+    double pos = (v - lo) * inv;
+    pos = pos < 0 ? 0 : pos > NB - 1 ? NB - 1 : pos;
+    int32_t b = (int32_t)pos;
+    b = v < lo ? NB : b;
+    return v > hi ? NB + 1 : b;
+}
+
+/* Series j's column in w, and its weights (NULL: every sample 1) (tally.c). */
+const double *tally_series_col(const plan *p, const workspace *w, size_t j, const double **weight);
+
 int workspace_init(workspace *w, const plan *p);
 void workspace_free(workspace *w);
 
@@ -164,6 +180,8 @@ ty_status block_compute(const plan *p, workspace *w, uint64_t b, size_t n, uint6
 /* The block's floating tallies (in sample order) into t[0..p->ntally) and,
  * for the histogram blocks, its counts into w's histograms. */
 void block_tally(const plan *p, workspace *w, uint64_t b, size_t n, double *t);
+/* Its copies, one per instruction-set level (tally_block.c, util/cpu.h). */
+CPU_DECLARE(void, block_tally, (const plan *p, workspace *w, uint64_t b, size_t n, double *t));
 
 /* Histogram ranges and kinds (docs/results.md): a continuous factor's
  * 0.01%-99.99% quantiles (a finite end of its support instead when that is
