@@ -27,6 +27,7 @@ int cmd_run(int argc, char **argv);
 int cmd_batch(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_sensitivity(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 /* Prints every diagnostic as FILE:LINE:COL: error: MESSAGE, the source line
  * and a caret, and the hint (report.c). */

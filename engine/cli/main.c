@@ -85,6 +85,21 @@ static const verb verbs[] = {
      "  with its 95% interval, then the sweeps; --json prints one JSON document.\n"
      "  Exit 1 when the file is missing, not HDF5, not a tyche result file, or\n"
      "  of a newer format version.\n"},
+    {"export", cmd_export,
+     "tyche export RESULT.h5 --format csv|json [--variant V] [-o DIR] [--quiet]\n"
+     "  Writes the result's tables, one file each, into DIR (default: RESULT's\n"
+     "  path without .h5 plus -export, e.g. results/ukraine-2014-export/; made\n"
+     "  if missing, its parent must exist): outcomes, factors, derived, queries,\n"
+     "  observations, differences, one sweep-NAME per sweep, sensitivity, time\n"
+     "  curves and more, columns as in docs/export.md; a table the result lacks\n"
+     "  writes no file. CSV: RFC 4180, a header row, numbers that read back\n"
+     "  exactly (up to 17 digits), an empty field for NaN or a missing text;\n"
+     "  JSON: an array of row objects with the same columns, null for empty.\n"
+     "  A batch's tables start with a 'variant' column; --variant V exports\n"
+     "  that run alone (no sweeps). The files are written under temporary\n"
+     "  names and renamed into place together. --quiet: no closing line.\n"
+     "  Exit 1 when RESULT.h5 cannot be read or DIR written, 2 for bad options\n"
+     "  (an unknown variant among them).\n"},
     {"rng", cmd_rng,
      "tyche rng [--seed S] [--stream K] [--count N] [--format raw|hex]\n"
      "          [--state HEX128 --inc HEX128]\n"
@@ -161,8 +176,14 @@ static int dispatch(int argc, char **argv, int *pipe_ok)
         print_help(stdout);
         return EXIT_OK;
     }
+    /* A TYCHE_ISA the library cannot follow (ty_version_isa_error): refuse,
+     * rather than run, test or time another path than the one asked for. */
+    if (ty_version_isa_error()) {
+        fprintf(stderr, "tyche: %s\n", ty_version_isa_error());
+        return EXIT_USAGE;
+    }
     if (strcmp(v, "--version") == 0) {
-        printf("tyche %s\n", ty_version());
+        printf("tyche %s\nisa: %s\n", ty_version(), ty_version_isa());
         return EXIT_OK;
     }
     if (strcmp(v, "help") == 0) {

@@ -323,30 +323,20 @@ static char *shell_word(char *p, const char *a)
 
 int runner_fill_meta(ty_results *r, int argc, char **argv)
 {
-    r->tyche_version = strdup(ty_version());
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    char buf[32];
-    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    r->created = strdup(buf);
-    char host[256] = "";
-    gethostname(host, sizeof host - 1);
-    r->host = strdup(host);
     size_t len = 1;
     for (int i = 0; i < argc; i++) len += 4 * strlen(argv[i]) + 3;
-    r->command_line = malloc(len);
-    r->command_args = calloc((size_t)argc + 1, sizeof *r->command_args);
-    if (!r->tyche_version || !r->created || !r->host || !r->command_line || !r->command_args) return -1;
-    r->ncommand_args = (size_t)argc;
-    char *p = r->command_line;
+    char *line = malloc(len);
+    if (!line) return -1;
+    char *p = line;
     *p = '\0';
     for (int i = 0; i < argc; i++) {
         if (i) *p++ = ' ';
         p = shell_word(p, argv[i]);
-        if (!(r->command_args[i] = strdup(argv[i]))) return -1;
     }
-    return 0;
+    /* version, time and host: the library's stamp (embed.h) */
+    ty_status st = ty_embed_stamp(r, line, (size_t)argc, (const char *const *)argv);
+    free(line);
+    return st == TY_OK ? 0 : -1;
 }
 
 int runner_resume_setup(const char *verb, runner_opts *o, ty_results **prev, ty_status *st, ty_diag *diag)

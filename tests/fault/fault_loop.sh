@@ -20,7 +20,7 @@
 #     new file is whole (tyche show reads it); no temporary file is left.
 # Commands: run, run --save-samples, run --threads 2, run with observations, a time scenario's run
 # (--save-samples: the log-weights too), batch, sensitivity
-# (all methods), check (valid and invalid), show, run --resume.
+# (all methods), check (valid and invalid), show, export, run --resume.
 #
 # Usage: bash fault_loop.sh TYCHE [--stride S] [--io-stride S] [--persist] [--jobs J]
 #   --stride S     allocation points 1, 1+S, 1+2S, ... and the last S (default 1)
@@ -86,6 +86,7 @@ cases=(
   "check|1|check $logit"
   "check-invalid|1 3|check IN/bad.yaml"
   "show|1|show IN/show.h5 --json"
+  "export|1|export IN/show.h5 --format csv -o ."
   "resume|1|run --resume OUT --threads 1"
 )
 

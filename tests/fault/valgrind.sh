@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main verbs under valgrind's memcheck: run (1 and 2 threads, with
 # --save-samples), batch, sensitivity (all methods), check (a valid and an
-# invalid scenario), show, and an interrupted run resumed. Each must give
+# invalid scenario), show, export, and an interrupted run resumed. Each must give
 # its usual exit status with zero memcheck errors (invalid reads and
 # writes, uninitialised values, bad frees) and zero leaks, definite,
 # indirect or possible. "Still reachable" blocks are not counted: they are
@@ -49,6 +49,8 @@ sed 's/^\( *dist: \)normal(/\1norml(/' "$sc/ukraine-2014.yaml" > "$work/bad.yaml
 check "check, invalid scenario" 3 check "$work/bad.yaml"
 check "show" 0 show "$work/r2.h5"
 check "show --json" 0 show "$work/b.h5" --json
+check "export csv, a batch" 0 export "$work/b.h5" --format csv -o "$work/b-csv"
+check "export json, a time run" 0 export "$work/t.h5" --format json -o "$work/t-json"
 # An interrupted run (the test hook stops it after its first round), resumed.
 (cd "$work" && TYCHE_TEST_INTERRUPT_AFTER_ROUNDS=1 "$tyche" run "$sc/geneva-2014.yaml" -n 40000 \
   --threads 1 -o int.h5 --quiet >/dev/null 2>&1)

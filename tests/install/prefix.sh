@@ -14,9 +14,9 @@ p=$tmp/prefix
 fail() { echo "FAIL: $*"; exit 1; }
 
 cmake --install "$build" --prefix "$p" >"$tmp/install.log" 2>&1 || { cat "$tmp/install.log"; fail "cmake --install"; }
-libdir=$(cd "$p" && ls -d lib lib/*-linux-gnu 2>/dev/null | while read -r d; do [ -e "$p/$d/libtyche.so" ] && echo "$d"; done | head -1)
+libdir=$(cd "$p" && for d in lib lib/*-linux-gnu; do if [ -e "$d/libtyche.so" ]; then echo "$d"; fi; done | head -1)
 [ -n "$libdir" ] || fail "no libtyche.so under $p/lib"
-pydir=$(cd "$p" && ls -d lib/python3*/dist-packages | head -1)
+pydir=$(cd "$p" && for d in lib/python3*/dist-packages; do if [ -d "$d" ]; then echo "$d"; fi; done | head -1)
 for f in bin/tyche bin/tyche-plot "$libdir/libtyche.so" "$libdir/libtyche.so.0" "$libdir/libtyche.a" \
          include/tyche/tyche.h include/tyche/run.h "$libdir/pkgconfig/tyche.pc" \
          "$libdir/cmake/tyche/tycheConfig.cmake" "$libdir/cmake/tyche/tycheConfigVersion.cmake" \
@@ -78,8 +78,15 @@ assert tyche.__file__.startswith(prefix), tyche.__file__
 r = tyche.run(scenario, samples=20000, seed=7)
 cli = tyche.open("run.h5")
 assert list(r.outcomes["probability"]) == list(cli.outcomes["probability"]), "tyche.run differs from tyche run"
-print("ok: the installed Python package runs through", tyche._library_path() if hasattr(tyche, "_library_path") else "libtyche")
+lib = tyche.library_path()
+assert lib.startswith(prefix), lib
+print("ok: the installed Python package runs through", lib)
 PY
+
+# The README's "From Python" lines, against the installed package and scenarios.
+bash "$src/tests/install/readme_python.sh" "$src/README.md" "$p/share/tyche/scenarios" >readme.py
+PYTHONPATH=$p/$pydir MPLBACKEND=Agg /usr/bin/python3 readme.py || fail "the README's From Python lines"
+echo "ok: the README's From Python lines"
 
 # The completion, as bash would call it.
 out=$(bash -c '
@@ -90,7 +97,7 @@ out=$(bash -c '
     complete_words tyche run --se
     complete_words tyche sensitivity --method s
     ' _ "$p" 2>&1)
-[ "$out" = "$(printf 'run\n--seed --set\nsobol spearman')" ] || fail "bash completion gave: $out"
+[ "$out" = "$(printf 'run\n--seed --set\nspearman sobol')" ] || fail "bash completion gave: $out"
 echo "ok: bash completion"
 MANWIDTH=80 man -l "$p/share/man/man1/tyche.1" >/dev/null 2>&1 || fail "man cannot show the installed page"
 echo "PASS: the installed tyche works from $p"

@@ -28,7 +28,9 @@ LAYERS=(
   sim       # block sampling, Iman-Conover, the run loop, batch runs
   analysis  # sensitivity (tornado, Spearman, Sobol), later Shapley, PRIM
   io        # HDF5 result files; only user of hdf5.h
+  export    # a result's tables as CSV or JSON files (plain data in; no HDF5)
   ledger    # (future) run ledger; only user of sqlite3.h
+  embed     # entry points for bindings: a file run into a result file (on top: calls any)
 )
 # engine/cli sits above every module and may include public headers only.
 CLI=cli
@@ -47,6 +49,8 @@ declare -A PUBLIC=(
   [run.h]=sim
   [sens.h]=analysis
   [io.h]=io
+  [export.h]=export
+  [embed.h]=embed
 )
 UMBRELLA=tyche.h
 

@@ -15,6 +15,8 @@
 #include "run.h"
 #include "sens.h"
 #include "io.h"
+#include "export.h"
 #include "par.h"
+#include "embed.h"
 
 #endif
