@@ -33,6 +33,9 @@ int cmd_export(int argc, char **argv);
  * and a caret, and the hint (report.c). */
 void cli_print_diags(const ty_diag *diag);
 
+/* A ty_text_writer to stderr (ctx unused): the library's rendered text. */
+void cli_put_stderr(void *ctx, const char *text, size_t len);
+
 /* 1 when a diagnostic on diag already says "out of memory" (or one was
  * lost to it): a verb then adds no line of its own, so a failed allocation
  * gets one message. */

@@ -143,50 +143,10 @@ int runner_parse(const char *verb, int argc, char **argv, runner_opts *o)
     return 0;
 }
 
-/* Why the --set of factor and param cannot apply to s, with a hint, in
- * why; 0 when it can (the value is checked by the library). */
-static int set_target_problem(const ty_scenario *s, const char *factor, const char *param, char *why,
-                              size_t size)
-{
-    size_t F = ty_scenario_nfactors(s);
-    int f = ty_scenario_find_factor(s, factor);
-    if (f < 0) {
-        const char **names = malloc((F ? F : 1) * sizeof *names);
-        for (size_t i = 0; names && i < F; i++) names[i] = ty_scenario_factor(s, i)->name;
-        const char *close = names ? ty_suggest(factor, names, F) : NULL;
-        snprintf(why, size, "scenario '%s' has no factor '%s'%s%s%s", ty_scenario_name(s), factor,
-                 close ? "; did you mean '" : "", close ? close : "", close ? "'?" : "");
-        free(names);
-        return 1;
-    }
-    ty_dist_kind kind = ty_dist_get_spec(ty_scenario_factor(s, (size_t)f)->dist)->kind;
-    int np = kind == TY_DIST_DISCRETE ? 0 : ty_dist_nparams(kind);
-    if (np > 0 && ty_dist_param_index(kind, param) >= 0) return 0;
-    const char *names[16], *close = NULL;
-    char list[256] = "";
-    for (int i = 0; i < np && i < 16; i++) {
-        names[i] = ty_dist_param_name(kind, i);
-        size_t used = strlen(list);
-        snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", names[i]);
-    }
-    if (np > 0) close = ty_suggest(param, names, (size_t)(np < 16 ? np : 16));
-    if (np == 0)
-        snprintf(why, size, "factor '%s' is %s, which has no numeric parameter to set", factor,
-                 ty_dist_kind_name(kind));
-    else
-        snprintf(why, size, "factor '%s' is %s(%s), which has no parameter '%s'%s%s%s", factor,
-                 ty_dist_kind_name(kind), list, param, close ? "; did you mean '" : "", close ? close : "",
-                 close ? "'?" : "");
-    return 1;
-}
-
 int runner_apply_sets(const char *verb, const runner_opts *o, ty_scenario *s)
 {
     for (size_t i = 0; i < o->nsets; i++) {
-        char why[512];
         const char *text = o->sets[i].text ? o->sets[i].text : o->sets[i].factor;
-        if (set_target_problem(s, o->sets[i].factor, o->sets[i].param, why, sizeof why))
-            return cli_usage_error(verb, "--set '%s': %s", text, why);
         ty_diag *d = ty_diag_new(4);
         if (!d) return EXIT_RUNTIME;
         ty_status st = ty_scenario_set_param(s, o->sets[i].factor, o->sets[i].param, o->sets[i].value, d);
@@ -196,9 +156,9 @@ int runner_apply_sets(const char *verb, const runner_opts *o, ty_scenario *s)
             return EXIT_RUNTIME;
         }
         if (st != TY_OK) {
-            const char *msg = ty_diag_get(d, 0)->message;
-            if (strncmp(msg, "--set: ", 7) == 0) msg += 7;
-            int rc = cli_usage_error(verb, "--set '%s': %s", text, msg);
+            const ty_diag_entry *e = ty_diag_get(d, 0);
+            int rc = cli_usage_error(verb, "--set '%s': %s%s%s", text, e->message, e->hint ? "; " : "",
+                                     e->hint ? e->hint : "");
             ty_diag_free(d);
             return rc;
         }
@@ -484,23 +444,5 @@ ty_status runner_begin_samples(ty_result_file *f, const ty_scenario *s, const ty
 
 void runner_warn_targets(const ty_results *res)
 {
-    /* Observations that leave few samples that matter (ESS, k-hat). */
-    for (size_t v = 0; v < res->nruns; v++) {
-        const ty_run_result *r = &res->runs[v];
-        if (r->nobservations == 0) continue;
-        unsigned w = ty_observation_warnings(&r->obs);
-        for (unsigned bit = 1; bit <= TY_OBS_WARN_KHAT; bit <<= 1) {
-            if (!(w & bit)) continue;
-            char text[512];
-            ty_observation_warning_text(&r->obs, r->samples, bit, text, sizeof text);
-            fprintf(stderr, "tyche: warning: %s: %s\n", r->variant, text);
-        }
-    }
-    for (size_t v = 0; v < res->nruns; v++) {
-        const ty_run_result *r = &res->runs[v];
-        if (!(r->target_halfwidth > 0) || r->target_reached || !r->complete) continue;
-        fprintf(stderr, "tyche: warning: %s: target half-width %g not reached: the widest interval is "
-                "+-%.3g after %llu samples (raise --max-samples, or accept the wider interval)\n",
-                r->variant, r->target_halfwidth, r->max_halfwidth, (unsigned long long)r->samples);
-    }
+    ty_results_warnings(res, cli_put_stderr, NULL);
 }

@@ -62,4 +62,24 @@ void ty_diag_forget_source(ty_diag *diag, const char *name);
  * freed. */
 const char *ty_diag_source_line(const ty_diag *diag, const char *name, int line, size_t *len);
 
+/* A sink for rendered text: called with the pieces of the text in order
+ * (len bytes each, not NUL-terminated). It must not fail; it may drop what
+ * does not fit (a fixed buffer) or write it (a stream). */
+typedef void (*ty_text_writer)(void *ctx, const char *text, size_t len);
+
+/* Writes every diagnostic on diag through put, as the tyche command prints
+ * them: "FILE:LINE:COL: SEVERITY: MESSAGE" ("FILE: ..." without a line,
+ * "tyche: ..." without a file), then the source line kept on diag with a
+ * caret under the column, then "  hint: HINT", a line each; then how many
+ * errors were counted but not kept, and a line when some were lost to a
+ * failed allocation. File names, messages and source lines are cleaned as
+ * by ty_text_clean. Allocates nothing. */
+void ty_diag_render(const ty_diag *diag, ty_text_writer put, void *ctx);
+
+/* Writes text[0..len) through put with every byte that is not valid UTF-8
+ * and every control character but a tab as '?', so that a file's bytes (a
+ * binary file, an escape sequence in a quoted string) never reach a
+ * terminal as they are; each character written then takes one column. */
+void ty_text_clean(const char *text, size_t len, ty_text_writer put, void *ctx);
+
 #endif

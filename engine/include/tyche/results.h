@@ -327,4 +327,11 @@ void ty_run_result_clear(ty_run_result *run);   /* frees the members only */
  * and the run loop returns it rather than let a result file be written. */
 ty_status ty_run_result_check(const ty_run_result *r, ty_diag *diag);
 
+/* Writes through put, a line each ("tyche: warning: VARIANT: ..."), the
+ * warnings a finished result carries: an observation's effective sample
+ * size or Pareto k-hat (ty_observation_warning_text), a target half-width
+ * not reached by a complete run. Writes nothing when there are none; the
+ * tyche command prints them after its table, ty_embed_run returns them. */
+void ty_results_warnings(const ty_results *results, ty_text_writer put, void *ctx);
+
 #endif

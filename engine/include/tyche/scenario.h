@@ -221,9 +221,12 @@ ty_status ty_scenario_parse(const char *name, const char *text, size_t size,
 void ty_scenario_free(ty_scenario *scenario);
 
 /* Sets parameter param (a name such as "mean") of factor's distribution to
- * value and rebuilds it, as `--set FACTOR.PARAM=VALUE` does. Errors (no such
- * factor or parameter, a value the distribution rejects) go to diag with
- * TY_ERR_INVALID; s is then unchanged. */
+ * value and rebuilds it, as `--set FACTOR.PARAM=VALUE` does. Errors go to
+ * diag (one, at no file position) with TY_ERR_INVALID, s then unchanged: no
+ * such factor ("scenario 'S' has no factor 'F'", with a did-you-mean hint),
+ * a distribution with no numeric parameter (a discrete list, a mixture), no
+ * such parameter ("factor 'F' is normal(mean, sd), which has no parameter
+ * 'P'", with a hint), a value the distribution rejects. */
 ty_status ty_scenario_set_param(ty_scenario *s, const char *factor, const char *param,
                                 double value, ty_diag *diag);
 

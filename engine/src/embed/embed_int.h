@@ -5,15 +5,8 @@
 #include "tyche/diag.h"
 #include "util/sbuf.h"
 
-/* Appends every diagnostic on diag to b as the tyche command prints them
- * (engine/cli/report.c): "FILE:LINE:COL: SEVERITY: MESSAGE" (or "tyche:
- * SEVERITY: MESSAGE" at no file), the source line kept on diag and a caret
- * under the column, "  hint: HINT"; a line each, bytes that are not UTF-8
- * text and control characters as '?'. Then the count of errors not kept,
- * and a line when some were lost to a failed allocation. */
-void embed_format_diags(sbuf *b, const ty_diag *diag);
-
-/* Appends text[0..len) to b cleaned as above. */
-void embed_put_clean(sbuf *b, const char *text, size_t len);
+/* A ty_text_writer into the sbuf ctx: text past its size is cut (the
+ * buffer stays NUL-terminated). */
+void embed_put_sbuf(void *ctx, const char *text, size_t len);
 
 #endif

@@ -72,46 +72,6 @@ static ty_status load(const char *path, embed_job *job, ty_diag *diag)
     return is_batch ? ty_batch_load_input(&job->in, &job->b, diag) : ty_scenario_load_input(&job->in, &job->s, diag);
 }
 
-/* Why "factor.param" cannot be set in s, on diag as "set 'KEY=VALUE':
- * WHY" with a did-you-mean hint where one is close; TY_OK when it can (the
- * value itself is the library's to check). The words of `tyche run --set`. */
-static ty_status check_target(const ty_scenario *s, const char *factor, const char *param, const char *what,
-                              ty_diag *diag)
-{
-    size_t F = ty_scenario_nfactors(s);
-    int f = ty_scenario_find_factor(s, factor);
-    if (f < 0) {
-        ty_diag_add(diag, TY_SEV_ERROR, NULL, "set '%s': scenario '%s' has no factor '%s'", what,
-                    ty_scenario_name(s), factor);
-        const char **names = malloc((F ? F : 1) * sizeof *names);
-        for (size_t i = 0; names && i < F; i++) names[i] = ty_scenario_factor(s, i)->name;
-        const char *close = names ? ty_suggest(factor, names, F) : NULL;
-        if (close) ty_diag_hint(diag, "did you mean '%s'?", close);
-        free(names);
-        return TY_ERR_INVALID;
-    }
-    ty_dist_kind kind = ty_dist_get_spec(ty_scenario_factor(s, (size_t)f)->dist)->kind;
-    int np = kind == TY_DIST_DISCRETE ? 0 : ty_dist_nparams(kind);
-    if (np > 0 && ty_dist_param_index(kind, param) >= 0) return TY_OK;
-    if (np == 0) {
-        ty_diag_add(diag, TY_SEV_ERROR, NULL, "set '%s': factor '%s' is %s, which has no numeric parameter to set",
-                    what, factor, ty_dist_kind_name(kind));
-        return TY_ERR_INVALID;
-    }
-    const char *names[16];
-    char list[256] = "";
-    for (int i = 0; i < np && i < 16; i++) {
-        names[i] = ty_dist_param_name(kind, i);
-        size_t used = strlen(list);
-        snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", names[i]);
-    }
-    ty_diag_add(diag, TY_SEV_ERROR, NULL, "set '%s': factor '%s' is %s(%s), which has no parameter '%s'", what,
-                factor, ty_dist_kind_name(kind), list, param);
-    const char *close = ty_suggest(param, names, (size_t)(np < 16 ? np : 16));
-    if (close) ty_diag_hint(diag, "did you mean '%s'?", close);
-    return TY_ERR_INVALID;
-}
-
 /* Moves the diagnostics of one setting (d) to diag, each message led by
  * "OPTION 'KEY=VALUE': " in place of the library's "--set: " or
  * "--observe: ". */
@@ -150,11 +110,9 @@ static ty_status apply_sets(ty_scenario *s, const char *const *keys, const doubl
         memcpy(factor, key, (size_t)(dot - key));
         factor[dot - key] = '\0';
         strcpy(param, dot + 1);
-        ty_status st = check_target(s, factor, param, what, diag);
-        if (st != TY_OK) return st;
         ty_diag *d = ty_diag_new(4);
         if (!d) return TY_ERR_NOMEM;
-        st = ty_scenario_set_param(s, factor, param, values[i], d);
+        ty_status st = ty_scenario_set_param(s, factor, param, values[i], d);
         move_diags(diag, d, "set", what);
         ty_diag_free(d);
         if (st != TY_OK) return st;
@@ -222,33 +180,6 @@ static ty_status run(const embed_job *job, const ty_run_options *opt, ty_results
     return ty_run_describe(*res, job->s);
 }
 
-/* The warnings of a finished run that the tyche command prints after its
- * table (runner_warn_targets): an observation's effective sample size or
- * Pareto k-hat, a target half-width not reached. */
-static void run_warnings(sbuf *b, const ty_results *res)
-{
-    for (size_t v = 0; v < res->nruns; v++) {
-        const ty_run_result *r = &res->runs[v];
-        if (r->nobservations == 0) continue;
-        unsigned w = ty_observation_warnings(&r->obs);
-        for (unsigned bit = 1; bit <= TY_OBS_WARN_KHAT; bit <<= 1) {
-            if (!(w & bit)) continue;
-            char text[512];
-            ty_observation_warning_text(&r->obs, r->samples, bit, text, sizeof text);
-            sbuf_printf(b, "tyche: warning: %s: ", r->variant);
-            embed_put_clean(b, text, strlen(text));
-            sbuf_printf(b, "\n");
-        }
-    }
-    for (size_t v = 0; v < res->nruns; v++) {
-        const ty_run_result *r = &res->runs[v];
-        if (!(r->target_halfwidth > 0) || r->target_reached || !r->complete) continue;
-        sbuf_printf(b, "tyche: warning: %s: target half-width %g not reached: the widest interval is +-%.3g "
-                    "after %llu samples\n", r->variant, r->target_halfwidth, r->max_halfwidth,
-                    (unsigned long long)r->samples);
-    }
-}
-
 /* The message buffer: the diagnostics, then (on success) the run's
  * warnings; NUL-terminated, cut to fit. */
 static void fill_message(char *message, size_t size, const ty_diag *diag, const ty_results *res, ty_status st)
@@ -256,8 +187,8 @@ static void fill_message(char *message, size_t size, const ty_diag *diag, const 
     if (!message || size == 0) return;
     sbuf b = {message, size, 0};
     message[0] = '\0';
-    if (diag) embed_format_diags(&b, diag);
-    if (st == TY_OK && res) run_warnings(&b, res);
+    if (diag) ty_diag_render(diag, embed_put_sbuf, &b);
+    if (st == TY_OK && res) ty_results_warnings(res, embed_put_sbuf, &b);
     if (st == TY_ERR_NOMEM && (!diag || ty_diag_count(diag) == 0)) sbuf_printf(&b, "tyche: error: out of memory\n");
     if (st != TY_OK && b.len == 0) sbuf_printf(&b, "tyche: error: failed with status %d\n", (int)st);
     /* drop the last line break: the text is one message */

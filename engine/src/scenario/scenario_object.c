@@ -4,6 +4,7 @@
  * scenario.c's. */
 #include "scenario_int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -117,8 +118,8 @@ ty_status ty_scenario_set_param(ty_scenario *s, const char *factor, const char *
 {
     int f = scenario_find_factor(s, factor);
     if (f < 0) {
-        ty_diag_add(diag, TY_SEV_ERROR, NULL, "--set: the scenario has no factor '%s'", factor);
-        const char **names = calloc(s->nfactors, sizeof *names);
+        ty_diag_add(diag, TY_SEV_ERROR, NULL, "scenario '%s' has no factor '%s'", s->name, factor);
+        const char **names = calloc(s->nfactors ? s->nfactors : 1, sizeof *names);
         for (size_t i = 0; names && i < s->nfactors; i++) names[i] = s->factors[i].name;
         const char *close = names ? ty_suggest(factor, names, s->nfactors) : NULL;
         if (close) ty_diag_hint(diag, "did you mean '%s'?", close);
@@ -126,10 +127,27 @@ ty_status ty_scenario_set_param(ty_scenario *s, const char *factor, const char *
         return TY_ERR_INVALID;
     }
     ty_dist_kind kind = s->specs[f].kind;
-    int p = ty_dist_nparams(kind) == 0 ? -1 : ty_dist_param_index(kind, param);
+    int np = kind == TY_DIST_DISCRETE ? 0 : ty_dist_nparams(kind);
+    int p = np > 0 ? ty_dist_param_index(kind, param) : -1;
+    if (np == 0) {
+        ty_diag_add(diag, TY_SEV_ERROR, NULL, "factor '%s' is %s, which has no numeric parameter to set", factor,
+                    ty_dist_kind_name(kind));
+        return TY_ERR_INVALID;
+    }
     if (p < 0) {
-        ty_diag_add(diag, TY_SEV_ERROR, NULL, "--set: factor '%s' is %s, which has no numeric "
-                    "parameter '%s'", factor, ty_dist_kind_name(kind), param);
+        /* The parameters it has, and the nearest to what was asked. */
+        const char *names[16];
+        char list[256] = "";
+        int n = np < 16 ? np : 16;
+        for (int i = 0; i < n; i++) {
+            names[i] = ty_dist_param_name(kind, i);
+            size_t used = strlen(list);
+            snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", names[i]);
+        }
+        ty_diag_add(diag, TY_SEV_ERROR, NULL, "factor '%s' is %s(%s), which has no parameter '%s'", factor,
+                    ty_dist_kind_name(kind), list, param);
+        const char *close = ty_suggest(param, names, (size_t)n);
+        if (close) ty_diag_hint(diag, "did you mean '%s'?", close);
         return TY_ERR_INVALID;
     }
     return scenario_set_param(s, (size_t)f, p, value, diag, NULL);

@@ -1,5 +1,6 @@
-/* results.c - freeing the plain-data result tree of results.h, and the
- * invariants every run's estimates keep (ty_run_result_check). */
+/* results.c - freeing the plain-data result tree of results.h, the
+ * invariants every run's estimates keep (ty_run_result_check), and the
+ * warnings a result carries, as text (ty_results_warnings). */
 #include "tyche/results.h"
 
 #include <float.h>
@@ -222,4 +223,37 @@ ty_status ty_run_result_check(const ty_run_result *r, ty_diag *diag)
         return TY_ERR_INTERNAL;
     }
     return TY_OK;
+}
+
+static void put_line(ty_text_writer put, void *ctx, const char *variant, const char *text)
+{
+    put(ctx, "tyche: warning: ", 16);
+    ty_text_clean(variant, strlen(variant), put, ctx);
+    put(ctx, ": ", 2);
+    ty_text_clean(text, strlen(text), put, ctx);
+    put(ctx, "\n", 1);
+}
+
+void ty_results_warnings(const ty_results *results, ty_text_writer put, void *ctx)
+{
+    char text[512];
+    /* Observations that leave few samples that matter (ESS, k-hat). */
+    for (size_t v = 0; v < results->nruns; v++) {
+        const ty_run_result *r = &results->runs[v];
+        if (r->nobservations == 0) continue;
+        unsigned w = ty_observation_warnings(&r->obs);
+        for (unsigned bit = 1; bit <= TY_OBS_WARN_KHAT; bit <<= 1) {
+            if (!(w & bit)) continue;
+            ty_observation_warning_text(&r->obs, r->samples, bit, text, sizeof text);
+            put_line(put, ctx, r->variant, text);
+        }
+    }
+    for (size_t v = 0; v < results->nruns; v++) {
+        const ty_run_result *r = &results->runs[v];
+        if (!(r->target_halfwidth > 0) || r->target_reached || !r->complete) continue;
+        snprintf(text, sizeof text, "target half-width %g not reached: the widest interval is +-%.3g after "
+                 "%llu samples (raise the budget, run.max_samples or --max-samples, or accept the wider interval)", r->target_halfwidth,
+                 r->max_halfwidth, (unsigned long long)r->samples);
+        put_line(put, ctx, r->variant, text);
+    }
 }
