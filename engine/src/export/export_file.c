@@ -118,12 +118,22 @@ static int open_tmp(export_files *f, const char *name, char **tmp)
     return fd;
 }
 
-/* Writes all of text to fd, one injection point per write call. 0, or -1
- * with errno set. */
+/* An error number for the messages: e > 0 is errno's; an injected fault
+ * (the fault build) is the negative of the errno it stands for, and its
+ * message says so, as the io module's do. */
+static const char *reason(int e, char *buf, size_t size)
+{
+    if (e >= 0) return strerror(e);
+    snprintf(buf, size, "%s (injected fault)", strerror(-e));
+    return buf;
+}
+
+/* Writes all of text to fd, one injection point per write call. 0, or
+ * -1 with errno set, or -2 for an injected fault. */
 static int write_all(int fd, const char *text, size_t len)
 {
     while (len > 0) {
-        if (fault_io("write")) { errno = ENOSPC; return -1; }
+        if (fault_io("write")) return -2;
         ssize_t n = write(fd, text, len);
         if (n < 0) {
             if (errno == EINTR) continue;
@@ -174,16 +184,17 @@ ty_status export_files_add(export_files *f, const char *name, const char *text, 
         return st;
     }
     const char *what = NULL;
-    int e = 0;
-    if (write_all(fd, text, len) != 0) { what = "cannot write: %s"; e = errno; }
-    else if (fault_io("fsync")) { what = "cannot write: fsync: %s"; e = EIO; }
+    int e = 0, w = write_all(fd, text, len);
+    if (w != 0) { what = "cannot write: %s"; e = w == -2 ? -ENOSPC : errno; }
+    else if (fault_io("fsync")) { what = "cannot write: fsync: %s"; e = -EIO; }
     else if (fsync(fd) != 0) { what = "cannot write: fsync: %s"; e = errno; }
-    if (fault_io("close") && !what) { what = "cannot write: %s"; e = ENOSPC; }
+    if (fault_io("close") && !what) { what = "cannot write: %s"; e = -ENOSPC; }
     if (close(fd) != 0 && !what) { what = "cannot write: %s"; e = errno; }
     if (what) {
+        char buf[96];
         (void)unlink(tmp);
         free(tmp);
-        st = fail(diag, final, what, strerror(e));
+        st = fail(diag, final, what, reason(e, buf, sizeof buf));
         free(final);
         return st;
     }
@@ -212,23 +223,27 @@ static void release(export_files *f, size_t from)
 ty_status export_files_commit(export_files *f, ty_diag *diag)
 {
     for (size_t i = 0; i < f->n; i++) {
-        int e = fault_io("rename") ? EIO : rename(f->e[i].tmp, f->e[i].final) != 0 ? errno : 0;
+        char buf[96];
+        int e = fault_io("rename") ? -EIO : rename(f->e[i].tmp, f->e[i].final) != 0 ? errno : 0;
         if (e) {
-            ty_status st = fail(diag, f->e[i].final, "cannot rename the new file into place: %s", strerror(e));
+            ty_status st = fail(diag, f->e[i].final, "cannot rename the new file into place: %s",
+                                reason(e, buf, sizeof buf));
             release(f, i);
             return st;
         }
     }
     ty_status st = TY_OK;
     int e = 0;
-    if (fault_io("dirsync")) e = EIO;
+    if (fault_io("dirsync")) e = -EIO;
     else {
         int fd = open(f->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0 || fsync(fd) != 0) e = errno;
         if (fd >= 0) close(fd);
     }
+    char buf[96];
     if (e && e != EINVAL && e != EROFS)   /* a folder that cannot be fsynced at all is fine */
-        st = fail(diag, f->dir, "the files are in place, but fsync of the folder failed: %s", strerror(e));
+        st = fail(diag, f->dir, "the files are in place, but fsync of the folder failed: %s",
+                  reason(e, buf, sizeof buf));
     release(f, f->n);
     return st;
 }
