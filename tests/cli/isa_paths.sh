@@ -45,9 +45,16 @@ out=$(env -u TYCHE_ISA "$tyche" --version); best=$(sed -n 's/^isa: //p' <<<"$out
 [ "$best" = "${paths[-1]}" ] && ok || bad "without TYCHE_ISA the path is '$best', expected the best, ${paths[-1]}"
 echo "paths: ${paths[*]}"
 
-# name | verb and arguments (the output file is added)
+# name | verb and arguments (the output file is added). TYCHE_ISA_PATHS_QUICK=1
+# (the sanitizer build's test preset sets it: there the point is each
+# path's memory safety, not the same bits again at ten times the cost)
+# keeps the bench model's cases and one time scenario, which between them
+# run every copied file: fill, samplers, VM, tallies (weighted too).
 cases=()
+quick=${TYCHE_ISA_PATHS_QUICK:-0}
+[ "$quick" = 1 ] && cases+=("time|run $root/scenarios/ukraine-2014-time.yaml -n 5000")
 for f in "$root"/scenarios/*.yaml "$root"/bench/models/*.yaml; do
+  [ "$quick" = 1 ] && break
   name=$(basename "$f" .yaml)
   grep -q '^tyche:' "$f" || continue   # observations.yaml: a fragment (below)
   if grep -q '^batch:' "$f"; then cases+=("$name|batch $f -n 10000")
