@@ -822,6 +822,7 @@ static int factor_can_take(const ty_scenario *s, size_t f, double x)
 {
     const ty_dist_spec *sp = &s->specs[f];
     double lo, hi;
+    if (!s->dists[f]) return 1;   /* the factor's own error is reported; no second one */
     ty_dist_support(s->dists[f], &lo, &hi);
     if (!(x >= lo && x <= hi)) return 0;
     switch (sp->kind) {
@@ -929,6 +930,9 @@ static int load_reading(loader *L, const obs_src *src, ty_observation *ob, const
     ob->of_column = (size_t)col;
     ob->pos = yt_text_pos(L->doc, of_node);
     ob->error = TY_OBS_ERROR_EXACT;
+    /* A factor whose distribution did not load has its own error; checking
+     * a reading against it would only add a false one. */
+    if (col < (int)s->nfactors && !s->dists[col]) return 0;
     int ok = 1;
     if ((en = obs_field(src, "error", &doc))) {
         L->doc = doc;
@@ -941,7 +945,9 @@ static int load_reading(loader *L, const obs_src *src, ty_observation *ob, const
         ty_diag_hint(L->diag, "give the reading's error, e.g.  error: normal(0, 5000)");
         ok = 0;
     }
-    if (ok && ob->error == TY_OBS_ERROR_LOGNORMAL && col < (int)s->nfactors) {
+    /* (A factor whose distribution did not load has its own error, and no
+     * support to check against.) */
+    if (ok && ob->error == TY_OBS_ERROR_LOGNORMAL && col < (int)s->nfactors && s->dists[col]) {
         /* reading = true x error: a true value of 0 or less gives no
          * positive reading. A continuous factor whose support starts at 0
          * is 0 with probability 0; a discrete one that can be 0 is not. */
